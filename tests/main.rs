@@ -1,1 +1,5 @@
+//! The integration tests: each module runs the built `repy` binary on real files.
 
+mod cases;
+mod cli;
+mod support;

@@ -1,1 +1,13 @@
-//! stub
+//! The namespace the sandboxed program sees: safe builtins and RepyV2's capability API.
+//!
+//! This is the only crate with `#[pyfunction]`s and Python classes. It may depend on
+//! `restrictions`, `nanny`, `safe-check` and `pyo3`; nothing here runs outside the sandbox
+//! child.
+
+pub mod builtins;
+pub mod exceptions;
+pub mod interpreter;
+pub mod namespace;
+pub mod output;
+pub mod program;
+pub mod traceback;

@@ -1,0 +1,153 @@
+//! The builtins the sandboxed program sees, built from an explicit allow-list.
+//!
+//! The interpreter's own `builtins` module is never modified: the program's frames get a
+//! fresh dict holding only the names below, each with the reason it is safe. Anything not
+//! listed does not exist for the program (a `NameError`), and the static checker refuses
+//! the dangerous names before the program runs, so the two halves of the wall overlap.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple, PyType};
+
+use crate::exceptions;
+
+/// Builtins copied unchanged from the interpreter, each with the reason it is safe.
+///
+/// None of them reads or writes outside the program's own objects, imports, compiles,
+/// evaluates code, or hands out a frame, a module, a code object or a namespace.
+pub const ALLOWED: &[(&str, &str)] = &[
+    // Constants.
+    ("None", "a constant"),
+    ("True", "a constant"),
+    ("False", "a constant"),
+    ("Ellipsis", "a constant"),
+    ("NotImplemented", "a constant, returned by operator methods"),
+    // Pure functions over values.
+    ("abs", "arithmetic on the argument"),
+    ("all", "iterates its argument"),
+    ("any", "iterates its argument"),
+    ("bin", "formats an integer"),
+    ("chr", "builds a one-character string"),
+    ("divmod", "arithmetic"),
+    ("enumerate", "wraps an iterator"),
+    ("filter", "applies the program's own function"),
+    ("hash", "a number from the object's own hash"),
+    ("hex", "formats an integer"),
+    ("id", "a number (RepyV2 allows it)"),
+    ("isinstance", "compares types the program already holds"),
+    ("issubclass", "compares types the program already holds"),
+    ("iter", "wraps the program's own iterable"),
+    ("len", "reads a length"),
+    ("map", "applies the program's own function"),
+    ("max", "compares values"),
+    ("min", "compares values"),
+    ("next", "advances the program's own iterator"),
+    ("oct", "formats an integer"),
+    ("ord", "reads a character's code point"),
+    ("pow", "arithmetic (three-argument modular form included)"),
+    ("repr", "the object's own representation"),
+    ("reversed", "wraps a sequence"),
+    ("round", "arithmetic"),
+    ("sorted", "sorts a copy"),
+    ("sum", "arithmetic"),
+    ("zip", "wraps iterators"),
+    ("callable", "a boolean about the argument"),
+    // Types the program constructs values with.
+    ("bool", "a value type"),
+    ("bytearray", "a mutable byte buffer; API data may be bytes"),
+    ("bytes", "a byte string; API data may be bytes"),
+    ("complex", "a value type"),
+    ("dict", "a container type"),
+    ("float", "a value type"),
+    ("frozenset", "a container type"),
+    ("int", "a value type (the interpreter's 4300-digit conversion cap stays on)"),
+    ("list", "a container type"),
+    ("object", "the base class of the program's own classes"),
+    ("range", "a lazy sequence"),
+    ("set", "a container type"),
+    ("slice", "a value type"),
+    ("str", "a value type"),
+    ("tuple", "a container type"),
+    // The hook the `class` statement calls; the checker refuses metaclass and class keywords.
+    ("__build_class__", "called only by the class statement, which the checker restricts"),
+    // Exceptions the program raises and catches. Python 3's TimeoutError, FileNotFoundError
+    // and ConnectionRefusedError are deliberately absent: RepyV2's classes take those names.
+    ("ArithmeticError", "an exception class"),
+    ("AssertionError", "an exception class"),
+    ("AttributeError", "an exception class"),
+    ("BaseException", "an exception class"),
+    ("Exception", "an exception class"),
+    ("GeneratorExit", "an exception class, raised into generators"),
+    ("IndexError", "an exception class"),
+    ("KeyError", "an exception class"),
+    ("LookupError", "an exception class"),
+    ("MemoryError", "an exception class"),
+    ("NameError", "an exception class"),
+    ("NotImplementedError", "an exception class"),
+    ("OverflowError", "an exception class"),
+    ("RecursionError", "an exception class"),
+    ("RuntimeError", "an exception class"),
+    ("StopIteration", "an exception class, ends iterators"),
+    ("TypeError", "an exception class"),
+    ("UnboundLocalError", "an exception class"),
+    ("UnicodeError", "an exception class"),
+    ("UnicodeDecodeError", "an exception class"),
+    ("UnicodeEncodeError", "an exception class"),
+    ("ValueError", "an exception class"),
+    ("ZeroDivisionError", "an exception class"),
+];
+
+/// `type(obj)`: RepyV2's one-argument `type`.
+///
+/// It returns the type of an ordinary value, so `type(x) == int` works; given a class (or
+/// `type` itself) it returns this function instead of the metatype, and it never creates a
+/// class: the three-argument form and keyword arguments raise `TypeError`.
+#[pyfunction(name = "type", signature = (*args, **kwargs))]
+pub fn restricted_type<'py>(
+    py: Python<'py>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    if kwargs.is_some_and(|k| !k.is_empty()) || args.len() != 1 {
+        return Err(PyTypeError::new_err("type() in the sandbox takes exactly one argument"));
+    }
+    let obj = args.get_item(0)?;
+    if obj.is_instance_of::<PyType>() || is_restricted_type(&obj) {
+        return restricted_type_function(py);
+    }
+    Ok(obj.get_type().into_any())
+}
+
+/// Whether `obj` is this module's `type` replacement.
+fn is_restricted_type(obj: &Bound<'_, PyAny>) -> bool {
+    RESTRICTED_TYPE
+        .get(obj.py())
+        .is_some_and(|f| f.bind(obj.py()).is(obj))
+}
+
+static RESTRICTED_TYPE: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+
+/// The single `type` replacement object of this interpreter.
+fn restricted_type_function(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    RESTRICTED_TYPE
+        .get_or_try_init(py, || {
+            Ok::<_, PyErr>(wrap_pyfunction!(restricted_type, py)?.into_any().unbind())
+        })
+        .map(|f| f.bind(py).clone())
+}
+
+/// Builds the builtins dict of the sandbox: the allow-list, `type`, `print`, `SafeDict`
+/// later, and RepyV2's exported exceptions.
+pub fn build(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let real = py.import("builtins")?;
+    let safe = PyDict::new(py);
+    for (name, _reason) in ALLOWED {
+        safe.set_item(*name, real.getattr(*name)?)?;
+    }
+    safe.set_item("type", restricted_type_function(py)?)?;
+    safe.set_item("print", wrap_pyfunction!(crate::output::print, py)?)?;
+    for (name, class) in exceptions::EXPORTED {
+        safe.set_item(*name, class(py))?;
+    }
+    Ok(safe)
+}

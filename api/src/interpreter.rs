@@ -1,0 +1,90 @@
+//! Initialises the embedded CPython in isolated mode.
+//!
+//! The sandbox child calls [`initialize_isolated`] exactly once, before any thread starts. The
+//! configuration ignores every environment variable (`PYTHONPATH`, `PYTHONHOME`, …), imports no
+//! `site`, adds no user site directory and no current directory to `sys.path`, writes no
+//! bytecode, installs no signal handlers and searches modules only in the standard library of
+//! the CPython this binary was built against (recorded at build time by `build.rs`).
+
+use std::ffi::CString;
+use std::mem::MaybeUninit;
+
+use pyo3::ffi;
+
+/// The `sys.base_prefix` of the CPython this binary was built against.
+pub const PYTHON_HOME: &str = env!("REPY_PYTHON_HOME");
+/// The standard library directory of that CPython; the only module search path.
+pub const PYTHON_STDLIB: &str = env!("REPY_PYTHON_STDLIB");
+
+/// Why the interpreter could not be initialised.
+#[derive(Debug, thiserror::Error)]
+pub enum InterpreterError {
+    /// A path recorded at build time contains a NUL byte.
+    #[error("python path {0:?} contains a NUL byte")]
+    NulInPath(String),
+    /// CPython refused the configuration or failed to start.
+    #[error("cannot initialise CPython ({home}): {message}")]
+    Init {
+        /// The Python home that was configured.
+        home: String,
+        /// CPython's own explanation.
+        message: String,
+    },
+}
+
+/// Initialises CPython with an isolated configuration. Calling it twice is an error the
+/// caller must avoid: the sandbox child is the only caller.
+pub fn initialize_isolated() -> Result<(), InterpreterError> {
+    let home = CString::new(PYTHON_HOME).map_err(|_| InterpreterError::NulInPath(PYTHON_HOME.into()))?;
+    let stdlib =
+        CString::new(PYTHON_STDLIB).map_err(|_| InterpreterError::NulInPath(PYTHON_STDLIB.into()))?;
+    let mut config = MaybeUninit::<ffi::PyConfig>::uninit();
+    // SAFETY: PyConfig_InitIsolatedConfig fully initialises the struct it is given; every
+    // later call receives that initialised pointer, and PyConfig_Clear releases what the
+    // configuration functions allocated, on every path.
+    unsafe {
+        let cfg = config.as_mut_ptr();
+        ffi::PyConfig_InitIsolatedConfig(cfg);
+        (*cfg).site_import = 0;
+        (*cfg).user_site_directory = 0;
+        (*cfg).use_environment = 0;
+        (*cfg).write_bytecode = 0;
+        (*cfg).install_signal_handlers = 0;
+        (*cfg).faulthandler = 0;
+        (*cfg).tracemalloc = 0;
+        (*cfg).parse_argv = 0;
+        (*cfg).safe_path = 1;
+        (*cfg).pathconfig_warnings = 0;
+        (*cfg).buffered_stdio = 0;
+        let result = (|| {
+            check(ffi::PyConfig_SetBytesString(cfg, &mut (*cfg).home, home.as_ptr()))?;
+            check(ffi::PyConfig_SetBytesString(cfg, &mut (*cfg).stdlib_dir, stdlib.as_ptr()))?;
+            (*cfg).module_search_paths_set = 1;
+            let mut wide: Vec<libc::wchar_t> =
+                PYTHON_STDLIB.chars().map(|c| c as libc::wchar_t).collect();
+            wide.push(0);
+            check(ffi::PyWideStringList_Append(&mut (*cfg).module_search_paths, wide.as_ptr()))?;
+            check(ffi::Py_InitializeFromConfig(cfg))
+        })();
+        ffi::PyConfig_Clear(cfg);
+        result.map_err(|message| InterpreterError::Init { home: PYTHON_HOME.to_string(), message })
+    }
+}
+
+/// Turns a `PyStatus` into a Rust result carrying CPython's message.
+///
+/// # Safety
+/// `status` must come straight from a CPython configuration call.
+unsafe fn check(status: ffi::PyStatus) -> Result<(), String> {
+    // SAFETY: the caller passes a status returned by CPython, whose err_msg is either null or
+    // a static C string.
+    unsafe {
+        if ffi::PyStatus_Exception(status) == 0 {
+            return Ok(());
+        }
+        if status.err_msg.is_null() {
+            return Err(format!("status exit code {}", status.exitcode));
+        }
+        Err(std::ffi::CStr::from_ptr(status.err_msg).to_string_lossy().into_owned())
+    }
+}

@@ -1,0 +1,119 @@
+//! `log` and `print`: the program's only ways to write to standard output.
+//!
+//! `log(*args)` keeps RepyV2's Python-2 `print a, b,` semantics byte for byte: a space is
+//! written *before* an item whenever the stream's soft-space flag is set, and the flag is set
+//! after every item except a non-empty `str` ending in a whitespace character other than a
+//! plain space. The flag belongs to the stream, so it persists across calls. `print` is
+//! Python 3's `print(*args, sep=' ', end='\n')` writing through the same path; it clears the
+//! soft-space flag when it ends. Every write goes straight to file descriptor 1 (no buffer to
+//! lose when the sandbox is killed) with the interpreter released while it blocks.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple};
+
+use crate::exceptions::RepyArgumentError;
+
+/// The soft-space flag of standard output.
+static SOFTSPACE: AtomicBool = AtomicBool::new(false);
+
+/// Writes `data` to standard output in full, releasing the interpreter while the write
+/// blocks. A closed pipe drops the output silently: the program cannot repair its reader.
+pub fn write_stdout(py: Python<'_>, data: &[u8]) {
+    py.detach(|| write_all(libc::STDOUT_FILENO, data));
+}
+
+/// Writes `data` to `fd` in full, retrying on interruption; gives up on any other error.
+pub fn write_all(fd: libc::c_int, mut data: &[u8]) {
+    while !data.is_empty() {
+        // SAFETY: `data` is a valid, initialised slice for the length passed.
+        let written = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
+        if written < 0 {
+            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return;
+        }
+        let written = usize::try_from(written).unwrap_or(0);
+        data = data.get(written..).unwrap_or_default();
+    }
+}
+
+/// The text of `item` as `str(item)` gives it, encoded as UTF-8 (lone surrogates replaced).
+fn item_text(item: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(item.str()?.to_string_lossy().into_owned())
+}
+
+/// Whether writing `item` leaves the soft-space flag set (Python 2's `print` rule).
+fn sets_softspace(item: &Bound<'_, PyAny>, text: &str) -> bool {
+    if !item.is_exact_instance_of::<PyString>() {
+        return true;
+    }
+    match text.chars().last() {
+        Some(last) => !(last.is_whitespace() && last != ' '),
+        None => true,
+    }
+}
+
+/// `log(*args)`: writes each argument's `str()` with RepyV2's soft-space rule.
+#[pyfunction(signature = (*args, **kwargs))]
+pub fn log(py: Python<'_>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    if kwargs.is_some_and(|k| !k.is_empty()) {
+        return Err(RepyArgumentError::new_err("Keyword arguments not allowed when calling log."));
+    }
+    for item in args.iter() {
+        let text = item_text(&item)?;
+        if SOFTSPACE.load(Ordering::Relaxed) {
+            write_stdout(py, b" ");
+        }
+        write_stdout(py, text.as_bytes());
+        SOFTSPACE.store(sets_softspace(&item, &text), Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+/// Reads an optional `str` keyword argument of `print`.
+fn separator(kwargs: Option<&Bound<'_, PyDict>>, name: &str, default: &str) -> PyResult<String> {
+    let Some(value) = kwargs.map(|k| k.get_item(name)).transpose()?.flatten() else {
+        return Ok(default.to_string());
+    };
+    if value.is_none() {
+        return Ok(default.to_string());
+    }
+    if !value.is_exact_instance_of::<PyString>() {
+        return Err(RepyArgumentError::new_err(format!(
+            "print() argument '{name}' must be str or None, not {}",
+            value.get_type().name()?
+        )));
+    }
+    Ok(value.str()?.to_string_lossy().into_owned())
+}
+
+/// `print(*args, sep=' ', end='\n')`: Python 3's print, writing through `log`'s path.
+#[pyfunction(signature = (*args, **kwargs))]
+pub fn print(py: Python<'_>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    if let Some(kwargs) = kwargs {
+        for key in kwargs.keys() {
+            let key = key.str()?.to_string_lossy().into_owned();
+            if key != "sep" && key != "end" {
+                return Err(RepyArgumentError::new_err(format!(
+                    "print() in the sandbox takes only 'sep' and 'end', not '{key}'"
+                )));
+            }
+        }
+    }
+    let sep = separator(kwargs, "sep", " ")?;
+    let end = separator(kwargs, "end", "\n")?;
+    let mut line = String::new();
+    for (index, item) in args.iter().enumerate() {
+        if index > 0 {
+            line.push_str(&sep);
+        }
+        line.push_str(&item_text(&item)?);
+    }
+    line.push_str(&end);
+    write_stdout(py, line.as_bytes());
+    SOFTSPACE.store(false, Ordering::Relaxed);
+    Ok(())
+}

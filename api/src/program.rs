@@ -1,0 +1,61 @@
+//! Runs the main program in its namespace and says how it ended.
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// How the main program ended, as far as the sandbox child can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The program ran to its end.
+    Finished,
+    /// The program was refused before any of it ran; the text lists every violation.
+    Unsafe(String),
+    /// An exception escaped the program; the text is the rendered traceback.
+    UncaughtException(String),
+}
+
+/// The program's namespace, built before confinement and run after it.
+pub struct Prepared {
+    globals: Py<PyDict>,
+}
+
+impl Prepared {
+    /// Builds the namespace (builtins, API, context) for a program given `callargs`.
+    pub fn new(py: Python<'_>, callargs: &[String]) -> PyResult<Self> {
+        Ok(Self { globals: crate::namespace::build(py, callargs)?.unbind() })
+    }
+
+    /// Compiles `source` with `filename` as its traceback name and runs it. `check` is the
+    /// static checker: it returns the rendered violations when the program must not run.
+    pub fn run(
+        &self,
+        py: Python<'_>,
+        source: &str,
+        filename: &str,
+        check: impl FnOnce(Python<'_>, &str, &str) -> Option<String>,
+    ) -> PyResult<Outcome> {
+        if let Some(violations) = check(py, source, filename) {
+            return Ok(Outcome::Unsafe(violations));
+        }
+        let compile = py.import("builtins")?.getattr("compile")?;
+        let code = match compile.call1((source, filename, "exec", 0, true)) {
+            Ok(code) => code,
+            Err(err) => {
+                let text = err.value(py).str().map(|s| s.to_string()).unwrap_or_default();
+                return Ok(Outcome::Unsafe(format!("{filename}: the program does not compile: {text}\n")));
+            }
+        };
+        let globals = self.globals.bind(py);
+        // SAFETY: `code` is a code object returned by compile(), `globals` a live dict; both
+        // are borrowed for the call and the returned reference is owned by the result.
+        let result = unsafe {
+            let raw = ffi::PyEval_EvalCode(code.as_ptr(), globals.as_ptr(), globals.as_ptr());
+            Bound::from_owned_ptr_or_err(py, raw)
+        };
+        match result {
+            Ok(_) => Ok(Outcome::Finished),
+            Err(err) => Ok(Outcome::UncaughtException(crate::traceback::render(py, &err, filename, source))),
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Formats an uncaught exception the way RepyV2 users expect to read it.
+//!
+//! Every frame the program can produce is its own (the API is Rust, so no wrapper frame of
+//! the sandbox appears), so the whole traceback is the user traceback. Source lines are shown
+//! for frames of the main program, whose source the sandbox holds; nothing is read from disk.
+
+use std::fmt::Write as _;
+
+use pyo3::prelude::*;
+
+/// One frame of a traceback.
+struct Frame {
+    filename: String,
+    line: Option<usize>,
+    function: String,
+}
+
+/// Collects the frames of `err`'s traceback, innermost last.
+fn frames(py: Python<'_>, err: &PyErr) -> Vec<Frame> {
+    let mut frames = Vec::new();
+    let mut tb = err.traceback(py).map(|tb| tb.into_any());
+    while let Some(current) = tb {
+        if current.is_none() {
+            break;
+        }
+        let frame = (|| -> PyResult<Frame> {
+            let code = current.getattr("tb_frame")?.getattr("f_code")?;
+            let line = current.getattr("tb_lineno")?.extract::<usize>().ok();
+            Ok(Frame {
+                filename: code.getattr("co_filename")?.extract()?,
+                line,
+                function: code.getattr("co_name")?.extract()?,
+            })
+        })();
+        if let Ok(frame) = frame {
+            frames.push(frame);
+        }
+        tb = current.getattr("tb_next").ok();
+    }
+    frames
+}
+
+/// The class name of the exception as the report shows it (`ValueError`,
+/// `repy.RepyArgumentError`, or the program's own class name).
+fn class_name(py: Python<'_>, err: &PyErr) -> String {
+    let ty = err.get_type(py);
+    let name = ty.name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+    match ty.module().map(|m| m.to_string()) {
+        Ok(module) if module == "repy" => format!("repy.{name}"),
+        _ => name,
+    }
+}
+
+/// The exception's message, `str(exc)`, or a placeholder when `__str__` itself fails.
+fn message(py: Python<'_>, err: &PyErr) -> String {
+    err.value(py)
+        .str()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "<exception str() failed>".into())
+}
+
+/// Renders `err` as the sandbox reports an uncaught exception. `program` is the main
+/// program's filename and `source` its text, used to show the failing lines.
+pub fn render(py: Python<'_>, err: &PyErr, program: &str, source: &str) -> String {
+    let mut out = String::from("---\nUncaught exception!\n---\nTraceback (most recent call last):\n");
+    for frame in frames(py, err) {
+        let line = frame.line.map_or_else(|| "?".to_string(), |l| l.to_string());
+        let _ = writeln!(out, "  \"{}\", line {}, in {}", frame.filename, line, frame.function);
+        if frame.filename == program {
+            if let Some(text) = frame.line.and_then(|l| source.lines().nth(l.saturating_sub(1))) {
+                let _ = writeln!(out, "    {}", text.trim());
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Exception (with class '{}'): {}\n---",
+        class_name(py, err),
+        message(py, err)
+    );
+    out
+}

@@ -1,0 +1,106 @@
+//! The command line, declared with clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Runs an untrusted Python 3 program behind a static checker, a capability API, a resource
+/// nanny and kernel confinement.
+///
+/// Everything after PROGRAM belongs to the program: it receives those words as `callargs`,
+/// and options placed there are not interpreted by repy.
+#[derive(Debug, Parser)]
+#[command(
+    name = "repy",
+    version,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "Exit codes are listed in docs/exit-codes.md. Subcommands: check, explain, restrictions."
+)]
+pub struct Cli {
+    /// A subcommand instead of a run.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// The options and arguments of a sandboxed run.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The vessel directory: the only directory the program's files live in. Defaults to the
+    /// current directory, as in RepyV2. RESTRICTIONS and PROGRAM are looked up relative to
+    /// the current directory first, then (as RepyV2 did) relative to this directory.
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+
+    /// Print a banner with the program's name and arguments before running it (RepyV2's
+    /// `--execinfo`).
+    #[arg(long)]
+    pub execinfo: bool,
+
+    /// The restrictions file: repy's TOML format or RepyV2's legacy format (detected).
+    #[arg(value_name = "RESTRICTIONS", required = true)]
+    pub restrictions: Option<PathBuf>,
+
+    /// The Python 3 program to run, read as UTF-8.
+    #[arg(value_name = "PROGRAM", required = true)]
+    pub program: Option<PathBuf>,
+
+    /// Arguments passed to the program as `callargs`.
+    #[arg(value_name = "ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+/// Things repy does besides running a program.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check programs with the static checker without running them (exit 0 when all are
+    /// clean, 5 otherwise).
+    Check {
+        /// How to print the violations.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The programs to check.
+        #[arg(required = true, value_name = "PROGRAM")]
+        programs: Vec<PathBuf>,
+    },
+    /// Print the documentation of a checker rule, by id (`R301`) or name.
+    Explain {
+        /// The rule's id or name; omit it to list every rule.
+        rule: Option<String>,
+    },
+    /// Validate or convert restrictions files.
+    Restrictions {
+        /// What to do with the file.
+        #[command(subcommand)]
+        action: RestrictionsAction,
+    },
+}
+
+/// `repy restrictions …` actions.
+#[derive(Debug, Subcommand)]
+pub enum RestrictionsAction {
+    /// Validate a restrictions file and report every problem (exit 0 valid, 3 invalid).
+    Check {
+        /// The file to validate.
+        file: PathBuf,
+    },
+    /// Print the TOML equivalent of a restrictions file (typically a RepyV2 legacy file).
+    Convert {
+        /// The file to convert.
+        file: PathBuf,
+    },
+}
+
+/// Output formats of `repy check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `file:line:col: ID message`, the source line and carets.
+    Text,
+    /// A JSON array of violations with stable fields (see docs/rules/README.md).
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+}

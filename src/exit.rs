@@ -1,0 +1,101 @@
+//! Exit codes: one enum, mirrored by `docs/exit-codes.md` (a test fails when they drift).
+//!
+//! Where RepyV2 has an intended code for an outcome, repy keeps it, because node managers
+//! and graders key on them; new outcomes get new, distinct codes below 256. Unlike RepyV2 on
+//! Linux, which always died by SIGTERM, these are real exit statuses.
+
+use std::process::ExitCode;
+
+macro_rules! exit_statuses {
+    ($($variant:ident = $code:literal, $verdict:literal, $repyv2:literal, $doc:literal;)*) => {
+        /// Every way a `repy` run can end, with its exit code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ExitStatus {
+            $(#[doc = $doc] $variant = $code,)*
+        }
+
+        impl ExitStatus {
+            /// Every status, in the order of the documentation table.
+            pub const ALL: &'static [ExitStatus] = &[$(ExitStatus::$variant,)*];
+
+            /// The process exit code.
+            pub fn code(self) -> u8 {
+                self as u8
+            }
+
+            /// A short machine-readable verdict, as the run report names it.
+            pub fn verdict(self) -> &'static str {
+                match self { $(ExitStatus::$variant => $verdict,)* }
+            }
+
+            /// Whether RepyV2 used the same code for the same outcome.
+            pub fn from_repyv2(self) -> bool {
+                match self { $(ExitStatus::$variant => $repyv2,)* }
+            }
+
+            /// What the status means.
+            pub fn description(self) -> &'static str {
+                match self { $(ExitStatus::$variant => $doc,)* }
+            }
+
+            /// The status with exit code `code`, if there is one.
+            pub fn from_code(code: i32) -> Option<ExitStatus> {
+                Self::ALL.iter().copied().find(|s| i32::from(s.code()) == code)
+            }
+        }
+    };
+}
+
+exit_statuses! {
+    Finished = 0, "finished", true, "The program and all its threads finished.";
+    BadRestrictions = 3, "bad-restrictions", true, "The restrictions file is missing, unreadable or invalid; every problem is printed with its line and column.";
+    Usage = 4, "usage-error", true, "The command line is wrong (missing arguments, unknown option, the vessel directory does not exist).";
+    Unsafe = 5, "unsafe-code", true, "The program failed the static safety check (or does not compile); none of it ran.";
+    UncaughtException = 6, "uncaught-exception", true, "An exception escaped the main program; its traceback is on standard error.";
+    ProgramUnreadable = 7, "program-unreadable", false, "The program file cannot be read or is not valid UTF-8.";
+    ThreadException = 30, "thread-exception", true, "An exception escaped a thread started with `createthread`.";
+    Stopped = 44, "stopped", true, "The run was stopped through the stop file.";
+    ThreadRefused = 56, "thread-refused", true, "The operating system refused to create a thread.";
+    LostSupervisor = 70, "lost-supervisor", true, "The sandbox lost its supervisor.";
+    ResourceKilled = 98, "resource-killed", true, "The supervisor killed the program for exceeding its memory or disk quota.";
+    WallTimeLimit = 101, "wall-time-limit", false, "The program ran longer than its `wall-time` limit and was killed.";
+    CpuTimeLimit = 102, "cpu-time-limit", false, "The program used more CPU time than its `cpu-time` limit and was killed.";
+    OutputLimit = 103, "output-limit", false, "The program wrote more than its `output` limit and was killed.";
+    ConfinementUnavailable = 110, "confinement-unavailable", false, "A confinement layer cannot be applied on this kernel and was not allowed to degrade.";
+    Crashed = 120, "crashed", false, "The sandbox process died from a signal nobody sent on purpose (for example the interpreter overflowed its C stack).";
+    InternalError = 125, "internal-error", false, "repy itself failed; this is a bug worth reporting.";
+    ExitAll = 200, "exitall", true, "The program called `exitall()`.";
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status.code())
+    }
+}
+
+/// The text of `docs/exit-codes.md`, generated from [`ExitStatus`].
+pub fn docs_markdown() -> String {
+    let mut out = String::from(
+        "# Exit codes\n\n\
+         Generated from `src/exit.rs`; a test fails when this file and the code drift apart.\n\n\
+         `repy` exits with one of these codes. Where RepyV2 had an intended code for the same \
+         outcome, repy keeps it (node managers and graders key on them); RepyV2 on Linux always \
+         died by SIGTERM (status 143), repy returns the real code. The verdict is the name the \
+         run report uses.\n\n\
+         | code | verdict | RepyV2's code | meaning |\n|---:|---|---|---|\n",
+    );
+    for status in ExitStatus::ALL {
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            status.code(),
+            status.verdict(),
+            if status.from_repyv2() { "same" } else { "new" },
+            status.description()
+        ));
+    }
+    out.push_str(
+        "\n`repy --help` and `repy --version` exit 0. `repy check` exits 0 when every program \
+         is clean and 5 otherwise.\n",
+    );
+    out
+}

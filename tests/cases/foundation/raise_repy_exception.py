@@ -1,0 +1,3 @@
+#! exit = 6
+#! stderr-contains = ["Exception (with class 'repy.RepyArgumentError'): bad"]
+raise RepyArgumentError("bad")

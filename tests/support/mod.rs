@@ -1,0 +1,171 @@
+//! The `Sandbox` fixture: a temporary vessel directory, a restrictions file, a program, and
+//! a run of the real `repy` binary with a cleared environment. Every failed assertion made
+//! through [`RunOutput`] prints the command, the directory listing, the status and both
+//! streams, so a failure can be debugged from the test log alone.
+
+#![allow(dead_code)]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `repy` binary under test.
+pub const REPY: &str = env!("CARGO_BIN_EXE_repy");
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A permissive policy for tests that are not about limits.
+pub const PERMISSIVE: &str = "[resources]\ncpu = 1.0\nmemory = \"200 MB\"\ndiskused = \"100 MB\"\n";
+
+/// A temporary vessel directory with a restrictions file and a program.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+    restrictions: String,
+    program: String,
+    envs: Vec<(String, String)>,
+    extra_args: Vec<String>,
+}
+
+impl Sandbox {
+    /// A fresh, empty vessel directory and a permissive policy.
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::Builder::new().prefix("repy-test-").tempdir().expect("create temp dir"),
+            restrictions: PERMISSIVE.to_string(),
+            program: String::new(),
+            envs: Vec::new(),
+            extra_args: Vec::new(),
+        }
+    }
+
+    /// The vessel directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Sets the restrictions file's text.
+    pub fn restrictions(mut self, text: &str) -> Self {
+        self.restrictions = text.to_string();
+        self
+    }
+
+    /// Sets the program's source.
+    pub fn program(mut self, source: &str) -> Self {
+        self.program = source.to_string();
+        self
+    }
+
+    /// Creates a file in the vessel directory.
+    pub fn file(self, name: &str, contents: impl AsRef<[u8]>) -> Self {
+        std::fs::write(self.dir.path().join(name), contents).expect("write vessel file");
+        self
+    }
+
+    /// Sets an environment variable for the run (the environment is otherwise empty).
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.envs.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Adds `repy` options placed before the restrictions file.
+    pub fn option(mut self, arg: &str) -> Self {
+        self.extra_args.push(arg.to_string());
+        self
+    }
+
+    /// Runs `repy [options] restrictions.toml program.py args...` in the vessel directory.
+    pub fn run(&self, args: &[&str]) -> RunOutput {
+        std::fs::write(self.path().join("restrictions.toml"), &self.restrictions).expect("write restrictions");
+        std::fs::write(self.path().join("program.py"), &self.program).expect("write program");
+        let mut argv: Vec<String> = self.extra_args.clone();
+        argv.extend(["restrictions.toml".to_string(), "program.py".to_string()]);
+        argv.extend(args.iter().map(|s| s.to_string()));
+        // The run files are written before and removed after, so the listing shows the
+        // program's own effects only.
+        let out = run_repy(self.path(), &argv, &self.envs);
+        let _ = std::fs::remove_file(self.path().join("restrictions.toml"));
+        let _ = std::fs::remove_file(self.path().join("program.py"));
+        out
+    }
+}
+
+/// Runs the binary in `cwd` with `args` and only `envs` in its environment.
+pub fn run_repy(cwd: &Path, args: &[String], envs: &[(String, String)]) -> RunOutput {
+    let mut command = Command::new(REPY);
+    command.current_dir(cwd).args(args).env_clear();
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    let output = command.output().expect("spawn repy");
+    RunOutput { output, args: args.to_vec(), cwd: cwd.to_path_buf() }
+}
+
+/// What a run produced, with assertions that explain themselves on failure.
+pub struct RunOutput {
+    /// The process output.
+    pub output: Output,
+    args: Vec<String>,
+    cwd: PathBuf,
+}
+
+impl RunOutput {
+    /// Standard output as text.
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    /// Standard error as text.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    /// The exit code (`None` when killed by a signal).
+    pub fn code(&self) -> Option<i32> {
+        self.output.status.code()
+    }
+
+    /// Everything needed to debug a failure.
+    pub fn explain(&self) -> String {
+        let mut text = String::new();
+        let _ = writeln!(text, "command: {} {}", REPY, self.args.join(" "));
+        let _ = writeln!(text, "cwd: {}", self.cwd.display());
+        let _ = writeln!(text, "listing:");
+        if let Ok(entries) = std::fs::read_dir(&self.cwd) {
+            for entry in entries.flatten() {
+                let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                let _ = writeln!(text, "  {} ({len} bytes)", entry.file_name().to_string_lossy());
+            }
+        }
+        let _ = writeln!(text, "status: {}", self.output.status);
+        let _ = writeln!(text, "--- stdout ---\n{}", self.stdout());
+        let _ = writeln!(text, "--- stderr ---\n{}", self.stderr());
+        text
+    }
+
+    /// Asserts the exit code.
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code(), Some(code), "unexpected exit status\n{}", self.explain());
+        self
+    }
+
+    /// Asserts standard output exactly.
+    pub fn assert_stdout(&self, expected: &str) -> &Self {
+        assert_eq!(self.stdout(), expected, "unexpected stdout\n{}", self.explain());
+        self
+    }
+
+    /// Asserts that standard error contains `needle`.
+    pub fn assert_stderr_contains(&self, needle: &str) -> &Self {
+        assert!(self.stderr().contains(needle), "stderr lacks {needle:?}\n{}", self.explain());
+        self
+    }
+
+    /// Asserts that standard output contains `needle`.
+    pub fn assert_stdout_contains(&self, needle: &str) -> &Self {
+        assert!(self.stdout().contains(needle), "stdout lacks {needle:?}\n{}", self.explain());
+        self
+    }
+}
