@@ -1,0 +1,360 @@
+//! [`Restrictions`]: a validated, unit-normalised policy, and how it is loaded and written.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::error::{Issue, LineIndex, PolicyError, Report};
+use crate::resources::{DefaultLimit, Kind, ResourceId, RESOURCES};
+use crate::units::{format_bytes, format_duration, format_float, format_rate};
+use crate::{legacy, toml_format};
+
+/// Which syntax a policy was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceFormat {
+    /// repy's TOML format (a `[resources]` table).
+    Toml,
+    /// RepyV2's `resource <name> <value>` lines.
+    Legacy,
+}
+
+/// A validated policy with every value in its base unit (see [`crate::Unit`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restrictions {
+    pub(crate) format: SourceFormat,
+    /// Values of the rate, quota and items resources, indexed by `ResourceId as usize`;
+    /// the slots of port and limit resources are unused and stay 0.
+    pub(crate) amounts: [f64; ResourceId::COUNT],
+    pub(crate) connport: BTreeSet<u16>,
+    pub(crate) messport: BTreeSet<u16>,
+    pub(crate) wall_time: Option<Duration>,
+    pub(crate) cpu_time: Option<Duration>,
+    pub(crate) output: Option<u64>,
+}
+
+impl Default for Restrictions {
+    /// The documented defaults of the TOML format: what an empty `[resources]` table gives.
+    fn default() -> Restrictions {
+        let mut amounts = [0.0; ResourceId::COUNT];
+        for spec in RESOURCES {
+            if let (DefaultLimit::Value(value), Some(slot)) =
+                (spec.default, amounts.get_mut(spec.id as usize))
+            {
+                *slot = value;
+            }
+        }
+        Restrictions {
+            format: SourceFormat::Toml,
+            amounts,
+            connport: BTreeSet::new(),
+            messport: BTreeSet::new(),
+            wall_time: None,
+            cpu_time: None,
+            output: None,
+        }
+    }
+}
+
+impl Restrictions {
+    /// The starting point of a legacy file: every resource 0, nothing granted, no new limits.
+    pub(crate) fn legacy_zero() -> Restrictions {
+        Restrictions {
+            format: SourceFormat::Legacy,
+            amounts: [0.0; ResourceId::COUNT],
+            ..Restrictions::default()
+        }
+    }
+
+    pub(crate) fn set_amount(&mut self, id: ResourceId, value: f64) {
+        if let Some(slot) = self.amounts.get_mut(id as usize) {
+            *slot = value;
+        }
+    }
+
+    pub(crate) fn ports_mut(&mut self, id: ResourceId) -> Option<&mut BTreeSet<u16>> {
+        match id {
+            ResourceId::Connport => Some(&mut self.connport),
+            ResourceId::Messport => Some(&mut self.messport),
+            _ => None,
+        }
+    }
+
+    /// Reads and parses the file at `path`, auto-detecting its format (see [`Restrictions::parse`]).
+    pub fn load(path: &Path) -> Result<Restrictions, PolicyError> {
+        let bytes = std::fs::read(path).map_err(|source| PolicyError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Restrictions::parse(&bytes, &path.display().to_string())
+    }
+
+    /// Parses a restrictions file given as bytes; `display_path` is used in messages.
+    ///
+    /// The text must be UTF-8 without NUL bytes (a leading byte-order mark is ignored). A file
+    /// whose first meaningful line starts with the word `resource` or `call` is read as RepyV2's
+    /// legacy format, anything else as TOML.
+    pub fn parse(bytes: &[u8], display_path: &str) -> Result<Restrictions, PolicyError> {
+        let text = decode(bytes).map_err(|(line, column, issue)| {
+            let mut report = Report::new("");
+            report.at_line_col(line, column, None, issue);
+            report.into_errors(display_path)
+        })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.trim().is_empty() {
+            let mut report = Report::new(text);
+            report.at_line_col(
+                1,
+                1,
+                None,
+                Issue::new(
+                    "empty file: expected a `[resources]` table (TOML) \
+                     or `resource <name> <value>` lines (RepyV2 format)",
+                ),
+            );
+            return Err(report.into_errors(display_path).into());
+        }
+        if is_legacy(text) {
+            Restrictions::from_legacy(text, display_path)
+        } else {
+            Restrictions::from_toml(text, display_path)
+        }
+    }
+
+    /// Parses repy's TOML format; keys left out take their documented defaults.
+    pub fn from_toml(text: &str, path: &str) -> Result<Restrictions, PolicyError> {
+        toml_format::parse(text, path)
+    }
+
+    /// Parses RepyV2's legacy format; resources left out are 0, as in RepyV2.
+    pub fn from_legacy(text: &str, path: &str) -> Result<Restrictions, PolicyError> {
+        legacy::parse(text, path)
+    }
+
+    /// The format the policy was read from.
+    pub fn source_format(&self) -> SourceFormat {
+        self.format
+    }
+
+    /// The limit of `id` in its base unit: bytes, bytes/s, fraction of a core or a count.
+    ///
+    /// For `connport`/`messport` it is the number of ports granted; for `wall-time` and
+    /// `cpu-time` seconds, for `output` bytes, and `f64::INFINITY` when those are unlimited.
+    pub fn limit(&self, id: ResourceId) -> f64 {
+        match id {
+            ResourceId::Connport => self.connport.len() as f64,
+            ResourceId::Messport => self.messport.len() as f64,
+            ResourceId::WallTime => self.wall_time.map_or(f64::INFINITY, |d| d.as_secs_f64()),
+            ResourceId::CpuTime => self.cpu_time.map_or(f64::INFINITY, |d| d.as_secs_f64()),
+            ResourceId::Output => self.output.map_or(f64::INFINITY, |b| b as f64),
+            _ => self.amounts.get(id as usize).copied().unwrap_or(0.0),
+        }
+    }
+
+    /// Every resource with its [`limit`](Restrictions::limit), in table order.
+    pub fn limits(&self) -> impl Iterator<Item = (ResourceId, f64)> + '_ {
+        ResourceId::all().map(|id| (id, self.limit(id)))
+    }
+
+    /// Local TCP ports the program may use.
+    pub fn connport(&self) -> &BTreeSet<u16> {
+        &self.connport
+    }
+
+    /// Local UDP ports the program may use.
+    pub fn messport(&self) -> &BTreeSet<u16> {
+        &self.messport
+    }
+
+    /// Wall-clock time allowed, `None` for no limit.
+    pub fn wall_time(&self) -> Option<Duration> {
+        self.wall_time
+    }
+
+    /// Total CPU time allowed, `None` for no limit.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        self.cpu_time
+    }
+
+    /// Total bytes the program may write to stdout and stderr, `None` for no limit.
+    pub fn output(&self) -> Option<u64> {
+        self.output
+    }
+
+    /// Whether both policies grant exactly the same, whatever format each was read from.
+    pub fn same_limits(&self, other: &Restrictions) -> bool {
+        Restrictions {
+            format: other.format,
+            ..self.clone()
+        } == *other
+    }
+
+    /// A commented TOML document equivalent to this policy, every resource written out
+    /// (a key left out would take the TOML default, not the legacy 0).
+    pub fn to_toml(&self) -> String {
+        let mut out = String::from(
+            "# repy restrictions file (TOML); the format is described in docs/restrictions.md.\n\
+             # Every resource is written out: a key left out would take repy's default,\n\
+             # whereas RepyV2's legacy format gave a missing resource 0.\n\
+             \n\
+             [resources]\n",
+        );
+        for spec in RESOURCES {
+            out.push_str(&format!("\n# {} ({}).\n", spec.doc, spec.unit.name()));
+            let id = spec.id;
+            let value = match id {
+                ResourceId::Connport | ResourceId::Messport => {
+                    let ports = if id == ResourceId::Connport {
+                        &self.connport
+                    } else {
+                        &self.messport
+                    };
+                    if ports.is_empty() {
+                        out.push_str("# Empty: no port is granted.\n");
+                    }
+                    format_ports(ports)
+                }
+                ResourceId::WallTime | ResourceId::CpuTime | ResourceId::Output => {
+                    let value = match id {
+                        ResourceId::WallTime => self.wall_time.map(format_duration),
+                        ResourceId::CpuTime => self.cpu_time.map(format_duration),
+                        _ => self.output.map(|b| format_bytes(b, "")),
+                    };
+                    match value {
+                        Some(value) => value,
+                        None => {
+                            let example = match id {
+                                ResourceId::Output => "\"1 MB\"",
+                                _ => "\"60 s\"",
+                            };
+                            out.push_str(&format!(
+                                "# Not set: no limit. To set one: {} = {example}\n",
+                                spec.key
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                _ => {
+                    let amount = self.limit(id);
+                    match spec.kind {
+                        Kind::Rate if id == ResourceId::Cpu => format_float(amount),
+                        Kind::Rate => format_rate(amount),
+                        // Quotas and counts are whole numbers below 2^53: exact as u64.
+                        Kind::Quota => format_bytes(amount as u64, ""),
+                        _ => (amount as u64).to_string(),
+                    }
+                }
+            };
+            out.push_str(&format!("{} = {value}\n", spec.key));
+        }
+        out
+    }
+}
+
+/// Consecutive ports compressed into inclusive runs.
+pub(crate) fn port_runs(ports: impl IntoIterator<Item = u16>) -> Vec<(u16, u16)> {
+    let mut runs: Vec<(u16, u16)> = Vec::new();
+    for port in ports {
+        match runs.last_mut() {
+            Some((_, end)) if end.checked_add(1) == Some(port) => *end = port,
+            _ => runs.push((port, port)),
+        }
+    }
+    runs
+}
+
+/// `[12345, "63100-63199"]`: single ports as integers, runs as range strings.
+fn format_ports(ports: &BTreeSet<u16>) -> String {
+    let items: Vec<String> = port_runs(ports.iter().copied())
+        .into_iter()
+        .map(|(start, end)| {
+            if start == end {
+                start.to_string()
+            } else {
+                format!("\"{start}-{end}\"")
+            }
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// Whether the first meaningful line starts with the word `resource` or `call`.
+fn is_legacy(text: &str) -> bool {
+    for line in text.lines() {
+        let content = line.split('#').next().unwrap_or("");
+        if let Some(first) = content.split_whitespace().next() {
+            return first == "resource" || first == "call";
+        }
+    }
+    false
+}
+
+/// The bytes as text, or the line, column and description of the first NUL or invalid byte.
+fn decode(bytes: &[u8]) -> Result<&str, (usize, usize, Issue)> {
+    let nul_at = bytes.iter().position(|&b| b == 0);
+    let invalid_at = match std::str::from_utf8(bytes) {
+        Ok(text) if nul_at.is_none() => return Ok(text),
+        Ok(_) => None,
+        Err(error) => Some(error.valid_up_to()),
+    };
+    let offset = nul_at.into_iter().chain(invalid_at).min().unwrap_or(0);
+    let message = if nul_at == Some(offset) {
+        "binary data (NUL byte): a restrictions file must be UTF-8 text".to_owned()
+    } else {
+        format!(
+            "invalid UTF-8 (byte 0x{:02x}): a restrictions file must be UTF-8 text",
+            bytes.get(offset).copied().unwrap_or(0)
+        )
+    };
+    let prefix = String::from_utf8_lossy(bytes.get(..offset).unwrap_or(bytes));
+    let (line, column) = LineIndex::new(&prefix).position(prefix.len());
+    Err((line, column, Issue::new(message)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_runs_compress_consecutive_ports() {
+        assert_eq!(
+            port_runs([1, 2, 3, 5, 7, 8, 65535]),
+            vec![(1, 3), (5, 5), (7, 8), (65535, 65535)]
+        );
+        assert_eq!(port_runs([]), vec![]);
+        let set: BTreeSet<u16> = [12345, 63100, 63101, 63102].into_iter().collect();
+        assert_eq!(format_ports(&set), "[12345, \"63100-63102\"]");
+        assert_eq!(format_ports(&BTreeSet::new()), "[]");
+    }
+
+    #[test]
+    fn legacy_is_detected_by_first_meaningful_word() {
+        assert!(is_legacy("# c\n\n  resource cpu 1\n"));
+        assert!(is_legacy("call foo allow\n"));
+        assert!(!is_legacy("[resources]\n"));
+        assert!(!is_legacy("resources = 1\n"));
+        assert!(!is_legacy("# resource cpu 1\n"));
+        assert!(!is_legacy(""));
+    }
+
+    #[test]
+    fn decode_reports_first_bad_byte() {
+        assert_eq!(decode(b"ok"), Ok("ok"));
+        let (line, column, issue) = decode(b"ab\ncd\0").unwrap_err();
+        assert_eq!((line, column), (2, 3));
+        assert!(issue.message.contains("NUL"));
+        let (line, column, issue) = decode(b"\xc3\xa9x\xff\0").unwrap_err();
+        assert_eq!((line, column), (1, 3));
+        assert!(issue.message.contains("0xff"), "{}", issue.message);
+    }
+
+    #[test]
+    fn default_is_the_documented_table() {
+        let r = Restrictions::default();
+        assert_eq!(r.limit(ResourceId::Cpu), 1.0);
+        assert_eq!(r.limit(ResourceId::Memory), 150e6);
+        assert_eq!(r.limit(ResourceId::Connport), 0.0);
+        assert_eq!(r.limit(ResourceId::WallTime), f64::INFINITY);
+        assert_eq!(r.source_format(), SourceFormat::Toml);
+    }
+}

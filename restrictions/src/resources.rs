@@ -1,0 +1,311 @@
+//! The one table of resources: every key, its kind, unit, default and meaning.
+//!
+//! Validation, defaults, the TOML conversion, the usage-report keys and the generated
+//! `docs/restrictions.md` all read [`RESOURCES`]; nothing else lists resources.
+
+use std::fmt;
+
+/// How a resource is limited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Renewable: a per-second budget that refills (RepyV2 "renewable" resources, and `cpu`).
+    Rate,
+    /// A fixed cap on an amount in use at any moment (RepyV2 "quantity" `memory`, `diskused`).
+    Quota,
+    /// A cap on how many things are held at once (RepyV2 "fungible items").
+    Items,
+    /// A set of local ports the program may use (RepyV2 "individual items").
+    Ports,
+    /// A total for the whole run, new in repy; absent means unlimited.
+    Limit,
+}
+
+impl Kind {
+    /// The lower-case name used in the docs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Rate => "rate",
+            Kind::Quota => "quota",
+            Kind::Items => "items",
+            Kind::Ports => "ports",
+            Kind::Limit => "limit",
+        }
+    }
+}
+
+/// The unit a resource's value is normalised to (its "base unit").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// Fraction of one CPU core (1.0 = one full core).
+    CoreFraction,
+    /// Bytes.
+    Bytes,
+    /// Bytes per second.
+    BytesPerSecond,
+    /// A count of items.
+    Count,
+    /// A set of port numbers in 1–65535.
+    Port,
+    /// Seconds.
+    Seconds,
+}
+
+impl Unit {
+    /// The base unit as written in the docs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::CoreFraction => "fraction of one core",
+            Unit::Bytes => "bytes",
+            Unit::BytesPerSecond => "bytes/s",
+            Unit::Count => "count",
+            Unit::Port => "port numbers",
+            Unit::Seconds => "seconds",
+        }
+    }
+}
+
+/// The value a resource takes when a TOML file leaves its key out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DefaultLimit {
+    /// This many base units.
+    Value(f64),
+    /// No port is granted.
+    NoPorts,
+    /// No limit at all.
+    Unlimited,
+}
+
+/// One row of the resource table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ResourceSpec {
+    /// The resource this row describes.
+    pub id: ResourceId,
+    /// The key in a TOML file (and, for legacy resources, the RepyV2 name).
+    pub key: &'static str,
+    /// How it is limited.
+    pub kind: Kind,
+    /// Its base unit.
+    pub unit: Unit,
+    /// Its value when a TOML file leaves it out.
+    pub default: DefaultLimit,
+    /// Whether RepyV2's legacy format has it (under the same name).
+    pub legacy: bool,
+    /// A one-line description.
+    pub doc: &'static str,
+}
+
+/// Every resource repy knows, one variant each, in the order of [`RESOURCES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResourceId {
+    /// `cpu`
+    Cpu,
+    /// `memory`
+    Memory,
+    /// `diskused`
+    Diskused,
+    /// `filewrite`
+    Filewrite,
+    /// `fileread`
+    Fileread,
+    /// `netsend`
+    Netsend,
+    /// `netrecv`
+    Netrecv,
+    /// `loopsend`
+    Loopsend,
+    /// `looprecv`
+    Looprecv,
+    /// `lograte`
+    Lograte,
+    /// `random`
+    Random,
+    /// `events`
+    Events,
+    /// `filesopened`
+    Filesopened,
+    /// `insockets`
+    Insockets,
+    /// `outsockets`
+    Outsockets,
+    /// `connport`
+    Connport,
+    /// `messport`
+    Messport,
+    /// `wall-time`
+    WallTime,
+    /// `cpu-time`
+    CpuTime,
+    /// `output`
+    Output,
+}
+
+impl ResourceId {
+    /// How many resources there are.
+    pub const COUNT: usize = 20;
+
+    /// Every resource, in table order.
+    pub const ALL: [ResourceId; ResourceId::COUNT] = [
+        ResourceId::Cpu,
+        ResourceId::Memory,
+        ResourceId::Diskused,
+        ResourceId::Filewrite,
+        ResourceId::Fileread,
+        ResourceId::Netsend,
+        ResourceId::Netrecv,
+        ResourceId::Loopsend,
+        ResourceId::Looprecv,
+        ResourceId::Lograte,
+        ResourceId::Random,
+        ResourceId::Events,
+        ResourceId::Filesopened,
+        ResourceId::Insockets,
+        ResourceId::Outsockets,
+        ResourceId::Connport,
+        ResourceId::Messport,
+        ResourceId::WallTime,
+        ResourceId::CpuTime,
+        ResourceId::Output,
+    ];
+
+    /// Iterates over every resource, in table order.
+    pub fn all() -> impl Iterator<Item = ResourceId> {
+        ResourceId::ALL.into_iter()
+    }
+
+    /// This resource's row in [`RESOURCES`].
+    pub fn spec(self) -> &'static ResourceSpec {
+        // RESOURCES is written in variant order; `table_order_matches_variants` checks it.
+        &RESOURCES[self as usize]
+    }
+
+    /// The key used in TOML files, reports and `getresources()`.
+    pub fn key(self) -> &'static str {
+        self.spec().key
+    }
+
+    /// How this resource is limited.
+    pub fn kind(self) -> Kind {
+        self.spec().kind
+    }
+
+    /// The resource with this exact (case-sensitive) key, if any.
+    pub fn from_key(key: &str) -> Option<ResourceId> {
+        RESOURCES.iter().find(|s| s.key == key).map(|s| s.id)
+    }
+}
+
+impl fmt::Display for ResourceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+const fn row(
+    id: ResourceId,
+    key: &'static str,
+    kind: Kind,
+    unit: Unit,
+    default: DefaultLimit,
+    legacy: bool,
+    doc: &'static str,
+) -> ResourceSpec {
+    ResourceSpec {
+        id,
+        key,
+        kind,
+        unit,
+        default,
+        legacy,
+        doc,
+    }
+}
+
+use DefaultLimit::{NoPorts, Unlimited, Value};
+use Kind::{Items, Limit, Ports, Quota, Rate};
+use Unit::{Bytes, BytesPerSecond, CoreFraction, Count, Port, Seconds};
+
+/// The resource table, in [`ResourceId`] order: RepyV2's 17 resources, then repy's new limits.
+#[rustfmt::skip]
+pub static RESOURCES: &[ResourceSpec] = &[
+    row(ResourceId::Cpu, "cpu", Rate, CoreFraction, Value(1.0), true,
+        "Share of CPU time; the program is paused while it runs ahead of it"),
+    row(ResourceId::Memory, "memory", Quota, Bytes, Value(150_000_000.0), true,
+        "Resident memory of the sandbox; going over it kills the program"),
+    row(ResourceId::Diskused, "diskused", Quota, Bytes, Value(100_000_000.0), true,
+        "Size of the files in the sandbox directory plus 4 KiB per entry; going over it kills the program"),
+    row(ResourceId::Filewrite, "filewrite", Rate, BytesPerSecond, Value(10_000_000.0), true,
+        "Bytes written to files, charged in 4 KiB blocks"),
+    row(ResourceId::Fileread, "fileread", Rate, BytesPerSecond, Value(10_000_000.0), true,
+        "Bytes read from files, charged in 4 KiB blocks"),
+    row(ResourceId::Netsend, "netsend", Rate, BytesPerSecond, Value(1_000_000.0), true,
+        "Bytes sent to non-loopback addresses, plus 64 bytes per packet"),
+    row(ResourceId::Netrecv, "netrecv", Rate, BytesPerSecond, Value(1_000_000.0), true,
+        "Bytes received from non-loopback addresses, plus 64 bytes per packet"),
+    row(ResourceId::Loopsend, "loopsend", Rate, BytesPerSecond, Value(10_000_000.0), true,
+        "Bytes sent to loopback addresses (127.x.x.x), plus 64 bytes per packet"),
+    row(ResourceId::Looprecv, "looprecv", Rate, BytesPerSecond, Value(10_000_000.0), true,
+        "Bytes received from loopback addresses (127.x.x.x), plus 64 bytes per packet"),
+    row(ResourceId::Lograte, "lograte", Rate, BytesPerSecond, Value(300_000.0), true,
+        "Bytes written to the program's output by `log`"),
+    row(ResourceId::Random, "random", Rate, BytesPerSecond, Value(100_000.0), true,
+        "Bytes of random data returned by `randombytes`"),
+    row(ResourceId::Events, "events", Items, Count, Value(100.0), true,
+        "Threads alive at once, the main program included"),
+    row(ResourceId::Filesopened, "filesopened", Items, Count, Value(100.0), true,
+        "Files open at once"),
+    row(ResourceId::Insockets, "insockets", Items, Count, Value(10.0), true,
+        "Listening sockets (TCP and UDP) open at once"),
+    row(ResourceId::Outsockets, "outsockets", Items, Count, Value(10.0), true,
+        "Connected TCP sockets (and UDP sending sockets) open at once"),
+    row(ResourceId::Connport, "connport", Ports, Port, NoPorts, true,
+        "Local TCP ports the program may listen on or connect from"),
+    row(ResourceId::Messport, "messport", Ports, Port, NoPorts, true,
+        "Local UDP ports the program may send from or receive on"),
+    row(ResourceId::WallTime, "wall-time", Limit, Seconds, Unlimited, false,
+        "Wall-clock time the program may run before it is stopped"),
+    row(ResourceId::CpuTime, "cpu-time", Limit, Seconds, Unlimited, false,
+        "Total CPU time the program may use before it is stopped"),
+    row(ResourceId::Output, "output", Limit, Bytes, Unlimited, false,
+        "Total bytes the program may write to stdout and stderr"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_order_matches_variants() {
+        assert_eq!(RESOURCES.len(), ResourceId::COUNT);
+        for (index, (spec, id)) in RESOURCES.iter().zip(ResourceId::ALL).enumerate() {
+            assert_eq!(spec.id, id, "row {index}");
+            assert_eq!(id as usize, index);
+        }
+    }
+
+    #[test]
+    fn seventeen_legacy_resources_with_unique_keys() {
+        assert_eq!(RESOURCES.iter().filter(|s| s.legacy).count(), 17);
+        for spec in RESOURCES {
+            assert_eq!(ResourceId::from_key(spec.key), Some(spec.id));
+            assert!(
+                !spec.doc.contains('|'),
+                "{}: `|` would break the docs table",
+                spec.key
+            );
+        }
+        assert_eq!(ResourceId::from_key("Memory"), None);
+    }
+
+    #[test]
+    fn defaults_match_kinds() {
+        for spec in RESOURCES {
+            let ok = match (spec.kind, spec.default) {
+                (Kind::Ports, DefaultLimit::NoPorts) => true,
+                (Kind::Limit, DefaultLimit::Unlimited) => true,
+                (Kind::Rate | Kind::Quota | Kind::Items, DefaultLimit::Value(v)) => v >= 0.0,
+                _ => false,
+            };
+            assert!(ok, "{}", spec.key);
+        }
+    }
+}

@@ -1,0 +1,428 @@
+//! repy's TOML format: a `[resources]` table, walked as spanned values so that every problem
+//! in the file is reported, each at its own line and column.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::error::{nearest, Issue, PolicyError, Report};
+use crate::policy::{port_runs, Restrictions};
+use crate::resources::{Kind, ResourceId, Unit, RESOURCES};
+use crate::units::{byte_unit, duration_unit, split_quantity, MAX_BYTES};
+
+/// The only top-level key.
+const RESOURCES_TABLE: &str = "resources";
+
+type Value<'i> = Spanned<DeValue<'i>>;
+
+pub(crate) fn parse(text: &str, path: &str) -> Result<Restrictions, PolicyError> {
+    let mut report = Report::new(text);
+    let document = match DeTable::parse(text) {
+        Ok(document) => document,
+        Err(error) => {
+            let offset = error.span().map_or(0, |span| span.start);
+            if error.message() == "duplicate key" {
+                let key = error
+                    .span()
+                    .and_then(|span| text.get(span))
+                    .map(|key| key.trim_matches(|c| c == '"' || c == '\''));
+                report.at(
+                    offset,
+                    key,
+                    Issue::new("duplicate key: each key may be given only once"),
+                );
+            } else {
+                report.at(
+                    offset,
+                    None,
+                    Issue::new(format!("invalid TOML: {}", error.message())),
+                );
+            }
+            return Err(report.into_errors(path).into());
+        }
+    };
+
+    let mut policy = Restrictions::default();
+    // Whether a `[resources]` table (or a near miss, already reported) was seen.
+    let mut has_resources = false;
+    for (key, value) in document.get_ref().iter() {
+        let name: &str = key.get_ref();
+        if name == RESOURCES_TABLE {
+            has_resources = true;
+            match value.get_ref() {
+                DeValue::Table(table) => {
+                    for (key, value) in table.iter() {
+                        check_resource(key, value, text, &mut report, &mut policy);
+                    }
+                }
+                _ => report.at(
+                    value.span().start,
+                    Some(name),
+                    Issue::new(format!(
+                        "expected a table (`[resources]`), found {}",
+                        found(value, text)
+                    )),
+                ),
+            }
+        } else if ResourceId::from_key(name).is_some() {
+            report.at(
+                key.span().start,
+                Some(name),
+                Issue::new("resource keys belong in the `[resources]` table, after its header"),
+            );
+        } else {
+            let suggestion = nearest(name, [RESOURCES_TABLE]);
+            // A misspelt `[resources]` is reported once, not also as a missing table.
+            has_resources |= suggestion.is_some();
+            report.at(
+                key.span().start,
+                Some(name),
+                Issue::new("unknown top-level key: the only table is `[resources]`")
+                    .suggest(suggestion),
+            );
+        }
+    }
+    if !has_resources {
+        report.at_line_col(1, 1, None, Issue::new("missing `[resources]` table"));
+    }
+    if report.is_empty() {
+        Ok(policy)
+    } else {
+        Err(report.into_errors(path).into())
+    }
+}
+
+/// Checks one `key = value` of `[resources]` and stores its value in `policy`.
+fn check_resource(
+    key: &Spanned<std::borrow::Cow<'_, str>>,
+    value: &Value<'_>,
+    text: &str,
+    report: &mut Report<'_>,
+    policy: &mut Restrictions,
+) {
+    let name: &str = key.get_ref();
+    let Some(id) = ResourceId::from_key(name) else {
+        report.at(
+            key.span().start,
+            Some(name),
+            Issue::new("unknown resource").suggest(nearest(name, RESOURCES.iter().map(|s| s.key))),
+        );
+        return;
+    };
+    let spec = id.spec();
+    let at = value.span().start;
+    let result = match (spec.kind, spec.unit) {
+        (_, Unit::CoreFraction) => cpu(value, text).map(|v| policy.set_amount(id, v)),
+        (Kind::Limit, Unit::Bytes) => bytes(value, text).map(|v| policy.output = Some(v)),
+        (_, Unit::Bytes) => bytes(value, text).map(|v| policy.set_amount(id, v as f64)),
+        (_, Unit::BytesPerSecond) => rate(value, text).map(|v| policy.set_amount(id, v)),
+        (_, Unit::Count) => count(value, text).map(|v| policy.set_amount(id, v as f64)),
+        (_, Unit::Seconds) => duration(value, text).map(|v| {
+            if id == ResourceId::CpuTime {
+                policy.cpu_time = Some(v);
+            } else {
+                policy.wall_time = Some(v);
+            }
+        }),
+        (_, Unit::Port) => {
+            let granted = ports(value, text, name, report);
+            if let Some(set) = policy.ports_mut(id) {
+                *set = granted;
+            }
+            Ok(())
+        }
+    };
+    if let Err(issue) = result {
+        report.at(at, Some(name), issue);
+    }
+}
+
+/// What a value is, for "found ..." in messages: its type and (short) source text.
+fn found(value: &Value<'_>, text: &str) -> String {
+    let kind = value.get_ref().type_str();
+    if let DeValue::Table(_) = value.get_ref() {
+        return "a table".to_owned();
+    }
+    let source = text.get(value.span()).unwrap_or("").trim();
+    let short: String = source.chars().take(40).collect();
+    let ellipsis = if short.len() < source.len() {
+        "..."
+    } else {
+        ""
+    };
+    format!("{kind} `{short}{ellipsis}`")
+}
+
+fn wrong_type(expected: &str, value: &Value<'_>, text: &str) -> Issue {
+    Issue::new(format!("expected {expected}, found {}", found(value, text)))
+}
+
+/// A TOML number: an integer (any radix) or a finite float.
+enum Number {
+    Int(i128),
+    Float(f64),
+}
+
+/// The value as a number, `None` when it is not a TOML integer or float.
+fn number(value: &Value<'_>, text: &str) -> Option<Result<Number, Issue>> {
+    let source = || text.get(value.span()).unwrap_or("").trim().to_owned();
+    match value.get_ref() {
+        DeValue::Integer(int) => Some(
+            i128::from_str_radix(int.as_str(), int.radix())
+                .map(Number::Int)
+                .map_err(|_| Issue::new(format!("integer `{}` is out of range", source()))),
+        ),
+        DeValue::Float(float) => Some(match float.as_str().parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Number::Float(f)),
+            _ => Err(Issue::new(format!(
+                "expected a finite number, found `{}`",
+                source()
+            ))),
+        }),
+        _ => None,
+    }
+}
+
+/// A non-negative number as `f64` (−0.0 becomes 0.0).
+fn non_negative(number: Number, value: &Value<'_>, text: &str) -> Result<f64, Issue> {
+    let as_f64 = match number {
+        Number::Int(i) => i as f64,
+        Number::Float(f) => f,
+    };
+    if as_f64 < 0.0 {
+        let source = text.get(value.span()).unwrap_or("").trim();
+        return Err(Issue::new(format!(
+            "negative values are not allowed, found `{source}`"
+        )));
+    }
+    Ok(as_f64 + 0.0)
+}
+
+/// A whole number in 0..=2^53 (an integer, or a float without a fraction).
+fn whole(number: Number, what: &str, value: &Value<'_>, text: &str) -> Result<u64, Issue> {
+    let as_f64 = non_negative(number, value, text)?;
+    let source = text.get(value.span()).unwrap_or("").trim();
+    if as_f64.fract() != 0.0 {
+        return Err(Issue::new(format!(
+            "expected a whole number of {what}, found `{source}`"
+        )));
+    }
+    if as_f64 > MAX_BYTES as f64 {
+        return Err(Issue::new(format!(
+            "`{source}` is too large (at most 2^53)"
+        )));
+    }
+    Ok(as_f64 as u64)
+}
+
+fn cpu(value: &Value<'_>, text: &str) -> Result<f64, Issue> {
+    const EXPECTED: &str = "a number of cores (e.g. 0.5) or a percentage (e.g. \"50%\")";
+    let fraction = if let Some(number) = number(value, text) {
+        non_negative(number?, value, text)?
+    } else if let DeValue::String(s) = value.get_ref() {
+        let Some(percent) = s.trim().strip_suffix('%') else {
+            return Err(Issue::new(format!(
+                "expected {EXPECTED}, found string \"{s}\" (a string needs a `%` suffix)"
+            )));
+        };
+        let (decimal, rest) = split_quantity(percent)?;
+        if !rest.is_empty() {
+            return Err(wrong_type(EXPECTED, value, text));
+        }
+        decimal
+            .to_f64(1, 2)
+            .ok_or_else(|| Issue::new(format!("\"{s}\" is too large")))?
+    } else {
+        return Err(wrong_type(EXPECTED, value, text));
+    };
+    if fraction == 0.0 {
+        return Err(Issue::new(
+            "must be greater than 0: a program with no CPU share can never run",
+        ));
+    }
+    Ok(fraction)
+}
+
+fn bytes(value: &Value<'_>, text: &str) -> Result<u64, Issue> {
+    const EXPECTED: &str = "a whole number of bytes or a string like \"15 MB\"";
+    if let Some(number) = number(value, text) {
+        return whole(number?, "bytes", value, text);
+    }
+    let DeValue::String(s) = value.get_ref() else {
+        return Err(wrong_type(EXPECTED, value, text));
+    };
+    if s.trim().ends_with("/s") {
+        return Err(Issue::new(format!(
+            "expected an amount of bytes, found the rate \"{s}\" (drop the `/s`)"
+        )));
+    }
+    let (decimal, unit) = split_quantity(s)?;
+    let factor = byte_unit(unit)?;
+    match decimal.to_whole(factor) {
+        Ok(Some(bytes)) if bytes <= u128::from(MAX_BYTES) => Ok(bytes as u64),
+        Ok(Some(_)) | Err(()) => Err(Issue::new(format!(
+            "\"{s}\" is too large (at most 2^53 bytes)"
+        ))),
+        Ok(None) => Err(Issue::new(format!(
+            "\"{s}\" is not a whole number of bytes"
+        ))),
+    }
+}
+
+fn rate(value: &Value<'_>, text: &str) -> Result<f64, Issue> {
+    const EXPECTED: &str = "a number of bytes per second or a string like \"100 kB/s\"";
+    if let Some(number) = number(value, text) {
+        return non_negative(number?, value, text);
+    }
+    let DeValue::String(s) = value.get_ref() else {
+        return Err(wrong_type(EXPECTED, value, text));
+    };
+    let Some(amount) = s.trim().strip_suffix("/s") else {
+        // Say what is missing only when the rest would have been a valid amount.
+        if let Ok((_, unit)) = split_quantity(s) {
+            if byte_unit(unit).is_ok() {
+                return Err(Issue::new(format!(
+                    "a rate needs a `/s` suffix: write \"{}/s\"",
+                    s.trim()
+                )));
+            }
+        }
+        return Err(wrong_type(EXPECTED, value, text));
+    };
+    let (decimal, unit) = split_quantity(amount)?;
+    let factor = byte_unit(unit)?;
+    decimal
+        .to_f64(factor, 0)
+        .ok_or_else(|| Issue::new(format!("\"{s}\" is too large")))
+}
+
+fn count(value: &Value<'_>, text: &str) -> Result<u64, Issue> {
+    match number(value, text) {
+        Some(number) => whole(number?, "items", value, text),
+        None => Err(wrong_type("a whole number", value, text)),
+    }
+}
+
+fn duration(value: &Value<'_>, text: &str) -> Result<Duration, Issue> {
+    const EXPECTED: &str =
+        "a number of seconds or a string like \"10 s\", \"500 ms\", \"2 min\" or \"1 h\"";
+    const NOT_ZERO: &str = "must be greater than 0 (leave the key out for no limit)";
+    if let Some(number) = number(value, text) {
+        let seconds = non_negative(number?, value, text)?;
+        if seconds == 0.0 {
+            return Err(Issue::new(NOT_ZERO));
+        }
+        return Duration::try_from_secs_f64(seconds)
+            .map_err(|_| Issue::new(format!("{seconds} seconds is too long")));
+    }
+    let DeValue::String(s) = value.get_ref() else {
+        return Err(wrong_type(EXPECTED, value, text));
+    };
+    let (decimal, unit) = split_quantity(s)?;
+    let factor = duration_unit(unit)?;
+    if decimal.is_zero() {
+        return Err(Issue::new(NOT_ZERO));
+    }
+    let too_long = || Issue::new(format!("\"{s}\" is too long"));
+    let nanos = decimal.to_floor(factor).ok_or_else(too_long)?;
+    let secs = u64::try_from(nanos / 1_000_000_000).map_err(|_| too_long())?;
+    let subsec = u32::try_from(nanos % 1_000_000_000).map_err(|_| too_long())?;
+    if secs == 0 && subsec == 0 {
+        return Err(Issue::new(format!("\"{s}\" is shorter than a nanosecond")));
+    }
+    Ok(Duration::new(secs, subsec))
+}
+
+/// The ports of an array of integers and `"a-b"` strings; each bad element is reported at
+/// its own position, and the good ones are kept.
+fn ports(value: &Value<'_>, text: &str, key: &str, report: &mut Report<'_>) -> BTreeSet<u16> {
+    const EXPECTED: &str = "an array of ports and ranges like [12345, \"63100-63199\"]";
+    let mut granted = BTreeSet::new();
+    let DeValue::Array(items) = value.get_ref() else {
+        report.at(
+            value.span().start,
+            Some(key),
+            wrong_type(EXPECTED, value, text),
+        );
+        return granted;
+    };
+    for item in items.iter() {
+        match port_item(item, text) {
+            Ok((start, end)) => {
+                let again: Vec<u16> = (start..=end).filter(|p| granted.contains(p)).collect();
+                if !again.is_empty() {
+                    report.at(item.span().start, Some(key), listed_twice(&again));
+                }
+                granted.extend(start..=end);
+            }
+            Err(issue) => report.at(item.span().start, Some(key), issue),
+        }
+    }
+    granted
+}
+
+fn listed_twice(ports: &[u16]) -> Issue {
+    let runs: Vec<String> = port_runs(ports.iter().copied())
+        .into_iter()
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    let noun = if ports.len() == 1 { "port" } else { "ports" };
+    let verb = if ports.len() == 1 { "is" } else { "are" };
+    Issue::new(format!("{noun} {} {verb} listed twice", runs.join(", ")))
+}
+
+/// One element of a port array: an inclusive range (a single port is `p..=p`).
+fn port_item(item: &Value<'_>, text: &str) -> Result<(u16, u16), Issue> {
+    const EXPECTED: &str = "a port number or a range string like \"63100-63199\"";
+    match item.get_ref() {
+        DeValue::Integer(_) => match number(item, text) {
+            Some(Ok(Number::Int(port))) => port_number(port).map(|p| (p, p)),
+            Some(Err(issue)) => Err(issue),
+            _ => Err(wrong_type(EXPECTED, item, text)),
+        },
+        DeValue::String(s) => {
+            let trimmed = s.trim();
+            if trimmed.starts_with('-') {
+                return Err(Issue::new(format!("ports are 1-65535, found \"{s}\"")));
+            }
+            let (start, end) = match trimmed.split_once('-') {
+                Some((start, end)) => (start.trim(), end.trim()),
+                None => (trimmed, trimmed),
+            };
+            let parse = |part: &str| -> Result<u16, Issue> {
+                if part.is_empty() || !part.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(Issue::new(format!(
+                        "expected {EXPECTED}, found string \"{s}\""
+                    )));
+                }
+                match part.parse::<i128>() {
+                    Ok(port) => port_number(port),
+                    Err(_) => Err(Issue::new(format!("port {part} is out of range 1-65535"))),
+                }
+            };
+            let (start, end) = (parse(start)?, parse(end)?);
+            if start > end {
+                return Err(Issue::new(format!(
+                    "range \"{s}\" is reversed (empty): write \"{end}-{start}\""
+                )));
+            }
+            Ok((start, end))
+        }
+        _ => Err(wrong_type(EXPECTED, item, text)),
+    }
+}
+
+fn port_number(port: i128) -> Result<u16, Issue> {
+    match u16::try_from(port) {
+        Ok(p) if p >= 1 => Ok(p),
+        _ => Err(Issue::new(format!("port {port} is out of range 1-65535"))),
+    }
+}
