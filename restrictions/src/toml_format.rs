@@ -10,7 +10,7 @@ use toml::Spanned;
 use crate::error::{nearest, Issue, PolicyError, Report};
 use crate::policy::{port_runs, Restrictions};
 use crate::resources::{Kind, ResourceId, Unit, RESOURCES};
-use crate::units::{byte_unit, duration_unit, split_quantity, MAX_BYTES};
+use crate::units::{byte_unit, duration_unit, split_quantity, Decimal, MAX_BYTES};
 
 /// The only top-level key.
 const RESOURCES_TABLE: &str = "resources";
@@ -202,19 +202,31 @@ fn non_negative(number: Number, value: &Value<'_>, text: &str) -> Result<f64, Is
 
 /// A whole number in 0..=2^53 (an integer, or a float without a fraction).
 fn whole(number: Number, what: &str, value: &Value<'_>, text: &str) -> Result<u64, Issue> {
-    let as_f64 = non_negative(number, value, text)?;
     let source = text.get(value.span()).unwrap_or("").trim();
-    if as_f64.fract() != 0.0 {
-        return Err(Issue::new(format!(
-            "expected a whole number of {what}, found `{source}`"
-        )));
+    let too_large = || Issue::new(format!("`{source}` is too large (at most 2^53)"));
+    match number {
+        // Integers are checked exactly: 2^53 + 1 must not round down to 2^53.
+        Number::Int(int) => match u64::try_from(int) {
+            Ok(whole) if whole <= MAX_BYTES => Ok(whole),
+            Ok(_) => Err(too_large()),
+            Err(_) if int < 0 => Err(Issue::new(format!(
+                "negative values are not allowed, found `{source}`"
+            ))),
+            Err(_) => Err(too_large()),
+        },
+        Number::Float(float) => {
+            let float = non_negative(Number::Float(float), value, text)?;
+            if float.fract() != 0.0 {
+                return Err(Issue::new(format!(
+                    "expected a whole number of {what}, found `{source}`"
+                )));
+            }
+            if float > MAX_BYTES as f64 {
+                return Err(too_large());
+            }
+            Ok(float as u64)
+        }
     }
-    if as_f64 > MAX_BYTES as f64 {
-        return Err(Issue::new(format!(
-            "`{source}` is too large (at most 2^53)"
-        )));
-    }
-    Ok(as_f64 as u64)
 }
 
 fn cpu(value: &Value<'_>, text: &str) -> Result<f64, Issue> {
@@ -227,10 +239,17 @@ fn cpu(value: &Value<'_>, text: &str) -> Result<f64, Issue> {
                 "expected {EXPECTED}, found string \"{s}\" (a string needs a `%` suffix)"
             )));
         };
-        let (decimal, rest) = split_quantity(percent)?;
-        if !rest.is_empty() {
-            return Err(wrong_type(EXPECTED, value, text));
+        let percent = percent.trim();
+        if percent.starts_with('-') {
+            return Err(Issue::new(format!(
+                "negative values are not allowed, found \"{s}\""
+            )));
         }
+        let decimal = Decimal::parse(percent).map_err(|_| {
+            Issue::new(format!(
+                "expected a percentage like \"50%\", found string \"{s}\""
+            ))
+        })?;
         decimal
             .to_f64(1, 2)
             .ok_or_else(|| Issue::new(format!("\"{s}\" is too large")))?
