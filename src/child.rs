@@ -59,7 +59,9 @@ pub fn run(plan: &ChildPlan) -> i32 {
     match status {
         Ok(status) => i32::from(status.code()),
         Err(err) => {
-            eprint_raw(&format!("repy: internal error while setting up the sandbox: {err}\n"));
+            eprint_raw(&format!(
+                "repy: internal error while setting up the sandbox: {err}\n"
+            ));
             i32::from(ExitStatus::InternalError.code())
         }
     }

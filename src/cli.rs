@@ -49,7 +49,11 @@ pub struct RunArgs {
     pub program: Option<PathBuf>,
 
     /// Arguments passed to the program as `callargs`.
-    #[arg(value_name = "ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
     pub args: Vec<String>,
 }
 

@@ -1,1 +1,88 @@
-fn main() {}
+//! `repy`: the thin binary on top of the workspace. It parses the command line, wires the
+//! crates together, renders their output and maps every outcome to an exit code.
+
+mod check;
+mod child;
+mod cli;
+mod exit;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, RestrictionsAction};
+use crate::exit::ExitStatus;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let usage = err.use_stderr();
+            let _ = err.print();
+            return if usage {
+                ExitStatus::Usage.into()
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let status = match cli.command {
+        None => run::run(cli.run),
+        Some(Command::Check { format, programs }) => check::check_files(&programs, format),
+        Some(Command::Explain { rule }) => check::explain(rule.as_deref()),
+        Some(Command::Restrictions { action }) => restrictions_command(action),
+    };
+    status.into()
+}
+
+/// `repy restrictions check|convert FILE`.
+fn restrictions_command(action: RestrictionsAction) -> ExitStatus {
+    let (RestrictionsAction::Check { file } | RestrictionsAction::Convert { file }) = &action;
+    match restrictions::Restrictions::load(file) {
+        Ok(policy) => {
+            match action {
+                RestrictionsAction::Check { .. } => println!("{}: valid", file.display()),
+                RestrictionsAction::Convert { .. } => {
+                    let text = policy.to_toml();
+                    print!("{text}");
+                    if !text.ends_with('\n') {
+                        println!();
+                    }
+                }
+            }
+            ExitStatus::Finished
+        }
+        Err(err) => {
+            eprintln!("{err}");
+            ExitStatus::BadRestrictions
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exit;
+
+    #[test]
+    fn exit_codes_doc_matches_the_enum() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/exit-codes.md");
+        let generated = exit::docs_markdown();
+        if std::env::var_os("REPY_BLESS").is_some() {
+            std::fs::write(path, &generated).expect("write docs/exit-codes.md");
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert_eq!(
+            committed, generated,
+            "docs/exit-codes.md drifted; rerun with REPY_BLESS=1"
+        );
+    }
+
+    #[test]
+    fn exit_codes_are_distinct() {
+        let mut codes: Vec<u8> = exit::ExitStatus::ALL.iter().map(|s| s.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), exit::ExitStatus::ALL.len());
+    }
+}

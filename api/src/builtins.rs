@@ -60,7 +60,10 @@ pub const ALLOWED: &[(&str, &str)] = &[
     ("dict", "a container type"),
     ("float", "a value type"),
     ("frozenset", "a container type"),
-    ("int", "a value type (the interpreter's 4300-digit conversion cap stays on)"),
+    (
+        "int",
+        "a value type (the interpreter's 4300-digit conversion cap stays on)",
+    ),
     ("list", "a container type"),
     ("object", "the base class of the program's own classes"),
     ("range", "a lazy sequence"),
@@ -69,7 +72,10 @@ pub const ALLOWED: &[(&str, &str)] = &[
     ("str", "a value type"),
     ("tuple", "a container type"),
     // The hook the `class` statement calls; the checker refuses metaclass and class keywords.
-    ("__build_class__", "called only by the class statement, which the checker restricts"),
+    (
+        "__build_class__",
+        "called only by the class statement, which the checker restricts",
+    ),
     // Exceptions the program raises and catches. Python 3's TimeoutError, FileNotFoundError
     // and ConnectionRefusedError are deliberately absent: RepyV2's classes take those names.
     ("ArithmeticError", "an exception class"),
@@ -77,7 +83,10 @@ pub const ALLOWED: &[(&str, &str)] = &[
     ("AttributeError", "an exception class"),
     ("BaseException", "an exception class"),
     ("Exception", "an exception class"),
-    ("GeneratorExit", "an exception class, raised into generators"),
+    (
+        "GeneratorExit",
+        "an exception class, raised into generators",
+    ),
     ("IndexError", "an exception class"),
     ("KeyError", "an exception class"),
     ("LookupError", "an exception class"),
@@ -109,7 +118,9 @@ pub fn restricted_type<'py>(
     kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     if kwargs.is_some_and(|k| !k.is_empty()) || args.len() != 1 {
-        return Err(PyTypeError::new_err("type() in the sandbox takes exactly one argument"));
+        return Err(PyTypeError::new_err(
+            "type() in the sandbox takes exactly one argument",
+        ));
     }
     let obj = args.get_item(0)?;
     if obj.is_instance_of::<PyType>() || is_restricted_type(&obj) {

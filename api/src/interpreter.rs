@@ -35,9 +35,10 @@ pub enum InterpreterError {
 /// Initialises CPython with an isolated configuration. Calling it twice is an error the
 /// caller must avoid: the sandbox child is the only caller.
 pub fn initialize_isolated() -> Result<(), InterpreterError> {
-    let home = CString::new(PYTHON_HOME).map_err(|_| InterpreterError::NulInPath(PYTHON_HOME.into()))?;
-    let stdlib =
-        CString::new(PYTHON_STDLIB).map_err(|_| InterpreterError::NulInPath(PYTHON_STDLIB.into()))?;
+    let home =
+        CString::new(PYTHON_HOME).map_err(|_| InterpreterError::NulInPath(PYTHON_HOME.into()))?;
+    let stdlib = CString::new(PYTHON_STDLIB)
+        .map_err(|_| InterpreterError::NulInPath(PYTHON_STDLIB.into()))?;
     let mut config = MaybeUninit::<ffi::PyConfig>::uninit();
     // SAFETY: PyConfig_InitIsolatedConfig fully initialises the struct it is given; every
     // later call receives that initialised pointer, and PyConfig_Clear releases what the
@@ -57,17 +58,31 @@ pub fn initialize_isolated() -> Result<(), InterpreterError> {
         (*cfg).pathconfig_warnings = 0;
         (*cfg).buffered_stdio = 0;
         let result = (|| {
-            check(ffi::PyConfig_SetBytesString(cfg, &mut (*cfg).home, home.as_ptr()))?;
-            check(ffi::PyConfig_SetBytesString(cfg, &mut (*cfg).stdlib_dir, stdlib.as_ptr()))?;
+            check(ffi::PyConfig_SetBytesString(
+                cfg,
+                &mut (*cfg).home,
+                home.as_ptr(),
+            ))?;
+            check(ffi::PyConfig_SetBytesString(
+                cfg,
+                &mut (*cfg).stdlib_dir,
+                stdlib.as_ptr(),
+            ))?;
             (*cfg).module_search_paths_set = 1;
             let mut wide: Vec<libc::wchar_t> =
                 PYTHON_STDLIB.chars().map(|c| c as libc::wchar_t).collect();
             wide.push(0);
-            check(ffi::PyWideStringList_Append(&mut (*cfg).module_search_paths, wide.as_ptr()))?;
+            check(ffi::PyWideStringList_Append(
+                &mut (*cfg).module_search_paths,
+                wide.as_ptr(),
+            ))?;
             check(ffi::Py_InitializeFromConfig(cfg))
         })();
         ffi::PyConfig_Clear(cfg);
-        result.map_err(|message| InterpreterError::Init { home: PYTHON_HOME.to_string(), message })
+        result.map_err(|message| InterpreterError::Init {
+            home: PYTHON_HOME.to_string(),
+            message,
+        })
     }
 }
 
@@ -85,6 +100,8 @@ unsafe fn check(status: ffi::PyStatus) -> Result<(), String> {
         if status.err_msg.is_null() {
             return Err(format!("status exit code {}", status.exitcode));
         }
-        Err(std::ffi::CStr::from_ptr(status.err_msg).to_string_lossy().into_owned())
+        Err(std::ffi::CStr::from_ptr(status.err_msg)
+            .to_string_lossy()
+            .into_owned())
     }
 }

@@ -4,10 +4,16 @@
 //! `restrictions`, `nanny`, `safe-check` and `pyo3`; nothing here runs outside the sandbox
 //! child.
 
+pub mod args;
 pub mod builtins;
+pub mod charge;
+pub mod errors;
 pub mod exceptions;
+pub mod files;
 pub mod interpreter;
+pub mod misc;
 pub mod namespace;
 pub mod output;
 pub mod program;
+pub mod threads;
 pub mod traceback;

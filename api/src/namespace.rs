@@ -13,7 +13,23 @@ pub fn build<'py>(py: Python<'py>, callargs: &[String]) -> PyResult<Bound<'py, P
     globals.set_item("__builtins__", crate::builtins::build(py)?)?;
     // Class bodies read `__name__` to set `__module__`; the program cannot name it itself.
     globals.set_item("__name__", "__main__")?;
-    globals.set_item("log", wrap_pyfunction!(crate::output::log, py)?)?;
+    let api = [
+        wrap_pyfunction!(crate::output::log, py)?,
+        wrap_pyfunction!(crate::files::openfile, py)?,
+        wrap_pyfunction!(crate::files::listfiles, py)?,
+        wrap_pyfunction!(crate::files::removefile, py)?,
+        wrap_pyfunction!(crate::threads::createthread, py)?,
+        wrap_pyfunction!(crate::threads::sleep, py)?,
+        wrap_pyfunction!(crate::threads::getthreadname, py)?,
+        wrap_pyfunction!(crate::threads::createlock, py)?,
+        wrap_pyfunction!(crate::misc::getruntime, py)?,
+        wrap_pyfunction!(crate::misc::randombytes, py)?,
+        wrap_pyfunction!(crate::misc::exitall, py)?,
+        wrap_pyfunction!(crate::misc::getlasterror, py)?,
+    ];
+    for function in api {
+        globals.set_item(function.getattr("__name__")?, function)?;
+    }
     globals.set_item("mycontext", PyDict::new(py))?;
     globals.set_item("callfunc", CALLFUNC)?;
     globals.set_item("callargs", PyList::new(py, callargs)?)?;

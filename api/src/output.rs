@@ -58,9 +58,15 @@ fn sets_softspace(item: &Bound<'_, PyAny>, text: &str) -> bool {
 
 /// `log(*args)`: writes each argument's `str()` with RepyV2's soft-space rule.
 #[pyfunction(signature = (*args, **kwargs))]
-pub fn log(py: Python<'_>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+pub fn log(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<()> {
     if kwargs.is_some_and(|k| !k.is_empty()) {
-        return Err(RepyArgumentError::new_err("Keyword arguments not allowed when calling log."));
+        return Err(RepyArgumentError::new_err(
+            "Keyword arguments not allowed when calling log.",
+        ));
     }
     for item in args.iter() {
         let text = item_text(&item)?;
@@ -92,7 +98,11 @@ fn separator(kwargs: Option<&Bound<'_, PyDict>>, name: &str, default: &str) -> P
 
 /// `print(*args, sep=' ', end='\n')`: Python 3's print, writing through `log`'s path.
 #[pyfunction(signature = (*args, **kwargs))]
-pub fn print(py: Python<'_>, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+pub fn print(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<()> {
     if let Some(kwargs) = kwargs {
         for key in kwargs.keys() {
             let key = key.str()?.to_string_lossy().into_owned();

@@ -23,7 +23,9 @@ pub struct Prepared {
 impl Prepared {
     /// Builds the namespace (builtins, API, context) for a program given `callargs`.
     pub fn new(py: Python<'_>, callargs: &[String]) -> PyResult<Self> {
-        Ok(Self { globals: crate::namespace::build(py, callargs)?.unbind() })
+        Ok(Self {
+            globals: crate::namespace::build(py, callargs)?.unbind(),
+        })
     }
 
     /// Compiles `source` with `filename` as its traceback name and runs it. `check` is the
@@ -38,12 +40,19 @@ impl Prepared {
         if let Some(violations) = check(py, source, filename) {
             return Ok(Outcome::Unsafe(violations));
         }
+        crate::traceback::set_program(filename, source);
         let compile = py.import("builtins")?.getattr("compile")?;
         let code = match compile.call1((source, filename, "exec", 0, true)) {
             Ok(code) => code,
             Err(err) => {
-                let text = err.value(py).str().map(|s| s.to_string()).unwrap_or_default();
-                return Ok(Outcome::Unsafe(format!("{filename}: the program does not compile: {text}\n")));
+                let text = err
+                    .value(py)
+                    .str()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                return Ok(Outcome::Unsafe(format!(
+                    "{filename}: the program does not compile: {text}\n"
+                )));
             }
         };
         let globals = self.globals.bind(py);
@@ -54,8 +63,13 @@ impl Prepared {
             Bound::from_owned_ptr_or_err(py, raw)
         };
         match result {
-            Ok(_) => Ok(Outcome::Finished),
-            Err(err) => Ok(Outcome::UncaughtException(crate::traceback::render(py, &err, filename, source))),
+            Ok(_) => {
+                crate::threads::wait_for_threads(py);
+                Ok(Outcome::Finished)
+            }
+            Err(err) => Ok(Outcome::UncaughtException(crate::traceback::render(
+                py, &err, filename, source,
+            ))),
         }
     }
 }

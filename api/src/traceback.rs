@@ -44,7 +44,10 @@ fn frames(py: Python<'_>, err: &PyErr) -> Vec<Frame> {
 /// `repy.RepyArgumentError`, or the program's own class name).
 fn class_name(py: Python<'_>, err: &PyErr) -> String {
     let ty = err.get_type(py);
-    let name = ty.name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+    let name = ty
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into());
     match ty.module().map(|m| m.to_string()) {
         Ok(module) if module == "repy" => format!("repy.{name}"),
         _ => name,
@@ -62,12 +65,22 @@ fn message(py: Python<'_>, err: &PyErr) -> String {
 /// Renders `err` as the sandbox reports an uncaught exception. `program` is the main
 /// program's filename and `source` its text, used to show the failing lines.
 pub fn render(py: Python<'_>, err: &PyErr, program: &str, source: &str) -> String {
-    let mut out = String::from("---\nUncaught exception!\n---\nTraceback (most recent call last):\n");
+    let mut out =
+        String::from("---\nUncaught exception!\n---\nTraceback (most recent call last):\n");
     for frame in frames(py, err) {
-        let line = frame.line.map_or_else(|| "?".to_string(), |l| l.to_string());
-        let _ = writeln!(out, "  \"{}\", line {}, in {}", frame.filename, line, frame.function);
+        let line = frame
+            .line
+            .map_or_else(|| "?".to_string(), |l| l.to_string());
+        let _ = writeln!(
+            out,
+            "  \"{}\", line {}, in {}",
+            frame.filename, line, frame.function
+        );
         if frame.filename == program {
-            if let Some(text) = frame.line.and_then(|l| source.lines().nth(l.saturating_sub(1))) {
+            if let Some(text) = frame
+                .line
+                .and_then(|l| source.lines().nth(l.saturating_sub(1)))
+            {
                 let _ = writeln!(out, "    {}", text.trim());
             }
         }
@@ -79,4 +92,21 @@ pub fn render(py: Python<'_>, err: &PyErr, program: &str, source: &str) -> Strin
         message(py, err)
     );
     out
+}
+
+/// The main program's name and source, for reports rendered away from the main flow
+/// (threads, `getlasterror`).
+static PROGRAM: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+
+/// Records the main program's name and source. Called once, before the program runs.
+pub fn set_program(filename: &str, source: &str) {
+    let _ = PROGRAM.set((filename.to_string(), source.to_string()));
+}
+
+/// Renders `err` with the recorded main program's lines.
+pub fn render_for_program(py: Python<'_>, err: &PyErr) -> String {
+    match PROGRAM.get() {
+        Some((filename, source)) => render(py, err, filename, source),
+        None => render(py, err, "", ""),
+    }
 }

@@ -1,0 +1,49 @@
+//! Mapping operating-system errors to Repy exceptions, and internal errors.
+//!
+//! An error the API does not expect is an internal error: RepyV2 ends the whole sandbox
+//! for one, and so does repy (exit code 125, "Internal Error" on standard error), because a
+//! non-Repy exception escaping into the program would be a leak of the sandbox's internals.
+
+use pyo3::PyErr;
+
+use crate::exceptions::{FileError, FileNotFoundError, ResourceExhaustedError};
+
+/// The exit code of an internal error (docs/exit-codes.md).
+pub const INTERNAL_ERROR_EXIT: i32 = 125;
+
+/// Reports an internal error and ends the sandbox at once. Never returns.
+pub fn internal(message: String) -> PyErr {
+    let text = format!("---\nInternal Error\n---\nrepy: internal error in the API: {message}\n");
+    crate::output::write_all(libc::STDERR_FILENO, text.as_bytes());
+    // SAFETY: _exit ends the process immediately; it is always safe to call.
+    unsafe { libc::_exit(INTERNAL_ERROR_EXIT) }
+}
+
+/// Maps an error from opening `name` to the exception RepyV2 programs expect.
+pub fn open_failed(name: &str, err: &std::io::Error) -> PyErr {
+    match err.raw_os_error() {
+        Some(libc::ENOENT | libc::ELOOP | libc::ENOTDIR | libc::EISDIR) => {
+            FileNotFoundError::new_err(format!(
+                "File '{name}' does not exist or is not a regular file"
+            ))
+        }
+        Some(libc::EACCES | libc::EPERM | libc::EROFS) => {
+            FileError::new_err(format!("Permission denied opening '{name}'"))
+        }
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOSPC | libc::EDQUOT) => {
+            ResourceExhaustedError::new_err(format!("Cannot open '{name}': {err}"))
+        }
+        _ => internal(format!("cannot open '{name}': {err}")),
+    }
+}
+
+/// Maps an error from writing `name`: running out of space or past the file-size backstop
+/// is a resource error the program can handle; anything else is internal.
+pub fn write_failed(name: &str, err: &std::io::Error) -> PyErr {
+    match err.raw_os_error() {
+        Some(libc::ENOSPC | libc::EDQUOT | libc::EFBIG) => {
+            ResourceExhaustedError::new_err(format!("Cannot write to '{name}': {err}"))
+        }
+        _ => internal(format!("cannot write to '{name}': {err}")),
+    }
+}
