@@ -54,7 +54,11 @@ fn parse_header(path: &Path, source: &str) -> Expect {
 }
 
 fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("read cases dir").flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("read cases dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -82,7 +86,11 @@ fn run_case(path: &Path) -> Result<(), String> {
     let out = sandbox.run(&args);
     let mut problems = Vec::new();
     if out.code() != Some(expect.exit) {
-        problems.push(format!("exit code {:?}, expected {}", out.code(), expect.exit));
+        problems.push(format!(
+            "exit code {:?}, expected {}",
+            out.code(),
+            expect.exit
+        ));
     }
     if let Some(stdout) = &expect.stdout {
         if &out.stdout() != stdout {
@@ -117,7 +125,12 @@ fn run_case(path: &Path) -> Result<(), String> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("case {}:\n  {}\n{}", path.display(), problems.join("\n  "), out.explain()))
+        Err(format!(
+            "case {}:\n  {}\n{}",
+            path.display(),
+            problems.join("\n  "),
+            out.explain()
+        ))
     }
 }
 
@@ -127,6 +140,12 @@ fn cases_all_meet_their_expectations() {
     case_files(&repo_root().join("tests/cases"), &mut files);
     assert!(!files.is_empty(), "no cases found under tests/cases");
     let failures: Vec<String> = files.iter().filter_map(|p| run_case(p).err()).collect();
-    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), files.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
     println!("{} cases passed", files.len());
 }

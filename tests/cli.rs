@@ -4,7 +4,10 @@ use crate::support::{run_repy, Sandbox, REPY};
 
 #[test]
 fn cli_help_exits_zero_and_explains_options() {
-    let out = std::process::Command::new(REPY).arg("--help").output().expect("run repy");
+    let out = std::process::Command::new(REPY)
+        .arg("--help")
+        .output()
+        .expect("run repy");
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     for needle in ["RESTRICTIONS", "PROGRAM", "--cwd", "callargs"] {
@@ -35,15 +38,22 @@ fn cli_program_not_utf8_is_a_clear_error_not_a_traceback() {
     std::fs::write(sb.path().join("r.toml"), crate::support::PERMISSIVE).expect("write");
     std::fs::write(sb.path().join("latin1.py"), b"log('ok')\nlog('caf\xe9')\n").expect("write");
     let out = run_repy(sb.path(), &["r.toml".into(), "latin1.py".into()], &[]);
-    out.assert_code(7).assert_stderr_contains("not valid UTF-8").assert_stderr_contains("line 2, column 9");
+    out.assert_code(7)
+        .assert_stderr_contains("not valid UTF-8")
+        .assert_stderr_contains("line 2, column 9");
     assert!(!out.stderr().contains("Traceback"), "{}", out.explain());
     assert_eq!(out.stdout(), "", "nothing may run: {}", out.explain());
 }
 
 #[test]
 fn cli_vessel_directory_must_exist() {
-    let sb = Sandbox::new().option("--cwd").option("/nonexistent/vessel").program("log('x')");
-    sb.run(&[]).assert_code(4).assert_stderr_contains("/nonexistent/vessel");
+    let sb = Sandbox::new()
+        .option("--cwd")
+        .option("/nonexistent/vessel")
+        .program("log('x')");
+    sb.run(&[])
+        .assert_code(4)
+        .assert_stderr_contains("/nonexistent/vessel");
 }
 
 #[test]
@@ -58,8 +68,12 @@ fn cli_cwd_selects_the_vessel_directory() {
 
 #[test]
 fn cli_execinfo_prints_the_banner() {
-    let out = Sandbox::new().option("--execinfo").program("log('x')").run(&["a"]);
-    out.assert_code(0).assert_stdout_contains("Running program: program.py\nArguments: [\"a\"]\n");
+    let out = Sandbox::new()
+        .option("--execinfo")
+        .program("log('x')")
+        .run(&["a"]);
+    out.assert_code(0)
+        .assert_stdout_contains("Running program: program.py\nArguments: [\"a\"]\n");
 }
 
 /// The child must see none of the caller's environment: a planted `encodings` package on
@@ -68,7 +82,10 @@ fn cli_execinfo_prints_the_banner() {
 fn cli_caller_environment_changes_nothing() {
     let planted = tempfile::tempdir().expect("temp dir");
     let canary = planted.path().join("canary");
-    let payload = format!("open({:?}, 'w').write('escaped')\n", canary.to_str().expect("utf-8"));
+    let payload = format!(
+        "open({:?}, 'w').write('escaped')\n",
+        canary.to_str().expect("utf-8")
+    );
     std::fs::create_dir(planted.path().join("encodings")).expect("mkdir");
     std::fs::write(planted.path().join("encodings/__init__.py"), &payload).expect("plant");
     std::fs::write(planted.path().join("sitecustomize.py"), &payload).expect("plant");

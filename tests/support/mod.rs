@@ -33,7 +33,10 @@ impl Sandbox {
     /// A fresh, empty vessel directory and a permissive policy.
     pub fn new() -> Self {
         Self {
-            dir: tempfile::Builder::new().prefix("repy-test-").tempdir().expect("create temp dir"),
+            dir: tempfile::Builder::new()
+                .prefix("repy-test-")
+                .tempdir()
+                .expect("create temp dir"),
             restrictions: PERMISSIVE.to_string(),
             program: String::new(),
             envs: Vec::new(),
@@ -78,7 +81,8 @@ impl Sandbox {
 
     /// Runs `repy [options] restrictions.toml program.py args...` in the vessel directory.
     pub fn run(&self, args: &[&str]) -> RunOutput {
-        std::fs::write(self.path().join("restrictions.toml"), &self.restrictions).expect("write restrictions");
+        std::fs::write(self.path().join("restrictions.toml"), &self.restrictions)
+            .expect("write restrictions");
         std::fs::write(self.path().join("program.py"), &self.program).expect("write program");
         let mut argv: Vec<String> = self.extra_args.clone();
         argv.extend(["restrictions.toml".to_string(), "program.py".to_string()]);
@@ -100,7 +104,11 @@ pub fn run_repy(cwd: &Path, args: &[String], envs: &[(String, String)]) -> RunOu
         command.env(k, v);
     }
     let output = command.output().expect("spawn repy");
-    RunOutput { output, args: args.to_vec(), cwd: cwd.to_path_buf() }
+    RunOutput {
+        output,
+        args: args.to_vec(),
+        cwd: cwd.to_path_buf(),
+    }
 }
 
 /// What a run produced, with assertions that explain themselves on failure.
@@ -136,7 +144,11 @@ impl RunOutput {
         if let Ok(entries) = std::fs::read_dir(&self.cwd) {
             for entry in entries.flatten() {
                 let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                let _ = writeln!(text, "  {} ({len} bytes)", entry.file_name().to_string_lossy());
+                let _ = writeln!(
+                    text,
+                    "  {} ({len} bytes)",
+                    entry.file_name().to_string_lossy()
+                );
             }
         }
         let _ = writeln!(text, "status: {}", self.output.status);
@@ -147,25 +159,43 @@ impl RunOutput {
 
     /// Asserts the exit code.
     pub fn assert_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code(), Some(code), "unexpected exit status\n{}", self.explain());
+        assert_eq!(
+            self.code(),
+            Some(code),
+            "unexpected exit status\n{}",
+            self.explain()
+        );
         self
     }
 
     /// Asserts standard output exactly.
     pub fn assert_stdout(&self, expected: &str) -> &Self {
-        assert_eq!(self.stdout(), expected, "unexpected stdout\n{}", self.explain());
+        assert_eq!(
+            self.stdout(),
+            expected,
+            "unexpected stdout\n{}",
+            self.explain()
+        );
         self
     }
 
     /// Asserts that standard error contains `needle`.
     pub fn assert_stderr_contains(&self, needle: &str) -> &Self {
-        assert!(self.stderr().contains(needle), "stderr lacks {needle:?}\n{}", self.explain());
+        assert!(
+            self.stderr().contains(needle),
+            "stderr lacks {needle:?}\n{}",
+            self.explain()
+        );
         self
     }
 
     /// Asserts that standard output contains `needle`.
     pub fn assert_stdout_contains(&self, needle: &str) -> &Self {
-        assert!(self.stdout().contains(needle), "stdout lacks {needle:?}\n{}", self.explain());
+        assert!(
+            self.stdout().contains(needle),
+            "stdout lacks {needle:?}\n{}",
+            self.explain()
+        );
         self
     }
 }
