@@ -54,3 +54,18 @@ pub fn acquire(_item: Item, _key: u64) -> PyResult<()> {
 
 /// Returns the `item` held for `key` (idempotent).
 pub fn release(_item: Item, _key: u64) {}
+
+/// Whether the restrictions grant local TCP port `port` (`connport`).
+pub fn tcp_port_allowed(_port: u16) -> bool {
+    true
+}
+
+/// Whether the restrictions grant local UDP port `port` (`messport`).
+pub fn udp_port_allowed(_port: u16) -> bool {
+    true
+}
+
+/// The limit of an item resource.
+pub fn item_limit(_item: Item) -> u64 {
+    5
+}

@@ -13,6 +13,7 @@ pub mod files;
 pub mod interpreter;
 pub mod misc;
 pub mod namespace;
+pub mod net;
 pub mod output;
 pub mod program;
 pub mod threads;

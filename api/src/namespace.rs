@@ -9,6 +9,8 @@ pub const CALLFUNC: &str = "initialize";
 /// Builds the program's globals: the restricted builtins, the API and the context names
 /// RepyV2 defines (`mycontext`, `callfunc`, `callargs`).
 pub fn build<'py>(py: Python<'py>, callargs: &[String]) -> PyResult<Bound<'py, PyDict>> {
+    crate::net::load_hosts();
+    crate::misc::mark_start();
     let globals = PyDict::new(py);
     globals.set_item("__builtins__", crate::builtins::build(py)?)?;
     // Class bodies read `__name__` to set `__module__`; the program cannot name it itself.
@@ -26,6 +28,12 @@ pub fn build<'py>(py: Python<'py>, callargs: &[String]) -> PyResult<Bound<'py, P
         wrap_pyfunction!(crate::misc::randombytes, py)?,
         wrap_pyfunction!(crate::misc::exitall, py)?,
         wrap_pyfunction!(crate::misc::getlasterror, py)?,
+        wrap_pyfunction!(crate::net::gethostbyname, py)?,
+        wrap_pyfunction!(crate::net::getmyip, py)?,
+        wrap_pyfunction!(crate::net::tcp::openconnection, py)?,
+        wrap_pyfunction!(crate::net::tcp::listenforconnection, py)?,
+        wrap_pyfunction!(crate::net::udp::sendmessage, py)?,
+        wrap_pyfunction!(crate::net::udp::listenformessage, py)?,
     ];
     for function in api {
         globals.set_item(function.getattr("__name__")?, function)?;

@@ -1,0 +1,230 @@
+//! UDP: `sendmessage`, `listenformessage` and the UDP server socket object.
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, SocketAddrV4, UdpSocket};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple};
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+use super::{
+    bind_error, connectivity_error, ip_arg, port_arg, require_udp_port, resources_for,
+    PACKET_OVERHEAD,
+};
+use crate::args::{self, positional};
+use crate::charge::{self, Item};
+use crate::exceptions::{
+    AlreadyListeningError, DuplicateTupleError, RepyArgumentError, SocketClosedLocal,
+    SocketWouldBlockError,
+};
+
+/// The largest datagram `sendmessage` accepts (RepyV2's cross-platform cap, issue #113).
+pub const MAX_MESSAGE: usize = 9216;
+/// The largest datagram `getmessage` reads.
+const MAX_RECEIVE: usize = 65535;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The UDP sockets bound by `listenformessage`, reused by `sendmessage` from that address.
+static LISTENERS: Mutex<Option<HashMap<SocketAddrV4, Arc<UdpSocket>>>> = Mutex::new(None);
+
+fn listener_for(local: SocketAddrV4) -> Option<Arc<UdpSocket>> {
+    lock(&LISTENERS)
+        .as_ref()
+        .and_then(|m| m.get(&local).cloned())
+}
+
+/// A new UDP socket bound to `local`.
+fn bound_socket(local: SocketAddrV4) -> PyResult<UdpSocket> {
+    let socket = Socket::new(Domain::IPV4, Type::DGRAM.cloexec(), Some(Protocol::UDP))
+        .map_err(|e| crate::errors::internal(format!("cannot create a UDP socket: {e}")))?;
+    let _ = socket.set_recv_buffer_size(66_000);
+    let _ = socket.set_send_buffer_size(66_000);
+    socket.bind(&SockAddr::from(local)).map_err(|e| {
+        bind_error(&e, local, || {
+            AlreadyListeningError::new_err(format!("Something is already bound to UDP {local}"))
+        })
+    })?;
+    let _ = socket.set_nonblocking(true);
+    Ok(socket.into())
+}
+
+/// `sendmessage(destip, destport, message, localip, localport)`: sends one datagram from a
+/// granted local UDP port; returns the bytes sent.
+#[pyfunction(signature = (*args, **kwargs))]
+pub fn sendmessage(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<usize> {
+    let [destip, destport, message, localip, localport] =
+        positional::<5>("sendmessage", args, kwargs)?;
+    let dest = SocketAddrV4::new(ip_arg(&destip)?, port_arg(&destport)?);
+    let message = args::data(&message)?;
+    let local = SocketAddrV4::new(ip_arg(&localip)?, port_arg(&localport)?);
+    if dest == local {
+        return Err(RepyArgumentError::new_err(
+            "Local socket name cannot match destination socket name!",
+        ));
+    }
+    require_udp_port(local.port())?;
+    if message.len() > MAX_MESSAGE {
+        return Err(RepyArgumentError::new_err(format!(
+            "Message is {} bytes; the limit is {MAX_MESSAGE}",
+            message.len()
+        )));
+    }
+    let (send, _) = resources_for(*dest.ip());
+    charge::before(py, send)?;
+    let sent = match listener_for(local) {
+        Some(socket) => py.detach(|| socket.send_to(&message, dest)),
+        None => {
+            // A socket of its own for this one message: it holds an outsockets item only
+            // while it exists (RepyV2 leaked the item).
+            let socket = bound_socket(local).map_err(|_| {
+                DuplicateTupleError::new_err(format!("UDP address {local} is already in use"))
+            })?;
+            let key = std::ptr::from_ref(&socket) as u64;
+            charge::acquire(Item::OutSockets, key)?;
+            let result = py.detach(|| socket.send_to(&message, dest));
+            charge::release(Item::OutSockets, key);
+            result
+        }
+    };
+    match sent {
+        Ok(n) => {
+            charge::after(py, send, n as u64 + PACKET_OVERHEAD)?;
+            Ok(n)
+        }
+        Err(e) => Err(match e.raw_os_error() {
+            Some(libc::EAGAIN) => {
+                SocketWouldBlockError::new_err("The message could not be sent now.")
+            }
+            _ => connectivity_error(&e)
+                .unwrap_or_else(|| crate::errors::internal(format!("sendto {dest}: {e}"))),
+        }),
+    }
+}
+
+/// A UDP socket listening for messages, from `listenformessage`.
+#[pyclass(frozen, name = "udpserversocket", module = "repy")]
+pub struct RepyUdpServer {
+    socket: Mutex<Option<Arc<UdpSocket>>>,
+    local: SocketAddrV4,
+}
+
+impl RepyUdpServer {
+    fn key(&self) -> u64 {
+        std::ptr::from_ref(self) as u64
+    }
+
+    fn shut(&self) {
+        if lock(&self.socket).take().is_some() {
+            if let Some(map) = lock(&LISTENERS).as_mut() {
+                map.remove(&self.local);
+            }
+            charge::release(Item::InSockets, self.key());
+        }
+    }
+}
+
+impl Drop for RepyUdpServer {
+    fn drop(&mut self) {
+        self.shut();
+    }
+}
+
+#[pymethods]
+impl RepyUdpServer {
+    /// `getmessage()`: `(remote_ip, remote_port, message)` of a waiting datagram.
+    #[pyo3(signature = (*args, **kwargs))]
+    fn getmessage<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<(String, u16, Bound<'py, PyString>)> {
+        positional::<0>("getmessage", args, kwargs)?;
+        let (_, recv) = resources_for(*self.local.ip());
+        charge::before(py, recv)?;
+        let Some(socket) = lock(&self.socket).clone() else {
+            return Err(SocketClosedLocal::new_err("The socket has been closed!"));
+        };
+        let received = py.detach(|| {
+            let mut buffer = vec![0u8; MAX_RECEIVE];
+            socket.recv_from(&mut buffer).map(|(n, from)| {
+                buffer.truncate(n);
+                (buffer, from)
+            })
+        });
+        match received {
+            Ok((data, from)) => {
+                charge::after(py, recv, data.len() as u64 + PACKET_OVERHEAD)?;
+                let (ip, port) = match from {
+                    SocketAddr::V4(a) => (a.ip().to_string(), a.port()),
+                    SocketAddr::V6(a) => (a.ip().to_string(), a.port()),
+                };
+                Ok((ip, port, args::data_to_str(py, &data)?))
+            }
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::Interrupted =>
+            {
+                Err(SocketWouldBlockError::new_err(
+                    "No messages currently available!",
+                ))
+            }
+            Err(e) => {
+                self.shut();
+                Err(SocketClosedLocal::new_err(format!(
+                    "The socket failed and was closed: {e}"
+                )))
+            }
+        }
+    }
+
+    /// `close()`: stops listening. Returns `True` (on every call, as RepyV2).
+    #[pyo3(signature = (*args, **kwargs))]
+    fn close(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<bool> {
+        positional::<0>("close", args, kwargs)?;
+        self.shut();
+        Ok(true)
+    }
+
+    fn __repr__(&self) -> String {
+        "<Namespace wrapped udpserversocket>".to_string()
+    }
+}
+
+/// `listenformessage(localip, localport)`: receives datagrams on a granted local UDP port.
+#[pyfunction(signature = (*args, **kwargs))]
+pub fn listenformessage(
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<RepyUdpServer> {
+    let [localip, localport] = positional::<2>("listenformessage", args, kwargs)?;
+    let local = SocketAddrV4::new(ip_arg(&localip)?, port_arg(&localport)?);
+    require_udp_port(local.port())?;
+    if listener_for(local).is_some() {
+        return Err(AlreadyListeningError::new_err(format!(
+            "This program is already listening on UDP {local}"
+        )));
+    }
+    let socket = Arc::new(bound_socket(local)?);
+    let server = RepyUdpServer {
+        socket: Mutex::new(Some(Arc::clone(&socket))),
+        local,
+    };
+    charge::acquire(Item::InSockets, server.key())?;
+    lock(&LISTENERS)
+        .get_or_insert_with(HashMap::new)
+        .insert(local, socket);
+    Ok(server)
+}
