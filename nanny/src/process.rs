@@ -53,7 +53,12 @@ impl SandboxChild {
                 Ok(WaitStatus::Signaled(_, signal, _)) => return Ok(ChildEnd::Signaled(signal)),
                 Ok(_) => continue,
                 Err(nix::Error::EINTR) => continue,
-                Err(source) => return Err(ProcessError::Wait { pid: self.pid, source }),
+                Err(source) => {
+                    return Err(ProcessError::Wait {
+                        pid: self.pid,
+                        source,
+                    })
+                }
             }
         }
     }

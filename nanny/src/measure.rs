@@ -1,0 +1,110 @@
+//! Measurements taken from the kernel, never from the shared page: resident memory, CPU time,
+//! and the vessel directory's disk use.
+
+use std::io;
+use std::path::Path;
+use std::time::Duration;
+
+use nix::time::{clock_getcpuclockid, clock_gettime, ClockId};
+use nix::unistd::Pid;
+
+/// What each directory entry costs on top of its size, as in RepyV2.
+pub const DISK_ENTRY_OVERHEAD: u64 = 4096;
+
+/// The vessel directory's disk use as RepyV2 counted it: for every entry directly in `dir`
+/// (not recursive), its size plus [`DISK_ENTRY_OVERHEAD`]. A subdirectory counts with its own
+/// inode size. Symbolic links are not followed (the link itself is counted). Entries that
+/// vanish during the scan are skipped.
+pub fn disk_usage(dir: &Path) -> io::Result<u64> {
+    let mut total: u64 = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
+            Err(err) => return Err(err),
+        };
+        let size = match entry.path().symlink_metadata() {
+            Ok(meta) => meta.len(),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
+            Err(err) => return Err(err),
+        };
+        total = total
+            .saturating_add(size)
+            .saturating_add(DISK_ENTRY_OVERHEAD);
+    }
+    Ok(total)
+}
+
+/// The size of a memory page in bytes.
+pub fn page_size() -> u64 {
+    // SAFETY: sysconf takes an integer name and touches no memory of ours.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    u64::try_from(size).ok().filter(|&s| s > 0).unwrap_or(4096)
+}
+
+/// Resident set size in bytes of the process `pid` (all its threads share one address space),
+/// from `/proc/<pid>/statm`.
+pub fn process_rss(pid: Pid) -> io::Result<u64> {
+    rss_from_statm(&std::fs::read_to_string(format!("/proc/{pid}/statm"))?)
+}
+
+/// Resident set size in bytes of the calling process.
+pub fn self_rss() -> io::Result<u64> {
+    rss_from_statm(&std::fs::read_to_string("/proc/self/statm")?)
+}
+
+fn rss_from_statm(text: &str) -> io::Result<u64> {
+    let pages = text
+        .split_ascii_whitespace()
+        .nth(1)
+        .and_then(|field| field.parse::<u64>().ok())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "malformed statm"))?;
+    Ok(pages.saturating_mul(page_size()))
+}
+
+/// Total CPU time (user + system, every thread, live or ended) of the process `pid`, with
+/// nanosecond precision, from its process CPU clock. `None` once the process is gone.
+pub fn process_cpu(pid: Pid) -> Option<Duration> {
+    let clock = clock_getcpuclockid(pid).ok()?;
+    clock_gettime(clock).ok().map(Duration::from)
+}
+
+/// Total CPU time of the calling process (every thread, live or ended).
+pub fn self_cpu() -> Duration {
+    clock_gettime(ClockId::CLOCK_PROCESS_CPUTIME_ID).map_or(Duration::ZERO, Duration::from)
+}
+
+/// CPU time of the calling thread.
+pub fn thread_cpu() -> Duration {
+    clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID).map_or(Duration::ZERO, Duration::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disk_usage_counts_sizes_plus_4096_per_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(disk_usage(dir.path()).unwrap(), 0);
+        std::fs::write(dir.path().join("a"), vec![0u8; 1000]).unwrap();
+        std::fs::write(dir.path().join("b"), b"").unwrap();
+        assert_eq!(disk_usage(dir.path()).unwrap(), 1000 + 2 * 4096);
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub").join("deep"), vec![0u8; 50_000]).unwrap();
+        let sub = std::fs::metadata(dir.path().join("sub")).unwrap().len();
+        assert_eq!(disk_usage(dir.path()).unwrap(), 1000 + 3 * 4096 + sub);
+    }
+
+    #[test]
+    fn rss_and_cpu_of_this_process_are_plausible() {
+        let rss = self_rss().unwrap();
+        assert!(rss > 100_000, "{rss}");
+        let via_pid = process_rss(nix::unistd::getpid()).unwrap();
+        assert!(via_pid.abs_diff(rss) < 10_000_000, "{via_pid} vs {rss}");
+        let own = process_cpu(nix::unistd::getpid()).unwrap();
+        assert!(own > Duration::ZERO);
+        assert!(self_cpu() >= thread_cpu());
+        assert!(rss_from_statm("garbage").is_err());
+    }
+}
