@@ -1,0 +1,5 @@
+//! Lets test binaries (and any binary embedding this crate) find libpython at run time.
+
+fn main() {
+    pyo3_build_config::add_libpython_rpath_link_args();
+}

@@ -1,0 +1,17 @@
+//! Limits that protect the checker itself from abusive input. Each one, when crossed,
+//! refuses the program with its own diagnostic (see `docs/rules/E00*.md`).
+
+/// Largest program accepted, in bytes of UTF-8 (E002). The CPython parser needs time and
+/// memory roughly proportional to the input (about 5 s per MiB of dense code on a slow
+/// core), so this also bounds the time of one check.
+pub const MAX_SOURCE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Deepest node accepted, counted in AST levels below the module (E003). Real programs
+/// stay well under 100; long `elif` chains and long `a + b + ...` chains are what reach a few
+/// hundred. The walk itself uses an explicit stack, so this bounds the trees handed to later
+/// stages (CPython's compiler recurses over the same tree), not this crate's stack.
+pub const MAX_DEPTH: u32 = 500;
+
+/// Most AST nodes accepted (E004), counting operator and context nodes. A dense 1,000-line
+/// program has about 15,000.
+pub const MAX_NODES: usize = 1_000_000;

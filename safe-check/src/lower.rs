@@ -1,0 +1,947 @@
+//! Parses with the embedded CPython and lowers its AST into the owned [`Tree`].
+//!
+//! The only file of this crate that touches pyo3. The program is parsed by the builtin
+//! `compile(source, filename, "exec", PyCF_ONLY_AST, dont_inherit=True)` on a `str` (so a
+//! `# coding:` cookie cannot re-decode it); node classes come from the C module `_ast`
+//! (`ast.py` is never imported). The walk uses an explicit stack, so a deep tree cannot
+//! overflow the Rust stack, and stops at the limits of [`crate::limits`].
+//!
+//! Deny by default: a node whose class this file does not know, or whose `_fields` differ
+//! from the layout below (another interpreter version), becomes a [`Kind::Unknown`] node
+//! that the rules refuse, and its children are not lowered.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use pyo3::exceptions::PySyntaxError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyString};
+
+use crate::limits::{MAX_DEPTH, MAX_NODES};
+use crate::source::LineIndex;
+use crate::tree::{ConstKind, Field, Ident, IdentRole, Kind, Node, NodeId, Tree, NO_NODE};
+use crate::{Pos, Span};
+
+/// `ast.PyCF_ONLY_AST`.
+const PYCF_ONLY_AST: i32 = 0x400;
+
+/// Most fields of any node class (`arguments` has 7).
+const MAX_SLOTS: usize = 8;
+
+/// Why lowering stopped without a tree.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum LowerError {
+    /// `compile` raised `SyntaxError` (or a subclass).
+    #[error("{message}")]
+    Syntax {
+        /// The exception's `msg`.
+        message: String,
+        /// Where, converted to bytes.
+        span: Span,
+    },
+    /// The parser gave up: `RecursionError`, `MemoryError` or another non-syntax exception.
+    #[error("the parser gave up: {exception}: {message}")]
+    ParserGaveUp {
+        /// The exception class name.
+        exception: String,
+        /// Its message.
+        message: String,
+    },
+    /// The tree is nested deeper than [`MAX_DEPTH`].
+    #[error("nesting deeper than {MAX_DEPTH} levels")]
+    TooDeep {
+        /// The first node past the limit.
+        span: Span,
+    },
+    /// The tree has more than [`MAX_NODES`] nodes.
+    #[error("more than {MAX_NODES} syntax nodes")]
+    TooManyNodes {
+        /// The first node past the limit.
+        span: Span,
+    },
+    /// The checker itself could not do its work (fail closed).
+    #[error("internal checker error: {0}")]
+    Internal(String),
+}
+
+impl From<PyErr> for LowerError {
+    fn from(err: PyErr) -> Self {
+        LowerError::Internal(err.to_string())
+    }
+}
+
+/// How a field of a node class is lowered.
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    /// A required child node.
+    Node(Field),
+    /// A child node or `None`.
+    OptNode(Field),
+    /// A list of child nodes.
+    Nodes(Field),
+    /// A list of child nodes with `None` holes (`Dict.keys`, `arguments.kw_defaults`).
+    NodesOrNone(Field),
+    /// A required identifier.
+    Ident(IdentRole),
+    /// An identifier or `None`.
+    OptIdent(IdentRole),
+    /// A list of identifiers.
+    Idents(IdentRole),
+    /// A constant value: only its type is kept.
+    Const,
+    /// An integer (or `None`, read as 0).
+    Int,
+    /// String data with no effect on the program (`type_comment`, `Constant.kind`, `tag`).
+    Ignored,
+}
+
+/// The fields of every known class, in `_fields` order (CPython 3.11).
+fn layout(kind: Kind) -> &'static [(&'static str, Slot)] {
+    use Field as F;
+    use IdentRole as R;
+    use Slot::*;
+    const DEF: &[(&str, Slot)] = &[
+        ("name", Ident(R::FunctionName)),
+        ("args", Node(F::Args)),
+        ("body", Nodes(F::Body)),
+        ("decorator_list", Nodes(F::DecoratorList)),
+        ("returns", OptNode(F::Returns)),
+        ("type_comment", Ignored),
+    ];
+    const FOR: &[(&str, Slot)] = &[
+        ("target", Node(F::Target)),
+        ("iter", Node(F::Iter)),
+        ("body", Nodes(F::Body)),
+        ("orelse", Nodes(F::Orelse)),
+        ("type_comment", Ignored),
+    ];
+    const WITH: &[(&str, Slot)] = &[
+        ("items", Nodes(F::Items)),
+        ("body", Nodes(F::Body)),
+        ("type_comment", Ignored),
+    ];
+    const TRY: &[(&str, Slot)] = &[
+        ("body", Nodes(F::Body)),
+        ("handlers", Nodes(F::Handlers)),
+        ("orelse", Nodes(F::Orelse)),
+        ("finalbody", Nodes(F::Finalbody)),
+    ];
+    const TEST_BODY_ORELSE: &[(&str, Slot)] = &[
+        ("test", Node(F::Test)),
+        ("body", Nodes(F::Body)),
+        ("orelse", Nodes(F::Orelse)),
+    ];
+    const COMP: &[(&str, Slot)] = &[("elt", Node(F::Elt)), ("generators", Nodes(F::Generators))];
+    const SEQ: &[(&str, Slot)] = &[("elts", Nodes(F::Elts)), ("ctx", Node(F::Ctx))];
+    const VALUE: &[(&str, Slot)] = &[("value", Node(F::Value))];
+    const OPT_VALUE: &[(&str, Slot)] = &[("value", OptNode(F::Value))];
+    const PATTERNS: &[(&str, Slot)] = &[("patterns", Nodes(F::Patterns))];
+    const NONE: &[(&str, Slot)] = &[];
+    match kind {
+        Kind::Module => &[
+            ("body", Nodes(F::Body)),
+            ("type_ignores", Nodes(F::TypeIgnores)),
+        ],
+        Kind::Interactive => &[("body", Nodes(F::Body))],
+        Kind::Expression => &[("body", Node(F::Body))],
+        Kind::FunctionType => &[
+            ("argtypes", Nodes(F::ArgTypes)),
+            ("returns", Node(F::Returns)),
+        ],
+        Kind::FunctionDef | Kind::AsyncFunctionDef => DEF,
+        Kind::ClassDef => &[
+            ("name", Ident(R::ClassName)),
+            ("bases", Nodes(F::Bases)),
+            ("keywords", Nodes(F::Keywords)),
+            ("body", Nodes(F::Body)),
+            ("decorator_list", Nodes(F::DecoratorList)),
+        ],
+        Kind::Return => OPT_VALUE,
+        Kind::Delete => &[("targets", Nodes(F::Targets))],
+        Kind::Assign => &[
+            ("targets", Nodes(F::Targets)),
+            ("value", Node(F::Value)),
+            ("type_comment", Ignored),
+        ],
+        Kind::AugAssign => &[
+            ("target", Node(F::Target)),
+            ("op", Node(F::Op)),
+            ("value", Node(F::Value)),
+        ],
+        Kind::AnnAssign => &[
+            ("target", Node(F::Target)),
+            ("annotation", Node(F::Annotation)),
+            ("value", OptNode(F::Value)),
+            ("simple", Int),
+        ],
+        Kind::For | Kind::AsyncFor => FOR,
+        Kind::While | Kind::If => TEST_BODY_ORELSE,
+        Kind::With | Kind::AsyncWith => WITH,
+        Kind::Match => &[("subject", Node(F::Subject)), ("cases", Nodes(F::Cases))],
+        Kind::Raise => &[("exc", OptNode(F::Exc)), ("cause", OptNode(F::Cause))],
+        Kind::Try | Kind::TryStar => TRY,
+        Kind::Assert => &[("test", Node(F::Test)), ("msg", OptNode(F::Msg))],
+        Kind::Import => &[("names", Nodes(F::Names))],
+        Kind::ImportFrom => &[
+            ("module", OptIdent(R::ImportModule)),
+            ("names", Nodes(F::Names)),
+            ("level", Int),
+        ],
+        Kind::Global => &[("names", Idents(R::Global))],
+        Kind::Nonlocal => &[("names", Idents(R::Nonlocal))],
+        Kind::Expr | Kind::Await | Kind::YieldFrom | Kind::MatchValue => VALUE,
+        Kind::Yield => OPT_VALUE,
+        Kind::BoolOp => &[("op", Node(F::Op)), ("values", Nodes(F::Values))],
+        Kind::NamedExpr => &[("target", Node(F::Target)), ("value", Node(F::Value))],
+        Kind::BinOp => &[
+            ("left", Node(F::Left)),
+            ("op", Node(F::Op)),
+            ("right", Node(F::Right)),
+        ],
+        Kind::UnaryOp => &[("op", Node(F::Op)), ("operand", Node(F::Operand))],
+        Kind::Lambda => &[("args", Node(F::Args)), ("body", Node(F::Body))],
+        Kind::IfExp => &[
+            ("test", Node(F::Test)),
+            ("body", Node(F::Body)),
+            ("orelse", Node(F::Orelse)),
+        ],
+        Kind::Dict => &[("keys", NodesOrNone(F::Keys)), ("values", Nodes(F::Values))],
+        Kind::Set => &[("elts", Nodes(F::Elts))],
+        Kind::ListComp | Kind::SetComp | Kind::GeneratorExp => COMP,
+        Kind::DictComp => &[
+            ("key", Node(F::Key)),
+            ("value", Node(F::Value)),
+            ("generators", Nodes(F::Generators)),
+        ],
+        Kind::Compare => &[
+            ("left", Node(F::Left)),
+            ("ops", Nodes(F::Ops)),
+            ("comparators", Nodes(F::Comparators)),
+        ],
+        Kind::Call => &[
+            ("func", Node(F::Func)),
+            ("args", Nodes(F::Args)),
+            ("keywords", Nodes(F::Keywords)),
+        ],
+        Kind::FormattedValue => &[
+            ("value", Node(F::Value)),
+            ("conversion", Int),
+            ("format_spec", OptNode(F::FormatSpec)),
+        ],
+        Kind::JoinedStr => &[("values", Nodes(F::Values))],
+        Kind::Constant => &[("value", Const), ("kind", Ignored)],
+        Kind::Attribute => &[
+            ("value", Node(F::Value)),
+            ("attr", Ident(R::Attribute)),
+            ("ctx", Node(F::Ctx)),
+        ],
+        Kind::Subscript => &[
+            ("value", Node(F::Value)),
+            ("slice", Node(F::Slice)),
+            ("ctx", Node(F::Ctx)),
+        ],
+        Kind::Starred => &[("value", Node(F::Value)), ("ctx", Node(F::Ctx))],
+        Kind::Name => &[("id", Ident(R::Name)), ("ctx", Node(F::Ctx))],
+        Kind::List | Kind::Tuple => SEQ,
+        Kind::Slice => &[
+            ("lower", OptNode(F::Lower)),
+            ("upper", OptNode(F::Upper)),
+            ("step", OptNode(F::Step)),
+        ],
+        Kind::comprehension => &[
+            ("target", Node(F::Target)),
+            ("iter", Node(F::Iter)),
+            ("ifs", Nodes(F::Ifs)),
+            ("is_async", Int),
+        ],
+        Kind::ExceptHandler => &[
+            ("type", OptNode(F::Type)),
+            ("name", OptIdent(R::ExceptName)),
+            ("body", Nodes(F::Body)),
+        ],
+        Kind::arguments => &[
+            ("posonlyargs", Nodes(F::Posonlyargs)),
+            ("args", Nodes(F::Args)),
+            ("vararg", OptNode(F::Vararg)),
+            ("kwonlyargs", Nodes(F::Kwonlyargs)),
+            ("kw_defaults", NodesOrNone(F::KwDefaults)),
+            ("kwarg", OptNode(F::Kwarg)),
+            ("defaults", Nodes(F::Defaults)),
+        ],
+        Kind::arg => &[
+            ("arg", Ident(R::Parameter)),
+            ("annotation", OptNode(F::Annotation)),
+            ("type_comment", Ignored),
+        ],
+        Kind::keyword => &[("arg", OptIdent(R::Keyword)), ("value", Node(F::Value))],
+        Kind::alias => &[
+            ("name", Ident(R::ImportName)),
+            ("asname", OptIdent(R::ImportAlias)),
+        ],
+        Kind::withitem => &[
+            ("context_expr", Node(F::ContextExpr)),
+            ("optional_vars", OptNode(F::OptionalVars)),
+        ],
+        Kind::match_case => &[
+            ("pattern", Node(F::Pattern)),
+            ("guard", OptNode(F::Guard)),
+            ("body", Nodes(F::Body)),
+        ],
+        Kind::MatchSingleton => &[("value", Const)],
+        Kind::MatchSequence | Kind::MatchOr => PATTERNS,
+        Kind::MatchMapping => &[
+            ("keys", Nodes(F::Keys)),
+            ("patterns", Nodes(F::Patterns)),
+            ("rest", OptIdent(R::MatchRest)),
+        ],
+        Kind::MatchClass => &[
+            ("cls", Node(F::Cls)),
+            ("patterns", Nodes(F::Patterns)),
+            ("kwd_attrs", Idents(R::MatchAttribute)),
+            ("kwd_patterns", Nodes(F::KwdPatterns)),
+        ],
+        Kind::MatchStar => &[("name", OptIdent(R::MatchStar))],
+        Kind::MatchAs => &[
+            ("pattern", OptNode(F::Pattern)),
+            ("name", OptIdent(R::MatchCapture)),
+        ],
+        Kind::TypeIgnore => &[("lineno", Int), ("tag", Ignored)],
+        Kind::Pass | Kind::Break | Kind::Continue => NONE,
+        Kind::Load | Kind::Store | Kind::Del => NONE,
+        Kind::And | Kind::Or => NONE,
+        Kind::Add
+        | Kind::Sub
+        | Kind::Mult
+        | Kind::MatMult
+        | Kind::Div
+        | Kind::Mod
+        | Kind::Pow
+        | Kind::LShift
+        | Kind::RShift
+        | Kind::BitOr
+        | Kind::BitXor
+        | Kind::BitAnd
+        | Kind::FloorDiv => NONE,
+        Kind::Invert | Kind::Not | Kind::UAdd | Kind::USub => NONE,
+        Kind::Eq
+        | Kind::NotEq
+        | Kind::Lt
+        | Kind::LtE
+        | Kind::Gt
+        | Kind::GtE
+        | Kind::Is
+        | Kind::IsNot
+        | Kind::In
+        | Kind::NotIn => NONE,
+        Kind::Unknown => NONE,
+    }
+}
+
+/// What the lowering knows about one `_ast` class.
+struct ClassInfo {
+    kind: Kind,
+    /// Field names (interned) and how to lower them.
+    slots: Vec<(Py<PyString>, Slot)>,
+    /// Addresses of the interned field names, to match instance-dict keys by identity.
+    slot_keys: Vec<usize>,
+    /// Instances carry `lineno`, `col_offset`, `end_lineno`, `end_col_offset`.
+    positioned: bool,
+    /// Why the class is treated as unknown despite its known name.
+    mismatch: Option<String>,
+}
+
+/// A hasher for type-object addresses: they are unique and well spread once shifted.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 << 8 | u64::from(*byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.0 = ((value as u64) >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type ByAddress<V> = HashMap<usize, V, BuildHasherDefault<AddressHasher>>;
+
+/// Everything resolved once per interpreter: `compile`, the `_ast` classes, interned
+/// attribute names and the types of constants.
+struct Table {
+    compile: Py<PyAny>,
+    classes: ByAddress<ClassInfo>,
+    positions: [Py<PyString>; 4],
+    position_keys: [usize; 4],
+    constants: ByAddress<ConstKind>,
+    name_attr: Py<PyString>,
+    dict_attr: Py<PyString>,
+    /// Keeps every type whose address is a key above alive.
+    _keep: Vec<Py<PyAny>>,
+}
+
+static TABLE: PyOnceLock<Table> = PyOnceLock::new();
+
+fn build_table(py: Python<'_>) -> PyResult<Table> {
+    let builtins = py.import("builtins")?;
+    let ast = py.import("_ast")?;
+    let mut keep = Vec::new();
+    let mut classes = ByAddress::default();
+    let fields_attr = PyString::intern(py, "_fields");
+    let attributes_attr = PyString::intern(py, "_attributes");
+    for &kind in Kind::KNOWN {
+        let Ok(class) = ast.getattr(kind.name()) else {
+            continue; // not in this interpreter: never produced
+        };
+        let expected = layout(kind);
+        let fields: Vec<String> = class.getattr(&fields_attr)?.extract()?;
+        let mismatch = (fields.len() != expected.len()
+            || fields
+                .iter()
+                .zip(expected)
+                .any(|(got, (want, _))| got != want))
+        .then(|| format!("fields {fields:?} differ from the CPython 3.11 layout"));
+        let attributes: Vec<String> = class.getattr(&attributes_attr)?.extract()?;
+        let positioned = attributes
+            .iter()
+            .any(|attribute| attribute == "end_col_offset");
+        let slots: Vec<(Py<PyString>, Slot)> = expected
+            .iter()
+            .map(|(name, slot)| (PyString::intern(py, name).unbind(), *slot))
+            .collect();
+        let slot_keys = slots
+            .iter()
+            .map(|(name, _)| name.as_ptr() as usize)
+            .collect();
+        let mismatch = mismatch
+            .or_else(|| (slots.len() > MAX_SLOTS).then(|| format!("more than {MAX_SLOTS} fields")));
+        let address = class.as_ptr() as usize;
+        keep.push(class.unbind());
+        classes.insert(
+            address,
+            ClassInfo {
+                kind,
+                slots,
+                slot_keys,
+                positioned,
+                mismatch,
+            },
+        );
+    }
+    let mut constants = ByAddress::default();
+    for (name, kind) in [
+        ("int", ConstKind::Int),
+        ("bool", ConstKind::Bool),
+        ("float", ConstKind::Float),
+        ("complex", ConstKind::Complex),
+        ("str", ConstKind::Str),
+        ("bytes", ConstKind::Bytes),
+    ] {
+        let class = builtins.getattr(name)?;
+        constants.insert(class.as_ptr() as usize, kind);
+        keep.push(class.unbind());
+    }
+    for (value, kind) in [
+        (py.None().into_bound(py), ConstKind::None),
+        (builtins.getattr("Ellipsis")?, ConstKind::Ellipsis),
+    ] {
+        let class = value.get_type();
+        constants.insert(class.as_ptr() as usize, kind);
+        keep.push(class.into_any().unbind());
+    }
+    let positions = ["lineno", "col_offset", "end_lineno", "end_col_offset"]
+        .map(|name| PyString::intern(py, name).unbind());
+    let position_keys = [0, 1, 2, 3].map(|index| positions[index].as_ptr() as usize);
+    Ok(Table {
+        compile: builtins.getattr("compile")?.unbind(),
+        classes,
+        positions,
+        position_keys,
+        constants,
+        name_attr: PyString::intern(py, "__name__").unbind(),
+        dict_attr: PyString::intern(py, "__dict__").unbind(),
+        _keep: keep,
+    })
+}
+
+/// Parses `source` with CPython and lowers the result.
+pub(crate) fn parse(
+    py: Python<'_>,
+    source: &str,
+    filename: &str,
+    lines: &LineIndex<'_>,
+) -> Result<Tree, LowerError> {
+    let table = TABLE.get_or_try_init(py, || build_table(py))?;
+    let compiled = table.compile.bind(py).call1((
+        PyString::new(py, source),
+        PyString::new(py, filename),
+        "exec",
+        PYCF_ONLY_AST,
+        true,
+    ));
+    let root = match compiled {
+        Ok(root) => root,
+        Err(err) => return Err(parser_error(py, &err, lines)),
+    };
+    lower_module(py, root)
+}
+
+/// Lowers a module object returned by `compile(..., PyCF_ONLY_AST)`.
+pub(crate) fn lower_module<'py>(
+    py: Python<'py>,
+    root: Bound<'py, PyAny>,
+) -> Result<Tree, LowerError> {
+    let table = TABLE.get_or_try_init(py, || build_table(py))?;
+    Lowering {
+        py,
+        table,
+        tree: Tree::default(),
+        resolved: Vec::new(),
+    }
+    .run(root)
+}
+
+/// Turns an exception raised by `compile` into a [`LowerError`].
+fn parser_error(py: Python<'_>, err: &PyErr, lines: &LineIndex<'_>) -> LowerError {
+    let value = err.value(py);
+    let message = value
+        .getattr("msg")
+        .ok()
+        .and_then(|msg| msg.extract::<String>().ok())
+        .unwrap_or_else(|| {
+            value
+                .str()
+                .map(|text| text.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+    if err.is_instance_of::<PySyntaxError>(py) {
+        // SyntaxError positions are 1-based *character* offsets: convert to bytes here so
+        // every span downstream is in CPython's node convention.
+        let int = |name: &str| {
+            value
+                .getattr(name)
+                .ok()
+                .and_then(|v| v.extract::<i64>().ok())
+        };
+        let line = clamp_u32(int("lineno").unwrap_or(1).max(1));
+        let offset = int("offset").unwrap_or(1).max(1);
+        let end_line = clamp_u32(
+            int("end_lineno")
+                .unwrap_or(i64::from(line))
+                .max(i64::from(line)),
+        );
+        let end_offset = int("end_offset").unwrap_or(offset + 1);
+        let start_col = lines.byte_col(line, usize::try_from(offset - 1).unwrap_or(0));
+        let mut end_col = lines.byte_col(
+            end_line,
+            usize::try_from(end_offset.max(1) - 1).unwrap_or(0),
+        );
+        if end_line == line && end_col <= start_col {
+            end_col = start_col.saturating_add(1);
+        }
+        return LowerError::Syntax {
+            message,
+            span: Span::new(line, start_col, end_line, end_col),
+        };
+    }
+    let exception = value
+        .get_type()
+        .name()
+        .map(|name| name.to_string())
+        .unwrap_or_else(|_| "exception".to_owned());
+    // RecursionError and MemoryError are the expected ones (deep or huge input); anything
+    // else the parser raises is reported the same way: the source is refused.
+    LowerError::ParserGaveUp { exception, message }
+}
+
+fn clamp_u32(value: i64) -> u32 {
+    u32::try_from(value.max(0)).unwrap_or(u32::MAX)
+}
+
+/// One node waiting to be lowered.
+struct Pending<'py> {
+    object: Bound<'py, PyAny>,
+    parent: NodeId,
+    field: Field,
+    depth: u32,
+}
+
+struct Lowering<'t, 'py> {
+    py: Python<'py>,
+    table: &'t Table,
+    tree: Tree,
+    /// Whether each node's span is known (its own position or its children's extent).
+    resolved: Vec<bool>,
+}
+
+impl<'py> Lowering<'_, 'py> {
+    fn run(mut self, root: Bound<'py, PyAny>) -> Result<Tree, LowerError> {
+        let mut stack = vec![Pending {
+            object: root,
+            parent: NO_NODE,
+            field: Field::Root,
+            depth: 0,
+        }];
+        let mut children: Vec<(Bound<'py, PyAny>, Field)> = Vec::new();
+        while let Some(pending) = stack.pop() {
+            let id = self.push_node(&pending, &mut children)?;
+            let depth = pending.depth + 1;
+            stack.extend(children.drain(..).rev().map(|(object, field)| Pending {
+                object,
+                parent: id,
+                field,
+                depth,
+            }));
+        }
+        self.resolve_spans();
+        Ok(self.tree)
+    }
+
+    /// Creates the node for `pending`, reads its identifiers and scalars, and collects its
+    /// child objects (in field order) into `children`.
+    fn push_node(
+        &mut self,
+        pending: &Pending<'py>,
+        children: &mut Vec<(Bound<'py, PyAny>, Field)>,
+    ) -> Result<NodeId, LowerError> {
+        let parent_span = if pending.parent == NO_NODE {
+            Span::new(1, 0, 1, 0)
+        } else {
+            self.tree.node(pending.parent).span
+        };
+        let count = self.tree.nodes.len();
+        let id = NodeId::try_from(count).unwrap_or(NO_NODE);
+        let object = &pending.object;
+        let info = self.table.classes.get(&(object.get_type_ptr() as usize));
+        let known = info.filter(|info| info.mismatch.is_none());
+        let (values, position) = match known {
+            Some(info) => self.gather(info, object)?,
+            None => (Default::default(), None),
+        };
+        let span = position.unwrap_or(parent_span);
+        if count >= MAX_NODES || id == NO_NODE {
+            return Err(LowerError::TooManyNodes { span });
+        }
+        if pending.depth > MAX_DEPTH {
+            return Err(LowerError::TooDeep { span });
+        }
+        let idents_start = u32::try_from(self.tree.idents.len()).unwrap_or(u32::MAX);
+        let mut node = Node {
+            kind: Kind::Unknown,
+            field: pending.field,
+            constant: ConstKind::NotConstant,
+            int: 0,
+            parent: pending.parent,
+            first_child: NO_NODE,
+            last_child: NO_NODE,
+            next_sibling: NO_NODE,
+            idents_start,
+            idents_len: 0,
+            span,
+        };
+        match (info, known) {
+            (_, Some(info)) => {
+                node.kind = info.kind;
+                self.lower_fields(id, info, values, &mut node, children)?;
+            }
+            (Some(info), None) => {
+                let reason = info.mismatch.clone().unwrap_or_default();
+                self.tree
+                    .unknown
+                    .push((id, format!("{}: {reason}", info.kind.name())));
+            }
+            (None, None) => {
+                let name = object
+                    .get_type()
+                    .getattr(self.table.name_attr.bind(self.py))
+                    .and_then(|name| name.extract::<String>())
+                    .unwrap_or_else(|_| "<unnamed>".to_owned());
+                self.tree.unknown.push((id, name));
+            }
+        }
+        node.idents_len = u32::try_from(self.tree.idents.len()).unwrap_or(u32::MAX) - idents_start;
+        if pending.parent != NO_NODE {
+            let parent = &mut self.tree.nodes[pending.parent as usize];
+            let previous = parent.last_child;
+            parent.last_child = id;
+            if previous == NO_NODE {
+                parent.first_child = id;
+            } else {
+                self.tree.nodes[previous as usize].next_sibling = id;
+            }
+        }
+        self.tree.nodes.push(node);
+        self.resolved.push(position.is_some());
+        Ok(id)
+    }
+
+    fn lower_fields(
+        &mut self,
+        id: NodeId,
+        info: &ClassInfo,
+        values: [Option<Bound<'py, PyAny>>; MAX_SLOTS],
+        node: &mut Node,
+        children: &mut Vec<(Bound<'py, PyAny>, Field)>,
+    ) -> Result<(), LowerError> {
+        for ((name, slot), value) in info.slots.iter().zip(values) {
+            let Some(value) = value else {
+                return Err(LowerError::Internal(format!(
+                    "`{}` has no field `{}`",
+                    node.kind.name(),
+                    name.bind(self.py)
+                )));
+            };
+            match *slot {
+                Slot::Node(field) => children.push((value, field)),
+                Slot::OptNode(field) => {
+                    if !value.is_none() {
+                        children.push((value, field));
+                    }
+                }
+                Slot::Nodes(field) | Slot::NodesOrNone(field) => {
+                    let list = cast_list(&value, node.kind, name.bind(self.py))?;
+                    for item in list.iter() {
+                        if item.is_none() {
+                            if matches!(slot, Slot::Nodes(_)) {
+                                return Err(LowerError::Internal(format!(
+                                    "`None` in `{}.{}`",
+                                    node.kind.name(),
+                                    field.py_name()
+                                )));
+                            }
+                            continue;
+                        }
+                        children.push((item, field));
+                    }
+                }
+                Slot::Ident(role) => self.push_ident(id, node, &value, role)?,
+                Slot::OptIdent(role) => {
+                    if !value.is_none() {
+                        self.push_ident(id, node, &value, role)?;
+                    }
+                }
+                Slot::Idents(role) => {
+                    let list = cast_list(&value, node.kind, name.bind(self.py))?;
+                    for item in list.iter() {
+                        self.push_ident(id, node, &item, role)?;
+                    }
+                }
+                Slot::Const => {
+                    node.constant = self
+                        .table
+                        .constants
+                        .get(&(value.get_type_ptr() as usize))
+                        .copied()
+                        .unwrap_or(ConstKind::Other);
+                }
+                Slot::Int => {
+                    if !value.is_none() {
+                        node.int = value.extract::<i64>()?;
+                    }
+                }
+                Slot::Ignored => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn push_ident(
+        &mut self,
+        id: NodeId,
+        node: &Node,
+        value: &Bound<'py, PyAny>,
+        role: IdentRole,
+    ) -> Result<(), LowerError> {
+        let text: Box<str> = value
+            .cast::<PyString>()
+            .map_err(|_| {
+                LowerError::Internal(format!(
+                    "identifier of `{}` is not a string",
+                    node.kind.name()
+                ))
+            })?
+            .to_str()?
+            .into();
+        let (span, approx) = ident_span(node, role, &text);
+        self.tree.idents.push(Ident {
+            text,
+            role,
+            node: id,
+            span,
+            approx,
+        });
+        Ok(())
+    }
+
+    /// The instance dict of a node object.
+    fn instance_dict(&self, object: &Bound<'py, PyAny>) -> Result<Bound<'py, PyDict>, LowerError> {
+        object
+            .getattr(self.table.dict_attr.bind(self.py))?
+            .cast_into::<PyDict>()
+            .map_err(|_| LowerError::Internal("a node has no instance dict".to_owned()))
+    }
+
+    /// The field values (in slot order) and the position of a node, read in one pass over
+    /// its instance dict: parser-made nodes keep every field there, under the interpreter's
+    /// interned names, so keys are matched by identity (with a lookup by name as fallback).
+    #[allow(clippy::type_complexity)]
+    fn gather(
+        &self,
+        info: &ClassInfo,
+        object: &Bound<'py, PyAny>,
+    ) -> Result<([Option<Bound<'py, PyAny>>; MAX_SLOTS], Option<Span>), LowerError> {
+        let mut values: [Option<Bound<'py, PyAny>>; MAX_SLOTS] = Default::default();
+        if info.slots.is_empty() && !info.positioned {
+            return Ok((values, None)); // operators and contexts
+        }
+        let dict = self.instance_dict(object)?;
+        let mut position: [Option<Bound<'py, PyAny>>; 4] = Default::default();
+        for (key, value) in dict.iter() {
+            let key = key.as_ptr() as usize;
+            if let Some(index) = info.slot_keys.iter().position(|slot| *slot == key) {
+                values[index] = Some(value);
+            } else if let Some(index) = self.table.position_keys.iter().position(|k| *k == key) {
+                position[index] = Some(value);
+            }
+        }
+        for (index, (name, _)) in info.slots.iter().enumerate() {
+            if values[index].is_none() {
+                values[index] = dict.get_item(name.bind(self.py))?;
+            }
+        }
+        if !info.positioned {
+            return Ok((values, None));
+        }
+        let mut numbers = [0_u32; 4];
+        for (index, slot) in position.iter_mut().enumerate() {
+            if slot.is_none() {
+                *slot = dict.get_item(self.table.positions[index].bind(self.py))?;
+            }
+            let Some(value) = slot.as_ref().and_then(|value| value.extract::<i64>().ok()) else {
+                return Ok((values, None));
+            };
+            numbers[index] = u32::try_from(value.max(0)).unwrap_or(u32::MAX);
+        }
+        let [line, col, end_line, end_col] = numbers;
+        Ok((values, Some(Span::new(line, col, end_line, end_col))))
+    }
+
+    /// Nodes without a position of their own (`arguments`, `comprehension`, `withitem`,
+    /// `match_case`, the module) take the extent of their positioned children.
+    fn resolve_spans(&mut self) {
+        for index in (0..self.tree.nodes.len()).rev() {
+            if self.resolved[index] {
+                continue;
+            }
+            let mut extent: Option<Span> = None;
+            let mut child = self.tree.nodes[index].first_child;
+            while child != NO_NODE {
+                if self.resolved[child as usize] {
+                    let span = self.tree.nodes[child as usize].span;
+                    extent = Some(match extent {
+                        None => span,
+                        Some(extent) => extent.union(span),
+                    });
+                }
+                child = self.tree.nodes[child as usize].next_sibling;
+            }
+            if let Some(extent) = extent {
+                self.tree.nodes[index].span = extent;
+                self.resolved[index] = true;
+            }
+        }
+    }
+}
+
+fn cast_list<'a, 'py>(
+    value: &'a Bound<'py, PyAny>,
+    kind: Kind,
+    name: &Bound<'py, PyString>,
+) -> Result<&'a Bound<'py, PyList>, LowerError> {
+    value
+        .cast::<PyList>()
+        .map_err(|_| LowerError::Internal(format!("`{}.{name}` is not a list", kind.name())))
+}
+
+/// Where an identifier is, computed from its node's position when the syntax fixes it;
+/// otherwise the node's span, marked approximate.
+fn ident_span(node: &Node, role: IdentRole, text: &str) -> (Span, bool) {
+    let span = node.span;
+    let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
+    let at_start = || Span {
+        start: span.start,
+        end: Pos {
+            line: span.start.line,
+            byte_col: span.start.byte_col.saturating_add(len),
+        },
+    };
+    let at_end = || {
+        if span.end.byte_col >= len {
+            (
+                Span {
+                    start: Pos {
+                        line: span.end.line,
+                        byte_col: span.end.byte_col - len,
+                    },
+                    end: span.end,
+                },
+                false,
+            )
+        } else {
+            (span, true)
+        }
+    };
+    match role {
+        IdentRole::Name => (span, false),
+        IdentRole::Parameter | IdentRole::Keyword | IdentRole::ImportName => (at_start(), false),
+        // `value.attr`, `import x as name`, `*name`, `case name` and `... as name` all end
+        // with the identifier.
+        IdentRole::Attribute
+        | IdentRole::ImportAlias
+        | IdentRole::MatchStar
+        | IdentRole::MatchCapture => at_end(),
+        _ => (span, true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_match_the_embedded_interpreter() {
+        Python::initialize();
+        Python::attach(|py| {
+            let table = build_table(py).expect("table");
+            let mismatched: Vec<_> = table
+                .classes
+                .values()
+                .filter_map(|info| info.mismatch.clone())
+                .collect();
+            assert!(mismatched.is_empty(), "{mismatched:?}");
+            assert_eq!(table.classes.len(), Kind::KNOWN.len());
+        });
+    }
+
+    #[test]
+    fn node_slots_use_the_field_names() {
+        for &kind in Kind::KNOWN {
+            for (name, slot) in layout(kind) {
+                if let Slot::Node(field)
+                | Slot::OptNode(field)
+                | Slot::Nodes(field)
+                | Slot::NodesOrNone(field) = slot
+                {
+                    assert_eq!(*name, field.py_name(), "{}", kind.name());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Diagnostics as text (rustc/ruff style), JSON and SARIF 2.1.0.
+//!
+//! Spans arrive as CPython's 1-based lines and 0-based UTF-8 byte offsets; this is the one
+//! place they become 1-based *character* columns (end columns exclusive: one past the last
+//! character).
+
+use serde::Serialize;
+
+use crate::rules::{all_rules, RuleKind};
+use crate::source::LineIndex;
+use crate::Diagnostic;
+
+/// 1-based line and character column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+struct Location {
+    row: u32,
+    column: u32,
+}
+
+/// Character positions of a diagnostic.
+struct Resolved {
+    start: Location,
+    end: Location,
+}
+
+fn resolve(lines: &LineIndex<'_>, diagnostic: &Diagnostic) -> Resolved {
+    let span = diagnostic.span;
+    let last = u32::try_from(lines.line_count()).unwrap_or(u32::MAX);
+    let location = |line: u32, byte_col: u32| {
+        let row = line.clamp(1, last);
+        let column = u32::try_from(lines.char_col(row, byte_col)).unwrap_or(u32::MAX);
+        Location {
+            row,
+            column: column.saturating_add(1),
+        }
+    };
+    let start = location(span.start.line, span.start.byte_col);
+    let mut end = location(span.end.line, span.end.byte_col);
+    if (end.row, end.column) < (start.row, start.column) {
+        end = start;
+    }
+    Resolved { start, end }
+}
+
+/// Every diagnostic as `file:line:col: CODE message`, the source line and carets under the
+/// span (up to the end of its first line), one blank line after each.
+pub fn render_text(diagnostics: &[Diagnostic], source: &str, filename: &str) -> String {
+    let lines = LineIndex::new(source);
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let Resolved { start, end } = resolve(&lines, diagnostic);
+        let code = diagnostic.rule.code();
+        out.push_str(&format!(
+            "{filename}:{}:{}: {code} {}\n",
+            start.row, start.column, diagnostic.message
+        ));
+        let text = lines.line(start.row);
+        let number = start.row.to_string();
+        let gutter = " ".repeat(number.len());
+        let first = start.column as usize - 1;
+        let line_chars = text.chars().count();
+        let last = if end.row == start.row {
+            (end.column as usize - 1).min(line_chars)
+        } else {
+            line_chars
+        };
+        let width = last.saturating_sub(first).max(1);
+        let indent: String = text
+            .chars()
+            .take(first)
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        out.push_str(&format!("{gutter} |\n"));
+        out.push_str(&format!("{number} | {text}\n"));
+        out.push_str(&format!("{gutter} | {indent}{}\n\n", "^".repeat(width)));
+    }
+    out
+}
+
+/// One diagnostic in `--format json` (field names are a stable interface: see
+/// `docs/rules/README.md`).
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'static str,
+    name: &'static str,
+    message: &'a str,
+    filename: &'a str,
+    location: Location,
+    end_location: Location,
+    url: String,
+}
+
+/// A JSON array with one object per diagnostic: `code, name, message, filename,
+/// location{row,column}, end_location{row,column}, url`.
+pub fn render_json(diagnostics: &[Diagnostic], source: &str, filename: &str) -> String {
+    let lines = LineIndex::new(source);
+    let records: Vec<JsonDiagnostic<'_>> = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let Resolved { start, end } = resolve(&lines, diagnostic);
+            JsonDiagnostic {
+                code: diagnostic.rule.code(),
+                name: diagnostic.rule.name(),
+                message: &diagnostic.message,
+                filename,
+                location: start,
+                end_location: end,
+                url: diagnostic.rule.url(),
+            }
+        })
+        .collect();
+    serde_json::to_string_pretty(&records).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// A SARIF 2.1.0 log with one run: the registry as `tool.driver.rules` and one result per
+/// diagnostic. Columns are counted in Unicode code points (`columnKind`).
+pub fn render_sarif(diagnostics: &[Diagnostic], source: &str, filename: &str) -> String {
+    let lines = LineIndex::new(source);
+    let rules: Vec<serde_json::Value> = all_rules()
+        .iter()
+        .map(|info| {
+            serde_json::json!({
+                "id": info.code,
+                "name": info.name,
+                "shortDescription": { "text": info.summary },
+                "fullDescription": { "text": info.summary },
+                "help": { "text": info.doc, "markdown": info.doc },
+                "helpUri": info.id.url(),
+                "defaultConfiguration": { "level": "error" },
+                "properties": {
+                    "kind": match info.kind { RuleKind::Rule => "rule", RuleKind::Error => "error" }
+                },
+            })
+        })
+        .collect();
+    let uri = percent_encode(filename);
+    let results: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let Resolved { start, end } = resolve(&lines, diagnostic);
+            serde_json::json!({
+                "ruleId": diagnostic.rule.code(),
+                "ruleIndex": diagnostic.rule as usize,
+                "level": "error",
+                "message": { "text": diagnostic.message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri },
+                        "region": {
+                            "startLine": start.row,
+                            "startColumn": start.column,
+                            "endLine": end.row,
+                            "endColumn": end.column,
+                        }
+                    }
+                }],
+            })
+        })
+        .collect();
+    let log = serde_json::json!({
+        "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "repy-safe-check",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".to_owned())
+}
+
+/// Percent-encodes what a URI reference may not hold as is.
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The one-line text for a virtual namespace's
+/// `CodeUnsafeError("Code failed safety check! Error: " + text)`: the first diagnostic as
+/// `R201 (dunder-attribute) at line 3, column 8: attribute `__class__` contains `__``,
+/// followed by ` (and N more)` when there are others. Empty for no diagnostics.
+pub fn first_violation_text(diagnostics: &[Diagnostic], source: &str) -> String {
+    let Some(first) = diagnostics.first() else {
+        return String::new();
+    };
+    let lines = LineIndex::new(source);
+    let Resolved { start, .. } = resolve(&lines, first);
+    let more = match diagnostics.len() - 1 {
+        0 => String::new(),
+        n => format!(" (and {n} more)"),
+    };
+    format!(
+        "{} ({}) at line {}, column {}: {}{more}",
+        first.rule.code(),
+        first.rule.name(),
+        start.row,
+        start.column,
+        first.message
+    )
+}

@@ -1,0 +1,44 @@
+//! R401: naming a forbidden builtin anywhere a variable can appear.
+
+use super::{Checker, RuleId, Violation};
+use crate::names::FORBIDDEN_BUILTINS;
+use crate::tree::{IdentRole, NodeId};
+
+pub(crate) const SUMMARY: &str =
+    "a forbidden builtin name (`eval`, `exec`, `open`, `getattr`, `vars`, `super`, ...), used or bound";
+
+pub(crate) struct ForbiddenBuiltin {
+    name: String,
+    role: IdentRole,
+}
+
+impl Violation for ForbiddenBuiltin {
+    const RULE: RuleId = RuleId::R401;
+
+    fn message(&self) -> String {
+        if self.role == IdentRole::Name {
+            format!("builtin `{}` is not allowed", self.name)
+        } else {
+            format!(
+                "{} `{}` names a forbidden builtin",
+                self.role.describe(),
+                self.name
+            )
+        }
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
+    let tree = checker.tree;
+    for ident in tree.idents_of(id) {
+        if !ident.role.is_variable() || !FORBIDDEN_BUILTINS.contains(&&*ident.text) {
+            continue;
+        }
+        let violation = ForbiddenBuiltin {
+            name: ident.text.to_string(),
+            role: ident.role,
+        };
+        let span = checker.ident_span(ident);
+        checker.report(&violation, span);
+    }
+}

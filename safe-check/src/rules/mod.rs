@@ -1,0 +1,224 @@
+//! The rule registry: one line per rule (ruff's shape, without proc macros).
+//!
+//! `R` + 3 digits by family, never reused: R1xx forbidden nodes and constructs, R2xx names
+//! and attributes, R3xx imports, R4xx builtins and calls. `E0xx` are not rules but the
+//! checker's own refusals (syntax errors, limits); they share the id space so every
+//! diagnostic has a code and a doc page.
+//!
+//! Each rule module holds a violation struct, its `message`, a one-line `SUMMARY` and
+//! `pub(crate) fn check(checker, node)`, called once per node of the tree.
+
+use crate::source::LineIndex;
+use crate::tree::{Ident, NodeId, Tree};
+use crate::{Diagnostic, Span};
+
+macro_rules! registry {
+    (
+        rules { $( $rid:ident $rname:literal => $module:ident, )* }
+        errors { $( $eid:ident $ename:literal => $esummary:literal, )* }
+    ) => {
+        $( mod $module; )*
+
+        /// The id of a rule (R…) or of a checker error (E…).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum RuleId {
+            $(
+                #[doc = concat!("`", $rname, "`")]
+                $rid,
+            )*
+            $(
+                #[doc = concat!("`", $ename, "`: ", $esummary)]
+                $eid,
+            )*
+        }
+
+        static REGISTRY: &[RuleInfo] = &[
+            $(
+                RuleInfo {
+                    id: RuleId::$rid,
+                    code: stringify!($rid),
+                    name: $rname,
+                    summary: $module::SUMMARY,
+                    kind: RuleKind::Rule,
+                    doc: include_str!(concat!(
+                        env!("CARGO_MANIFEST_DIR"), "/../docs/rules/",
+                        stringify!($rid), "-", $rname, ".md"
+                    )),
+                },
+            )*
+            $(
+                RuleInfo {
+                    id: RuleId::$eid,
+                    code: stringify!($eid),
+                    name: $ename,
+                    summary: $esummary,
+                    kind: RuleKind::Error,
+                    doc: include_str!(concat!(
+                        env!("CARGO_MANIFEST_DIR"), "/../docs/rules/",
+                        stringify!($eid), "-", $ename, ".md"
+                    )),
+                },
+            )*
+        ];
+
+        /// Runs every rule on one node.
+        fn check_node(checker: &mut Checker<'_>, id: NodeId) {
+            $( $module::check(checker, id); )*
+        }
+    };
+}
+
+registry! {
+    rules {
+        R100 "unsupported-node" => unsupported_node,
+        R101 "decorator" => decorator,
+        R102 "class-keyword" => class_keyword,
+        R103 "async-construct" => async_construct,
+        R104 "global-statement" => global_statement,
+        R105 "except-star" => except_star,
+        R106 "positional-class-pattern" => positional_class_pattern,
+        R201 "dunder-attribute" => dunder_attribute,
+        R202 "dunder-name" => dunder_name,
+        R203 "unsafe-special-method" => unsafe_special_method,
+        R204 "introspection-prefix" => introspection_prefix,
+        R205 "format-attribute" => format_attribute,
+        R206 "codec-attribute" => codec_attribute,
+        R207 "mro-attribute" => mro_attribute,
+        R301 "import-statement" => import_statement,
+        R302 "import-from-statement" => import_from_statement,
+        R401 "forbidden-builtin" => forbidden_builtin,
+        R402 "type-beyond-one-argument" => type_beyond_one_argument,
+    }
+    errors {
+        E001 "syntax-error" => "the program is not valid Python 3.11",
+        E002 "source-too-large" => "the program is larger than the checker accepts",
+        E003 "nesting-too-deep" => "the syntax tree is nested deeper than the checker accepts",
+        E004 "too-many-nodes" => "the syntax tree has more nodes than the checker accepts",
+        E005 "parser-gave-up" => "the CPython parser ran out of recursion depth or memory",
+        E006 "null-byte" => "the program contains a NUL byte",
+        E007 "internal-error" => "the checker itself failed, so the program is refused",
+    }
+}
+
+/// Whether an id names a rule or a checker error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleKind {
+    /// A rule of the checker (R…): refuses a construct.
+    Rule,
+    /// A checker error (E…): the program could not be checked.
+    Error,
+}
+
+/// What the registry knows about one id.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleInfo {
+    /// The id.
+    pub id: RuleId,
+    /// `R301`, `E001`, …
+    pub code: &'static str,
+    /// Kebab-case name of the forbidden pattern, e.g. `import-statement`.
+    pub name: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// Rule or checker error.
+    pub kind: RuleKind,
+    /// The doc page (`docs/rules/<code>-<name>.md`), Markdown.
+    pub doc: &'static str,
+}
+
+impl RuleId {
+    /// The registry entry.
+    pub fn info(self) -> &'static RuleInfo {
+        // The enum and the table are generated from the same list, in the same order.
+        &REGISTRY[self as usize]
+    }
+
+    /// `R301`, `E001`, …
+    pub fn code(self) -> &'static str {
+        self.info().code
+    }
+
+    /// Kebab-case name, e.g. `import-statement`.
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// The doc page path relative to the repository root.
+    pub fn url(self) -> String {
+        format!("docs/rules/{}-{}.md", self.code(), self.name())
+    }
+}
+
+/// Every rule and checker error, in id order.
+pub fn all_rules() -> &'static [RuleInfo] {
+    REGISTRY
+}
+
+/// The doc page of a rule, by code (`R301`, case-insensitive) or name (`import-statement`).
+pub fn explain(id_or_name: &str) -> Option<&'static str> {
+    let wanted = id_or_name.trim();
+    REGISTRY
+        .iter()
+        .find(|info| info.code.eq_ignore_ascii_case(wanted) || info.name == wanted)
+        .map(|info| info.doc)
+}
+
+/// A rule's finding: what its message needs.
+pub(crate) trait Violation {
+    /// The rule.
+    const RULE: RuleId;
+    /// One line, code in backticks, no final period.
+    fn message(&self) -> String;
+}
+
+/// What a rule sees: the tree, the source lines, and where findings go.
+pub(crate) struct Checker<'a> {
+    /// The lowered program.
+    pub(crate) tree: &'a Tree,
+    lines: &'a LineIndex<'a>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    /// Records a finding.
+    pub(crate) fn report<V: Violation>(&mut self, violation: &V, span: Span) {
+        self.diagnostics.push(Diagnostic {
+            rule: V::RULE,
+            message: violation.message(),
+            span,
+        });
+    }
+
+    /// Where an identifier is, refined from the source when the tree only knows its node.
+    pub(crate) fn ident_span(&self, ident: &Ident) -> Span {
+        if ident.approx {
+            crate::locate::locate(self.lines, ident, self.tree.node(ident.node))
+        } else {
+            ident.span
+        }
+    }
+}
+
+/// Runs every rule over every node; findings sorted by (line, column, rule).
+pub(crate) fn run(tree: &Tree, lines: &LineIndex<'_>) -> Vec<Diagnostic> {
+    let mut checker = Checker {
+        tree,
+        lines,
+        diagnostics: Vec::new(),
+    };
+    for index in 0..tree.nodes.len() {
+        let id = NodeId::try_from(index).unwrap_or(crate::tree::NO_NODE);
+        check_node(&mut checker, id);
+    }
+    let mut diagnostics = checker.diagnostics;
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.rule, a.span.end, &a.message).cmp(&(
+            b.span.start,
+            b.rule,
+            b.span.end,
+            &b.message,
+        ))
+    });
+    diagnostics.dedup();
+    diagnostics
+}

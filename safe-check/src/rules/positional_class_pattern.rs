@@ -1,0 +1,43 @@
+//! R106: positional sub-patterns in a class pattern (`case C(x)`).
+
+use super::{Checker, RuleId, Violation};
+use crate::tree::{Field, IdentRole, Kind, NodeId};
+
+pub(crate) const SUMMARY: &str =
+    "a positional sub-pattern in a class pattern, which reads attributes named by `__match_args__`";
+
+pub(crate) struct PositionalClassPattern {
+    /// The class name as written, if it is a plain name.
+    class: Option<String>,
+}
+
+impl Violation for PositionalClassPattern {
+    const RULE: RuleId = RuleId::R106;
+
+    fn message(&self) -> String {
+        match &self.class {
+            Some(class) => format!("positional sub-pattern in class pattern `{class}(...)` is not allowed"),
+            None => "positional sub-pattern in a class pattern is not allowed".to_owned(),
+        }
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
+    let tree = checker.tree;
+    let node = tree.node(id);
+    if node.field != Field::Patterns {
+        return;
+    }
+    let Some(parent) = tree.parent(id) else {
+        return;
+    };
+    if parent.kind != Kind::MatchClass {
+        return;
+    }
+    let class = tree
+        .children_in(node.parent, Field::Cls)
+        .flat_map(|cls| tree.idents_of(cls))
+        .find(|ident| matches!(ident.role, IdentRole::Name | IdentRole::Attribute))
+        .map(|ident| ident.text.to_string());
+    checker.report(&PositionalClassPattern { class }, node.span);
+}

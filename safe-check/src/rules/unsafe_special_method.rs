@@ -1,0 +1,38 @@
+//! R203: defining a special method (`def __x__`) that is not on the safe list.
+
+use super::dunder_name::is_method_definition;
+use super::{Checker, RuleId, Violation};
+use crate::names::{is_special_method_name, SAFE_SPECIAL_METHODS};
+use crate::tree::NodeId;
+
+pub(crate) const SUMMARY: &str =
+    "a special method definition not on the safe list (`__getattr__`, `__init_subclass__`, `__del__`, ...)";
+
+pub(crate) struct UnsafeSpecialMethod {
+    name: String,
+}
+
+impl Violation for UnsafeSpecialMethod {
+    const RULE: RuleId = RuleId::R203;
+
+    fn message(&self) -> String {
+        format!("special method `{}` may not be defined", self.name)
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
+    let tree = checker.tree;
+    for ident in tree.idents_of(id) {
+        if !is_special_method_name(&ident.text)
+            || SAFE_SPECIAL_METHODS.contains(&&*ident.text)
+            || !is_method_definition(checker, id, ident.role)
+        {
+            continue;
+        }
+        let violation = UnsafeSpecialMethod {
+            name: ident.text.to_string(),
+        };
+        let span = checker.ident_span(ident);
+        checker.report(&violation, span);
+    }
+}

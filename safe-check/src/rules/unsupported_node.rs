@@ -1,0 +1,96 @@
+//! R100: any node class outside the allow-list that no more specific rule reports.
+
+use super::{Checker, RuleId, Violation};
+use crate::tree::{ConstKind, Kind, NodeId};
+
+pub(crate) const SUMMARY: &str =
+    "a syntax node outside the allow-list (unknown node classes and constant types included)";
+
+/// How the checker treats each node class: the allow-list of the whole crate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Policy {
+    /// Allowed (its fields are still checked by the other rules).
+    Allowed,
+    /// Refused by the named, more specific rule.
+    RefusedBy(RuleId),
+    /// Refused by this rule.
+    Unsupported,
+}
+
+/// The allow-list. `docs/rules/README.md` explains every `Allowed` entry (a test checks it
+/// lists exactly these).
+pub(crate) fn policy(kind: Kind) -> Policy {
+    use Kind::*;
+    match kind {
+        // statements
+        Module | FunctionDef | ClassDef | Return | Delete | Assign | AugAssign | AnnAssign
+        | For | While | If | With | Match | Raise | Try | Assert | Nonlocal | Expr | Pass
+        | Break | Continue => Policy::Allowed,
+        // expressions
+        BoolOp | NamedExpr | BinOp | UnaryOp | Lambda | IfExp | Dict | Set | ListComp
+        | SetComp | DictComp | GeneratorExp | Yield | YieldFrom | Compare | Call
+        | FormattedValue | JoinedStr | Constant | Attribute | Subscript | Starred | Name | List
+        | Tuple | Slice => Policy::Allowed,
+        // contexts and operators
+        Load | Store | Del | And | Or | Add | Sub | Mult | MatMult | Div | Mod | Pow | LShift
+        | RShift | BitOr | BitXor | BitAnd | FloorDiv | Invert | Not | UAdd | USub | Eq
+        | NotEq | Lt | LtE | Gt | GtE | Is | IsNot | In | NotIn => Policy::Allowed,
+        // helpers and patterns
+        comprehension | ExceptHandler | arguments | arg | keyword | alias | withitem
+        | match_case | MatchValue | MatchSingleton | MatchSequence | MatchMapping
+        | MatchClass | MatchStar | MatchAs | MatchOr => Policy::Allowed,
+        // refused by their own rules
+        AsyncFunctionDef | AsyncFor | AsyncWith | Await => Policy::RefusedBy(RuleId::R103),
+        Global => Policy::RefusedBy(RuleId::R104),
+        TryStar => Policy::RefusedBy(RuleId::R105),
+        Import => Policy::RefusedBy(RuleId::R301),
+        ImportFrom => Policy::RefusedBy(RuleId::R302),
+        // never produced by `compile(..., "exec")` without extra flags, or unknown
+        Interactive | Expression | FunctionType | TypeIgnore | Unknown => Policy::Unsupported,
+    }
+}
+
+pub(crate) enum UnsupportedNode {
+    /// A known class outside the allow-list.
+    Known(&'static str),
+    /// A class this checker does not know (or whose layout changed).
+    Unknown(String),
+    /// A constant whose type is not one the parser produces.
+    Constant,
+}
+
+impl Violation for UnsupportedNode {
+    const RULE: RuleId = RuleId::R100;
+
+    fn message(&self) -> String {
+        match self {
+            UnsupportedNode::Known(name) => format!("`{name}` nodes are not allowed"),
+            UnsupportedNode::Unknown(name) => {
+                format!("unknown syntax node `{name}` is not allowed")
+            }
+            UnsupportedNode::Constant => "a constant of an unexpected type is not allowed".into(),
+        }
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
+    let tree = checker.tree;
+    let node = tree.node(id);
+    if node.constant == ConstKind::Other {
+        checker.report(&UnsupportedNode::Constant, node.span);
+    }
+    if policy(node.kind) != Policy::Unsupported {
+        return;
+    }
+    let violation = if node.kind == Kind::Unknown {
+        let name = tree
+            .unknown
+            .iter()
+            .find(|(node, _)| *node == id)
+            .map_or_else(|| "?".to_owned(), |(_, name)| name.clone());
+        UnsupportedNode::Unknown(name)
+    } else {
+        UnsupportedNode::Known(node.kind.name())
+    };
+    checker.report(&violation, node.span);
+}
