@@ -1,0 +1,88 @@
+//! Layer `drop-privileges`: root becomes an ordinary identity before untrusted code runs.
+//!
+//! The decision (docs/confinement.md, "Root and the sandbox's uid"):
+//! - not root: nothing to drop; any capability held (a user namespace made by `net-namespace`
+//!   grants a full set inside it) is cleared, with the bounding set when `CAP_SETPCAP` allows;
+//! - root, vessel owned by a user: the child takes the vessel directory's owner and group
+//!   (`setgroups([])`, `setresgid`, `setresuid`), so files the program creates belong to the
+//!   vessel's owner and the host's root-owned files are out of reach by plain DAC too;
+//! - root, vessel owned by root (CI, tests, root-run services): the child keeps uid 0 but with
+//!   every capability gone and securebits locked, so uid 0 is an ordinary DAC identity; `apply`
+//!   then insists that Landlock and seccomp are both in force, because uid 0 owns most host files.
+//!
+//! In every root case the bounding and ambient sets are emptied and securebits `NOROOT`,
+//! `NO_SETUID_FIXUP`, `NO_CAP_AMBIENT_RAISE` are set and locked, with `KEEP_CAPS` off and locked,
+//! before the ids change; the effective, permitted and inheritable sets are emptied last.
+
+use crate::error::ConfineError;
+use crate::status::LayerOutcome;
+use crate::{sys, Context, Done, Layer};
+
+/// `CAP_SETPCAP`: needed to drop from the bounding set and to change securebits.
+const CAP_SETPCAP: u32 = 8;
+
+/// `PR_SET_SECUREBITS`.
+const PR_SET_SECUREBITS: libc::c_int = 28;
+
+/// `SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED
+/// | SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED`
+/// (`SECBIT_KEEP_CAPS`, bit 4, stays off).
+pub(crate) const SECUREBITS_LOCKED: libc::c_ulong = 0b1110_1111;
+
+/// Applies the decision above; records in `ctx` whether uid 0 was kept.
+pub(crate) fn drop_privileges(ctx: &mut Context) -> Result<Done, ConfineError> {
+    let err = |step: &str, e| ConfineError::os(Layer::DropPrivileges, step, e);
+    let caps = sys::capget().map_err(|e| err("capget", e))?;
+    if sys::geteuid() != 0 {
+        let had_setpcap = caps.effective & (1 << CAP_SETPCAP) != 0;
+        if had_setpcap {
+            sys::drop_bounding_set().map_err(|e| err("emptying the bounding set", e))?;
+            sys::prctl(PR_SET_SECUREBITS, SECUREBITS_LOCKED)
+                .map_err(|e| err("locking securebits", e))?;
+        }
+        sys::clear_ambient().map_err(|e| err("clearing ambient capabilities", e))?;
+        sys::capset_empty().map_err(|e| err("capset(0)", e))?;
+        let (outcome, detail) = if caps.is_empty() {
+            (
+                LayerOutcome::NotNeeded,
+                "not root and no capability held".to_string(),
+            )
+        } else {
+            (
+                LayerOutcome::Applied,
+                "not root; capabilities held in the user namespace cleared".to_string(),
+            )
+        };
+        return Ok(Done { outcome, detail });
+    }
+
+    let (uid, gid) = ctx.vessel_owner;
+    sys::drop_bounding_set().map_err(|e| err("emptying the bounding set", e))?;
+    sys::clear_ambient().map_err(|e| err("clearing ambient capabilities", e))?;
+    sys::prctl(PR_SET_SECUREBITS, SECUREBITS_LOCKED).map_err(|e| err("locking securebits", e))?;
+    sys::clear_groups().map_err(|e| err("setgroups([])", e))?;
+    sys::set_all_gids(gid).map_err(|e| err(&format!("setresgid({gid})"), e))?;
+    sys::set_all_uids(uid).map_err(|e| err(&format!("setresuid({uid})"), e))?;
+    sys::capset_empty().map_err(|e| err("capset(0)", e))?;
+    // Changing ids resets the dumpable flag to the fs.suid_dumpable sysctl: assert it again.
+    sys::prctl(libc::PR_SET_DUMPABLE, 0)
+        .map_err(|e| err("prctl(PR_SET_DUMPABLE, 0) after the id change", e))?;
+
+    let (ruid, euid, suid) = sys::uids().map_err(|e| err("getresuid", e))?;
+    if (ruid, euid, suid) != (uid, uid, uid) {
+        return Err(ConfineError::Verify {
+            layer: Layer::DropPrivileges,
+            what: format!("uids are {ruid}/{euid}/{suid}, expected {uid}"),
+        });
+    }
+    ctx.kept_root = uid == 0;
+    let detail = if uid == 0 {
+        "uid 0 kept (vessel owned by root) with no capability, empty bounding set, securebits locked".to_string()
+    } else {
+        format!("uid {uid} gid {gid} (vessel owner), no supplementary group, no capability")
+    };
+    Ok(Done {
+        outcome: LayerOutcome::Applied,
+        detail,
+    })
+}
