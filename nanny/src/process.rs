@@ -1,9 +1,18 @@
-//! Forks the sandbox child and waits for it.
+//! Forks the sandbox child.
 //!
 //! The parent never runs Python: it forks before the interpreter exists, and the child
 //! arranges to be killed when the parent dies, so no sandbox outlives its supervisor.
+//!
+//! [`fork_sandbox`] is the bare fork (the child's output is the parent's); the
+//! [`Supervisor`](crate::Supervisor) forks itself and enters the child through `child_main`,
+//! which also wires the child's stdout/stderr to the supervisor's pipes, sets the memory
+//! backstop, and holds the child until the supervisor has placed it in its cgroups.
 
-use nix::sys::signal::Signal;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use nix::errno::Errno;
+use nix::sys::signal::{SigSet, Signal};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, getppid, ForkResult, Pid};
 
@@ -27,10 +36,29 @@ pub enum ProcessError {
 /// How the sandbox child ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChildEnd {
-    /// It exited with this code.
+    /// It exited with this code. A death by a signal that has no name here (a real-time
+    /// signal, which only someone outside could send) is reported as `Exited(128 + number)`,
+    /// the shell's convention.
     Exited(i32),
     /// It was killed by this signal.
     Signaled(Signal),
+}
+
+impl ChildEnd {
+    /// Decodes a status from wait(2).
+    pub(crate) fn from_wait_status(status: libc::c_int) -> Option<ChildEnd> {
+        if libc::WIFEXITED(status) {
+            Some(ChildEnd::Exited(libc::WEXITSTATUS(status)))
+        } else if libc::WIFSIGNALED(status) {
+            let number = libc::WTERMSIG(status);
+            Some(match Signal::try_from(number) {
+                Ok(signal) => ChildEnd::Signaled(signal),
+                Err(_) => ChildEnd::Exited(128 + number),
+            })
+        } else {
+            None
+        }
+    }
 }
 
 /// A running sandbox child.
@@ -66,7 +94,8 @@ impl SandboxChild {
 
 /// Forks; the child runs `sandbox` and exits with the code it returns, the parent gets the
 /// child's handle. The child is killed (SIGKILL) if the parent dies, including when the
-/// parent died between the fork and the child's arming of that signal.
+/// parent died between the fork and the child's arming of that signal. A panic in `sandbox`
+/// ends the child with [`INTERNAL_ERROR`]; it never unwinds into the parent's code.
 ///
 /// The caller must be single-threaded (the parent is, until it forks).
 pub fn fork_sandbox(sandbox: impl FnOnce() -> i32) -> Result<SandboxChild, ProcessError> {
@@ -76,13 +105,8 @@ pub fn fork_sandbox(sandbox: impl FnOnce() -> i32) -> Result<SandboxChild, Proce
     match unsafe { fork() }.map_err(ProcessError::Fork)? {
         ForkResult::Parent { child } => Ok(SandboxChild { pid: child }),
         ForkResult::Child => {
-            // SAFETY: prctl with PR_SET_PDEATHSIG takes a signal number and no pointers.
-            let armed = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
-            if armed != 0 || getppid() != parent {
-                exit_now(LOST_SUPERVISOR);
-            }
-            let code = sandbox();
-            exit_now(code)
+            arm_parent_death_signal(parent);
+            exit_now(run_sandbox(sandbox))
         }
     }
 }
@@ -90,9 +114,127 @@ pub fn fork_sandbox(sandbox: impl FnOnce() -> i32) -> Result<SandboxChild, Proce
 /// The exit code of a child that lost its supervisor (RepyV2's code 70).
 pub const LOST_SUPERVISOR: i32 = 70;
 
+/// The exit code of a child whose set-up failed or whose sandbox closure panicked (repy's
+/// internal-error code).
+pub const INTERNAL_ERROR: i32 = 125;
+
 /// Ends the current process at once with `code`: no atexit handlers, no interpreter
 /// finalisation, no user finalizers. Output is never buffered in the sandbox, so none is lost.
 pub fn exit_now(code: i32) -> ! {
     // SAFETY: _exit is always safe to call; it does not return.
     unsafe { libc::_exit(code) }
+}
+
+/// Child side: be killed with the parent; give up at once if the parent is already gone.
+fn arm_parent_death_signal(parent: Pid) {
+    // SAFETY: prctl with PR_SET_PDEATHSIG takes a signal number and no pointers.
+    let armed = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
+    if armed != 0 || getppid() != parent {
+        exit_now(LOST_SUPERVISOR);
+    }
+}
+
+fn run_sandbox(sandbox: impl FnOnce() -> i32) -> i32 {
+    catch_unwind(AssertUnwindSafe(sandbox)).unwrap_or(INTERNAL_ERROR)
+}
+
+/// What the supervised child needs between the fork and the sandbox closure.
+pub(crate) struct ChildWiring {
+    /// The supervisor's pid, to detect its death.
+    pub(crate) parent: Pid,
+    /// Becomes the child's stdout.
+    pub(crate) stdout: OwnedFd,
+    /// Becomes the child's stderr.
+    pub(crate) stderr: OwnedFd,
+    /// The supervisor writes one byte here once the child may start.
+    pub(crate) go: OwnedFd,
+    /// The signal mask to restore (the supervisor blocks its termination signals).
+    pub(crate) mask: SigSet,
+    /// An address-space limit to set when no cgroup holds the memory backstop.
+    pub(crate) rlimit_as: Option<u64>,
+}
+
+/// Child side of a supervised fork: wires stdout/stderr, restores the signal mask, sets the
+/// memory backstop, waits for the supervisor's go, then runs `sandbox` and exits. Every
+/// descriptor of the supervisor's other than these must have been closed by the caller.
+pub(crate) fn child_main(wiring: ChildWiring, sandbox: impl FnOnce() -> i32) -> ! {
+    arm_parent_death_signal(wiring.parent);
+    if wiring.mask.thread_set_mask().is_err() {
+        exit_now(INTERNAL_ERROR);
+    }
+    for (from, to) in [
+        (&wiring.stdout, libc::STDOUT_FILENO),
+        (&wiring.stderr, libc::STDERR_FILENO),
+    ] {
+        // SAFETY: dup2 on two valid descriptor numbers; `to` (1 or 2) is replaced
+        // atomically and `from` stays owned by its OwnedFd.
+        if unsafe { libc::dup2(from.as_raw_fd(), to) } < 0 {
+            exit_now(INTERNAL_ERROR);
+        }
+    }
+    drop(wiring.stdout);
+    drop(wiring.stderr);
+    if let Some(bytes) = wiring.rlimit_as {
+        set_address_space_limit(bytes);
+    }
+    let mut byte = [0u8; 1];
+    loop {
+        match nix::unistd::read(&wiring.go, &mut byte) {
+            Ok(1) => break,
+            Err(Errno::EINTR) => continue,
+            // End of file: the supervisor died or gave up before letting the child start.
+            _ => exit_now(LOST_SUPERVISOR),
+        }
+    }
+    drop(wiring.go);
+    exit_now(run_sandbox(sandbox))
+}
+
+/// Lowers RLIMIT_AS to `bytes` (never above an existing hard limit) and, with glibc, keeps
+/// malloc to one arena: each extra per-thread arena reserves 64 MiB of address space, which
+/// would make an address-space limit meaningless for a threaded program.
+fn set_address_space_limit(bytes: u64) {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let hard = getrlimit(Resource::RLIMIT_AS).map_or(u64::MAX, |(_, hard)| hard);
+    let value = bytes.min(hard);
+    if setrlimit(Resource::RLIMIT_AS, value, value).is_err() {
+        exit_now(INTERNAL_ERROR);
+    }
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt takes two integers; called before the sandbox starts any thread.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fork_sandbox_reports_exit_codes_and_contains_panics() {
+        let child = fork_sandbox(|| 3).unwrap();
+        assert_eq!(child.wait().unwrap(), ChildEnd::Exited(3));
+        let child = fork_sandbox(|| {
+            std::panic::set_hook(Box::new(|_| {}));
+            panic!("inside the child")
+        })
+        .unwrap();
+        assert_eq!(child.wait().unwrap(), ChildEnd::Exited(INTERNAL_ERROR));
+    }
+
+    #[test]
+    fn wait_status_decoding() {
+        assert_eq!(
+            ChildEnd::from_wait_status(7 << 8),
+            Some(ChildEnd::Exited(7))
+        );
+        assert_eq!(
+            ChildEnd::from_wait_status(libc::SIGSEGV),
+            Some(ChildEnd::Signaled(Signal::SIGSEGV))
+        );
+        assert_eq!(ChildEnd::from_wait_status(40), Some(ChildEnd::Exited(168)));
+        // A stopped child (0x7f in the low byte) has not ended.
+        assert_eq!(ChildEnd::from_wait_status(0x137f), None);
+    }
 }

@@ -1,0 +1,554 @@
+//! The supervisor with real forked children running plain Rust closures (no Python).
+//!
+//! The tests take one lock so that only one child runs at a time: a child forked by one test
+//! must not inherit another test's pipes, and CPU measurements need the machine to themselves
+//! as far as possible. Bounds are generous: the machine is noisy.
+
+use std::fs::File;
+use std::os::fd::OwnedFd;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use nanny::{
+    Accountant, ChildEnd, CpuMechanism, Item, KillReason, MemoryBackstop, OutputTarget, Renewable,
+    RunResult, SharedPage, SuperviseError, Supervisor, SupervisorConfig,
+};
+use nix::sys::signal::Signal;
+use restrictions::{ResourceId, Restrictions};
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn policy(lines: &str) -> Restrictions {
+    Restrictions::from_toml(&format!("[resources]\n{lines}"), "test.toml").unwrap()
+}
+
+/// Writes to a descriptor without Rust's stdout lock (another test thread may hold it at
+/// the fork).
+fn write_fd(fd: i32, mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        // SAFETY: writing from a valid buffer to a descriptor number.
+        let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+        if n <= 0 {
+            return;
+        }
+        bytes = &bytes[n as usize..];
+    }
+}
+
+fn busy_for(duration: Duration) {
+    let start = Instant::now();
+    let mut x: u64 = 1;
+    while start.elapsed() < duration {
+        for i in 0..10_000u64 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(i);
+        }
+        std::hint::black_box(x);
+    }
+}
+
+/// Output captured into two temporary files.
+struct Capture {
+    stdout: File,
+    stderr: File,
+    _dir: tempfile::TempDir,
+}
+
+impl Capture {
+    fn new() -> (Capture, OutputTarget) {
+        let dir = tempfile::tempdir().unwrap();
+        let stdout = File::create(dir.path().join("out")).unwrap();
+        let stderr = File::create(dir.path().join("err")).unwrap();
+        let target = OutputTarget::Fds {
+            stdout: OwnedFd::from(stdout.try_clone().unwrap()),
+            stderr: OwnedFd::from(stderr.try_clone().unwrap()),
+        };
+        (
+            Capture {
+                stdout: File::open(dir.path().join("out")).unwrap(),
+                stderr: File::open(dir.path().join("err")).unwrap(),
+                _dir: dir,
+            },
+            target,
+        )
+    }
+
+    fn stdout(&mut self) -> Vec<u8> {
+        read_all(&mut self.stdout)
+    }
+
+    fn stderr(&mut self) -> Vec<u8> {
+        read_all(&mut self.stderr)
+    }
+}
+
+fn read_all(file: &mut File) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    file.read_to_end(&mut out).unwrap();
+    out
+}
+
+fn supervise(config: SupervisorConfig, sandbox: impl FnOnce(SharedPage) -> i32) -> RunResult {
+    let page = SharedPage::create().unwrap();
+    let child_page = page.clone();
+    let supervisor = Supervisor::new(config).unwrap();
+    supervisor.run(&page, move || sandbox(child_page)).unwrap()
+}
+
+fn vessel() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn skip_or_fail(reason: &str) {
+    if std::env::var_os("REPY_TEST_REQUIRE_ALL").is_some() {
+        panic!("required: {reason}");
+    }
+    eprintln!("skipped: {reason}");
+}
+
+fn cpu_share_run(use_cgroups: bool) -> RunResult {
+    let dir = vessel();
+    let mut config = SupervisorConfig::new(policy("cpu = 0.2"), dir.path());
+    config.use_cgroups = use_cgroups;
+    supervise(config, |_| {
+        busy_for(Duration::from_secs(3));
+        0
+    })
+}
+
+fn assert_cpu_share(result: &RunResult) {
+    eprintln!(
+        "{}: cpu {:.3} s in {:.3} s, {} stops",
+        result.cpu_mechanism.as_str(),
+        result.cpu_seconds,
+        result.wall_seconds,
+        result.stop_times.len()
+    );
+    assert_eq!(result.end, ChildEnd::Exited(0), "{result:#?}");
+    assert!(
+        (0.4..=0.9).contains(&result.cpu_seconds),
+        "cpu 0.2 for ~3 s used {} s of CPU: {result:#?}",
+        result.cpu_seconds
+    );
+    assert!(result.wall_seconds >= 2.9, "{result:#?}");
+    assert!(!result.stop_times.is_empty(), "{result:#?}");
+    let stopped: f64 = result.stop_times.iter().map(|s| s.seconds_stopped).sum();
+    assert!(stopped > 0.5, "stopped {stopped} s: {result:#?}");
+}
+
+#[test]
+fn supervisor_holds_a_busy_child_to_its_cpu_share_by_stop_resume() {
+    let _serial = serial();
+    let result = cpu_share_run(false);
+    assert_eq!(result.cpu_mechanism, CpuMechanism::StopResume);
+    assert_cpu_share(&result);
+    // Stops are short and even (a 20 ms tick), not RepyV2's ~0.4 s gulps.
+    let longest = result
+        .stop_times
+        .iter()
+        .map(|s| s.seconds_stopped)
+        .fold(0.0, f64::max);
+    assert!(longest < 0.35, "longest stop {longest} s");
+    assert!(result
+        .stop_times
+        .windows(2)
+        .all(|w| w[0].runtime_at_stop <= w[1].runtime_at_stop));
+}
+
+#[test]
+fn supervisor_holds_a_busy_child_to_its_cpu_share_by_cgroup() {
+    let _serial = serial();
+    let result = cpu_share_run(true);
+    if result.cpu_mechanism != CpuMechanism::Cgroup {
+        return skip_or_fail("this process may not create a cpu cgroup");
+    }
+    assert_cpu_share(&result);
+}
+
+#[test]
+fn supervisor_does_not_throttle_a_share_of_every_core() {
+    let _serial = serial();
+    let dir = vessel();
+    let result = supervise(SupervisorConfig::new(policy("cpu = 64"), dir.path()), |_| 0);
+    assert_eq!(result.cpu_mechanism, CpuMechanism::None);
+    assert_eq!(result.end, ChildEnd::Exited(0));
+}
+
+fn memory_hog(_: SharedPage) -> i32 {
+    // Allocate and touch memory as fast as possible, up to 2 GiB (a guard for the host in
+    // case enforcement failed; the test then fails on the verdict).
+    let mut blocks: Vec<Vec<u8>> = Vec::new();
+    for _ in 0..2048 {
+        let mut block = vec![0u8; 1 << 20];
+        for page in block.chunks_mut(4096) {
+            page[0] = 1;
+        }
+        blocks.push(block);
+    }
+    std::hint::black_box(&blocks);
+    0
+}
+
+fn assert_memory_kill(result: &RunResult) {
+    let kill = result.killed_for.as_ref().expect("killed");
+    eprintln!(
+        "{}: {} after {:.3} s",
+        result.memory_backstop.as_str(),
+        kill.message,
+        result.wall_seconds
+    );
+    assert_eq!(kill.reason, KillReason::Memory, "{result:#?}");
+    let used: u64 = kill
+        .message
+        .strip_prefix("memory use ")
+        .and_then(|rest| rest.strip_suffix(" bytes over the limit of 30000000 bytes"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("message: {}", kill.message));
+    assert!(used > 30_000_000, "{}", kill.message);
+    assert_eq!(result.end, ChildEnd::Signaled(Signal::SIGKILL));
+    // The host stayed fine: the child never got near its 2 GiB.
+    assert!(result.peak_rss_bytes < 400_000_000, "{result:#?}");
+}
+
+#[test]
+fn supervisor_kills_a_memory_hog_with_cgroup_backstop() {
+    let _serial = serial();
+    let dir = vessel();
+    let config = SupervisorConfig::new(policy("memory = 30000000"), dir.path());
+    let result = supervise(config, memory_hog);
+    if result.memory_backstop != MemoryBackstop::Cgroup {
+        skip_or_fail("this process may not create a memory cgroup");
+    }
+    assert_memory_kill(&result);
+}
+
+#[test]
+fn supervisor_reports_a_kernel_memory_kill_as_memory() {
+    let _serial = serial();
+    let dir = vessel();
+    let config = SupervisorConfig::new(policy("memory = 30000000"), dir.path());
+    // Memory the supervisor's RSS sampling cannot see: pages of an unmapped memfd, charged
+    // to the cgroup only. Only the kernel backstop can stop this child.
+    let result = supervise(config, |_| {
+        // SAFETY: memfd_create with a NUL-terminated name; write from a valid buffer.
+        unsafe {
+            let fd = libc::memfd_create(c"hog".as_ptr(), 0);
+            let block = vec![1u8; 1 << 20];
+            for _ in 0..1024 {
+                libc::write(fd, block.as_ptr().cast(), block.len());
+            }
+        }
+        0
+    });
+    if result.memory_backstop != MemoryBackstop::Cgroup {
+        return skip_or_fail("this process may not create a memory cgroup");
+    }
+    assert_memory_kill(&result);
+}
+
+#[test]
+fn supervisor_kills_a_memory_hog_with_rlimit_backstop() {
+    let _serial = serial();
+    let dir = vessel();
+    let mut config = SupervisorConfig::new(policy("memory = 30000000"), dir.path());
+    config.use_cgroups = false;
+    let result = supervise(config, memory_hog);
+    assert_eq!(result.memory_backstop, MemoryBackstop::Rlimit);
+    assert_memory_kill(&result);
+}
+
+#[test]
+fn supervisor_kills_a_child_filling_the_vessel() {
+    let _serial = serial();
+    let dir = vessel();
+    let path = dir.path().join("data");
+    let config = SupervisorConfig::new(policy("diskused = 200000"), dir.path());
+    let result = supervise(config, move |_| {
+        use std::io::Write;
+        let mut file = File::create(&path).unwrap();
+        for _ in 0..500 {
+            file.write_all(&[7u8; 10_000]).unwrap();
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        0
+    });
+    let kill = result.killed_for.as_ref().expect("killed");
+    assert_eq!(kill.reason, KillReason::Disk, "{result:#?}");
+    assert!(
+        kill.message.starts_with("disk use ")
+            && kill
+                .message
+                .ends_with(" bytes over the limit of 200000 bytes"),
+        "{}",
+        kill.message
+    );
+    assert!(result.peak_disk_bytes > 200_000);
+    let written = std::fs::metadata(dir.path().join("data")).unwrap().len();
+    assert!(written < 2_000_000, "killed late: {written} bytes written");
+}
+
+#[test]
+fn supervisor_kills_at_the_wall_time_limit() {
+    let _serial = serial();
+    let dir = vessel();
+    let config = SupervisorConfig::new(policy("wall-time = \"500 ms\""), dir.path());
+    let result = supervise(config, |_| {
+        std::thread::sleep(Duration::from_secs(20));
+        0
+    });
+    let kill = result.killed_for.as_ref().expect("killed");
+    assert_eq!(kill.reason, KillReason::WallTime);
+    assert!(
+        kill.message.ends_with("over the limit of 0.5 seconds"),
+        "{}",
+        kill.message
+    );
+    assert!((0.5..1.5).contains(&result.wall_seconds), "{result:#?}");
+}
+
+#[test]
+fn supervisor_kills_at_the_cpu_time_limit() {
+    let _serial = serial();
+    let dir = vessel();
+    let config = SupervisorConfig::new(policy("cpu-time = \"300 ms\""), dir.path());
+    let result = supervise(config, |_| {
+        busy_for(Duration::from_secs(20));
+        0
+    });
+    let kill = result.killed_for.as_ref().expect("killed");
+    assert_eq!(kill.reason, KillReason::CpuTime, "{result:#?}");
+    assert!(kill.message.starts_with("cpu time "), "{}", kill.message);
+    assert!((0.3..0.9).contains(&result.cpu_seconds), "{result:#?}");
+    assert!(result.wall_seconds < 3.0, "{result:#?}");
+}
+
+#[test]
+fn supervisor_relays_exactly_the_output_limit_then_kills() {
+    let _serial = serial();
+    let dir = vessel();
+    let (mut capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy("output = 1000"), dir.path());
+    config.output = target;
+    let result = supervise(config, |_| {
+        let line: Vec<u8> = (0..4096u32).map(|i| b'a' + (i % 26) as u8).collect();
+        for _ in 0..256 {
+            write_fd(1, &line);
+        }
+        0
+    });
+    let kill = result.killed_for.as_ref().expect("killed");
+    assert_eq!(kill.reason, KillReason::Output, "{result:#?}");
+    assert_eq!(kill.message, "output over the limit of 1000 bytes");
+    let out = capture.stdout();
+    assert_eq!(out.len(), 1000);
+    assert!(out
+        .iter()
+        .enumerate()
+        .all(|(i, &b)| b == b'a' + (i % 26) as u8));
+    assert_eq!(result.output_bytes, 1000);
+    assert!(result.output_dropped_bytes > 0);
+    assert_eq!(result.end, ChildEnd::Signaled(Signal::SIGKILL));
+}
+
+#[test]
+fn supervisor_relays_both_streams_and_keeps_output_written_before_exit() {
+    let _serial = serial();
+    let dir = vessel();
+    let (mut capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy("output = 1000"), dir.path());
+    config.output = target;
+    let result = supervise(config, |page| {
+        let acc = Accountant::new(page, &policy("lograte = 1000000"), ".");
+        acc.acquire(Item::Events, 1).unwrap();
+        acc.acquire(Item::Events, 2).unwrap();
+        acc.release(Item::Events, 2);
+        write_fd(1, b"hello ");
+        write_fd(2, b"oops\n");
+        acc.charge(Renewable::Lograte, 0).unwrap();
+        write_fd(1, b"world\n");
+        acc.charge(Renewable::Lograte, 6).unwrap();
+        acc.charge_output(17);
+        // Exactly the limit is not over it.
+        write_fd(1, &[b'x'; 983]);
+        3
+    });
+    assert_eq!(result.end, ChildEnd::Exited(3));
+    assert_eq!(result.killed_for, None, "{result:#?}");
+    let out = capture.stdout();
+    assert_eq!(&out[..12], b"hello world\n");
+    assert_eq!(out.len(), 995);
+    assert_eq!(capture.stderr(), b"oops\n");
+    assert_eq!(result.output_bytes, 1000);
+    let lograte = result
+        .renewable
+        .iter()
+        .find(|r| r.resource == ResourceId::Lograte)
+        .unwrap();
+    assert_eq!(lograte.charged, 6);
+    assert!(result.item_peaks.contains(&(ResourceId::Events, 2)));
+    assert!(result.page_intact);
+}
+
+#[test]
+fn supervisor_stops_the_child_through_the_stop_file() {
+    let _serial = serial();
+    let dir = vessel();
+    let stop = dir.path().join("stopfile");
+    let status = dir.path().join("status");
+    let (mut capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy(""), dir.path());
+    config.output = target;
+    config.stop_file = Some(stop.clone());
+    config.status_prefix = Some(status.clone());
+    let result = supervise(config, move |_| {
+        std::fs::write(&stop, b"7;bye now").unwrap();
+        std::thread::sleep(Duration::from_secs(20));
+        0
+    });
+    let kill = result.killed_for.as_ref().expect("killed");
+    assert_eq!(kill.reason, KillReason::Stopped(7));
+    assert!(result.wall_seconds < 2.5, "{result:#?}");
+    assert_eq!(capture.stdout(), b"bye now\n");
+    let statuses = status_files(dir.path());
+    assert_eq!(statuses.len(), 1, "{statuses:?}");
+    assert!(
+        statuses[0].starts_with("status-Terminated-"),
+        "{statuses:?}"
+    );
+}
+
+#[test]
+fn supervisor_stop_file_without_contents_means_stopped() {
+    let _serial = serial();
+    let dir = vessel();
+    let stop = dir.path().join("stopfile");
+    let mut config = SupervisorConfig::new(policy(""), dir.path());
+    config.stop_file = Some(stop.clone());
+    config.status_prefix = Some(dir.path().join("status"));
+    let result = supervise(config, move |_| {
+        std::fs::write(&stop, b"").unwrap();
+        std::thread::sleep(Duration::from_secs(20));
+        0
+    });
+    assert_eq!(result.killed_for.unwrap().reason, KillReason::Stopped(44));
+    let statuses = status_files(dir.path());
+    assert!(statuses[0].starts_with("status-Stopped-"), "{statuses:?}");
+}
+
+fn status_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("status-"))
+        .collect()
+}
+
+#[test]
+fn supervisor_refuses_an_existing_stop_file() {
+    let dir = vessel();
+    let stop = dir.path().join("stopfile");
+    std::fs::write(&stop, b"").unwrap();
+    let mut config = SupervisorConfig::new(policy(""), dir.path());
+    config.stop_file = Some(stop);
+    let err = Supervisor::new(config).unwrap_err();
+    assert!(matches!(err, SuperviseError::StopFileExists { .. }));
+    assert!(
+        err.to_string().ends_with("stopfile' already exists"),
+        "{err}"
+    );
+}
+
+#[test]
+fn supervisor_reports_a_crashed_child() {
+    let _serial = serial();
+    let dir = vessel();
+    let (_capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy(""), dir.path());
+    config.output = target;
+    let result = supervise(config, |_| {
+        let _ = nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_CORE, 0, 0);
+        // Rust's runtime handles SIGSEGV (to report stack overflows) and returns from a
+        // raised one; a crash takes the default action.
+        // SAFETY: restoring the default disposition, then raising the signal in the child.
+        unsafe {
+            libc::signal(libc::SIGSEGV, libc::SIG_DFL);
+            libc::raise(libc::SIGSEGV);
+        }
+        0
+    });
+    assert_eq!(result.end, ChildEnd::Signaled(Signal::SIGSEGV));
+    assert_eq!(result.killed_for, None);
+}
+
+#[test]
+fn supervisor_kills_the_child_when_interrupted() {
+    let _serial = serial();
+    let dir = vessel();
+    let supervisor_pid = std::process::id() as libc::pid_t;
+    // SAFETY: gettid has no arguments.
+    let supervisor_tid = unsafe { libc::gettid() };
+    let result = supervise(SupervisorConfig::new(policy(""), dir.path()), move |_| {
+        // SIGTERM to the supervising thread only (the test process has other threads).
+        // SAFETY: tgkill with plain integers.
+        unsafe { libc::tgkill(supervisor_pid, supervisor_tid, libc::SIGTERM) };
+        std::thread::sleep(Duration::from_secs(20));
+        0
+    });
+    let kill = result.killed_for.as_ref().expect("killed");
+    assert_eq!(kill.reason, KillReason::Interrupted);
+    assert_eq!(kill.message, "the supervisor was interrupted by SIGTERM");
+    assert!(result.wall_seconds < 2.0);
+}
+
+#[test]
+fn supervisor_writes_output_to_the_circular_log() {
+    let _serial = serial();
+    let dir = vessel();
+    let prefix = dir.path().join("log");
+    let mut config = SupervisorConfig::new(policy(""), dir.path());
+    config.output = OutputTarget::Logfile(prefix.clone());
+    let result = supervise(config, |_| {
+        let data: Vec<u8> = (0..40_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        write_fd(1, &data[..20_000]);
+        write_fd(1, &data[20_000..]);
+        // stderr goes to the same log; the pause keeps the order deterministic.
+        std::thread::sleep(Duration::from_millis(100));
+        write_fd(2, b"!");
+        0
+    });
+    assert_eq!(result.end, ChildEnd::Exited(0));
+    let old = std::fs::read(dir.path().join("log.old")).unwrap();
+    let new = std::fs::read(dir.path().join("log.new")).unwrap();
+    assert_eq!(old.len(), 16 * 1024);
+    assert_eq!(new.len(), 40_001 - 2 * 16 * 1024);
+    let mut expected: Vec<u8> = (0..40_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    expected.push(b'!');
+    assert_eq!([old, new].concat(), expected[40_001 - 16 * 1024 - 7233..]);
+}
+
+#[test]
+fn supervisor_sets_the_runtime_origin_for_the_child() {
+    let _serial = serial();
+    let dir = vessel();
+    let (mut capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy(""), dir.path());
+    config.output = target;
+    let result = supervise(config, |page| {
+        let acc = Accountant::new(page, &policy(""), ".");
+        let first = acc.runtime();
+        std::thread::sleep(Duration::from_millis(100));
+        let second = acc.runtime();
+        write_fd(1, format!("{first} {second}").as_bytes());
+        0
+    });
+    assert_eq!(result.end, ChildEnd::Exited(0));
+    let text = String::from_utf8(capture.stdout()).unwrap();
+    let times: Vec<f64> = text.split(' ').map(|t| t.parse().unwrap()).collect();
+    assert!(times[0] >= 0.0 && times[0] < 0.5, "{text}");
+    assert!(times[1] - times[0] >= 0.09, "{text}");
+}
