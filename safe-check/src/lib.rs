@@ -140,17 +140,16 @@ fn summarize(diagnostics: &[Diagnostic]) -> String {
 pub fn check(py: Python<'_>, source: &str, filename: &str) -> Result<(), CheckFailure> {
     let lines = LineIndex::new(source);
     if source.len() > MAX_SOURCE_BYTES {
-        let end = u32::try_from(lines.line_count()).unwrap_or(u32::MAX);
         return Err(unchecked(
             RuleId::E002,
             format!(
                 "source is {} bytes, more than the limit of {MAX_SOURCE_BYTES}",
                 source.len()
             ),
-            Span::new(1, 0, end, 0),
+            Span::new(1, 0, 1, 0),
         ));
     }
-    if let Some(span) = null_byte(source, &lines) {
+    if let Some(span) = null_byte(source) {
         return Err(unchecked(
             RuleId::E006,
             "source contains a NUL byte".to_owned(),
@@ -189,7 +188,7 @@ fn lower_failure(err: LowerError) -> CheckFailure {
 }
 
 /// Where the first NUL byte is (CPython 3.11 refuses it without a position).
-fn null_byte(source: &str, lines: &LineIndex<'_>) -> Option<Span> {
+fn null_byte(source: &str) -> Option<Span> {
     let offset = source.find('\0')?;
     let line = source[..offset]
         .match_indices(['\n', '\r'])
@@ -200,7 +199,6 @@ fn null_byte(source: &str, lines: &LineIndex<'_>) -> Option<Span> {
         .rfind(['\n', '\r'])
         .map_or(0, |index| index + 1);
     let col = u32::try_from(offset - line_start).unwrap_or(u32::MAX);
-    debug_assert!(line as usize <= lines.line_count());
     Some(Span::new(line, col, line, col.saturating_add(1)))
 }
 

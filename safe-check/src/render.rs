@@ -42,6 +42,20 @@ fn resolve(lines: &LineIndex<'_>, diagnostic: &Diagnostic) -> Resolved {
     Resolved { start, end }
 }
 
+/// Longest source line shown whole in text output; longer lines are cut around the span.
+const MAX_SHOWN_CHARS: usize = 120;
+
+/// `c` as shown in text output: control characters and bidirectional-text controls (which
+/// could make the shown line read differently from what the parser saw) become `\u{FFFD}`.
+fn printable(c: char) -> char {
+    let bidi = matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if (c.is_control() && c != '\t') || bidi {
+        '\u{FFFD}'
+    } else {
+        c
+    }
+}
+
 /// Every diagnostic as `file:line:col: CODE message`, the source line and carets under the
 /// span (up to the end of its first line), one blank line after each.
 pub fn render_text(diagnostics: &[Diagnostic], source: &str, filename: &str) -> String {
@@ -50,28 +64,47 @@ pub fn render_text(diagnostics: &[Diagnostic], source: &str, filename: &str) -> 
     for diagnostic in diagnostics {
         let Resolved { start, end } = resolve(&lines, diagnostic);
         let code = diagnostic.rule.code();
+        let message: String = diagnostic.message.chars().map(printable).collect();
         out.push_str(&format!(
-            "{filename}:{}:{}: {code} {}\n",
-            start.row, start.column, diagnostic.message
+            "{filename}:{}:{}: {code} {message}\n",
+            start.row, start.column
         ));
         let text = lines.line(start.row);
         let number = start.row.to_string();
         let gutter = " ".repeat(number.len());
-        let first = start.column as usize - 1;
         let line_chars = text.chars().count();
+        let first = (start.column as usize - 1).min(line_chars);
         let last = if end.row == start.row {
             (end.column as usize - 1).min(line_chars)
         } else {
             line_chars
         };
-        let width = last.saturating_sub(first).max(1);
-        let indent: String = text
-            .chars()
-            .take(first)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
+        let last = last.max(first + 1);
+        // Long lines are shown as a window around the span.
+        let (low, high) = if line_chars <= MAX_SHOWN_CHARS {
+            (0, line_chars)
+        } else {
+            let low = first.saturating_sub(MAX_SHOWN_CHARS / 4);
+            (low, (low + MAX_SHOWN_CHARS).min(line_chars))
+        };
+        let mut shown = String::new();
+        let mut indent = String::new();
+        if low > 0 {
+            shown.push('…');
+            indent.push(' ');
+        }
+        for (index, c) in text.chars().enumerate().skip(low).take(high - low) {
+            shown.push(printable(c));
+            if index < first {
+                indent.push(if c == '\t' { '\t' } else { ' ' });
+            }
+        }
+        if high < line_chars {
+            shown.push('…');
+        }
+        let width = last.min(high.max(first + 1)).saturating_sub(first).max(1);
         out.push_str(&format!("{gutter} |\n"));
-        out.push_str(&format!("{number} | {text}\n"));
+        out.push_str(&format!("{number} | {shown}\n"));
         out.push_str(&format!("{gutter} | {indent}{}\n\n", "^".repeat(width)));
     }
     out

@@ -1,5 +1,6 @@
 //! R401: naming a forbidden builtin anywhere a variable can appear.
 
+use super::dunder_name::is_method_definition;
 use super::{Checker, RuleId, Violation};
 use crate::names::FORBIDDEN_BUILTINS;
 use crate::tree::{IdentRole, NodeId};
@@ -33,6 +34,9 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
     for ident in tree.idents_of(id) {
         if !ident.role.is_variable() || !FORBIDDEN_BUILTINS.contains(&&*ident.text) {
             continue;
+        }
+        if is_method_definition(checker, id, ident.role) {
+            continue; // a method named `open` is an attribute of its class, not the builtin
         }
         let violation = ForbiddenBuiltin {
             name: ident.text.to_string(),

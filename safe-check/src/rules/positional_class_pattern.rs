@@ -1,4 +1,4 @@
-//! R106: positional sub-patterns in a class pattern (`case C(x)`).
+//! R105: positional sub-patterns in a class pattern (`case C(x)`).
 
 use super::{Checker, RuleId, Violation};
 use crate::tree::{Field, IdentRole, Kind, NodeId};
@@ -12,7 +12,7 @@ pub(crate) struct PositionalClassPattern {
 }
 
 impl Violation for PositionalClassPattern {
-    const RULE: RuleId = RuleId::R106;
+    const RULE: RuleId = RuleId::R105;
 
     fn message(&self) -> String {
         match &self.class {

@@ -4,7 +4,7 @@ use super::{Checker, RuleId, Violation};
 use crate::tree::{ConstKind, Kind, NodeId};
 
 pub(crate) const SUMMARY: &str =
-    "a syntax node outside the allow-list (unknown node classes and constant types included)";
+    "a syntax node outside the allow-list (`except*`, node classes of newer Pythons, unexpected constants)";
 
 /// How the checker treats each node class: the allow-list of the whole crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,11 +42,13 @@ pub(crate) fn policy(kind: Kind) -> Policy {
         // refused by their own rules
         AsyncFunctionDef | AsyncFor | AsyncWith | Await => Policy::RefusedBy(RuleId::R103),
         Global => Policy::RefusedBy(RuleId::R104),
-        TryStar => Policy::RefusedBy(RuleId::R105),
         Import => Policy::RefusedBy(RuleId::R301),
         ImportFrom => Policy::RefusedBy(RuleId::R302),
-        // never produced by `compile(..., "exec")` without extra flags, or unknown
-        Interactive | Expression | FunctionType | TypeIgnore | Unknown => Policy::Unsupported,
+        // `except*` (the only refused class without a rule of its own), classes never
+        // produced by `compile(..., "exec")` without extra flags, and unknown classes
+        TryStar | Interactive | Expression | FunctionType | TypeIgnore | Unknown => {
+            Policy::Unsupported
+        }
     }
 }
 
@@ -64,6 +66,7 @@ impl Violation for UnsupportedNode {
 
     fn message(&self) -> String {
         match self {
+            UnsupportedNode::Known("TryStar") => "`except*` is not allowed".to_owned(),
             UnsupportedNode::Known(name) => format!("`{name}` nodes are not allowed"),
             UnsupportedNode::Unknown(name) => {
                 format!("unknown syntax node `{name}` is not allowed")
@@ -93,4 +96,32 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
         UnsupportedNode::Known(node.kind.name())
     };
     checker.report(&violation, node.span);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `docs/rules/README.md` explains exactly the allowed classes, one table row each.
+    #[test]
+    fn readme_explains_every_allowed_class() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/rules/README.md"));
+        let documented: Vec<&str> = readme
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `"))
+            .filter_map(|rest| rest.split_once("` | ").map(|(name, _)| name))
+            .filter(|name| Kind::KNOWN.iter().any(|kind| kind.name() == *name))
+            .collect();
+        let allowed: Vec<&str> = Kind::KNOWN
+            .iter()
+            .filter(|kind| policy(**kind) == Policy::Allowed)
+            .map(|kind| kind.name())
+            .collect();
+        for name in &allowed {
+            assert!(documented.contains(name), "README does not explain `{name}`");
+        }
+        for name in &documented {
+            assert!(allowed.contains(name), "README explains `{name}`, which is not allowed");
+        }
+    }
 }

@@ -1,0 +1,54 @@
+//! Known Python sandbox-escape techniques, one small program each in `tests/escapes/`
+//! (the sandbox's end-to-end tests run the same files). Each starts with
+//! `# expect: R201[, R204 ...]`, the rules that must stop it; the checker must refuse every
+//! program and report each named rule.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+#[test]
+fn every_escape_program_is_refused_by_its_rules() {
+    let directory = common::test_path("escapes");
+    let mut entries: Vec<_> = std::fs::read_dir(&directory)
+        .expect("escapes directory")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "py"))
+        .collect();
+    entries.sort();
+    assert!(
+        entries.len() >= 40,
+        "only {} escape programs",
+        entries.len()
+    );
+    let mut failures = Vec::new();
+    for path in &entries {
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let source = std::fs::read_to_string(path).expect("utf-8 escape program");
+        let expected: BTreeSet<String> = source
+            .lines()
+            .next()
+            .and_then(|line| line.strip_prefix("# expect:"))
+            .unwrap_or_else(|| panic!("{name}: first line must be `# expect: R...`"))
+            .split(',')
+            .map(|code| code.trim().to_owned())
+            .collect();
+        let diagnostics = common::diagnostics(&source, &name);
+        let found: BTreeSet<String> = diagnostics
+            .iter()
+            .map(|d| d.rule.code().to_owned())
+            .collect();
+        if diagnostics.is_empty() || !expected.is_subset(&found) {
+            failures.push(format!("{name}: expected {expected:?}, found {found:?}"));
+        }
+        assert!(
+            !found.iter().any(|code| code.starts_with('E')),
+            "{name} does not parse: {found:?}"
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -1,0 +1,5 @@
+# expect: R101
+# Decorators accept any expression (PEP 614).
+@(lambda function: function)
+def payload():
+    pass

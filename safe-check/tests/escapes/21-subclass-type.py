@@ -1,0 +1,4 @@
+# expect: R402
+# A subclass of type is a metaclass.
+class Meta(type):
+    pass

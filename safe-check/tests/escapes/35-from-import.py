@@ -1,0 +1,2 @@
+# expect: R302
+from os import system

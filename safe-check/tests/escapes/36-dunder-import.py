@@ -1,0 +1,2 @@
+# expect: R202
+os_module = __import__("os")

@@ -1,0 +1,2 @@
+# expect: R401
+secret = open("/etc/passwd").read()

@@ -1,0 +1,4 @@
+# expect: R401
+# Both drop into interactive machinery (pdb, pydoc) with imports of their own.
+breakpoint()
+help(object)

@@ -1,0 +1,5 @@
+# expect: R201
+# The code object can be swapped or inspected.
+def f():
+    pass
+code = f.__code__

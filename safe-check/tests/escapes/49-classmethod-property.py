@@ -1,0 +1,5 @@
+# expect: R401
+# Descriptors run code on attribute access; classmethod/staticmethod/property build them.
+class Sneaky:
+    size = property(lambda self: 1)
+    make = classmethod(lambda cls: cls)

@@ -1,0 +1,3 @@
+# expect: R202
+# Keyword names are identifiers too.
+options = dict(__class__=1)

@@ -1,0 +1,5 @@
+# expect: R100
+try:
+    pass
+except* ValueError:
+    pass

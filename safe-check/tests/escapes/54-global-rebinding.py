@@ -1,0 +1,5 @@
+# expect: R104
+# global rebinds names of the shared namespace from inside functions.
+def replace():
+    global openfile
+    openfile = None

@@ -1,0 +1,2 @@
+# expect: R401
+view = memoryview(bytearray(8))
