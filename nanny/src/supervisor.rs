@@ -58,6 +58,9 @@ const CFS_PERIOD: Duration = Duration::from_millis(20);
 const MIN_CGROUP_SHARE: f64 = 0.001;
 /// Bytes read from a pipe at once.
 const READ_CHUNK: usize = 64 * 1024;
+/// Reads per pipe once the child is gone (a descendant still writing cannot hold the
+/// supervisor forever).
+const MAX_DRAIN_READS: usize = 1024;
 
 /// How the CPU share was enforced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -701,8 +704,11 @@ impl Watch<'_> {
         let mut buffer = vec![0u8; READ_CHUNK];
         loop {
             let now = monotonic_now();
-            if self.killed.is_none() && now >= self.next_tick {
-                self.tick(now);
+            if now >= self.next_tick {
+                // After a kill only the reaping is left to wait for.
+                if self.killed.is_none() {
+                    self.tick(now);
+                }
                 self.next_tick = now + TICK;
             }
             if let CpuState::StopResume(sr) = &mut self.cpu {
@@ -769,7 +775,7 @@ impl Watch<'_> {
                     // The child is gone: drain what it left in the pipes without waiting for
                     // the end of file (a descendant could hold the pipes open).
                     for (index, slot) in pipes.iter_mut().enumerate() {
-                        while slot.is_some() {
+                        for _ in 0..MAX_DRAIN_READS {
                             if !self.read_pipe(slot, index, &mut buffer) {
                                 break;
                             }
