@@ -102,6 +102,11 @@ pub(crate) struct Context {
     pub(crate) landlock_ruleset: String,
     /// The seccomp filters, prepared before anything is confined.
     pub(crate) seccomp: Result<seccomp::Prepared, ConfineError>,
+    /// The parent-death signal the caller set ("die with the parent"): changing credentials
+    /// clears it, so `drop-privileges` sets it again.
+    pub(crate) parent_death_signal: libc::c_int,
+    /// The parent (the supervisor) when `apply` started.
+    pub(crate) parent: libc::pid_t,
 }
 
 /// Applies every layer, in [`APPLY_ORDER`], to the calling process, which must be the
@@ -180,7 +185,11 @@ fn prepare(plan: &ConfinePlan) -> Result<Context, ConfineError> {
     if threads != 1 {
         return Err(ConfineError::NotSingleThreaded { threads });
     }
+    let parent_death_signal = sys::parent_death_signal()
+        .map_err(|e| ConfineError::os(Layer::DropPrivileges, "prctl(PR_GET_PDEATHSIG)", e))?;
     Ok(Context {
+        parent_death_signal,
+        parent: sys::getppid(),
         vessel_owner: (meta.uid(), meta.gid()),
         kept_root: false,
         landlock_abi: sys::landlock_abi_version().unwrap_or(0),

@@ -29,6 +29,28 @@ const PR_SET_SECUREBITS: libc::c_int = 28;
 /// (`SECBIT_KEEP_CAPS`, bit 4, stays off).
 pub(crate) const SECUREBITS_LOCKED: libc::c_ulong = 0b1110_1111;
 
+/// Changing credentials (new ids, or the user namespace of `net-namespace`) resets the dumpable
+/// flag to the `fs.suid_dumpable` sysctl and clears the parent-death signal: set both again, then
+/// make sure the parent did not exit in between (the signal would then never come).
+fn restore_after_id_change(ctx: &Context) -> Result<(), ConfineError> {
+    let err = |step: &str, e| ConfineError::os(Layer::DropPrivileges, step, e);
+    sys::prctl(libc::PR_SET_DUMPABLE, 0)
+        .map_err(|e| err("prctl(PR_SET_DUMPABLE, 0) after the id change", e))?;
+    if ctx.parent_death_signal != 0 {
+        let signal = libc::c_ulong::try_from(ctx.parent_death_signal)
+            .unwrap_or(libc::SIGKILL as libc::c_ulong);
+        sys::prctl(libc::PR_SET_PDEATHSIG, signal)
+            .map_err(|e| err("prctl(PR_SET_PDEATHSIG) after the id change", e))?;
+        if sys::getppid() != ctx.parent {
+            return Err(ConfineError::Verify {
+                layer: Layer::DropPrivileges,
+                what: "the parent exited while the credentials changed".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Applies the decision above; records in `ctx` whether uid 0 was kept.
 pub(crate) fn drop_privileges(ctx: &mut Context) -> Result<Done, ConfineError> {
     let err = |step: &str, e| ConfineError::os(Layer::DropPrivileges, step, e);
@@ -42,6 +64,8 @@ pub(crate) fn drop_privileges(ctx: &mut Context) -> Result<Done, ConfineError> {
         }
         sys::clear_ambient().map_err(|e| err("clearing ambient capabilities", e))?;
         sys::capset_empty().map_err(|e| err("capset(0)", e))?;
+        // A user namespace made by `net-namespace` changed the credentials too.
+        restore_after_id_change(ctx)?;
         let (outcome, detail) = if caps.is_empty() {
             (
                 LayerOutcome::NotNeeded,
@@ -64,9 +88,7 @@ pub(crate) fn drop_privileges(ctx: &mut Context) -> Result<Done, ConfineError> {
     sys::set_all_gids(gid).map_err(|e| err(&format!("setresgid({gid})"), e))?;
     sys::set_all_uids(uid).map_err(|e| err(&format!("setresuid({uid})"), e))?;
     sys::capset_empty().map_err(|e| err("capset(0)", e))?;
-    // Changing ids resets the dumpable flag to the fs.suid_dumpable sysctl: assert it again.
-    sys::prctl(libc::PR_SET_DUMPABLE, 0)
-        .map_err(|e| err("prctl(PR_SET_DUMPABLE, 0) after the id change", e))?;
+    restore_after_id_change(ctx)?;
 
     let (ruid, euid, suid) = sys::uids().map_err(|e| err("getresuid", e))?;
     if (ruid, euid, suid) != (uid, uid, uid) {

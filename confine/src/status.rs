@@ -156,7 +156,7 @@ pub enum LayerState {
 
 impl fmt::Display for LayerState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             LayerState::Available => "available",
             LayerState::Partial => "partial",
             LayerState::Unavailable => "unavailable",

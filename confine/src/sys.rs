@@ -70,6 +70,28 @@ pub(crate) fn prctl(option: libc::c_int, arg2: libc::c_ulong) -> io::Result<libc
     })
 }
 
+/// The parent-death signal of the calling thread (0 when none).
+pub(crate) fn parent_death_signal() -> io::Result<libc::c_int> {
+    let mut signal: libc::c_int = 0;
+    // SAFETY: PR_GET_PDEATHSIG writes one int through the pointer, which is valid and writable.
+    check_int(unsafe {
+        libc::prctl(
+            libc::PR_GET_PDEATHSIG,
+            &mut signal as *mut libc::c_int,
+            0 as libc::c_ulong,
+            0 as libc::c_ulong,
+            0 as libc::c_ulong,
+        )
+    })?;
+    Ok(signal)
+}
+
+/// The parent's pid.
+pub(crate) fn getppid() -> libc::pid_t {
+    // SAFETY: getppid cannot fail and touches no memory.
+    unsafe { libc::getppid() }
+}
+
 /// Reads the calling thread's capability sets.
 pub(crate) fn capget() -> io::Result<CapSets> {
     let mut header = CapHeader {

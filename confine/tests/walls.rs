@@ -541,13 +541,15 @@ fn drop_privileges_capabilities_end_empty() {
         return;
     }
     let scratch = Scratch::new("caps");
-    let status_file = fs::File::open("/proc/self/status").expect("own status");
     let run = in_child(|pipe| {
-        // Reopen in the child so /proc/self is the child.
+        // Opened before confinement (Landlock forbids /proc afterwards) and kept open; pread at
+        // offset 0 regenerates the text, so it shows the state after apply.
         let Ok(own) = fs::File::open("/proc/self/status") else {
             return 2;
         };
         let mut plan = scratch.plan();
+        // Without network a non-root run gets a user namespace, whose capabilities must go too.
+        plan.network = false;
         plan.keep_fds = vec![pipe.fd(), own.as_raw_fd()];
         if let Err(e) = confine::apply(&plan) {
             pipe.say(&format!("apply failed: {}", e.chain()));
@@ -575,7 +577,6 @@ fn drop_privileges_capabilities_end_empty() {
         }
         0
     });
-    drop(status_file);
     run.assert_ok();
     assert!(
         run.said("CapBnd=Some(\"0000000000000000\")"),
@@ -598,7 +599,28 @@ fn drop_privileges_root_takes_the_vessel_owner_uid() {
     let vessel = scratch.vessel();
     std::os::unix::fs::chown(&vessel, Some(65534), Some(65534)).expect("chown the vessel");
     let v = vessel.clone();
-    confined(&scratch.plan(), |status, _| -> Check {
+    // "Die with the parent", set by the caller before apply, must survive the id change.
+    let die_with_parent = |_: &common::Pipe| -> Check {
+        // SAFETY: PR_SET_PDEATHSIG takes a signal number.
+        let rc = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
+        ensure(rc == 0, "PR_SET_PDEATHSIG")
+    };
+    confined_after(die_with_parent, &scratch.plan(), |status, _| -> Check {
+        let mut signal: libc::c_int = 0;
+        // SAFETY: PR_GET_PDEATHSIG writes one int through a valid pointer.
+        unsafe {
+            libc::prctl(
+                libc::PR_GET_PDEATHSIG,
+                &mut signal as *mut libc::c_int,
+                0,
+                0,
+                0,
+            )
+        };
+        ensure(
+            signal == libc::SIGKILL,
+            &format!("the parent-death signal is {signal} after the id change"),
+        )?;
         ensure(
             status.uid == 65534 && status.gid == 65534,
             &format!("uid {} gid {}", status.uid, status.gid),
@@ -733,7 +755,7 @@ fn close_fds_keeps_only_the_listed_descriptors() {
         let Ok(kept) = fs::File::open("/dev/null") else {
             return 2;
         };
-        let Ok(leaked) = fs::File::open("/etc/hostname") else {
+        let Ok(leaked) = fs::File::open("/etc/passwd") else {
             return 2;
         };
         let mut plan = scratch.plan();
