@@ -94,7 +94,10 @@ pub(crate) struct Done {
 pub(crate) struct Context {
     /// Owner and group of the vessel directory.
     pub(crate) vessel_owner: (libc::uid_t, libc::gid_t),
-    /// Whether `drop-privileges` kept uid 0 (vessel owned by root).
+    /// Whether the process was root (effective uid 0) when `apply` started.
+    pub(crate) started_as_root: bool,
+    /// Whether the program keeps uid 0 (vessel owned by root, or root that had to enter a user
+    /// namespace without changing uid).
     pub(crate) kept_root: bool,
     /// The kernel's Landlock ABI, once known.
     pub(crate) landlock_abi: u32,
@@ -114,7 +117,7 @@ pub(crate) struct Context {
 ///
 /// Returns what is in force. An `Err` means the program must not run: a layer failed and the
 /// plan does not allow it to be missing, or the plan or the process is unfit. Irreversible: call
-/// it only in the child.
+/// it once, only in the child (a second call would be killed by the first call's filter).
 pub fn apply(plan: &ConfinePlan) -> Result<ConfineStatus, ConfineError> {
     let started = Instant::now();
     let mut ctx = prepare(plan)?;
@@ -191,6 +194,7 @@ fn prepare(plan: &ConfinePlan) -> Result<Context, ConfineError> {
         parent_death_signal,
         parent: sys::getppid(),
         vessel_owner: (meta.uid(), meta.gid()),
+        started_as_root: sys::geteuid() == 0,
         kept_root: false,
         landlock_abi: sys::landlock_abi_version().unwrap_or(0),
         landlock_ruleset: "not applied".into(),

@@ -9,6 +9,8 @@
 //! - root, vessel owned by root (CI, tests, root-run services): the child keeps uid 0 but with
 //!   every capability gone and securebits locked, so uid 0 is an ordinary DAC identity; `apply`
 //!   then insists that Landlock and seccomp are both in force, because uid 0 owns most host files.
+//! - root without `CAP_SYS_ADMIN` that had to enter an unmapped user namespace for the network
+//!   namespace keeps uid 0 as seen by the kernel: treated as the previous case.
 //!
 //! In every root case the bounding and ambient sets are emptied and securebits `NOROOT`,
 //! `NO_SETUID_FIXUP`, `NO_CAP_AMBIENT_RAISE` are set and locked, with `KEEP_CAPS` off and locked,
@@ -66,7 +68,15 @@ pub(crate) fn drop_privileges(ctx: &mut Context) -> Result<Done, ConfineError> {
         sys::capset_empty().map_err(|e| err("capset(0)", e))?;
         // A user namespace made by `net-namespace` changed the credentials too.
         restore_after_id_change(ctx)?;
-        let (outcome, detail) = if caps.is_empty() {
+        let (outcome, detail) = if ctx.started_as_root {
+            // Root without CAP_SYS_ADMIN entered an unmapped user namespace in `net-namespace`:
+            // the kernel still sees uid 0, and no other uid can be taken any more.
+            ctx.kept_root = true;
+            (
+                LayerOutcome::Applied,
+                "uid 0 kept inside an unmapped user namespace, no capability".to_string(),
+            )
+        } else if caps.is_empty() {
             (
                 LayerOutcome::NotNeeded,
                 "not root and no capability held".to_string(),
