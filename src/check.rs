@@ -8,16 +8,123 @@ use crate::cli::Format;
 use crate::exit::ExitStatus;
 
 /// The rendered violations of `source`, or `None` when it may run.
-pub fn violations(_py: Python<'_>, _source: &str, _filename: &str) -> Option<String> {
-    None // TEMP: wired to safe-check when it lands
+pub fn violations(py: Python<'_>, source: &str, filename: &str) -> Option<String> {
+    match safe_check::check(py, source, filename) {
+        Ok(()) => None,
+        Err(failure) => {
+            let diagnostics = failure.diagnostics();
+            let mut text = safe_check::render_text(diagnostics, source, filename);
+            text.push_str(&format!(
+                "repy: {filename} is unsafe: {} violation{}; none of it ran (see `repy explain RULE`)\n",
+                diagnostics.len(),
+                if diagnostics.len() == 1 { "" } else { "s" }
+            ));
+            Some(text)
+        }
+    }
 }
 
-/// `repy check`.
-pub fn check_files(_programs: &[PathBuf], _format: Format) -> ExitStatus {
-    ExitStatus::InternalError
+/// `repy check`: checks every program, prints every violation, exits 0 when all are clean.
+pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
+    if let Err(err) = api::interpreter::initialize_isolated() {
+        eprintln!("repy: internal error: {err}");
+        return ExitStatus::InternalError;
+    }
+    let mut status = ExitStatus::Finished;
+    let mut json: Vec<serde_json::Value> = Vec::new();
+    let mut sarif: Option<serde_json::Value> = None;
+    Python::attach(|py| {
+        for path in programs {
+            let filename = path.display().to_string();
+            let source = match crate::run::read_program(path) {
+                Ok(source) => source,
+                Err(message) => {
+                    eprintln!("repy: {message}");
+                    status = ExitStatus::ProgramUnreadable;
+                    continue;
+                }
+            };
+            let diagnostics = match safe_check::check(py, &source, &filename) {
+                Ok(()) => Vec::new(),
+                Err(failure) => failure.diagnostics().to_vec(),
+            };
+            if !diagnostics.is_empty() && status == ExitStatus::Finished {
+                status = ExitStatus::Unsafe;
+            }
+            match format {
+                Format::Text => print!(
+                    "{}",
+                    safe_check::render_text(&diagnostics, &source, &filename)
+                ),
+                Format::Json => {
+                    let rendered = safe_check::render_json(&diagnostics, &source, &filename);
+                    if let Ok(serde_json::Value::Array(items)) = serde_json::from_str(&rendered) {
+                        json.extend(items);
+                    }
+                }
+                Format::Sarif => {
+                    let rendered = safe_check::render_sarif(&diagnostics, &source, &filename);
+                    let Ok(doc) = serde_json::from_str::<serde_json::Value>(&rendered) else {
+                        continue;
+                    };
+                    merge_sarif(&mut sarif, doc);
+                }
+            }
+        }
+    });
+    match format {
+        Format::Text => {
+            if status == ExitStatus::Finished {
+                eprintln!(
+                    "repy: {} program{} checked, no violations",
+                    programs.len(),
+                    if programs.len() == 1 { "" } else { "s" }
+                );
+            }
+        }
+        Format::Json => println!("{}", serde_json::Value::Array(json)),
+        Format::Sarif => println!("{}", sarif.unwrap_or(serde_json::Value::Null)),
+    }
+    status
 }
 
-/// `repy explain`.
-pub fn explain(_rule: Option<&str>) -> ExitStatus {
-    ExitStatus::InternalError
+/// Appends the results of `doc`'s run to the accumulated SARIF document.
+fn merge_sarif(into: &mut Option<serde_json::Value>, doc: serde_json::Value) {
+    let Some(existing) = into.as_mut() else {
+        *into = Some(doc);
+        return;
+    };
+    let results = doc
+        .pointer("/runs/0/results")
+        .and_then(|r| r.as_array())
+        .cloned()
+        .unwrap_or_default();
+    if let Some(target) = existing
+        .pointer_mut("/runs/0/results")
+        .and_then(|r| r.as_array_mut())
+    {
+        target.extend(results);
+    }
+}
+
+/// `repy explain [RULE]`: prints a rule's documentation, or lists every rule.
+pub fn explain(rule: Option<&str>) -> ExitStatus {
+    match rule {
+        None => {
+            for info in safe_check::all_rules() {
+                println!("{}  {:<28} {}", info.code, info.name, info.summary);
+            }
+            ExitStatus::Finished
+        }
+        Some(rule) => match safe_check::explain(rule) {
+            Some(doc) => {
+                print!("{doc}");
+                ExitStatus::Finished
+            }
+            None => {
+                eprintln!("repy: no rule named '{rule}' (run `repy explain` for the list)");
+                ExitStatus::Usage
+            }
+        },
+    }
 }

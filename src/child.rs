@@ -18,6 +18,10 @@ pub struct ChildPlan {
     pub callargs: Vec<String>,
     /// Print RepyV2's `--execinfo` banner before running.
     pub execinfo: bool,
+    /// The policy.
+    pub policy: restrictions::Restrictions,
+    /// The child's clone of the accounting page.
+    pub page: nanny::SharedPage,
 }
 
 /// Writes `text` to standard error, unbuffered.
@@ -26,13 +30,22 @@ fn eprint_raw(text: &str) {
 }
 
 /// Runs the sandbox side of a run and returns the exit code for the child process.
-pub fn run(plan: &ChildPlan) -> i32 {
+pub fn run(plan: ChildPlan) -> i32 {
     // SAFETY: the child is single-threaded; nothing else reads the environment concurrently.
     unsafe { libc::clearenv() };
     if let Err(err) = api::interpreter::initialize_isolated() {
         eprint_raw(&format!("repy: internal error: {err}\n"));
         return i32::from(ExitStatus::InternalError.code());
     }
+    let accountant = nanny::Accountant::new(plan.page.clone(), &plan.policy, ".");
+    if accountant
+        .acquire(nanny::Item::Events, api::threads::MAIN_EVENT)
+        .is_err()
+    {
+        eprint_raw("repy: the main program cannot get its `events` item\n");
+        return i32::from(ExitStatus::InternalError.code());
+    }
+    api::charge::install(accountant);
     let status = Python::attach(|py| -> pyo3::PyResult<ExitStatus> {
         let prepared = api::program::Prepared::new(py, &plan.callargs)?;
         if plan.execinfo {

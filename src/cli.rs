@@ -27,7 +27,7 @@ pub struct Cli {
 }
 
 /// The options and arguments of a sandboxed run.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RunArgs {
     /// The vessel directory: the only directory the program's files live in. Defaults to the
     /// current directory, as in RepyV2. RESTRICTIONS and PROGRAM are looked up relative to
@@ -39,6 +39,26 @@ pub struct RunArgs {
     /// `--execinfo`).
     #[arg(long)]
     pub execinfo: bool,
+
+    /// Write a JSON report of the run to FILE, however the run ends (schema in
+    /// docs/report-format.md).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Stop the program when FILE appears: its contents `CODE;MESSAGE` give the exit code and
+    /// a message for stdout (empty or unparsable: code 44). FILE must not exist at start.
+    #[arg(long, value_name = "FILE")]
+    pub stop: Option<PathBuf>,
+
+    /// Write status files `PREFIX-<Status>-<unix time>` (Started every second, then
+    /// Terminated, Stopped or ThreadErr), as RepyV2's node manager expects.
+    #[arg(long, value_name = "PREFIX")]
+    pub status: Option<PathBuf>,
+
+    /// Send the program's stdout and stderr to a circular log, PREFIX.old and PREFIX.new
+    /// (16 KiB each), instead of the terminal.
+    #[arg(long, value_name = "PREFIX")]
+    pub logfile: Option<PathBuf>,
 
     /// The restrictions file: repy's TOML format or RepyV2's legacy format (detected).
     #[arg(value_name = "RESTRICTIONS", required = true)]

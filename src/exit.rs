@@ -29,7 +29,7 @@ macro_rules! exit_statuses {
             }
 
             /// Whether RepyV2 used the same code for the same outcome.
-            pub fn from_repyv2(self) -> bool {
+            pub fn kept_from_repyv2(self) -> bool {
                 match self { $(ExitStatus::$variant => $repyv2,)* }
             }
 
@@ -64,6 +64,7 @@ exit_statuses! {
     ConfinementUnavailable = 110, "confinement-unavailable", false, "A confinement layer cannot be applied on this kernel and was not allowed to degrade.";
     Crashed = 120, "crashed", false, "The sandbox process died from a signal nobody sent on purpose (for example the interpreter overflowed its C stack).";
     InternalError = 125, "internal-error", false, "repy itself failed; this is a bug worth reporting.";
+    Interrupted = 130, "interrupted", false, "repy received SIGINT, SIGTERM or SIGHUP and killed the program.";
     ExitAll = 200, "exitall", true, "The program called `exitall()`.";
 }
 
@@ -90,13 +91,14 @@ pub fn docs_markdown() -> String {
             "| {} | `{}` | {} | {} |\n",
             status.code(),
             status.verdict(),
-            if status.from_repyv2() { "same" } else { "new" },
+            if status.kept_from_repyv2() { "same" } else { "new" },
             status.description()
         ));
     }
     out.push_str(
         "\n`repy --help` and `repy --version` exit 0. `repy check` exits 0 when every program \
-         is clean and 5 otherwise.\n",
+         is clean and 5 otherwise. A stop file (`--stop`) holding `CODE;MESSAGE` ends the run \
+         with that CODE (verdict `stopped`); an empty or unparsable one gives 44.\n",
     );
     out
 }

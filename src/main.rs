@@ -5,6 +5,7 @@ mod check;
 mod child;
 mod cli;
 mod exit;
+mod report;
 mod run;
 
 use std::process::ExitCode;
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
         }
     };
     let status = match cli.command {
-        None => run::run(cli.run),
+        None => return ExitCode::from(run::run(cli.run)),
         Some(Command::Check { format, programs }) => check::check_files(&programs, format),
         Some(Command::Explain { rule }) => check::explain(rule.as_deref()),
         Some(Command::Restrictions { action }) => restrictions_command(action),

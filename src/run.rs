@@ -1,13 +1,17 @@
-//! A sandboxed run, from the parent's side: load the policy, read the program, fork the
-//! sandbox child and turn how it ended into the run's exit status.
+//! A sandboxed run, from the parent's side: load the policy, read the program, hand the
+//! child to the supervisor, and turn how the run ended into an exit status and a report.
 
 use std::path::{Path, PathBuf};
 
-use nanny::process::{fork_sandbox, ChildEnd};
+use nanny::{
+    ChildEnd, KillReason, OutputTarget, RunResult, SharedPage, Supervisor, SupervisorConfig,
+};
+use restrictions::{ResourceId, Restrictions};
 
 use crate::child::{self, ChildPlan};
 use crate::cli::RunArgs;
 use crate::exit::ExitStatus;
+use crate::report::Report;
 
 /// Finds `path` relative to the current directory, or else (as RepyV2 did, since it changed
 /// into the vessel directory first) relative to the vessel directory.
@@ -24,14 +28,18 @@ fn locate(path: &Path, vessel: &Path) -> PathBuf {
 }
 
 /// Reads the program as UTF-8, or explains precisely why it cannot be.
-fn read_program(path: &Path) -> Result<String, String> {
+pub fn read_program(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path)
         .map_err(|e| format!("cannot read the program file '{}': {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let valid = &e.as_bytes()[..offset];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = String::from_utf8_lossy(valid).rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let column = String::from_utf8_lossy(valid)
+            .rsplit('\n')
+            .next()
+            .map_or(0, |l| l.chars().count())
+            + 1;
         format!(
             "the program file '{}' is not valid UTF-8: invalid byte at line {line}, column {column} (byte offset {offset}); repy reads programs as UTF-8 only",
             path.display()
@@ -39,72 +47,164 @@ fn read_program(path: &Path) -> Result<String, String> {
     })
 }
 
-/// Runs a program in the sandbox and returns how the run ended.
-pub fn run(args: RunArgs) -> ExitStatus {
+/// Runs a program in the sandbox and returns the process exit code; writes the report if
+/// asked, however the run ends.
+pub fn run(args: RunArgs) -> u8 {
+    let mut report = Report::new(&args);
+    let code = run_reporting(args.clone(), &mut report);
+    if let Some(path) = &args.report {
+        if let Err(err) = std::fs::write(path, report.to_json()) {
+            eprintln!("repy: cannot write the report '{}': {err}", path.display());
+        }
+    }
+    code
+}
+
+/// Ends a run early with `status`, recording it in the report.
+fn early(report: &mut Report, status: ExitStatus, message: String) -> u8 {
+    eprintln!("repy: {message}");
+    report.finish_early(status, message);
+    status.code()
+}
+
+fn run_reporting(args: RunArgs, report: &mut Report) -> u8 {
     let (Some(restrictions), Some(program)) = (args.restrictions, args.program) else {
-        eprintln!("repy: a restrictions file and a program are required (see repy --help)");
-        return ExitStatus::Usage;
+        return early(
+            report,
+            ExitStatus::Usage,
+            "a restrictions file and a program are required (see repy --help)".into(),
+        );
     };
     let vessel = args.cwd.clone().unwrap_or_else(|| PathBuf::from("."));
     if !vessel.is_dir() {
-        eprintln!(
-            "repy: the vessel directory '{}' does not exist or is not a directory",
-            vessel.display()
+        return early(
+            report,
+            ExitStatus::Usage,
+            format!(
+                "the vessel directory '{}' does not exist or is not a directory",
+                vessel.display()
+            ),
         );
-        return ExitStatus::Usage;
     }
     let restrictions_path = locate(&restrictions, &vessel);
-    let _policy = match restrictions::Restrictions::load(&restrictions_path) {
+    let policy = match Restrictions::load(&restrictions_path) {
         Ok(policy) => policy,
         Err(err) => {
             eprintln!("{err}");
-            eprintln!(
-                "repy: the restrictions file '{}' is invalid; nothing was run",
-                restrictions_path.display()
+            return early(
+                report,
+                ExitStatus::BadRestrictions,
+                format!(
+                    "the restrictions file '{}' is invalid; nothing was run",
+                    restrictions_path.display()
+                ),
             );
-            return ExitStatus::BadRestrictions;
         }
     };
+    if policy.limit(ResourceId::Events) < 1.0 {
+        return early(
+            report,
+            ExitStatus::BadRestrictions,
+            format!(
+                "the restrictions file '{}' grants no `events`: the main program needs one; nothing was run",
+                restrictions_path.display()
+            ),
+        );
+    }
+    report.set_limits(&policy);
     let program_path = locate(&program, &vessel);
     let source = match read_program(&program_path) {
         Ok(source) => source,
-        Err(message) => {
-            eprintln!("repy: {message}");
-            return ExitStatus::ProgramUnreadable;
+        Err(message) => return early(report, ExitStatus::ProgramUnreadable, message),
+    };
+    let vessel = match vessel.canonicalize() {
+        Ok(vessel) => vessel,
+        Err(err) => {
+            return early(
+                report,
+                ExitStatus::Usage,
+                format!("cannot resolve the vessel directory: {err}"),
+            )
+        }
+    };
+    let mut config = SupervisorConfig::new(policy.clone(), &vessel);
+    config.stop_file = args.stop.clone();
+    config.status_prefix = args.status.clone();
+    if let Some(prefix) = &args.logfile {
+        config.output = OutputTarget::Logfile(prefix.clone());
+    }
+    let supervisor = match Supervisor::new(config) {
+        Ok(supervisor) => supervisor,
+        Err(err) => return early(report, ExitStatus::Usage, err.to_string()),
+    };
+    let page = match SharedPage::create() {
+        Ok(page) => page,
+        Err(err) => {
+            return early(
+                report,
+                ExitStatus::InternalError,
+                format!("cannot map the accounting page: {err}"),
+            )
         }
     };
     if let Err(err) = std::env::set_current_dir(&vessel) {
-        eprintln!(
-            "repy: cannot enter the vessel directory '{}': {err}",
-            vessel.display()
+        return early(
+            report,
+            ExitStatus::Usage,
+            format!(
+                "cannot enter the vessel directory '{}': {err}",
+                vessel.display()
+            ),
         );
-        return ExitStatus::Usage;
     }
     let plan = ChildPlan {
         source,
         filename: program.display().to_string(),
         callargs: args.args,
         execinfo: args.execinfo,
+        policy,
+        page: page.clone(),
     };
-    let child = match fork_sandbox(|| child::run(&plan)) {
-        Ok(child) => child,
-        Err(err) => {
-            eprintln!("repy: {err}");
-            return ExitStatus::InternalError;
+    let result = match supervisor.run(&page, move || child::run(plan)) {
+        Ok(result) => result,
+        Err(err) => return early(report, ExitStatus::InternalError, err.to_string()),
+    };
+    let (status, code) = outcome(&result);
+    if let Some(kill) = &result.killed_for {
+        if !matches!(kill.reason, KillReason::Stopped(_)) {
+            eprintln!("repy: {} ({})", kill.message, status.verdict());
         }
-    };
-    match child.wait() {
-        Ok(ChildEnd::Exited(code)) => ExitStatus::from_code(code).unwrap_or_else(|| {
+    } else if let ChildEnd::Signaled(signal) = result.end {
+        eprintln!("repy: the sandbox process crashed: killed by {signal}");
+    }
+    report.finish(status, code, &result);
+    code
+}
+
+/// The run's status and exit code from how the supervisor saw it end.
+fn outcome(result: &RunResult) -> (ExitStatus, u8) {
+    if let Some(kill) = &result.killed_for {
+        let status = match kill.reason {
+            KillReason::Memory | KillReason::Disk => ExitStatus::ResourceKilled,
+            KillReason::WallTime => ExitStatus::WallTimeLimit,
+            KillReason::CpuTime => ExitStatus::CpuTimeLimit,
+            KillReason::Output => ExitStatus::OutputLimit,
+            KillReason::Interrupted => ExitStatus::Interrupted,
+            KillReason::Stopped(code) => {
+                return (
+                    ExitStatus::Stopped,
+                    u8::try_from(code).unwrap_or(ExitStatus::Stopped.code()),
+                );
+            }
+        };
+        return (status, status.code());
+    }
+    let status = match result.end {
+        ChildEnd::Exited(code) => ExitStatus::from_code(code).unwrap_or_else(|| {
             eprintln!("repy: the sandbox exited with unexpected code {code}");
             ExitStatus::InternalError
         }),
-        Ok(ChildEnd::Signaled(signal)) => {
-            eprintln!("repy: the sandbox process crashed: killed by {signal}");
-            ExitStatus::Crashed
-        }
-        Err(err) => {
-            eprintln!("repy: {err}");
-            ExitStatus::InternalError
-        }
-    }
+        ChildEnd::Signaled(_) => ExitStatus::Crashed,
+    };
+    (status, status.code())
 }

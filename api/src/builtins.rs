@@ -157,8 +157,93 @@ pub fn build(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     }
     safe.set_item("type", restricted_type_function(py)?)?;
     safe.set_item("print", wrap_pyfunction!(crate::output::print, py)?)?;
+    safe.set_item("SafeDict", py.get_type::<crate::vnamespace::SafeDict>())?;
     for (name, class) in exceptions::EXPORTED {
         safe.set_item(*name, class(py))?;
     }
     Ok(safe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_builtins(check: impl FnOnce(Python<'_>, &Bound<'_, PyDict>)) {
+        Python::initialize();
+        Python::attach(|py| {
+            let builtins = build(py).expect("builtins");
+            check(py, &builtins);
+        });
+    }
+
+    #[test]
+    fn builtins_hold_exactly_the_allow_list_and_the_replacements() {
+        with_builtins(|_py, builtins| {
+            let mut expected: Vec<String> = ALLOWED.iter().map(|(n, _)| n.to_string()).collect();
+            expected.extend(["type", "print", "SafeDict"].map(String::from));
+            expected.extend(exceptions::EXPORTED.iter().map(|(n, _)| n.to_string()));
+            expected.sort();
+            let mut actual: Vec<String> = builtins
+                .keys()
+                .iter()
+                .map(|k| k.extract().expect("str key"))
+                .collect();
+            actual.sort();
+            assert_eq!(actual, expected);
+            for dangerous in [
+                "open",
+                "eval",
+                "exec",
+                "compile",
+                "__import__",
+                "getattr",
+                "globals",
+                "vars",
+                "dir",
+                "input",
+                "breakpoint",
+                "memoryview",
+                "super",
+            ] {
+                assert!(
+                    !builtins.contains(dangerous).expect("contains"),
+                    "{dangerous} must not be a builtin"
+                );
+            }
+        });
+    }
+
+    #[test]
+    fn builtins_shadow_python3_exceptions_with_repyv2_classes() {
+        with_builtins(|py, builtins| {
+            let timeout = builtins
+                .get_item("TimeoutError")
+                .expect("get")
+                .expect("present");
+            assert!(timeout.is(py.get_type::<exceptions::TimeoutError>()));
+        });
+    }
+
+    #[test]
+    fn type_refuses_three_arguments_and_hides_the_metatype() {
+        with_builtins(|py, builtins| {
+            let restricted = builtins.get_item("type").expect("get").expect("present");
+            let err = restricted
+                .call1(("B", PyTuple::empty(py), PyDict::new(py)))
+                .expect_err("3-arg type");
+            assert!(err.is_instance_of::<PyTypeError>(py));
+            let of_int = restricted.call1((1,)).expect("type(1)");
+            assert!(of_int.is(py.get_type::<pyo3::types::PyInt>()));
+            let of_class = restricted
+                .call1((py.get_type::<pyo3::types::PyInt>(),))
+                .expect("type(int)");
+            assert!(
+                of_class.is(&restricted),
+                "type(int) must be the restricted type itself"
+            );
+            let kw = PyDict::new(py);
+            kw.set_item("x", 1).expect("set");
+            assert!(restricted.call((1,), Some(&kw)).is_err());
+        });
+    }
 }

@@ -1,71 +1,84 @@
 //! The API's one accounting interface: every call charges the nanny through here.
-// TEMP: wired to nanny::Accountant when it lands.
+//!
+//! The sandbox child installs its [`Accountant`] once, before the program runs; every API
+//! function then charges it with RepyV2's amounts. Waiting for a rate limit happens with the
+//! interpreter released, so other threads keep running.
 
+use std::sync::OnceLock;
+
+use nanny::{Accountant, ItemError, RateError};
 use pyo3::prelude::*;
 
-/// A renewable (rate-limited) resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Renewable {
-    /// Bytes written to files.
-    FileWrite,
-    /// Bytes read from files.
-    FileRead,
-    /// Bytes sent to non-loopback addresses.
-    NetSend,
-    /// Bytes received from non-loopback addresses.
-    NetRecv,
-    /// Bytes sent over loopback.
-    LoopSend,
-    /// Bytes received over loopback.
-    LoopRecv,
-    /// Bytes written by `log` and `print`.
-    LogRate,
-    /// Bytes from `randombytes`.
-    Random,
+use crate::exceptions::{ResourceExhaustedError, ResourceForbiddenError};
+
+pub use nanny::{Item, Renewable};
+
+static ACCOUNTANT: OnceLock<Accountant> = OnceLock::new();
+
+/// Installs the child's accountant. Called once, before the program runs.
+pub fn install(accountant: Accountant) {
+    let _ = ACCOUNTANT.set(accountant);
 }
 
-/// A fungible item resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Item {
-    /// Threads (the main program holds one).
-    Events,
-    /// Open file handles.
-    FilesOpened,
-    /// Listening sockets.
-    InSockets,
-    /// Connected sockets.
-    OutSockets,
+/// The installed accountant; using the API without one is an internal error.
+pub fn accountant() -> &'static Accountant {
+    match ACCOUNTANT.get() {
+        Some(accountant) => accountant,
+        None => {
+            let _ = crate::errors::internal(
+                "the API was used before its accountant was installed".into(),
+            );
+            unreachable!("errors::internal ends the process")
+        }
+    }
+}
+
+fn rate_error(err: RateError) -> PyErr {
+    ResourceForbiddenError::new_err(err.to_string())
 }
 
 /// Waits, with the interpreter released, until `resource` is under its limit.
-pub fn before(_py: Python<'_>, _resource: Renewable) -> PyResult<()> {
-    Ok(())
+pub fn before(py: Python<'_>, resource: Renewable) -> PyResult<()> {
+    after(py, resource, 0)
 }
 
-/// Charges `amount` of `resource` after an operation, then waits while over the limit.
-pub fn after(_py: Python<'_>, _resource: Renewable, _amount: u64) -> PyResult<()> {
-    Ok(())
+/// Charges `amount` of `resource` after an operation, then waits (interpreter released)
+/// while the resource is over its limit.
+pub fn after(py: Python<'_>, resource: Renewable, amount: u64) -> PyResult<()> {
+    let accountant = accountant();
+    py.detach(|| accountant.charge(resource, amount))
+        .map(|_| ())
+        .map_err(rate_error)
 }
 
 /// Takes one `item` for `key`; `ResourceExhaustedError` when all are in use.
-pub fn acquire(_item: Item, _key: u64) -> PyResult<()> {
-    Ok(())
+pub fn acquire(item: Item, key: u64) -> PyResult<()> {
+    accountant().acquire(item, key).map_err(|err| match err {
+        ItemError::Exhausted { .. } => ResourceExhaustedError::new_err(format!(
+            "Resource '{}' limit exceeded!!",
+            item.id().key()
+        )),
+    })
 }
 
 /// Returns the `item` held for `key` (idempotent).
-pub fn release(_item: Item, _key: u64) {}
-
-/// Whether the restrictions grant local TCP port `port` (`connport`).
-pub fn tcp_port_allowed(_port: u16) -> bool {
-    true
+pub fn release(item: Item, key: u64) {
+    if let Some(accountant) = ACCOUNTANT.get() {
+        accountant.release(item, key);
+    }
 }
 
-/// Whether the restrictions grant local UDP port `port` (`messport`).
-pub fn udp_port_allowed(_port: u16) -> bool {
-    true
+/// Whether the restrictions grant local TCP port `port` (`connport`); records the check.
+pub fn tcp_port_allowed(port: u16) -> bool {
+    accountant().tcp_port_allowed(port)
+}
+
+/// Whether the restrictions grant local UDP port `port` (`messport`); records the check.
+pub fn udp_port_allowed(port: u16) -> bool {
+    accountant().udp_port_allowed(port)
 }
 
 /// The limit of an item resource.
-pub fn item_limit(_item: Item) -> u64 {
-    5
+pub fn item_limit(item: Item) -> u64 {
+    accountant().item_limit(item)
 }

@@ -106,7 +106,7 @@ impl RepyFile {
         if let Some(names) = open_names().as_mut() {
             names.remove(&self.name);
         }
-        charge::release(Item::FilesOpened, self.item_key());
+        charge::release(Item::Filesopened, self.item_key());
     }
 
     fn item_key(&self) -> u64 {
@@ -140,7 +140,7 @@ impl RepyFile {
             return Err(RepyArgumentError::new_err("Negative sizelimit specified!"));
         }
         let offset = u64::try_from(offset).unwrap_or(0);
-        charge::before(py, Renewable::FileRead)?;
+        charge::before(py, Renewable::Fileread)?;
         let data = py.detach(|| -> PyResult<Vec<u8>> {
             let guard = self.state();
             let Some(open) = guard.as_ref() else {
@@ -175,7 +175,7 @@ impl RepyFile {
         })?;
         charge::after(
             py,
-            Renewable::FileRead,
+            Renewable::Fileread,
             block_charge(offset, data.len() as u64),
         )?;
         args::data_to_str(py, &data)
@@ -192,7 +192,7 @@ impl RepyFile {
         let [data, offset] = positional::<2>("writeat", args, kwargs)?;
         let data = args::data(&data)?;
         let offset = u64::try_from(args::int_at_least(&offset, 0)?).unwrap_or(0);
-        charge::before(py, Renewable::FileWrite)?;
+        charge::before(py, Renewable::Filewrite)?;
         py.detach(|| -> PyResult<()> {
             let mut guard = self.state();
             let Some(open) = guard.as_mut() else {
@@ -214,7 +214,7 @@ impl RepyFile {
         })?;
         charge::after(
             py,
-            Renewable::FileWrite,
+            Renewable::Filewrite,
             block_charge(offset, data.len() as u64),
         )
     }
@@ -271,15 +271,15 @@ pub fn openfile(
         state: Mutex::new(None),
     };
     let opened = (|| -> PyResult<OpenFile> {
-        charge::acquire(Item::FilesOpened, handle.item_key())?;
-        charge::after(py, Renewable::FileRead, BLOCK)?;
+        charge::acquire(Item::Filesopened, handle.item_key())?;
+        charge::after(py, Renewable::Fileread, BLOCK)?;
         if !is_regular_file(&filename) {
             if !create {
                 return Err(FileNotFoundError::new_err(format!(
                     "Cannot openfile non-existent file '{filename}' without creating it!"
                 )));
             }
-            charge::after(py, Renewable::FileWrite, BLOCK)?;
+            charge::after(py, Renewable::Filewrite, BLOCK)?;
         }
         py.detach(|| {
             let file = OpenOptions::new()
@@ -316,7 +316,7 @@ pub fn listfiles<'py>(
     kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyList>> {
     positional::<0>("listfiles", args, kwargs)?;
-    charge::before(py, Renewable::FileRead)?;
+    charge::before(py, Renewable::Fileread)?;
     let names = py.detach(|| -> PyResult<Vec<String>> {
         let entries = std::fs::read_dir(".").map_err(|e| {
             crate::errors::internal(format!("cannot list the vessel directory: {e}"))
@@ -326,7 +326,7 @@ pub fn listfiles<'py>(
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect())
     })?;
-    charge::after(py, Renewable::FileRead, BLOCK)?;
+    charge::after(py, Renewable::Fileread, BLOCK)?;
     PyList::new(py, names)
 }
 
@@ -345,13 +345,13 @@ pub fn removefile(
             "Cannot remove file '{filename}' because it is in use!"
         )));
     }
-    charge::after(py, Renewable::FileRead, BLOCK)?;
+    charge::after(py, Renewable::Fileread, BLOCK)?;
     if !is_regular_file(&filename) {
         return Err(FileNotFoundError::new_err(format!(
             "File '{filename}' does not exist!"
         )));
     }
-    charge::after(py, Renewable::FileWrite, BLOCK)?;
+    charge::after(py, Renewable::Filewrite, BLOCK)?;
     py.detach(|| std::fs::remove_file(&filename))
         .map_err(|e| crate::errors::internal(format!("cannot remove '{filename}': {e}")))
 }

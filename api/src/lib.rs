@@ -16,5 +16,7 @@ pub mod namespace;
 pub mod net;
 pub mod output;
 pub mod program;
+pub mod resources;
 pub mod threads;
 pub mod traceback;
+pub mod vnamespace;

@@ -1,8 +1,5 @@
 //! `getruntime`, `randombytes`, `exitall`, `getlasterror`.
 
-use std::sync::OnceLock;
-use std::time::Instant;
-
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
@@ -14,16 +11,9 @@ pub const EXITALL_EXIT: i32 = 200;
 /// The bytes `randombytes` returns per call.
 pub const RANDOM_BYTES: usize = 1024;
 
-static START: OnceLock<Instant> = OnceLock::new();
-
-/// Marks the sandbox's start; `getruntime()` counts from here. Called once, early.
-pub fn mark_start() {
-    let _ = START.get_or_init(Instant::now);
-}
-
-/// Seconds since the sandbox started (monotonic).
+/// Seconds since the sandbox started (monotonic), on the clock the CPU stop times use.
 pub fn runtime() -> f64 {
-    START.get_or_init(Instant::now).elapsed().as_secs_f64()
+    crate::charge::accountant().runtime()
 }
 
 /// `getruntime()`: seconds since the sandbox started, from a monotonic clock.

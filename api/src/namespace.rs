@@ -10,9 +10,10 @@ pub const CALLFUNC: &str = "initialize";
 /// RepyV2 defines (`mycontext`, `callfunc`, `callargs`).
 pub fn build<'py>(py: Python<'py>, callargs: &[String]) -> PyResult<Bound<'py, PyDict>> {
     crate::net::load_hosts();
-    crate::misc::mark_start();
     let globals = PyDict::new(py);
-    globals.set_item("__builtins__", crate::builtins::build(py)?)?;
+    let builtins = crate::builtins::build(py)?;
+    crate::vnamespace::set_builtins(py, &builtins)?;
+    globals.set_item("__builtins__", builtins)?;
     // Class bodies read `__name__` to set `__module__`; the program cannot name it itself.
     globals.set_item("__name__", "__main__")?;
     let api = [
@@ -28,6 +29,8 @@ pub fn build<'py>(py: Python<'py>, callargs: &[String]) -> PyResult<Bound<'py, P
         wrap_pyfunction!(crate::misc::randombytes, py)?,
         wrap_pyfunction!(crate::misc::exitall, py)?,
         wrap_pyfunction!(crate::misc::getlasterror, py)?,
+        wrap_pyfunction!(crate::resources::getresources, py)?,
+        wrap_pyfunction!(crate::vnamespace::createvirtualnamespace, py)?,
         wrap_pyfunction!(crate::net::gethostbyname, py)?,
         wrap_pyfunction!(crate::net::getmyip, py)?,
         wrap_pyfunction!(crate::net::tcp::openconnection, py)?,
@@ -41,5 +44,6 @@ pub fn build<'py>(py: Python<'py>, callargs: &[String]) -> PyResult<Bound<'py, P
     globals.set_item("mycontext", PyDict::new(py))?;
     globals.set_item("callfunc", CALLFUNC)?;
     globals.set_item("callargs", PyList::new(py, callargs)?)?;
+    globals.set_item("_context", crate::vnamespace::SafeDict::wrap(&globals))?;
     Ok(globals)
 }

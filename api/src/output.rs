@@ -24,6 +24,13 @@ pub fn write_stdout(py: Python<'_>, data: &[u8]) {
     py.detach(|| write_all(libc::STDOUT_FILENO, data));
 }
 
+/// Writes program output: waits for `lograte`, writes, then charges the bytes written.
+fn write_charged(py: Python<'_>, data: &[u8]) -> PyResult<()> {
+    crate::charge::before(py, crate::charge::Renewable::Lograte)?;
+    write_stdout(py, data);
+    crate::charge::after(py, crate::charge::Renewable::Lograte, data.len() as u64)
+}
+
 /// Writes `data` to `fd` in full, retrying on interruption; gives up on any other error.
 pub fn write_all(fd: libc::c_int, mut data: &[u8]) {
     while !data.is_empty() {
@@ -71,9 +78,9 @@ pub fn log(
     for item in args.iter() {
         let text = item_text(&item)?;
         if SOFTSPACE.load(Ordering::Relaxed) {
-            write_stdout(py, b" ");
+            write_charged(py, b" ")?;
         }
-        write_stdout(py, text.as_bytes());
+        write_charged(py, text.as_bytes())?;
         SOFTSPACE.store(sets_softspace(&item, &text), Ordering::Relaxed);
     }
     Ok(())
@@ -123,7 +130,7 @@ pub fn print(
         line.push_str(&item_text(&item)?);
     }
     line.push_str(&end);
-    write_stdout(py, line.as_bytes());
+    write_charged(py, line.as_bytes())?;
     SOFTSPACE.store(false, Ordering::Relaxed);
     Ok(())
 }

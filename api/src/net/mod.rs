@@ -104,9 +104,9 @@ pub fn require_udp_port(port: u16) -> PyResult<()> {
 /// The send and receive resources for traffic involving `ip`.
 pub fn resources_for(ip: Ipv4Addr) -> (Renewable, Renewable) {
     if ip.is_loopback() {
-        (Renewable::LoopSend, Renewable::LoopRecv)
+        (Renewable::Loopsend, Renewable::Looprecv)
     } else {
-        (Renewable::NetSend, Renewable::NetRecv)
+        (Renewable::Netsend, Renewable::Netrecv)
     }
 }
 
@@ -188,10 +188,10 @@ pub fn gethostbyname(
 ) -> PyResult<String> {
     let [name] = positional::<1>("gethostbyname", args, kwargs)?;
     let name = args::exact_str(&name)?;
-    charge::before(py, Renewable::NetSend)?;
-    charge::before(py, Renewable::NetRecv)?;
-    charge::after(py, Renewable::NetSend, 1024)?;
-    charge::after(py, Renewable::NetRecv, 4096)?;
+    charge::before(py, Renewable::Netsend)?;
+    charge::before(py, Renewable::Netrecv)?;
+    charge::after(py, Renewable::Netsend, 1024)?;
+    charge::after(py, Renewable::Netrecv, 4096)?;
     if let Ok(ip) = name.parse::<Ipv4Addr>() {
         return Ok(ip.to_string());
     }
@@ -213,8 +213,8 @@ pub fn getmyip(
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<String> {
     positional::<0>("getmyip", args, kwargs)?;
-    charge::after(py, Renewable::NetSend, 256)?;
-    charge::after(py, Renewable::NetRecv, 128)?;
+    charge::after(py, Renewable::Netsend, 256)?;
+    charge::after(py, Renewable::Netrecv, 128)?;
     // A UDP "connect" sends nothing: it only asks the kernel for a route.
     let probe = py.detach(|| -> std::io::Result<Ipv4Addr> {
         let socket = std::net::UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0))?;

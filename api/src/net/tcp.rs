@@ -105,7 +105,7 @@ impl RepySocket {
         };
         let _ = conn.stream.shutdown(std::net::Shutdown::Write);
         with_registry(|r| r.tcp_connections.remove(&(conn.local, conn.remote)));
-        charge::release(Item::OutSockets, self.key());
+        charge::release(Item::Outsockets, self.key());
         true
     }
 
@@ -310,7 +310,7 @@ pub fn openconnection(
     let _ = socket.set_nonblocking(true);
     let stream: TcpStream = socket.into();
     let handle = RepySocket::new(stream, local, dest);
-    if let Err(err) = charge::acquire(Item::OutSockets, handle.key()) {
+    if let Err(err) = charge::acquire(Item::Outsockets, handle.key()) {
         handle.shut();
         return Err(err);
     }
@@ -334,7 +334,7 @@ impl RepyTcpServer {
     fn shut(&self) {
         if lock(&self.state).take().is_some() {
             with_registry(|r| r.tcp_listeners.remove(&self.local));
-            charge::release(Item::InSockets, self.key());
+            charge::release(Item::Insockets, self.key());
         }
     }
 }
@@ -381,7 +381,7 @@ impl RepyTcpServer {
         let remote = v4(remote);
         let local = stream.local_addr().map(v4).unwrap_or(self.local);
         let handle = RepySocket::new(stream, local, remote);
-        if let Err(err) = charge::acquire(Item::OutSockets, handle.key()) {
+        if let Err(err) = charge::acquire(Item::Outsockets, handle.key()) {
             handle.shut();
             return Err(err);
         }
@@ -422,16 +422,16 @@ pub fn listenforconnection(
         )));
     }
     let socket = bound_socket(local, true)?;
-    let backlog = i32::try_from(charge::item_limit(Item::OutSockets))
+    let backlog = i32::try_from(charge::item_limit(Item::Outsockets))
         .unwrap_or(5)
         .clamp(1, 128);
     let server = RepyTcpServer {
         state: Mutex::new(None),
         local,
     };
-    charge::acquire(Item::InSockets, server.key())?;
+    charge::acquire(Item::Insockets, server.key())?;
     if let Err(e) = socket.listen(backlog) {
-        charge::release(Item::InSockets, server.key());
+        charge::release(Item::Insockets, server.key());
         return Err(bind_error(&e, local, || {
             AlreadyListeningError::new_err(format!("Already listening on {local}"))
         }));

@@ -88,9 +88,9 @@ pub fn sendmessage(
                 DuplicateTupleError::new_err(format!("UDP address {local} is already in use"))
             })?;
             let key = std::ptr::from_ref(&socket) as u64;
-            charge::acquire(Item::OutSockets, key)?;
+            charge::acquire(Item::Outsockets, key)?;
             let result = py.detach(|| socket.send_to(&message, dest));
-            charge::release(Item::OutSockets, key);
+            charge::release(Item::Outsockets, key);
             result
         }
     };
@@ -126,7 +126,7 @@ impl RepyUdpServer {
             if let Some(map) = lock(&LISTENERS).as_mut() {
                 map.remove(&self.local);
             }
-            charge::release(Item::InSockets, self.key());
+            charge::release(Item::Insockets, self.key());
         }
     }
 }
@@ -222,7 +222,7 @@ pub fn listenformessage(
         socket: Mutex::new(Some(Arc::clone(&socket))),
         local,
     };
-    charge::acquire(Item::InSockets, server.key())?;
+    charge::acquire(Item::Insockets, server.key())?;
     lock(&LISTENERS)
         .get_or_insert_with(HashMap::new)
         .insert(local, socket);

@@ -1,0 +1,140 @@
+//! The run report (`--report FILE`): one JSON document, written however the run ends.
+//! Its schema is versioned and documented in `docs/report-format.md`.
+
+use serde_json::{json, Map, Value};
+
+use nanny::{ChildEnd, RunResult};
+use restrictions::{Kind, Restrictions};
+
+use crate::cli::RunArgs;
+use crate::exit::ExitStatus;
+
+/// The schema identifier; bump the number on any incompatible change.
+pub const SCHEMA: &str = "repy-report/1";
+
+/// The report being assembled during a run.
+#[derive(Debug)]
+pub struct Report {
+    doc: Map<String, Value>,
+    started: std::time::Instant,
+}
+
+impl Report {
+    /// A report for a run started with `args`.
+    pub fn new(args: &RunArgs) -> Self {
+        let mut doc = Map::new();
+        doc.insert("schema".into(), json!(SCHEMA));
+        doc.insert("repy_version".into(), json!(env!("CARGO_PKG_VERSION")));
+        doc.insert(
+            "program".into(),
+            json!(args.program.as_ref().map(|p| p.display().to_string())),
+        );
+        doc.insert(
+            "restrictions".into(),
+            json!(args.restrictions.as_ref().map(|p| p.display().to_string())),
+        );
+        doc.insert("args".into(), json!(args.args));
+        Self {
+            doc,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// Records the effective limits of the policy.
+    pub fn set_limits(&mut self, policy: &Restrictions) {
+        let mut limits = Map::new();
+        for (id, value) in policy.limits() {
+            let value = match id.kind() {
+                Kind::Ports => json!(if id.key() == "connport" {
+                    policy.connport()
+                } else {
+                    policy.messport()
+                }),
+                _ if value.is_infinite() => Value::Null,
+                _ => json!(value),
+            };
+            limits.insert(id.key().to_string(), value);
+        }
+        self.doc.insert("limits".into(), Value::Object(limits));
+    }
+
+    fn set_end(&mut self, status: ExitStatus, code: u8) {
+        self.doc.insert("verdict".into(), json!(status.verdict()));
+        self.doc.insert("exit_code".into(), json!(code));
+    }
+
+    /// Records a run that ended before the sandbox started.
+    pub fn finish_early(&mut self, status: ExitStatus, message: String) {
+        self.set_end(status, status.code());
+        self.doc.insert("message".into(), json!(message));
+        self.doc.insert("signal".into(), Value::Null);
+        self.doc.insert(
+            "wall_seconds".into(),
+            json!(self.started.elapsed().as_secs_f64()),
+        );
+    }
+
+    /// Records a run the supervisor watched to its end.
+    pub fn finish(&mut self, status: ExitStatus, code: u8, result: &RunResult) {
+        self.set_end(status, code);
+        let signal = match result.end {
+            ChildEnd::Signaled(signal) => json!(signal.as_str()),
+            ChildEnd::Exited(_) => Value::Null,
+        };
+        self.doc.insert("signal".into(), signal);
+        self.doc.insert(
+            "message".into(),
+            json!(result.killed_for.as_ref().map(|k| k.message.clone())),
+        );
+        self.doc
+            .insert("wall_seconds".into(), json!(result.wall_seconds));
+        self.doc
+            .insert("cpu_seconds".into(), json!(result.cpu_seconds));
+        self.doc
+            .insert("peak_memory_bytes".into(), json!(result.peak_rss_bytes));
+        self.doc
+            .insert("peak_disk_bytes".into(), json!(result.peak_disk_bytes));
+        self.doc
+            .insert("output_bytes".into(), json!(result.output_bytes));
+        self.doc.insert(
+            "output_dropped_bytes".into(),
+            json!(result.output_dropped_bytes),
+        );
+        let mut renewable = Map::new();
+        for total in &result.renewable {
+            renewable.insert(
+                total.resource.key().to_string(),
+                json!({"charged": total.charged, "throttled_seconds": total.throttled_seconds}),
+            );
+        }
+        self.doc
+            .insert("renewable".into(), Value::Object(renewable));
+        let mut items = Map::new();
+        for (id, peak) in &result.item_peaks {
+            items.insert(id.key().to_string(), json!(peak));
+        }
+        self.doc.insert("item_peaks".into(), Value::Object(items));
+        let stops: Vec<Value> = result
+            .stop_times
+            .iter()
+            .map(|s| json!({"at": s.runtime_at_stop, "seconds": s.seconds_stopped}))
+            .collect();
+        self.doc.insert("cpu_stops".into(), Value::Array(stops));
+        self.doc.insert(
+            "enforcement".into(),
+            json!({
+                "cpu": result.cpu_mechanism.as_str(),
+                "memory_backstop": result.memory_backstop.as_str(),
+                "accounting_page_intact": result.page_intact,
+            }),
+        );
+    }
+
+    /// The report as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(&Value::Object(self.doc.clone()))
+            .unwrap_or_else(|_| "{}".into());
+        text.push('\n');
+        text
+    }
+}
