@@ -22,6 +22,45 @@ pub struct ChildPlan {
     pub policy: restrictions::Restrictions,
     /// The child's clone of the accounting page.
     pub page: nanny::SharedPage,
+    /// The absolute vessel directory.
+    pub vessel: std::path::PathBuf,
+    /// Confinement layers the user allows to be missing.
+    pub allow_degraded: Vec<confine::Layer>,
+    /// Where the child reports its confinement to the supervisor.
+    pub handoff: crate::handoff::Handoff,
+}
+
+/// The confinement plan of a run: the vessel directory, the granted TCP ports, a network
+/// namespace when the policy grants no port at all, and rlimit backstops.
+fn confine_plan(plan: &ChildPlan) -> confine::ConfinePlan {
+    use restrictions::ResourceId;
+    let policy = &plan.policy;
+    let count = |id: ResourceId| {
+        let value = policy.limit(id);
+        if value.is_finite() && value > 0.0 {
+            value as u64
+        } else {
+            0
+        }
+    };
+    let network = !(policy.connport().is_empty() && policy.messport().is_empty());
+    confine::ConfinePlan {
+        vessel_dir: plan.vessel.clone(),
+        tcp_bind_ports: policy.connport().iter().copied().collect(),
+        tcp_connect_any: network,
+        network,
+        // The program's own handles, plus the interpreter's and stdio's few.
+        max_open_files: count(ResourceId::Filesopened)
+            + count(ResourceId::Insockets)
+            + 2 * count(ResourceId::Outsockets)
+            + 32,
+        // No file can outgrow the disk quota.
+        max_file_size: count(ResourceId::Diskused).max(1),
+        // The nanny sets its own address-space backstop when it has no cgroup.
+        max_address_space: None,
+        allow_degraded: plan.allow_degraded.clone(),
+        keep_fds: Vec::new(),
+    }
 }
 
 /// Writes `text` to standard error, unbuffered.
@@ -31,6 +70,9 @@ fn eprint_raw(text: &str) {
 
 /// Runs the sandbox side of a run and returns the exit code for the child process.
 pub fn run(plan: ChildPlan) -> i32 {
+    // Writing past the file-size backstop must fail with EFBIG, not kill the sandbox.
+    // SAFETY: setting a signal to SIG_IGN installs no handler code.
+    unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
     // SAFETY: the child is single-threaded; nothing else reads the environment concurrently.
     unsafe { libc::clearenv() };
     if let Err(err) = api::interpreter::initialize_isolated() {
@@ -48,6 +90,20 @@ pub fn run(plan: ChildPlan) -> i32 {
     api::charge::install(accountant);
     let status = Python::attach(|py| -> pyo3::PyResult<ExitStatus> {
         let prepared = api::program::Prepared::new(py, &plan.callargs)?;
+        match confine::apply(&confine_plan(&plan)) {
+            Ok(status) => plan.handoff.write(&status.to_json()),
+            Err(err) => {
+                let mut text =
+                    format!("repy: cannot confine the sandbox, so nothing was run: {err}\n");
+                if let Some(layer) = err.layer() {
+                    text.push_str(&format!("repy: run `repy doctor` to see what this machine supports; `--allow-degraded {}` runs without that layer\n", layer.key()));
+                }
+                plan.handoff
+                    .write(&format!("{{\"error\": {:?}}}", err.to_string()));
+                eprint_raw(&text);
+                return Ok(ExitStatus::ConfinementUnavailable);
+            }
+        }
         if plan.execinfo {
             let banner = "=".repeat(40);
             let text = format!(

@@ -60,6 +60,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "PREFIX")]
     pub logfile: Option<PathBuf>,
 
+    /// Run even if these confinement layers cannot be applied on this kernel (comma-separated:
+    /// no-new-privs, dumpable, close-fds, net-namespace, drop-privileges, landlock, rlimits,
+    /// seccomp). Without it, a missing layer refuses the run (exit 110). See `repy doctor`.
+    #[arg(long, value_name = "LAYERS", value_delimiter = ',')]
+    pub allow_degraded: Vec<confine::Layer>,
+
     /// The restrictions file: repy's TOML format or RepyV2's legacy format (detected).
     #[arg(value_name = "RESTRICTIONS", required = true)]
     pub restrictions: Option<PathBuf>,
@@ -95,6 +101,8 @@ pub enum Command {
         /// The rule's id or name; omit it to list every rule.
         rule: Option<String>,
     },
+    /// Show what each confinement layer can do on this machine.
+    Doctor,
     /// Validate or convert restrictions files.
     Restrictions {
         /// What to do with the file.

@@ -91,7 +91,11 @@ pub fn docs_markdown() -> String {
             "| {} | `{}` | {} | {} |\n",
             status.code(),
             status.verdict(),
-            if status.kept_from_repyv2() { "same" } else { "new" },
+            if status.kept_from_repyv2() {
+                "same"
+            } else {
+                "new"
+            },
             status.description()
         ));
     }

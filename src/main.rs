@@ -5,6 +5,7 @@ mod check;
 mod child;
 mod cli;
 mod exit;
+mod handoff;
 mod report;
 mod run;
 
@@ -33,8 +34,32 @@ fn main() -> ExitCode {
         Some(Command::Check { format, programs }) => check::check_files(&programs, format),
         Some(Command::Explain { rule }) => check::explain(rule.as_deref()),
         Some(Command::Restrictions { action }) => restrictions_command(action),
+        Some(Command::Doctor) => doctor(),
     };
     status.into()
+}
+
+/// `repy doctor`: each confinement layer's state on this machine.
+fn doctor() -> ExitStatus {
+    let mut complete = true;
+    println!("confinement layers on this machine (in the order a run applies them):");
+    for (layer, state, detail) in confine::probe() {
+        complete &= !matches!(state, confine::LayerState::Unavailable);
+        println!(
+            "  {:<16} {:<12} {detail}",
+            layer.key(),
+            format!("{state:?}").to_lowercase()
+        );
+    }
+    if complete {
+        println!("every layer can be applied: runs are fully confined");
+        ExitStatus::Finished
+    } else {
+        println!(
+            "some layers are unavailable: runs refuse to start unless --allow-degraded names them"
+        );
+        ExitStatus::ConfinementUnavailable
+    }
 }
 
 /// `repy restrictions check|convert FILE`.

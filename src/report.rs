@@ -130,6 +130,14 @@ impl Report {
         );
     }
 
+    /// Records what the child's confinement put in force (its JSON), or that it is unknown.
+    pub fn set_confinement(&mut self, json_text: Option<String>) {
+        let value = json_text
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .unwrap_or_else(|| json!({"error": "the sandbox reported no confinement status"}));
+        self.doc.insert("confinement".into(), value);
+    }
+
     /// The report as pretty-printed JSON.
     pub fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(&Value::Object(self.doc.clone()))

@@ -147,6 +147,16 @@ fn run_reporting(args: RunArgs, report: &mut Report) -> u8 {
             )
         }
     };
+    let handoff = match crate::handoff::Handoff::create() {
+        Ok(handoff) => handoff,
+        Err(err) => {
+            return early(
+                report,
+                ExitStatus::InternalError,
+                format!("cannot map the hand-off page: {err}"),
+            )
+        }
+    };
     if let Err(err) = std::env::set_current_dir(&vessel) {
         return early(
             report,
@@ -164,6 +174,9 @@ fn run_reporting(args: RunArgs, report: &mut Report) -> u8 {
         execinfo: args.execinfo,
         policy,
         page: page.clone(),
+        vessel: vessel.clone(),
+        allow_degraded: args.allow_degraded.clone(),
+        handoff,
     };
     let result = match supervisor.run(&page, move || child::run(plan)) {
         Ok(result) => result,
@@ -178,6 +191,7 @@ fn run_reporting(args: RunArgs, report: &mut Report) -> u8 {
         eprintln!("repy: the sandbox process crashed: killed by {signal}");
     }
     report.finish(status, code, &result);
+    report.set_confinement(handoff.read());
     code
 }
 
