@@ -109,7 +109,6 @@ pub(crate) const FORBIDDEN_BUILTINS: &[&str] = &[
     // I/O and interaction outside the Repy API
     "open",
     "input",
-    "print",
     "help",
     "breakpoint",
     "exit",

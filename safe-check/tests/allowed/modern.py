@@ -143,4 +143,5 @@ else:
 kind = type(flat)
 is_list = isinstance(flat, list) and issubclass(kind, object)
 log = lambda *args: args
+print("total:", total, sep=" ", end="\n")
 log(f"{total=}", describe(Vector(0, 0)), repr(Point3(1, 2, 3)))
