@@ -28,6 +28,9 @@ pub struct ChildPlan {
     pub allow_degraded: Vec<confine::Layer>,
     /// Where the child reports its confinement to the supervisor.
     pub handoff: crate::handoff::Handoff,
+    /// TEST ONLY: run with the real builtins and no checker.
+    #[cfg(feature = "test-real-builtins")]
+    pub test_real_builtins: bool,
 }
 
 /// The confinement plan of a run: the vessel directory, the granted TCP ports, a network
@@ -89,7 +92,20 @@ pub fn run(plan: ChildPlan) -> i32 {
     }
     api::charge::install(accountant);
     let status = Python::attach(|py| -> pyo3::PyResult<ExitStatus> {
-        let prepared = api::program::Prepared::new(py, &plan.callargs)?;
+        #[cfg(feature = "test-real-builtins")]
+        let unrestricted = plan.test_real_builtins;
+        #[cfg(not(feature = "test-real-builtins"))]
+        let unrestricted = false;
+        let prepared = if unrestricted {
+            #[cfg(feature = "test-real-builtins")]
+            {
+                api::program::Prepared::unrestricted(py)?
+            }
+            #[cfg(not(feature = "test-real-builtins"))]
+            unreachable!()
+        } else {
+            api::program::Prepared::new(py, &plan.callargs)?
+        };
         match confine::apply(&confine_plan(&plan)) {
             Ok(status) => plan.handoff.write(&status.to_json()),
             Err(err) => {
@@ -112,7 +128,11 @@ pub fn run(plan: ChildPlan) -> i32 {
             );
             api::output::write_stdout(py, text.as_bytes());
         }
-        let outcome = prepared.run(py, &plan.source, &plan.filename, crate::check::violations)?;
+        let outcome = if unrestricted {
+            prepared.run(py, &plan.source, &plan.filename, |_, _, _| None)?
+        } else {
+            prepared.run(py, &plan.source, &plan.filename, crate::check::violations)?
+        };
         Ok(match outcome {
             api::program::Outcome::Finished => ExitStatus::Finished,
             api::program::Outcome::Unsafe(text) => {

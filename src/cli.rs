@@ -66,6 +66,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "LAYERS", value_delimiter = ',')]
     pub allow_degraded: Vec<confine::Layer>,
 
+    /// TEST ONLY (built with the `test-real-builtins` feature): run the program with the real
+    /// builtins, `import` and no static checker, behind the kernel walls alone.
+    #[cfg(feature = "test-real-builtins")]
+    #[arg(long, hide = true)]
+    pub test_real_builtins: bool,
+
     /// The restrictions file: repy's TOML format or RepyV2's legacy format (detected).
     #[arg(value_name = "RESTRICTIONS", required = true)]
     pub restrictions: Option<PathBuf>,

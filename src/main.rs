@@ -1,6 +1,11 @@
 //! `repy`: the thin binary on top of the workspace. It parses the command line, wires the
 //! crates together, renders their output and maps every outcome to an exit code.
 
+#[cfg(all(feature = "test-real-builtins", not(debug_assertions)))]
+compile_error!(
+    "the test-real-builtins feature removes walls 1 and 2; it must never be in a release build"
+);
+
 mod check;
 mod child;
 mod cli;

@@ -177,6 +177,8 @@ fn run_reporting(args: RunArgs, report: &mut Report) -> u8 {
         vessel: vessel.clone(),
         allow_degraded: args.allow_degraded.clone(),
         handoff,
+        #[cfg(feature = "test-real-builtins")]
+        test_real_builtins: args.test_real_builtins,
     };
     let result = match supervisor.run(&page, move || child::run(plan)) {
         Ok(result) => result,

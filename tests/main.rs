@@ -2,5 +2,7 @@
 
 mod cases;
 mod cli;
+#[cfg(feature = "test-real-builtins")]
+mod confine;
 mod restrictions;
 mod support;

@@ -28,6 +28,36 @@ impl Prepared {
         })
     }
 
+    /// TEST ONLY: a namespace with the interpreter's real builtins and `import`, with the
+    /// modules an attacker would want imported now (later imports fail once confined).
+    #[cfg(feature = "test-real-builtins")]
+    pub fn unrestricted(py: Python<'_>) -> PyResult<Self> {
+        // The strongest attacker has the extension modules too (the product's search path
+        // leaves lib-dynload out).
+        let dynload = format!("{}/lib-dynload", crate::interpreter::PYTHON_STDLIB);
+        py.import("sys")?
+            .getattr("path")?
+            .call_method1("append", (dynload,))?;
+        for module in [
+            "os",
+            "socket",
+            "ctypes",
+            "subprocess",
+            "signal",
+            "_thread",
+            "select",
+            "errno",
+        ] {
+            py.import(module)?;
+        }
+        let globals = PyDict::new(py);
+        globals.set_item("__builtins__", py.import("builtins")?)?;
+        globals.set_item("__name__", "__main__")?;
+        Ok(Self {
+            globals: globals.unbind(),
+        })
+    }
+
     /// Compiles `source` with `filename` as its traceback name and runs it. `check` is the
     /// static checker: it returns the rendered violations when the program must not run.
     pub fn run(

@@ -1,0 +1,324 @@
+//! Wall 4 alone: with the test-only `test-real-builtins` build, the program runs with the
+//! interpreter's real builtins, `import` and no checker — as if walls 1 and 2 had fallen —
+//! and each test proves the kernel walls still stop the effect (file unread, canary
+//! unwritten, nothing executed, port unbound, no child process, supervisor unharmed).
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::support::{RunOutput, Sandbox, REPY};
+
+/// Runs `program` with the real builtins under the given policy.
+fn escape(policy: &str, program: &str) -> (Sandbox, RunOutput) {
+    let sb = Sandbox::new()
+        .restrictions(policy)
+        .option("--test-real-builtins")
+        .program(program);
+    let out = sb.run(&[]);
+    (sb, out)
+}
+
+const NETWORK: &str = "[resources]\nconnport = [63180]\nmessport = [63180]\n";
+const NO_NETWORK: &str = "[resources]\n";
+
+#[test]
+fn confine_real_builtins_really_run_unchecked() {
+    // The control: without this, every other test here could pass vacuously.
+    let (_, out) = escape(
+        NO_NETWORK,
+        "import os\nprint(os.getpid() > 0, type(open).__name__)\n",
+    );
+    out.assert_code(0)
+        .assert_stdout("True builtin_function_or_method\n");
+}
+
+#[test]
+fn confine_host_files_cannot_be_read_or_listed() {
+    let outside = tempfile::tempdir().expect("temp dir");
+    let secret = outside.path().join("secret.txt");
+    std::fs::write(&secret, "TOP-SECRET").expect("write secret");
+    let program = format!(
+        r#"
+import os
+for path in ["/etc/passwd", "/etc/hostname", {secret:?}, "/proc/1/cmdline", "/proc/self/environ"]:
+    try:
+        print("READ", path, open(path).read()[:40])
+    except OSError as e:
+        print("refused", path, e.errno)
+for path in ["/", "/etc", {outside:?}, ".."]:
+    try:
+        print("LISTED", path, os.listdir(path)[:3])
+    except OSError as e:
+        print("refused", path, e.errno)
+print("vessel still usable:", os.listdir(".") is not None)
+"#,
+        secret = secret.display().to_string(),
+        outside = outside.path().display().to_string()
+    );
+    let (_, out) = escape(NO_NETWORK, &program);
+    out.assert_code(0)
+        .assert_stdout_contains("vessel still usable: True");
+    assert!(
+        !out.stdout().contains("READ") && !out.stdout().contains("LISTED"),
+        "{}",
+        out.explain()
+    );
+    assert!(
+        !out.stdout().contains("TOP-SECRET") && !out.stdout().contains("root:"),
+        "{}",
+        out.explain()
+    );
+}
+
+#[test]
+fn confine_nothing_is_written_outside_the_vessel() {
+    let outside = tempfile::tempdir().expect("temp dir");
+    let canary = outside.path().join("canary");
+    let program = format!(
+        r#"
+import os
+for path in [{canary:?}, "/tmp/repy-canary-{pid}", "../canary-{pid}"]:
+    try:
+        with open(path, "w") as f:
+            f.write("escaped")
+        print("WROTE", path)
+    except OSError as e:
+        print("refused", path, e.errno)
+for attempt in [lambda: os.mkdir("sub"), lambda: os.symlink("/etc/passwd", "link"), lambda: os.rename("a", "b")]:
+    try:
+        attempt()
+        print("DID")
+    except OSError as e:
+        print("refused", e.errno)
+with open("inside.txt", "w") as f:
+    f.write("fine")
+"#,
+        canary = canary.display().to_string(),
+        pid = std::process::id()
+    );
+    let (sb, out) = escape(NO_NETWORK, &program);
+    out.assert_code(0);
+    assert!(
+        !out.stdout().contains("WROTE") && !out.stdout().contains("DID"),
+        "{}",
+        out.explain()
+    );
+    assert!(
+        !canary.exists(),
+        "canary written outside the vessel\n{}",
+        out.explain()
+    );
+    assert!(!std::path::Path::new(&format!("/tmp/repy-canary-{}", std::process::id())).exists());
+    assert!(!sb.path().join("sub").exists() && !sb.path().join("link").exists());
+    assert_eq!(
+        std::fs::read_to_string(sb.path().join("inside.txt"))
+            .ok()
+            .as_deref(),
+        Some("fine")
+    );
+}
+
+#[test]
+fn confine_no_shell_and_no_process_is_started() {
+    let outside = tempfile::tempdir().expect("temp dir");
+    let marker = outside.path().join("shell-ran");
+    let shell_cmd = format!("touch {}", marker.display());
+    let program = format!(
+        r#"
+import os, subprocess
+try:
+    pid = os.fork()
+    if pid == 0:
+        open({marker:?}, "w").close()
+        os._exit(0)
+    print("FORKED", pid)
+except OSError as e:
+    print("fork refused", e.errno)
+try:
+    subprocess.run(["/bin/sh", "-c", {cmd:?}])
+    print("SPAWNED")
+except OSError as e:
+    print("spawn refused", e.errno)
+print("now exec", flush=True)
+os.execv("/bin/sh", ["/bin/sh", "-c", {cmd:?}])
+print("EXECED")
+"#,
+        marker = marker.display().to_string(),
+        cmd = shell_cmd
+    );
+    let (_, out) = escape(NO_NETWORK, &program);
+    out.assert_stdout_contains("fork refused")
+        .assert_stdout_contains("spawn refused");
+    assert!(
+        !out.stdout().contains("FORKED")
+            && !out.stdout().contains("SPAWNED")
+            && !out.stdout().contains("EXECED")
+    );
+    // execve is fatal under the filter: the sandbox dies of SIGSYS and repy says so.
+    out.assert_code(120).assert_stderr_contains("crashed");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!marker.exists(), "a shell ran\n{}", out.explain());
+}
+
+#[test]
+fn confine_supervisor_cannot_be_traced_or_signalled() {
+    let program = r#"
+import os, ctypes, signal
+libc = ctypes.CDLL(None, use_errno=True)
+parent = os.getppid()
+for sig in (signal.SIGTERM, signal.SIGKILL):
+    for target in (parent, -1, 1):
+        try:
+            os.kill(target, sig)
+            print("SIGNALLED", target)
+        except OSError as e:
+            print("kill refused", target, e.errno)
+print("now ptrace", flush=True)
+print("PTRACE", libc.ptrace(16, parent, 0, 0))
+"#;
+    let (_, out) = escape(NO_NETWORK, program);
+    out.assert_stdout_contains("kill refused")
+        .assert_stdout_contains("now ptrace");
+    assert!(
+        !out.stdout().contains("SIGNALLED") && !out.stdout().contains("PTRACE"),
+        "{}",
+        out.explain()
+    );
+    // ptrace is fatal under the filter; the supervisor survived to report it.
+    out.assert_code(120).assert_stderr_contains("crashed");
+}
+
+#[test]
+fn confine_raw_unix_and_netlink_sockets_are_refused() {
+    let outside = tempfile::tempdir().expect("temp dir");
+    let path = outside.path().join("host.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&path).expect("bind unix socket");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let program = format!(
+        r#"
+import socket
+attempts = [
+    ("unix", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect({path:?})),
+    ("abstract", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect("\0repy-test")),
+    ("raw", lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)),
+    ("packet", lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW)),
+    ("netlink", lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)),
+]
+for name, attempt in attempts:
+    try:
+        attempt()
+        print("OPENED", name)
+    except OSError as e:
+        print("refused", name, e.errno)
+"#,
+        path = path.display().to_string()
+    );
+    let (_, out) = escape(NETWORK, &program);
+    out.assert_code(0);
+    assert!(!out.stdout().contains("OPENED"), "{}", out.explain());
+    for name in ["unix", "abstract", "raw", "packet", "netlink"] {
+        out.assert_stdout_contains(&format!("refused {name}"));
+    }
+    assert!(
+        listener.accept().is_err(),
+        "the host's unix socket got a connection"
+    );
+}
+
+#[test]
+fn confine_ctypes_syscalls_meet_the_same_walls() {
+    let program = r#"
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+buf = ctypes.create_string_buffer(64)
+fd = libc.syscall(257, -100, b"/etc/passwd", 0)   # openat(AT_FDCWD, ...)
+print("openat", fd, ctypes.get_errno())
+if fd >= 0:
+    print("READ", libc.read(fd, buf, 64), buf.value)
+print("fork", libc.syscall(57), ctypes.get_errno())     # fork
+print("memfd", libc.syscall(319, b"x", 0), ctypes.get_errno())
+print("mmap-exec", libc.mmap(None, 4096, 7, 0x22, -1, 0) in (-1, 2**64 - 1, None))
+"#;
+    let (_, out) = escape(NO_NETWORK, program);
+    out.assert_code(0)
+        .assert_stdout_contains("openat -1")
+        .assert_stdout_contains("fork -1");
+    out.assert_stdout_contains("memfd -1")
+        .assert_stdout_contains("mmap-exec True");
+    assert!(!out.stdout().contains("READ"), "{}", out.explain());
+}
+
+#[test]
+fn confine_ungranted_port_stays_unbound_and_no_network_means_none() {
+    // A port the policy does not grant cannot be bound, even with the real socket module.
+    let program = r#"
+import socket, time
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", 63181))
+    s.listen(1)
+    print("BOUND", flush=True)
+except OSError as e:
+    print("bind refused", e.errno, flush=True)
+ok = socket.socket()
+ok.bind(("127.0.0.1", 63180))
+print("granted port bound", flush=True)
+time.sleep(1.5)
+"#;
+    let sb = Sandbox::new()
+        .restrictions(NETWORK)
+        .option("--test-real-builtins")
+        .program(program);
+    std::fs::write(sb.path().join("restrictions.toml"), NETWORK).expect("write");
+    std::fs::write(sb.path().join("program.py"), program).expect("write");
+    let mut child = Command::new(REPY)
+        .current_dir(sb.path())
+        .args(["--test-real-builtins", "restrictions.toml", "program.py"])
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn repy");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let second = lines.next().and_then(Result::ok).unwrap_or_default();
+    // While the program still runs, nothing listens on the ungranted port.
+    let connected = TcpStream::connect_timeout(
+        &"127.0.0.1:63181".parse().expect("addr"),
+        Duration::from_millis(300),
+    );
+    let status = child.wait().expect("wait");
+    let mut stderr = String::new();
+    let _ = child
+        .stderr
+        .take()
+        .map(|mut e| e.read_to_string(&mut stderr));
+    assert!(
+        first.starts_with("bind refused"),
+        "first line {first:?}; stderr {stderr}"
+    );
+    assert_eq!(second, "granted port bound", "stderr {stderr}");
+    assert!(
+        connected.is_err(),
+        "something listened on the ungranted port"
+    );
+    assert_eq!(status.code(), Some(0), "stderr {stderr}");
+
+    // With no port granted at all, the sandbox has no network: a listener of the test
+    // process on loopback is out of reach.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let port = listener.local_addr().expect("addr").port();
+    let program = format!(
+        "import socket\ntry:\n    socket.create_connection(('127.0.0.1', {port}), timeout=1)\n    print('CONNECTED')\nexcept OSError as e:\n    print('unreachable', e.errno)\n"
+    );
+    let (_, out) = escape(NO_NETWORK, &program);
+    out.assert_code(0).assert_stdout_contains("unreachable");
+    assert!(
+        listener.accept().is_err(),
+        "the host listener got a connection"
+    );
+}
