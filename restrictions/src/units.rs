@@ -79,7 +79,7 @@ impl Decimal {
     pub(crate) fn to_whole(self, factor: u64) -> Result<Option<u128>, ()> {
         let numerator = self.mantissa.checked_mul(u128::from(factor)).ok_or(())?;
         let divisor = 10u128.checked_pow(self.scale).ok_or(())?;
-        if numerator % divisor == 0 {
+        if numerator.is_multiple_of(divisor) {
             Ok(Some(numerator / divisor))
         } else {
             Ok(None)
@@ -185,7 +185,7 @@ pub(crate) fn format_bytes(bytes: u64, suffix: &str) -> String {
     if bytes > 0 {
         for name in PREFERRED {
             if let Some((_, factor)) = BYTE_UNITS.iter().find(|(n, _)| *n == name) {
-                if bytes % factor == 0 {
+                if bytes.is_multiple_of(*factor) {
                     return format!("\"{} {name}{suffix}\"", bytes / factor);
                 }
             }
@@ -199,7 +199,7 @@ pub(crate) fn format_rate(rate: f64) -> String {
     if rate.fract() == 0.0 && rate >= 0.0 && rate <= MAX_BYTES as f64 {
         // Whole and below 2^53: the conversion is exact.
         let whole = rate as u64;
-        if whole % 1000 == 0 || whole % 1024 == 0 {
+        if whole.is_multiple_of(1000) || whole.is_multiple_of(1024) {
             return format_bytes(whole, "/s");
         }
         return whole.to_string();
@@ -218,14 +218,14 @@ pub(crate) fn format_duration(duration: Duration) -> String {
     let secs = duration.as_secs();
     let nanos = duration.subsec_nanos();
     if nanos == 0 {
-        if secs > 0 && secs % 3600 == 0 {
+        if secs > 0 && secs.is_multiple_of(3600) {
             format!("\"{} h\"", secs / 3600)
-        } else if secs > 0 && secs % 60 == 0 {
+        } else if secs > 0 && secs.is_multiple_of(60) {
             format!("\"{} min\"", secs / 60)
         } else {
             format!("\"{secs} s\"")
         }
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         format!("\"{} ms\"", duration.as_millis())
     } else {
         format!("\"{secs}.{nanos:09} s\"")
