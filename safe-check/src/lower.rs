@@ -377,6 +377,8 @@ type ByAddress<V> = HashMap<usize, V, BuildHasherDefault<AddressHasher>>;
 /// attribute names and the types of constants.
 struct Table {
     compile: Py<PyAny>,
+    /// `gc.isenabled`, `gc.disable`, `gc.enable`.
+    gc: [Py<PyAny>; 3],
     classes: ByAddress<ClassInfo>,
     positions: [Py<PyString>; 4],
     position_keys: [usize; 4],
@@ -459,8 +461,14 @@ fn build_table(py: Python<'_>) -> PyResult<Table> {
     let positions = ["lineno", "col_offset", "end_lineno", "end_col_offset"]
         .map(|name| PyString::intern(py, name).unbind());
     let position_keys = [0, 1, 2, 3].map(|index| positions[index].as_ptr() as usize);
+    let gc = py.import("gc")?;
     Ok(Table {
         compile: builtins.getattr("compile")?.unbind(),
+        gc: [
+            gc.getattr("isenabled")?.unbind(),
+            gc.getattr("disable")?.unbind(),
+            gc.getattr("enable")?.unbind(),
+        ],
         classes,
         positions,
         position_keys,
@@ -479,6 +487,7 @@ pub(crate) fn parse(
     lines: &LineIndex<'_>,
 ) -> Result<Tree, LowerError> {
     let table = TABLE.get_or_try_init(py, || build_table(py))?;
+    let _paused = GcPause::new(py, table)?;
     let compiled = table.compile.bind(py).call1((
         PyString::new(py, source),
         PyString::new(py, filename),
@@ -491,6 +500,39 @@ pub(crate) fn parse(
         Err(err) => return Err(parser_error(py, &err, lines)),
     };
     lower_module(py, root)
+}
+
+/// Pauses CPython's cyclic garbage collector while the parser builds (and the lowering
+/// reads) the AST: the tree's tens of thousands of new container objects would otherwise
+/// trigger repeated collections that find nothing (an AST has no cycles). The GIL is held
+/// throughout, so no other Python code runs meanwhile; the previous state is restored on drop.
+struct GcPause<'t, 'py> {
+    py: Python<'py>,
+    table: &'t Table,
+    was_enabled: bool,
+}
+
+impl<'t, 'py> GcPause<'t, 'py> {
+    fn new(py: Python<'py>, table: &'t Table) -> PyResult<Self> {
+        let was_enabled = table.gc[0].bind(py).call0()?.is_truthy()?;
+        if was_enabled {
+            table.gc[1].bind(py).call0()?;
+        }
+        Ok(GcPause {
+            py,
+            table,
+            was_enabled,
+        })
+    }
+}
+
+impl Drop for GcPause<'_, '_> {
+    fn drop(&mut self) {
+        if self.was_enabled {
+            // Nothing to do on failure: `gc.enable()` cannot fail in practice.
+            let _ = self.table.gc[2].bind(self.py).call0();
+        }
+    }
 }
 
 /// Lowers a module object returned by `compile(..., PyCF_ONLY_AST)`.
@@ -927,6 +969,28 @@ mod tests {
                 .collect();
             assert!(mismatched.is_empty(), "{mismatched:?}");
             assert_eq!(table.classes.len(), Kind::KNOWN.len());
+        });
+    }
+
+    #[test]
+    fn garbage_collector_state_is_restored() {
+        Python::initialize();
+        Python::attach(|py| {
+            let gc = py.import("gc").expect("gc");
+            let enabled = || {
+                gc.call_method0("isenabled")
+                    .and_then(|v| v.is_truthy())
+                    .expect("isenabled")
+            };
+            let lines = LineIndex::new("x = 1\n");
+            for start_enabled in [true, false] {
+                let method = if start_enabled { "enable" } else { "disable" };
+                gc.call_method0(method).expect("toggle");
+                assert!(parse(py, "x = 1\n", "gc.py", &lines).is_ok());
+                assert!(parse(py, "x = = 1\n", "gc.py", &lines).is_err());
+                assert_eq!(enabled(), start_enabled);
+            }
+            gc.call_method0("enable").expect("enable");
         });
     }
 
