@@ -10,6 +10,9 @@ use crate::{Pos, Span};
 /// Lines of a node searched for one of its identifiers.
 const MAX_LINES_SEARCHED: u32 = 50;
 
+/// Bytes of a line searched: keeps the work per identifier bounded on huge lines.
+const MAX_BYTES_SEARCHED: usize = 4096;
+
 /// The span of `ident` within its `node`.
 pub(crate) fn locate(lines: &LineIndex<'_>, ident: &Ident, node: &Node) -> Span {
     let anchor = match ident.role {
@@ -30,12 +33,13 @@ pub(crate) fn locate(lines: &LineIndex<'_>, ident: &Ident, node: &Node) -> Span 
         .min(span.start.line.saturating_add(MAX_LINES_SEARCHED));
     let mut anchored = matches!(anchor, Anchor::None | Anchor::BeforeEquals);
     for line in span.start.line..=last {
-        let text = lines.line(line);
+        let full = lines.line(line);
         let mut from = if line == span.start.line {
-            crate::source::floor_char_boundary(text, span.start.byte_col as usize)
+            crate::source::floor_char_boundary(full, span.start.byte_col as usize)
         } else {
             0
         };
+        let text = &full[..crate::source::floor_char_boundary(full, from + MAX_BYTES_SEARCHED)];
         if !anchored {
             let found = match anchor {
                 Anchor::After(keyword) => find_word(text, from, keyword),

@@ -72,37 +72,45 @@ pub fn render_text(diagnostics: &[Diagnostic], source: &str, filename: &str) -> 
         let text = lines.line(start.row);
         let number = start.row.to_string();
         let gutter = " ".repeat(number.len());
-        let line_chars = text.chars().count();
-        let first = (start.column as usize - 1).min(line_chars);
-        let last = if end.row == start.row {
-            (end.column as usize - 1).min(line_chars)
+        let first =
+            crate::source::floor_char_boundary(text, diagnostic.span.start.byte_col as usize);
+        let last = if diagnostic.span.end.line == diagnostic.span.start.line {
+            crate::source::floor_char_boundary(text, diagnostic.span.end.byte_col as usize)
         } else {
-            line_chars
+            text.len()
         };
-        let last = last.max(first + 1);
-        // Long lines are shown as a window around the span.
-        let (low, high) = if line_chars <= MAX_SHOWN_CHARS {
-            (0, line_chars)
+        // Long lines are shown as a window around the span (work per diagnostic stays
+        // bounded by the window, whatever the line length).
+        let low = if lines.line_chars(start.row) <= MAX_SHOWN_CHARS {
+            0
         } else {
-            let low = first.saturating_sub(MAX_SHOWN_CHARS / 4);
-            (low, (low + MAX_SHOWN_CHARS).min(line_chars))
+            crate::source::floor_char_boundary(text, first.saturating_sub(MAX_SHOWN_CHARS / 4))
         };
+        let high = text[low..]
+            .char_indices()
+            .nth(MAX_SHOWN_CHARS)
+            .map_or(text.len(), |(offset, _)| low + offset);
         let mut shown = String::new();
         let mut indent = String::new();
         if low > 0 {
             shown.push('…');
             indent.push(' ');
         }
-        for (index, c) in text.chars().enumerate().skip(low).take(high - low) {
-            shown.push(printable(c));
-            if index < first {
-                indent.push(if c == '\t' { '\t' } else { ' ' });
-            }
-        }
-        if high < line_chars {
+        shown.extend(text[low..high].chars().map(printable));
+        if high < text.len() {
             shown.push('…');
         }
-        let width = last.min(high.max(first + 1)).saturating_sub(first).max(1);
+        indent.extend(text[low..first.clamp(low, high)].chars().map(|c| {
+            if c == '\t' {
+                '\t'
+            } else {
+                ' '
+            }
+        }));
+        let width = text[first.min(high)..last.clamp(first.min(high), high)]
+            .chars()
+            .count()
+            .max(1);
         out.push_str(&format!("{gutter} |\n"));
         out.push_str(&format!("{number} | {shown}\n"));
         out.push_str(&format!("{gutter} | {indent}{}\n\n", "^".repeat(width)));
