@@ -62,7 +62,7 @@ pub fn render_text(diagnostics: &[Diagnostic], source: &str, filename: &str) -> 
     let lines = LineIndex::new(source);
     let mut out = String::new();
     for diagnostic in diagnostics {
-        let Resolved { start, end } = resolve(&lines, diagnostic);
+        let Resolved { start, .. } = resolve(&lines, diagnostic);
         let code = diagnostic.rule.code();
         let message: String = diagnostic.message.chars().map(printable).collect();
         out.push_str(&format!(
