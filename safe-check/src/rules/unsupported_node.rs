@@ -86,11 +86,11 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
         return;
     }
     let violation = if node.kind == Kind::Unknown {
+        // `unknown` is filled in node order.
         let name = tree
             .unknown
-            .iter()
-            .find(|(node, _)| *node == id)
-            .map_or_else(|| "?".to_owned(), |(_, name)| name.clone());
+            .binary_search_by_key(&id, |(node, _)| *node)
+            .map_or_else(|_| "?".to_owned(), |index| tree.unknown[index].1.clone());
         UnsupportedNode::Unknown(name)
     } else {
         UnsupportedNode::Known(node.kind.name())
