@@ -26,7 +26,7 @@ pub fn violations(py: Python<'_>, source: &str, filename: &str) -> Option<String
 
 /// `repy check`: checks every program, prints every violation, exits 0 when all are clean.
 pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
-    if let Err(err) = api::interpreter::initialize_isolated() {
+    if let Err(err) = api::interpreter::initialize_complete() {
         eprintln!("repy: internal error: {err}");
         return ExitStatus::InternalError;
     }

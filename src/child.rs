@@ -72,7 +72,7 @@ fn eprint_raw(text: &str) {
 }
 
 /// Runs the sandbox side of a run and returns the exit code for the child process.
-pub fn run(plan: ChildPlan) -> i32 {
+pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
     // Writing past the file-size backstop must fail with EFBIG, not kill the sandbox.
     // SAFETY: setting a signal to SIG_IGN installs no handler code.
     unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
@@ -106,6 +106,9 @@ pub fn run(plan: ChildPlan) -> i32 {
         } else {
             api::program::Prepared::new(py, &plan.callargs)?
         };
+        // Start-up above overlapped the supervisor placing this process in its cgroups;
+        // nothing untrusted runs before it has finished.
+        py.detach(|| gate.wait());
         match confine::apply(&confine_plan(&plan)) {
             Ok(status) => plan.handoff.write(&status.to_json()),
             Err(err) => {

@@ -180,7 +180,7 @@ fn run_reporting(args: RunArgs, report: &mut Report) -> u8 {
         #[cfg(feature = "test-real-builtins")]
         test_real_builtins: args.test_real_builtins,
     };
-    let result = match supervisor.run(&page, move || child::run(plan)) {
+    let result = match supervisor.run(&page, move |gate| child::run(plan, gate)) {
         Ok(result) => result,
         Err(err) => return early(report, ExitStatus::InternalError, err.to_string()),
     };

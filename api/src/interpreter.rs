@@ -5,8 +5,21 @@
 //! `site`, adds no user site directory and no current directory to `sys.path`, writes no
 //! bytecode, installs no signal handlers and searches modules only in the standard library of
 //! the CPython this binary was built against (recorded at build time by `build.rs`).
+//!
+//! Initialisation stops after CPython's *core* phase. The *main* phase would import the codec
+//! registry (`encodings`), build `sys.stdin/stdout/stderr`, the `__main__` module and the
+//! path-based importer: half of CPython's start-up time, and nothing the sandbox uses — its
+//! output goes through Rust, its namespace is its own dict, and it imports nothing from
+//! files. Without the path-based importer no module can be loaded from disk at all, even if
+//! a program reached `__import__`.
+//!
+//! `Py_IsInitialized()` stays false in this state, and pyo3 checks it once, on the first
+//! `Python::attach`. [`initialize_isolated`] makes that first call itself with the flag
+//! raised for the duration of that one call only (after checking that CPython's runtime
+//! state has exactly the expected shape; otherwise it completes the main phase instead), so
+//! CPython's own view of its state is never altered while anything else runs.
 
-use std::ffi::CString;
+use std::ffi::{c_int, CString};
 use std::mem::MaybeUninit;
 
 use pyo3::ffi;
@@ -32,9 +45,64 @@ pub enum InterpreterError {
     },
 }
 
-/// Initialises CPython with an isolated configuration. Calling it twice is an error the
-/// caller must avoid: the sandbox child is the only caller.
+/// Initialises CPython's core with an isolated configuration (see the module doc). Calling it
+/// twice is an error the caller must avoid: the sandbox child is the only caller.
 pub fn initialize_isolated() -> Result<(), InterpreterError> {
+    initialize(true)?;
+    if !pass_pyo3_start_check() {
+        finish_initialization()?;
+    }
+    Ok(())
+}
+
+// The leading fields of CPython 3.11's `_PyRuntimeState` (Include/internal/pycore_runtime.h):
+// `_initialized, preinitializing, preinitialized, core_initialized, initialized`.
+extern "C" {
+    static mut _PyRuntime: [c_int; 5];
+}
+
+/// After a core-only initialisation, lets pyo3 run its one-time "is the interpreter
+/// initialised" check: raises `initialized` for one attach and lowers it again. Returns
+/// false (changing nothing) when the runtime state does not look exactly as expected.
+fn pass_pyo3_start_check() -> bool {
+    let runtime = &raw mut _PyRuntime;
+    // SAFETY: `_PyRuntime` is CPython's exported runtime state; the first five fields are
+    // ints in every 3.11 build (the version this binary is built against). The process is
+    // single-threaded here, so nothing reads the flag concurrently.
+    unsafe {
+        if (*runtime) != [1, 0, 1, 1, 0] || ffi::Py_IsInitialized() != 0 {
+            return false;
+        }
+        (*runtime)[4] = 1;
+        let passed = ffi::Py_IsInitialized() == 1;
+        if passed {
+            pyo3::Python::attach(|_| ());
+        }
+        (*runtime)[4] = 0;
+        passed
+    }
+}
+
+/// Initialises CPython completely (codecs, `sys` streams, path-based imports) with the same
+/// isolated configuration: for `repy check`, which runs no program, and for the test-only
+/// build that hands the program the real builtins.
+pub fn initialize_complete() -> Result<(), InterpreterError> {
+    initialize(false)
+}
+
+/// Completes the main phase of an interpreter initialised with [`initialize_isolated`].
+pub fn finish_initialization() -> Result<(), InterpreterError> {
+    extern "C" {
+        fn _Py_InitializeMain() -> ffi::PyStatus;
+    }
+    // SAFETY: called once, attached, on an interpreter whose core phase is complete.
+    unsafe { check(_Py_InitializeMain()) }.map_err(|message| InterpreterError::Init {
+        home: PYTHON_HOME.to_string(),
+        message,
+    })
+}
+
+fn initialize(core_only: bool) -> Result<(), InterpreterError> {
     let home =
         CString::new(PYTHON_HOME).map_err(|_| InterpreterError::NulInPath(PYTHON_HOME.into()))?;
     let stdlib = CString::new(PYTHON_STDLIB)
@@ -57,6 +125,7 @@ pub fn initialize_isolated() -> Result<(), InterpreterError> {
         (*cfg).safe_path = 1;
         (*cfg).pathconfig_warnings = 0;
         (*cfg).buffered_stdio = 0;
+        (*cfg)._init_main = c_int::from(!core_only);
         let result = (|| {
             check(ffi::PyConfig_SetBytesString(
                 cfg,

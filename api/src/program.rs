@@ -32,8 +32,10 @@ impl Prepared {
     /// modules an attacker would want imported now (later imports fail once confined).
     #[cfg(feature = "test-real-builtins")]
     pub fn unrestricted(py: Python<'_>) -> PyResult<Self> {
-        // The strongest attacker has the extension modules too (the product's search path
-        // leaves lib-dynload out).
+        // The strongest attacker has file imports and the extension modules too (the product
+        // stops at the core phase and its search path leaves lib-dynload out).
+        crate::interpreter::finish_initialization()
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
         let dynload = format!("{}/lib-dynload", crate::interpreter::PYTHON_STDLIB);
         py.import("sys")?
             .getattr("path")?

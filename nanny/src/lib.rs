@@ -32,7 +32,7 @@ pub use bucket::{Decision, LeakyBucket, RateSpec};
 pub use clock::{Clock, FakeClock, MonotonicClock};
 pub use output::OutputTarget;
 pub use page::{SharedPage, StopTime};
-pub use process::ChildEnd;
+pub use process::{ChildEnd, Gate};
 pub use resource::{Item, Renewable};
 pub use status::{Status, StopRequest};
 pub use supervisor::{

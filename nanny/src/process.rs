@@ -154,10 +154,39 @@ pub(crate) struct ChildWiring {
     pub(crate) rlimit_as: Option<u64>,
 }
 
+/// The sandbox child's wait for the supervisor: it has placed the child in its cgroups and
+/// is watching it. The child may prepare (initialise the interpreter) before passing the
+/// gate, overlapping its start-up with the supervisor's set-up, but must pass it before any
+/// untrusted code runs.
+#[derive(Debug)]
+pub struct Gate {
+    go: Option<OwnedFd>,
+}
+
+impl Gate {
+    /// Blocks until the supervisor lets the child start; ends the child (code 70) if the
+    /// supervisor died or gave up. Later calls return at once.
+    pub fn wait(&mut self) {
+        let Some(go) = self.go.take() else {
+            return;
+        };
+        let mut byte = [0u8; 1];
+        loop {
+            match nix::unistd::read(&go, &mut byte) {
+                Ok(1) => break,
+                Err(Errno::EINTR) => continue,
+                // End of file: the supervisor died or gave up before letting the child start.
+                _ => exit_now(LOST_SUPERVISOR),
+            }
+        }
+    }
+}
+
 /// Child side of a supervised fork: wires stdout/stderr, restores the signal mask, sets the
-/// memory backstop, waits for the supervisor's go, then runs `sandbox` and exits. Every
-/// descriptor of the supervisor's other than these must have been closed by the caller.
-pub(crate) fn child_main(wiring: ChildWiring, sandbox: impl FnOnce() -> i32) -> ! {
+/// memory backstop, then runs `sandbox` with the [`Gate`] it must pass before running
+/// untrusted code, and exits. Every descriptor of the supervisor's other than these must
+/// have been closed by the caller.
+pub(crate) fn child_main(wiring: ChildWiring, sandbox: impl FnOnce(&mut Gate) -> i32) -> ! {
     arm_parent_death_signal(wiring.parent);
     if wiring.mask.thread_set_mask().is_err() {
         exit_now(INTERNAL_ERROR);
@@ -177,17 +206,16 @@ pub(crate) fn child_main(wiring: ChildWiring, sandbox: impl FnOnce() -> i32) -> 
     if let Some(bytes) = wiring.rlimit_as {
         set_address_space_limit(bytes);
     }
-    let mut byte = [0u8; 1];
-    loop {
-        match nix::unistd::read(&wiring.go, &mut byte) {
-            Ok(1) => break,
-            Err(Errno::EINTR) => continue,
-            // End of file: the supervisor died or gave up before letting the child start.
-            _ => exit_now(LOST_SUPERVISOR),
-        }
-    }
-    drop(wiring.go);
-    exit_now(run_sandbox(sandbox))
+    let mut gate = Gate {
+        go: Some(wiring.go),
+    };
+    let code = run_sandbox(|| {
+        let code = sandbox(&mut gate);
+        // A sandbox that never passed the gate still ends only under supervision.
+        gate.wait();
+        code
+    });
+    exit_now(code)
 }
 
 /// Lowers RLIMIT_AS to `bytes` (never above an existing hard limit) and, with glibc, keeps

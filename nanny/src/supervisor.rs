@@ -38,7 +38,7 @@ use crate::clock::monotonic_now;
 use crate::measure;
 use crate::output::{OutputTarget, Relay, Stream};
 use crate::page::{SharedPage, StopTime};
-use crate::process::{child_main, ChildEnd, ChildWiring};
+use crate::process::{child_main, ChildEnd, ChildWiring, Gate};
 use crate::resource::{Item, Renewable};
 use crate::status::{Status, StatusFiles, StopRequest, STOPPED};
 
@@ -432,7 +432,7 @@ impl Supervisor {
     pub fn run(
         self,
         page: &SharedPage,
-        sandbox: impl FnOnce() -> i32,
+        sandbox: impl FnOnce(&mut Gate) -> i32,
     ) -> Result<RunResult, SuperviseError> {
         let (out_r, out_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
         let (err_r, err_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;

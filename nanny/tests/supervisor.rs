@@ -97,7 +97,12 @@ fn supervise(config: SupervisorConfig, sandbox: impl FnOnce(SharedPage) -> i32) 
     let page = SharedPage::create().unwrap();
     let child_page = page.clone();
     let supervisor = Supervisor::new(config).unwrap();
-    supervisor.run(&page, move || sandbox(child_page)).unwrap()
+    supervisor
+        .run(&page, move |gate| {
+            gate.wait();
+            sandbox(child_page)
+        })
+        .unwrap()
 }
 
 fn vessel() -> tempfile::TempDir {
