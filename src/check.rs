@@ -34,6 +34,9 @@ pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
     let mut json: Vec<serde_json::Value> = Vec::new();
     let mut sarif: Option<serde_json::Value> = None;
     Python::attach(|py| {
+        if let Err(err) = api::interpreter::preload_unicodedata(py) {
+            eprintln!("repy: warning: non-ASCII identifiers cannot be parsed: {err}");
+        }
         for path in programs {
             let filename = path.display().to_string();
             let source = match crate::run::read_program(path) {

@@ -106,6 +106,9 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         } else {
             api::program::Prepared::new(py, &plan.callargs)?
         };
+        if !plan.source.is_ascii() {
+            api::interpreter::preload_unicodedata(py)?;
+        }
         // Start-up above overlapped the supervisor placing this process in its cgroups;
         // nothing untrusted runs before it has finished.
         py.detach(|| gate.wait());

@@ -4,5 +4,6 @@ mod cases;
 mod cli;
 #[cfg(feature = "test-real-builtins")]
 mod confine;
+mod escapes;
 mod restrictions;
 mod support;

@@ -174,3 +174,43 @@ unsafe fn check(status: ffi::PyStatus) -> Result<(), String> {
             .into_owned())
     }
 }
+
+/// Loads the `unicodedata` extension module, which CPython's parser imports to normalise
+/// non-ASCII identifiers (NFKC). It must be loaded before confinement: afterwards the sandbox
+/// can neither read the shared object nor map executable memory. Without it a program with a
+/// non-ASCII identifier could not even be parsed.
+pub fn preload_unicodedata(py: pyo3::Python<'_>) -> pyo3::PyResult<()> {
+    use pyo3::prelude::*;
+    use pyo3::types::PyDict;
+    let sys = py.import("sys")?;
+    let modules = sys.getattr("modules")?;
+    if modules.contains("unicodedata")? {
+        return Ok(());
+    }
+    let dynload = std::path::Path::new(PYTHON_STDLIB).join("lib-dynload");
+    let origin = std::fs::read_dir(&dynload)
+        .ok()
+        .and_then(|entries| {
+            entries.flatten().map(|e| e.path()).find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("unicodedata.") && n.ends_with(".so"))
+            })
+        })
+        .ok_or_else(|| {
+            pyo3::exceptions::PyImportError::new_err(format!(
+                "no unicodedata module in {}",
+                dynload.display()
+            ))
+        })?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("origin", origin.to_string_lossy().as_ref())?;
+    let spec = py
+        .import("_frozen_importlib")?
+        .getattr("ModuleSpec")?
+        .call(("unicodedata", py.None()), Some(&kwargs))?;
+    let imp = py.import("_imp")?;
+    let module = imp.call_method1("create_dynamic", (&spec,))?;
+    imp.call_method1("exec_dynamic", (&module,))?;
+    modules.set_item("unicodedata", module)
+}

@@ -1,4 +1,4 @@
-//! Known Python sandbox-escape techniques, one small program each in `tests/escapes/`
+//! Known Python sandbox-escape techniques, one small program each in the repository's `tests/escapes/`
 //! (the sandbox's end-to-end tests run the same files). Each starts with
 //! `# expect: R201[, R204 ...]`, the rules that must stop it; the checker must refuse every
 //! program and report each named rule.
@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 
 #[test]
 fn every_escape_program_is_refused_by_its_rules() {
-    let directory = common::test_path("escapes");
+    // The escape programs live in the repository's tests/escapes/, shared with the
+    // end-to-end tests that run each one through the repy binary.
+    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/escapes");
     let mut entries: Vec<_> = std::fs::read_dir(&directory)
         .expect("escapes directory")
         .map(|entry| entry.expect("entry").path())
