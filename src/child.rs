@@ -57,8 +57,12 @@ fn confine_plan(plan: &ChildPlan) -> confine::ConfinePlan {
             + count(ResourceId::Insockets)
             + 2 * count(ResourceId::Outsockets)
             + 32,
-        // No file can outgrow the disk quota.
-        max_file_size: count(ResourceId::Diskused).max(1),
+        // A kernel backstop above the disk quota: the supervisor kills at the quota itself
+        // (RepyV2's contract, exit 98); the margin leaves it room to see the crossing first,
+        // and a runaway writer still stops at twice the quota.
+        max_file_size: count(ResourceId::Diskused)
+            .saturating_mul(2)
+            .saturating_add(1 << 20),
         // The nanny sets its own address-space backstop when it has no cgroup.
         max_address_space: None,
         allow_degraded: plan.allow_degraded.clone(),

@@ -5,5 +5,6 @@ mod cli;
 #[cfg(feature = "test-real-builtins")]
 mod confine;
 mod escapes;
+mod nanny;
 mod restrictions;
 mod support;

@@ -15,6 +15,15 @@ pub use nanny::{Item, Renewable};
 
 static ACCOUNTANT: OnceLock<Accountant> = OnceLock::new();
 
+/// The next item key; keys are never reused, so a handle's key stays its own for life.
+static NEXT_KEY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1 << 32);
+
+/// A fresh key for an item a handle will hold (thread events use their thread number,
+/// below 2^32).
+pub fn new_key() -> u64 {
+    NEXT_KEY.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Installs the child's accountant. Called once, before the program runs.
 pub fn install(accountant: Accountant) {
     let _ = ACCOUNTANT.set(accountant);

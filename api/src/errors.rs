@@ -37,9 +37,17 @@ pub fn open_failed(name: &str, err: &std::io::Error) -> PyErr {
     }
 }
 
-/// Maps an error from writing `name`: running out of space or past the file-size backstop
-/// is a resource error the program can handle; anything else is internal.
+/// Maps an error from writing `name`: running out of space (or, should the supervisor not
+/// act in time, writing past the file-size backstop) is a resource error the program can
+/// handle; anything else is internal. Called with the interpreter released.
 pub fn write_failed(name: &str, err: &std::io::Error) -> PyErr {
+    if err.raw_os_error() == Some(libc::EFBIG) {
+        // The kernel's file-size backstop sits above the disk quota, so the quota is
+        // certainly exceeded: the supervisor, which measures the vessel every half second,
+        // is about to kill the program for it (RepyV2's contract, exit 98). Wait for that
+        // verdict rather than hand the program an exception it could ignore.
+        std::thread::sleep(std::time::Duration::from_secs(3));
+    }
     match err.raw_os_error() {
         Some(libc::ENOSPC | libc::EDQUOT | libc::EFBIG) => {
             ResourceExhaustedError::new_err(format!("Cannot write to '{name}': {err}"))

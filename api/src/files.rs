@@ -93,6 +93,7 @@ struct OpenFile {
 #[pyclass(frozen, name = "file", module = "repy")]
 pub struct RepyFile {
     name: String,
+    key: u64,
     state: Mutex<Option<OpenFile>>,
 }
 
@@ -110,7 +111,7 @@ impl RepyFile {
     }
 
     fn item_key(&self) -> u64 {
-        std::ptr::from_ref(self) as u64
+        self.key
     }
 }
 
@@ -267,6 +268,7 @@ pub fn openfile(
         names.insert(filename.clone());
     }
     let handle = RepyFile {
+        key: charge::new_key(),
         name: filename.clone(),
         state: Mutex::new(None),
     };

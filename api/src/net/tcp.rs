@@ -69,6 +69,7 @@ struct Connection {
 /// A connected TCP socket, from `openconnection` or `getconnection`.
 #[pyclass(frozen, name = "socket", module = "repy")]
 pub struct RepySocket {
+    key: u64,
     state: Mutex<Option<Connection>>,
     loopback: bool,
 }
@@ -77,6 +78,7 @@ impl RepySocket {
     fn new(stream: TcpStream, local: SocketAddrV4, remote: SocketAddrV4) -> Self {
         with_registry(|r| r.tcp_connections.insert((local, remote)));
         Self {
+            key: charge::new_key(),
             loopback: remote.ip().is_loopback(),
             state: Mutex::new(Some(Connection {
                 stream,
@@ -87,7 +89,7 @@ impl RepySocket {
     }
 
     fn key(&self) -> u64 {
-        std::ptr::from_ref(self) as u64
+        self.key
     }
 
     fn resources(&self) -> (Renewable, Renewable) {
@@ -322,13 +324,14 @@ pub fn openconnection(
 /// A listening TCP socket from `listenforconnection`.
 #[pyclass(frozen, name = "tcpserversocket", module = "repy")]
 pub struct RepyTcpServer {
+    key: u64,
     state: Mutex<Option<TcpListener>>,
     local: SocketAddrV4,
 }
 
 impl RepyTcpServer {
     fn key(&self) -> u64 {
-        std::ptr::from_ref(self) as u64
+        self.key
     }
 
     fn shut(&self) {
@@ -426,6 +429,7 @@ pub fn listenforconnection(
         .unwrap_or(5)
         .clamp(1, 128);
     let server = RepyTcpServer {
+        key: charge::new_key(),
         state: Mutex::new(None),
         local,
     };

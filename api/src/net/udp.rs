@@ -87,7 +87,7 @@ pub fn sendmessage(
             let socket = bound_socket(local).map_err(|_| {
                 DuplicateTupleError::new_err(format!("UDP address {local} is already in use"))
             })?;
-            let key = std::ptr::from_ref(&socket) as u64;
+            let key = charge::new_key();
             charge::acquire(Item::Outsockets, key)?;
             let result = py.detach(|| socket.send_to(&message, dest));
             charge::release(Item::Outsockets, key);
@@ -112,13 +112,14 @@ pub fn sendmessage(
 /// A UDP socket listening for messages, from `listenformessage`.
 #[pyclass(frozen, name = "udpserversocket", module = "repy")]
 pub struct RepyUdpServer {
+    key: u64,
     socket: Mutex<Option<Arc<UdpSocket>>>,
     local: SocketAddrV4,
 }
 
 impl RepyUdpServer {
     fn key(&self) -> u64 {
-        std::ptr::from_ref(self) as u64
+        self.key
     }
 
     fn shut(&self) {
@@ -219,6 +220,7 @@ pub fn listenformessage(
     }
     let socket = Arc::new(bound_socket(local)?);
     let server = RepyUdpServer {
+        key: charge::new_key(),
         socket: Mutex::new(Some(Arc::clone(&socket))),
         local,
     };

@@ -1,0 +1,335 @@
+//! The nanny through the binary: renewable resources throttle, item limits raise, fixed
+//! limits and the new limits kill with their own exit codes, and the report says why —
+//! however the run ends. Timing bounds are generous: the machine is shared and noisy.
+
+use std::time::{Duration, Instant};
+
+use crate::support::{RunOutput, Sandbox};
+
+/// Runs `program` under `policy` with `--report`, returning the output and the report.
+fn run_reported(
+    policy: &str,
+    program: &str,
+    extra: &[&str],
+) -> (Sandbox, RunOutput, serde_json::Value) {
+    let mut sb = Sandbox::new()
+        .restrictions(policy)
+        .program(program)
+        .option("--report")
+        .option("report.json");
+    for option in extra {
+        sb = sb.option(option);
+    }
+    let out = sb.run(&[]);
+    let text = std::fs::read_to_string(sb.path().join("report.json")).unwrap_or_default();
+    let report = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("report is not JSON ({e}): {text}\n{}", out.explain()));
+    let _ = std::fs::remove_file(sb.path().join("report.json"));
+    (sb, out, report)
+}
+
+fn verdict(report: &serde_json::Value) -> &str {
+    report["verdict"].as_str().unwrap_or("<none>")
+}
+
+#[test]
+fn nanny_lograte_makes_the_next_write_wait() {
+    // RepyV2's verified example: 3001 bytes at 1000 B/s, then the next log waits ~2 s.
+    let program = "start = getruntime()\nlog('x' * 3001)\nlog('y')\nprint()\nprint(round(getruntime() - start, 1))\n";
+    let (_, out, report) = run_reported("[resources]\nlograte = 1000\n", program, &[]);
+    out.assert_code(0);
+    let waited: f64 = out
+        .stdout()
+        .lines()
+        .last()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(-1.0);
+    assert!(
+        (1.5..8.0).contains(&waited),
+        "waited {waited} s\n{}",
+        out.explain()
+    );
+    assert!(
+        report["renewable"]["lograte"]["throttled_seconds"]
+            .as_f64()
+            .unwrap_or(0.0)
+            > 1.0,
+        "{report}"
+    );
+}
+
+#[test]
+fn nanny_filewrite_and_random_are_throttled() {
+    let program = "start = getruntime()\nf = openfile('data', True)\nfor i in range(6):\n    f.writeat('z' * 4096, i * 4096)\nf.close()\nwrote = getruntime() - start\nstart = getruntime()\nfor i in range(20):\n    randombytes()\nprint(round(wrote, 1), round(getruntime() - start, 1))\n";
+    let (_, out, _) = run_reported(
+        "[resources]\nfilewrite = \"10 kB/s\"\nrandom = \"10 kB/s\"\n",
+        program,
+        &[],
+    );
+    out.assert_code(0);
+    let times: Vec<f64> = out
+        .stdout()
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    // 7 blocks of 4096 (6 writes + the create) at 10 kB/s: ~2 s; 20 KiB of random at 10 kB/s: ~1 s.
+    assert!(
+        times.len() == 2 && (1.2..10.0).contains(&times[0]) && (0.7..8.0).contains(&times[1]),
+        "{times:?}\n{}",
+        out.explain()
+    );
+}
+
+#[test]
+fn nanny_item_limits_raise_resource_exhausted() {
+    let program = r#"
+handles = [openfile("f%d" % i, True) for i in range(2)]
+try:
+    openfile("f9", True)
+except ResourceExhaustedError as e:
+    print("files:", e)
+lock = createlock()
+lock.acquire(True)
+def wait():
+    lock.acquire(True)
+    lock.release()
+createthread(wait)
+try:
+    createthread(wait)
+except ResourceExhaustedError as e:
+    print("events:", e)
+lock.release()
+s = listenforconnection("127.0.0.1", 63170)
+try:
+    listenforconnection("127.0.0.1", 63171)
+except ResourceExhaustedError as e:
+    print("insockets:", e)
+try:
+    listenformessage("127.0.0.1", 63199)
+except ResourceForbiddenError as e:
+    print("port:", e)
+"#;
+    let policy = "[resources]\nfilesopened = 2\nevents = 2\ninsockets = 1\nconnport = [63170, 63171]\nmessport = [63170]\n";
+    let (sb, out, report) = run_reported(policy, program, &[]);
+    out.assert_code(0)
+        .assert_stdout_contains("files: Resource 'filesopened' limit exceeded!!")
+        .assert_stdout_contains("events: Resource 'events' limit exceeded!!")
+        .assert_stdout_contains("insockets: Resource 'insockets' limit exceeded!!")
+        .assert_stdout_contains("port:");
+    assert!(
+        !sb.path().join("f9").exists(),
+        "a refused open created its file"
+    );
+    assert_eq!(report["item_peaks"]["events"], 2, "{report}");
+}
+
+#[test]
+fn nanny_memory_hog_is_killed_and_reported() {
+    let program = "log('started\\n')\nhog = []\nwhile True:\n    hog.append(' ' * 1000000)\n";
+    let (_, out, report) = run_reported("[resources]\nmemory = \"60 MB\"\n", program, &[]);
+    out.assert_code(98)
+        .assert_stdout("started\n")
+        .assert_stderr_contains("memory use");
+    assert_eq!(verdict(&report), "resource-killed");
+    assert!(
+        report["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("over the limit of 60000000 bytes"),
+        "{report}"
+    );
+    assert!(
+        report["peak_memory_bytes"].as_u64().unwrap_or(u64::MAX) < 400_000_000,
+        "{report}"
+    );
+}
+
+#[test]
+fn nanny_disk_filler_is_killed() {
+    let program =
+        "f = openfile('big', True)\nfor i in range(1000):\n    f.writeat('d' * 10000, i * 10000)\n";
+    let (sb, out, report) = run_reported("[resources]\ndiskused = \"200 kB\"\n", program, &[]);
+    out.assert_code(98).assert_stderr_contains("disk use");
+    assert_eq!(verdict(&report), "resource-killed");
+    let size = std::fs::metadata(sb.path().join("big"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    assert!(size < 5_000_000, "the file grew to {size} bytes");
+}
+
+#[test]
+fn nanny_wall_time_limit_kills_and_keeps_earlier_output() {
+    let started = Instant::now();
+    let (_, out, report) = run_reported(
+        "[resources]\nwall-time = \"1 s\"\n",
+        "log('before\\n')\nsleep(30)\nlog('after\\n')\n",
+        &[],
+    );
+    out.assert_code(101).assert_stdout("before\n");
+    assert_eq!(verdict(&report), "wall-time-limit");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn nanny_cpu_time_limit_kills_a_busy_loop() {
+    let (_, out, report) = run_reported(
+        "[resources]\ncpu-time = \"1 s\"\n",
+        "while True:\n    pass\n",
+        &[],
+    );
+    out.assert_code(102);
+    assert_eq!(verdict(&report), "cpu-time-limit");
+    assert!(
+        report["cpu_seconds"].as_f64().unwrap_or(0.0) >= 0.9,
+        "{report}"
+    );
+}
+
+#[test]
+fn nanny_output_limit_keeps_exactly_the_allowed_bytes() {
+    let (_, out, report) = run_reported(
+        "[resources]\noutput = 1000\n",
+        "while True:\n    print('x' * 99)\n",
+        &[],
+    );
+    out.assert_code(103);
+    assert_eq!(out.output.stdout.len(), 1000, "{}", out.explain());
+    assert_eq!(verdict(&report), "output-limit");
+}
+
+#[test]
+fn nanny_cpu_share_is_held_below_the_limit() {
+    let program = "start = getruntime()\nwhile getruntime() - start < 2.0:\n    pass\nlimits, usage, stops = getresources()\nprint(len(stops) > 0)\n";
+    let (_, out, report) = run_reported("[resources]\ncpu = 0.2\n", program, &[]);
+    out.assert_code(0);
+    let cpu = report["cpu_seconds"].as_f64().unwrap_or(99.0);
+    // 2 s of wall time at a fifth of a core: about 0.4 s of CPU.
+    assert!((0.15..1.2).contains(&cpu), "cpu {cpu}\n{report}");
+    let mechanism = report["enforcement"]["cpu"].as_str().unwrap_or("");
+    assert!(
+        mechanism == "cgroup" || mechanism == "stop-resume",
+        "{report}"
+    );
+    if mechanism == "stop-resume" {
+        out.assert_stdout("True\n");
+    }
+}
+
+#[test]
+fn nanny_thread_flood_and_log_flood_are_contained() {
+    let threads = "def spin():\n    sleep(5)\nwhile True:\n    try:\n        createthread(spin)\n    except ResourceExhaustedError:\n        pass\n";
+    let (_, out, report) = run_reported(
+        "[resources]\nevents = 50\nwall-time = \"2 s\"\n",
+        threads,
+        &[],
+    );
+    out.assert_code(101);
+    assert_eq!(report["item_peaks"]["events"], 50, "{report}");
+    let flood = "while True:\n    log('flood ' * 100)\n";
+    let (_, out, report) = run_reported(
+        "[resources]\nlograte = \"10 kB/s\"\nwall-time = \"2 s\"\n",
+        flood,
+        &[],
+    );
+    out.assert_code(101);
+    let written = report["output_bytes"].as_u64().unwrap_or(u64::MAX);
+    assert!(
+        written < 60_000,
+        "lograte let {written} bytes through in 2 s"
+    );
+}
+
+#[test]
+fn nanny_stop_file_ends_the_run_with_its_code() {
+    let sb = Sandbox::new()
+        .program("log('running\\n')\nsleep(30)\n")
+        .option("--stop")
+        .option("stopfile");
+    let path = sb.path().join("stopfile");
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(800));
+        std::fs::write(path, "7;stopped by the test").expect("write stop file");
+    });
+    let out = sb.run(&[]);
+    writer.join().expect("writer");
+    out.assert_code(7)
+        .assert_stdout_contains("running\n")
+        .assert_stdout_contains("stopped by the test");
+}
+
+#[test]
+fn nanny_report_is_written_however_the_run_ends() {
+    let cases: &[(&str, &str, &[&str], i64, &str)] = &[
+        ("[resources]\n", "log('ok')\n", &[], 0, "finished"),
+        (
+            "[resources]\n",
+            "raise ValueError('x')\n",
+            &[],
+            6,
+            "uncaught-exception",
+        ),
+        ("[resources]\n", "exitall()\n", &[], 200, "exitall"),
+        ("[resources]\n", "import os\n", &[], 5, "unsafe-code"),
+        (
+            "[resources]\ncpu = -1\n",
+            "log('x')\n",
+            &[],
+            3,
+            "bad-restrictions",
+        ),
+        (
+            "[resources]\n",
+            "def t():\n    raise ValueError('in thread')\ncreatethread(t)\nsleep(5)\n",
+            &[],
+            30,
+            "thread-exception",
+        ),
+        (
+            "[resources]\n",
+            "x = [1]\nfor i in range(1000000):\n    x = map(abs, x)\nlist(x)\n",
+            &[],
+            120,
+            "crashed",
+        ),
+    ];
+    for (policy, program, extra, code, expected) in cases {
+        let (_, out, report) = run_reported(policy, program, extra);
+        assert_eq!(
+            out.code(),
+            Some(*code as i32),
+            "{program}\n{}",
+            out.explain()
+        );
+        assert_eq!(report["schema"], "repy-report/1", "{report}");
+        assert_eq!(verdict(&report), *expected, "{program}\n{report}");
+        assert_eq!(report["exit_code"], *code, "{report}");
+    }
+}
+
+#[test]
+fn nanny_report_fields_match_docs_report_format() {
+    let doc = std::fs::read_to_string(crate::support::repo_root().join("docs/report-format.md"))
+        .expect("docs/report-format.md");
+    let documented: std::collections::BTreeSet<String> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .map(str::to_string)
+        .collect();
+    let (_, out, report) = run_reported("[resources]\n", "log('x')\n", &[]);
+    out.assert_code(0);
+    let produced: std::collections::BTreeSet<String> = report
+        .as_object()
+        .expect("object")
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(
+        produced, documented,
+        "docs/report-format.md and the report drifted apart"
+    );
+}
