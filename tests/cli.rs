@@ -104,3 +104,50 @@ fn cli_caller_environment_changes_nothing() {
     out.assert_code(0).assert_stdout("clean\n");
     assert!(!canary.exists(), "a planted module ran: {}", out.explain());
 }
+
+/// The sandbox dies with its supervisor: SIGKILL the `repy` process (which can catch
+/// nothing) and the sandbox child must be gone too.
+#[test]
+fn cli_sandbox_dies_when_the_supervisor_is_killed() {
+    let sb = Sandbox::new().program("log('up\\n')\nsleep(60)\n");
+    std::fs::write(
+        sb.path().join("restrictions.toml"),
+        crate::support::PERMISSIVE,
+    )
+    .expect("write");
+    std::fs::write(sb.path().join("program.py"), "log('up\\n')\nsleep(60)\n").expect("write");
+    let mut repy = std::process::Command::new(REPY)
+        .current_dir(sb.path())
+        .args(["restrictions.toml", "program.py"])
+        .env_clear()
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn repy");
+    let mut line = String::new();
+    let stdout = repy.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
+    assert_eq!(line, "up\n");
+    let children =
+        std::fs::read_to_string(format!("/proc/{}/task/{}/children", repy.id(), repy.id()))
+            .unwrap_or_default();
+    let child: u32 = children
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("the sandbox child");
+    repy.kill().expect("kill the supervisor");
+    let _ = repy.wait();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let alive = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| !s.contains(") Z "))
+            .unwrap_or(false)
+    };
+    while alive(child) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        !alive(child),
+        "the sandbox child {child} outlived its supervisor"
+    );
+}

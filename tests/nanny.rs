@@ -333,3 +333,74 @@ fn nanny_report_fields_match_docs_report_format() {
         "docs/report-format.md and the report drifted apart"
     );
 }
+
+#[test]
+fn nanny_logfile_keeps_a_circular_log_and_status_files_track_the_run() {
+    let program = "for i in range(6000):\n    log('line %d\\n' % i)\n";
+    let sb = Sandbox::new()
+        .program(program)
+        .option("--logfile")
+        .option("run-log")
+        .option("--status")
+        .option("status");
+    let out = sb.run(&[]);
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout(),
+        "",
+        "with --logfile nothing goes to the terminal"
+    );
+    let newest = std::fs::read_to_string(sb.path().join("run-log.new")).expect("run-log.new");
+    let older = std::fs::read_to_string(sb.path().join("run-log.old")).expect("run-log.old");
+    assert!(
+        newest.ends_with("line 5999\n"),
+        "the newest output is in .new: {:?}",
+        &newest[newest.len().saturating_sub(40)..]
+    );
+    assert!(newest.len() <= 16 * 1024 && older.len() <= 16 * 1024);
+    assert!(
+        !older.contains("line 0\n"),
+        "the oldest output has been dropped"
+    );
+    let statuses: Vec<String> = std::fs::read_dir(sb.path())
+        .expect("vessel")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("status-"))
+        .collect();
+    assert_eq!(statuses.len(), 1, "{statuses:?}");
+    assert!(
+        statuses[0].starts_with("status-Terminated-"),
+        "{statuses:?}"
+    );
+}
+
+#[test]
+fn nanny_sigterm_to_repy_kills_the_program_and_still_reports() {
+    let sb = Sandbox::new().program("log('up\\n')\nsleep(60)\n");
+    std::fs::write(
+        sb.path().join("restrictions.toml"),
+        crate::support::PERMISSIVE,
+    )
+    .expect("write");
+    std::fs::write(sb.path().join("program.py"), "log('up\\n')\nsleep(60)\n").expect("write");
+    let mut repy = std::process::Command::new(crate::support::REPY)
+        .current_dir(sb.path())
+        .args(["--report", "report.json", "restrictions.toml", "program.py"])
+        .env_clear()
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn repy");
+    let mut line = String::new();
+    let stdout = repy.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(repy.id()).expect("pid"));
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("signal repy");
+    let status = repy.wait().expect("wait");
+    assert_eq!(status.code(), Some(130));
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(sb.path().join("report.json")).expect("report"),
+    )
+    .expect("json");
+    assert_eq!(report["verdict"], "interrupted");
+}
