@@ -70,6 +70,19 @@ fn confine_plan(plan: &ChildPlan) -> confine::ConfinePlan {
     }
 }
 
+/// Replaces standard input with `/dev/null`.
+fn detach_stdin() {
+    // SAFETY: open/dup2/close on a constant path and descriptor numbers; failures leave
+    // descriptor 0 as it was, and confinement still denies reading anything else.
+    unsafe {
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
+        if null >= 0 {
+            libc::dup2(null, libc::STDIN_FILENO);
+            libc::close(null);
+        }
+    }
+}
+
 /// Writes `text` to standard error, unbuffered.
 fn eprint_raw(text: &str) {
     api::output::write_all(libc::STDERR_FILENO, text.as_bytes());
@@ -77,6 +90,9 @@ fn eprint_raw(text: &str) {
 
 /// Runs the sandbox side of a run and returns the exit code for the child process.
 pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
+    // The program has no use for the caller's standard input (the API cannot read it), and a
+    // program that escaped the walls must not read the terminal it was started from.
+    detach_stdin();
     // Writing past the file-size backstop must fail with EFBIG, not kill the sandbox.
     // SAFETY: setting a signal to SIG_IGN installs no handler code.
     unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };

@@ -322,3 +322,31 @@ time.sleep(1.5)
         "the host listener got a connection"
     );
 }
+
+#[test]
+fn confine_standard_input_is_not_the_callers() {
+    let program = "import os\ndata = os.read(0, 100)\nprint('read', len(data), data[:20])\n";
+    let sb = Sandbox::new()
+        .restrictions(NO_NETWORK)
+        .option("--test-real-builtins")
+        .program(program);
+    std::fs::write(sb.path().join("restrictions.toml"), NO_NETWORK).expect("write");
+    std::fs::write(sb.path().join("program.py"), program).expect("write");
+    let mut child = Command::new(REPY)
+        .current_dir(sb.path())
+        .args(["--test-real-builtins", "restrictions.toml", "program.py"])
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn repy");
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = std::io::Write::write_all(&mut stdin, b"SECRET-TYPED-INPUT\n");
+    }
+    let out = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout, "read 0 b''\n",
+        "the sandbox read the caller's input"
+    );
+}
