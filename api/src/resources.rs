@@ -3,6 +3,8 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PySet, PyTuple};
 
+use restrictions::Kind;
+
 use crate::args::positional;
 
 /// `getresources()`: `(limits, usage, stoptimes)`, RepyV2's structure. Every value is a
@@ -26,7 +28,14 @@ pub fn getresources<'py>(
         py.detach(|| (accountant.limits_snapshot(), accountant.usage_snapshot()));
     let limits = PyDict::new(py);
     for (id, value) in &limits_snapshot.amounts {
-        limits.set_item(id.key(), *value)?;
+        match id.kind() {
+            // RepyV2 parses quantities and item counts as `int` (programs use them with
+            // `range`); rates, `cpu` and repy's run limits (possibly `inf`) stay floats.
+            Kind::Quota | Kind::Items if value.is_finite() => {
+                limits.set_item(id.key(), *value as u64)?
+            }
+            _ => limits.set_item(id.key(), *value)?,
+        }
     }
     limits.set_item("connport", PySet::new(py, &limits_snapshot.connport)?)?;
     limits.set_item("messport", PySet::new(py, &limits_snapshot.messport)?)?;
