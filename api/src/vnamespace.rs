@@ -178,8 +178,22 @@ impl SafeDict {
             .map(|i| i.into_any())
     }
 
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(self.to_dict(py)?.repr()?.to_string())
+    /// The repr of the safe entries; a SafeDict met again while its own repr is being built
+    /// (it contains itself, e.g. `_context`) shows as `{...}`, as a dict does.
+    fn __repr__(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<String> {
+        // SAFETY: `slf` is a live object; every successful enter is paired with a leave.
+        match unsafe { pyo3::ffi::Py_ReprEnter(slf.as_ptr()) } {
+            0 => {}
+            entered if entered > 0 => return Ok("{...}".to_string()),
+            _ => return Err(PyErr::fetch(py)),
+        }
+        let text = slf
+            .get()
+            .to_dict(py)
+            .and_then(|dict| dict.repr().map(|r| r.to_string()));
+        // SAFETY: paired with the successful Py_ReprEnter above.
+        unsafe { pyo3::ffi::Py_ReprLeave(slf.as_ptr()) };
+        text
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
