@@ -1,0 +1,1107 @@
+"""repy's benchmark harness: run by bench/run (see bench/README.md); standard library only.
+
+Measures, in one run, repy against bare CPython 3.11 (``-I -S``) on the same workloads, with
+RestrictedPython and bubblewrap alongside; times the static checker; reads memory peaks;
+checks how accurately the nanny holds CPU shares, rates and the memory limit; and writes
+bench/results/ (raw JSON, SVG charts) and docs/performance.md from the template at the end of
+this file. Everything it starts runs in its own session and is killed on exit; its scratch
+files live in one temporary directory that is removed on exit.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+WORKLOADS_DIR = os.path.join(BENCH, "workloads")
+RESTRICTIONS_DIR = os.path.join(BENCH, "restrictions")
+RESULTS_DIR = os.path.join(BENCH, "results")
+DOC = os.path.join(ROOT, "docs", "performance.md")
+REPY = os.path.join(ROOT, "target", "release", "repy")
+CHECKER_MANIFEST = os.path.join(BENCH, "checker", "Cargo.toml")
+CHECKER_BIN = os.path.join(BENCH, "checker", "target", "release", "bench-checker")
+RP_SITE = os.path.join(BENCH, ".venv-rp")
+RP_REQUIREMENT = "RestrictedPython==9.0"
+RP_RUNNER = os.path.join(BENCH, "rp_runner.py")
+UNLIMITED = os.path.join(RESTRICTIONS_DIR, "unlimited.toml")
+
+RUNNERS = ["cpython", "repy", "restrictedpython", "bwrap"]
+RUNNER_LABELS = {
+    "cpython": "CPython 3.11",
+    "repy": "repy",
+    "restrictedpython": "RestrictedPython",
+    "bwrap": "bubblewrap",
+}
+RUNNER_COLORS = {"repy": "#1f77b4", "restrictedpython": "#d62728", "bwrap": "#2ca02c"}
+
+
+class Workload:
+    """One benchmark: `sandbox` is the program for repy and RestrictedPython (repy's API),
+    `plain` the one for bare CPython and bubblewrap; `variants` are extra CPython baselines
+    (name -> (program, extra interpreter arguments, description))."""
+
+    def __init__(self, name, group, label, sandbox, plain=None, timed=True, inner=1,
+                 variants=None, expect_bytes=None):
+        self.name = name
+        self.group = group
+        self.label = label
+        self.sandbox = sandbox
+        self.plain = plain or sandbox
+        self.timed = timed
+        self.inner = inner
+        self.variants = variants or {}
+        self.expect_bytes = expect_bytes
+
+
+WORKLOADS = [
+    Workload("hello", "startup", "hello world", "hello.py", timed=False, inner=5),
+    Workload("int_loop", "compute", "integer loop, 3M iterations", "int_loop.py"),
+    Workload("fib", "compute", "recursive fib(25)", "fib.py"),
+    Workload("dict_sort", "compute", "build and sort 200,000 dict items", "dict_sort.py"),
+    Workload("str_join", "compute", "join 100,000 formatted strings", "str_join.py"),
+    Workload("methods", "compute", "500,000 method calls, attribute reads and writes",
+             "methods.py"),
+    Workload("writeat", "api", "100,000 writeat of 100 B (vs os.pwrite)", "writeat_repy.py",
+             "writeat_cpython.py"),
+    Workload("log", "api", "100,000 log calls of 40 B (vs print)", "log_repy.py",
+             "log_cpython.py", expect_bytes=100000 * 40,
+             variants={"unbuffered": ("log_cpython.py", ["-u"],
+                                      "print with `python -u` (a write per call, as log)")}),
+    Workload("tcp", "api", "10,000 TCP round trips of 100 B on loopback", "tcp_repy.py",
+             "tcp_cpython.py",
+             variants={"nonblocking": ("tcp_cpython_nb.py", [],
+                                       "plain sockets, non-blocking, the same retry loop")}),
+]
+
+TARGETS = {"startup": 1.2, "compute": 1.03, "api": 1.5}
+CHECKER_TARGET_MS = 2.0
+HELLO_MEMORY_TARGET = 12 * 1000 * 1000
+
+LIVE = set()
+LIVE_LOCK = threading.Lock()
+
+
+def log(message):
+    stamp = time.strftime("%H:%M:%S")
+    sys.stderr.write(f"[bench {stamp}] {message}\n")
+    sys.stderr.flush()
+
+
+# ---------------------------------------------------------------------------------------
+# Processes
+
+
+def spawn(argv, cwd=None, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL):
+    """Starts argv in its own session (so its whole process group can be killed)."""
+    proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=stdout,
+                            stderr=stderr, start_new_session=True)
+    with LIVE_LOCK:
+        LIVE.add(proc)
+    return proc
+
+
+def reap(proc):
+    """Waits for proc; returns (exit code, rusage) with the CPU and max RSS of it and of
+    every descendant it waited for."""
+    while True:
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+            break
+        except InterruptedError:
+            continue
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    with LIVE_LOCK:
+        LIVE.discard(proc)
+    return proc.returncode, usage
+
+
+def running(proc):
+    """Whether proc has not ended yet (without reaping it: reap() collects its rusage)."""
+    try:
+        return os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:
+        return False
+
+
+def wait_running(proc, timeout):
+    """Waits up to timeout seconds for proc to end; True if it did."""
+    deadline = time.perf_counter() + timeout
+    while running(proc):
+        if time.perf_counter() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def kill_group(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_all():
+    with LIVE_LOCK:
+        procs = list(LIVE)
+    for proc in procs:
+        kill_group(proc)
+    for proc in procs:
+        try:
+            proc.wait(timeout=5)
+        except Exception:
+            pass
+        with LIVE_LOCK:
+            LIVE.discard(proc)
+
+
+def run_measured(argv, cwd, scratch, timeout=180.0):
+    """Runs argv to its end with stdout captured; returns a sample dict."""
+    err_path = os.path.join(scratch, "stderr.txt")
+    with open(err_path, "wb") as err:
+        start = time.perf_counter()
+        proc = spawn(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=err)
+        timer = threading.Timer(timeout, kill_group, (proc,))
+        timer.start()
+        try:
+            out = proc.stdout.read()
+            proc.stdout.close()
+            code, usage = reap(proc)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - start
+    with open(err_path, "rb") as err:
+        errtext = err.read().decode("utf-8", "replace")
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "maxrss_kb": usage.ru_maxrss,
+        "rc": code,
+        "out": out,
+        "err": errtext,
+    }
+
+
+def quiet(argv, cwd=None, timeout=900):
+    """Runs a setup command; returns (ok, combined output)."""
+    try:
+        done = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
+                              timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return False, str(err)
+    text = (done.stdout + done.stderr).decode("utf-8", "replace")
+    return done.returncode == 0, text
+
+
+# ---------------------------------------------------------------------------------------
+# Setup
+
+
+class Env:
+    """What this run has: interpreter, tools, scratch directory, options."""
+
+    def __init__(self, args):
+        self.args = args
+        self.python = args.python
+        self.tmp = tempfile.mkdtemp(prefix="repy-bench-")
+        self.progs = os.path.join(self.tmp, "progs")
+        os.mkdir(self.progs)
+        self.counter = 0
+        self.available = {"cpython": None, "repy": None}
+        self.python_prefix = os.path.dirname(os.path.dirname(os.path.realpath(self.python)))
+
+    def vessel(self):
+        self.counter += 1
+        path = os.path.join(self.tmp, f"vessel-{self.counter}")
+        os.mkdir(path)
+        return path
+
+
+def setup(env):
+    args = env.args
+    if not args.no_build:
+        log("cargo build --release (repy)")
+        ok, text = quiet(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
+        if not ok:
+            raise SystemExit("cargo build --release failed:\n" + text)
+    if not os.path.exists(REPY):
+        raise SystemExit(f"{REPY} does not exist: run cargo build --release")
+    env.available["repy"] = None
+    if not args.no_build or not os.path.exists(CHECKER_BIN):
+        log("cargo build --release (bench/checker, its own workspace)")
+        ok, text = quiet(["cargo", "build", "--release", "--quiet", "--manifest-path",
+                          CHECKER_MANIFEST])
+        env.checker_error = None if ok else text.strip()[-2000:]
+    else:
+        env.checker_error = None
+    if not os.path.exists(CHECKER_BIN) and env.checker_error is None:
+        env.checker_error = "bench/checker was not built"
+    # RestrictedPython: into bench/.venv-rp only (never the interpreter's site-packages).
+    reason = None
+    if not os.path.isdir(os.path.join(RP_SITE, "RestrictedPython")):
+        log(f"pip install --target bench/.venv-rp {RP_REQUIREMENT}")
+        ok, text = quiet([env.python, "-m", "pip", "install", "--quiet", "--no-cache-dir",
+                          "--disable-pip-version-check", "--target", RP_SITE,
+                          RP_REQUIREMENT])
+        if not ok:
+            reason = "pip install failed: " + text.strip().splitlines()[-1:][0] \
+                if text.strip() else "pip install failed"
+    if reason is None:
+        ok, text = quiet([env.python, "-I", "-S", "-c",
+                          f"import sys; sys.path.insert(0, {RP_SITE!r}); "
+                          "import RestrictedPython, importlib.metadata as m; "
+                          "print(m.version('RestrictedPython'))"])
+        env.rp_version = text.strip() if ok else None
+        if not ok:
+            reason = "RestrictedPython does not import: " + text.strip()[-300:]
+    env.available["restrictedpython"] = reason
+    # bubblewrap: the Debian package, installed when missing and possible.
+    reason = None
+    env.bwrap = shutil.which("bwrap")
+    if env.bwrap is None and not args.no_install and os.geteuid() == 0 \
+            and shutil.which("apt-get"):
+        log("apt-get install -y bubblewrap")
+        ok, _ = quiet(["apt-get", "install", "-y", "-q", "bubblewrap"])
+        if not ok:
+            quiet(["apt-get", "update", "-q"])
+            quiet(["apt-get", "install", "-y", "-q", "bubblewrap"])
+        env.bwrap = shutil.which("bwrap")
+    if env.bwrap is None:
+        reason = "bwrap is not installed (Debian package bubblewrap)"
+    else:
+        ok, text = quiet([env.bwrap, "--version"])
+        env.bwrap_version = text.strip()
+        probe_dir = env.vessel()
+        ok, text = quiet(bwrap_argv(env, probe_dir) + [env.python, "-I", "-S", "-c",
+                                                         "print('ok')"], cwd=probe_dir)
+        if not ok or text.strip() != "ok":
+            reason = "bwrap cannot run here: " + text.strip()[-300:]
+    env.available["bwrap"] = reason
+    for runner, why in env.available.items():
+        if why:
+            log(f"{runner}: not run ({why})")
+
+
+def bwrap_argv(env, vessel):
+    """bubblewrap around bare CPython: every namespace new (network too: loopback only), the
+    interpreter's prefix and the system libraries read-only, the scratch directory writable."""
+    argv = [env.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
+            "--ro-bind", env.python_prefix, env.python_prefix]
+    for lib in ("/usr/lib", "/usr/lib64"):
+        if os.path.isdir(lib):
+            argv += ["--ro-bind", lib, lib]
+    argv += ["--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+             "--proc", "/proc", "--dev", "/dev", "--bind", env.tmp, env.tmp,
+             "--chdir", vessel]
+    return argv
+
+
+# ---------------------------------------------------------------------------------------
+# Programs
+
+
+def program_text(workload, style):
+    """The program a runner gets: the workload, timed from inside for timed workloads.
+    `sandbox` programs read the clock with repy's getruntime(); `plain` ones with
+    time.perf_counter() under the same name."""
+    name = workload.sandbox if style == "sandbox" else workload.plain
+    with open(os.path.join(WORKLOADS_DIR, name), encoding="utf-8") as handle:
+        body = handle.read()
+    if not workload.timed:
+        return body
+    head = "" if style == "sandbox" else "from time import perf_counter as getruntime\n"
+    return (head + "bench_t0 = getruntime()\n" + body +
+            "\nprint(\"BENCH-TIME %.9f\" % (getruntime() - bench_t0))\n")
+
+
+def write_programs(env):
+    paths = {}
+    for workload in WORKLOADS:
+        for style in ("sandbox", "plain"):
+            path = os.path.join(env.progs, f"{workload.name}-{style}.py")
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(program_text(workload, style))
+            paths[(workload.name, style)] = path
+        for variant, (plain, _, _) in workload.variants.items():
+            shadow = Workload(workload.name, workload.group, "", workload.sandbox, plain,
+                              workload.timed)
+            path = os.path.join(env.progs, f"{workload.name}-{variant}.py")
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(program_text(shadow, "plain"))
+            paths[(workload.name, variant)] = path
+    # Every sandbox program must pass repy's static checker.
+    for (name, style), path in paths.items():
+        if style == "sandbox":
+            ok, text = quiet([REPY, "check", path])
+            if not ok:
+                raise SystemExit(f"repy check refuses {path}:\n{text}")
+    return paths
+
+
+def job_argv(env, runner, program, vessel, extra=()):
+    if runner == "cpython":
+        return [env.python, "-I", "-S", *extra, program]
+    if runner == "repy":
+        return [REPY, "--report", os.path.join(env.tmp, "report.json"), "--cwd", vessel,
+                UNLIMITED, program]
+    if runner == "restrictedpython":
+        return [env.python, "-I", "-S", RP_RUNNER, RP_SITE, program]
+    if runner == "bwrap":
+        return bwrap_argv(env, vessel) + [env.python, "-I", "-S", *extra, program]
+    raise ValueError(runner)
+
+
+def parse_output(out):
+    """(checksum line, in-program seconds or None, bytes before the checksum line)."""
+    checksum, seconds, before = None, None, len(out)
+    tail = out[-400:].decode("utf-8", "replace").splitlines()
+    for line in tail:
+        if line.startswith("BENCH-TIME "):
+            seconds = float(line.split()[1])
+        elif line.startswith("checksum") or line.startswith("Hello"):
+            checksum = line
+    index = out.rfind(b"\nchecksum")
+    if index >= 0:
+        before = index + 1
+    elif out.startswith(b"checksum"):
+        before = 0
+    return checksum, seconds, before
+
+
+def run_job(env, workload, job, paths):
+    """One run of one workload by one runner (or CPython variant)."""
+    runner, variant = job
+    if variant:
+        program = paths[(workload.name, variant)]
+        extra = workload.variants[variant][1]
+    else:
+        style = "sandbox" if runner in ("repy", "restrictedpython") else "plain"
+        program = paths[(workload.name, style)]
+        extra = ()
+    vessel = env.vessel()
+    try:
+        sample = run_measured(job_argv(env, runner, program, vessel, extra), vessel, env.tmp)
+    finally:
+        shutil.rmtree(vessel, ignore_errors=True)
+    out = sample.pop("out")
+    checksum, seconds, before = parse_output(out)
+    sample["checksum"] = checksum
+    sample["inner"] = seconds
+    sample["out_bytes"] = len(out)
+    problem = None
+    if sample["rc"] != 0:
+        problem = f"exit code {sample['rc']}: {sample['err'].strip()[-300:]}"
+    elif checksum is None:
+        problem = "no checksum printed"
+    elif workload.timed and seconds is None:
+        problem = "no BENCH-TIME printed"
+    elif workload.expect_bytes is not None and before != workload.expect_bytes:
+        problem = f"{before} bytes of output, expected {workload.expect_bytes}"
+    if runner == "restrictedpython":
+        match = re.search(r"BENCH-COMPILE ([0-9.]+)", sample["err"])
+        sample["compile"] = float(match.group(1)) if match else None
+    if runner == "repy":
+        try:
+            with open(os.path.join(env.tmp, "report.json"), encoding="utf-8") as handle:
+                report = json.load(handle)
+            sample["peak_memory_bytes"] = report.get("peak_memory_bytes")
+            sample["sandbox_cpu"] = report.get("cpu_seconds")
+        except (OSError, ValueError):
+            pass
+    sample["problem"] = problem
+    if problem is None:
+        sample.pop("err")
+    return sample
+
+
+# ---------------------------------------------------------------------------------------
+# Statistics
+
+
+def summary(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "n": len(values)}
+
+
+def paired_ratios(samples, base, key):
+    ratios = []
+    for sample, reference in zip(samples, base):
+        if not sample or not reference or sample.get("problem") or reference.get("problem"):
+            continue
+        a, b = sample.get(key), reference.get(key)
+        if a is None or not b:
+            continue
+        ratios.append(a / b)
+    return summary(ratios)
+
+
+# ---------------------------------------------------------------------------------------
+# Workloads
+
+
+def bench_workloads(env, paths, results):
+    reps = env.args.reps
+    runners = [r for r in RUNNERS if env.available.get(r) is None]
+    samples = {w.name: {} for w in WORKLOADS}
+    rng = random.Random(7)
+    chosen = [w for w in WORKLOADS if not env.args.only or w.name in env.args.only]
+    total_jobs = sum((len(runners) + len(w.variants)) * w.inner for w in chosen) * reps
+    done = 0
+    started = time.monotonic()
+    for rep in range(reps):
+        for workload in WORKLOADS:
+            if env.args.only and workload.name not in env.args.only:
+                continue
+            jobs = [(r, None) for r in runners] + [("cpython", v) for v in workload.variants]
+            for _ in range(workload.inner):
+                rng.shuffle(jobs)
+                for job in jobs:
+                    sample = run_job(env, workload, job, paths)
+                    key = job[0] if job[1] is None else f"cpython:{job[1]}"
+                    samples[workload.name].setdefault(key, []).append(sample)
+                    if sample["problem"]:
+                        log(f"{workload.name} / {key}: {sample['problem']}")
+                    done += 1
+        elapsed = time.monotonic() - started
+        log(f"repetition {rep + 1}/{reps} done ({done}/{total_jobs} runs, {elapsed:.0f} s)")
+    table = {}
+    for workload in WORKLOADS:
+        per = samples[workload.name]
+        if not per:
+            continue
+        base = per.get("cpython", [])
+        checksums = {}
+        for key, runs in per.items():
+            for sample in runs:
+                if sample["checksum"] is not None and not sample["problem"]:
+                    checksums.setdefault(sample["checksum"], set()).add(key)
+        entry = {
+            "label": workload.label,
+            "group": workload.group,
+            "timed": workload.timed,
+            "checksums": {c: sorted(k) for c, k in checksums.items()},
+            "checksums_agree": len(checksums) == 1,
+            "runners": {},
+        }
+        for key, runs in per.items():
+            ok = [s for s in runs if not s["problem"]]
+            row = {
+                "runs": len(runs),
+                "failed": len(runs) - len(ok),
+                "problems": sorted({s["problem"] for s in runs if s["problem"]})[:3],
+                "wall": summary([s["wall"] for s in ok]),
+                "cpu": summary([s["cpu"] for s in ok]),
+                "inner": summary([s["inner"] for s in ok]),
+                "maxrss_kb": summary([s["maxrss_kb"] for s in ok]),
+            }
+            if key != "cpython":
+                reference = base
+                row["ratio_wall"] = paired_ratios(runs, reference, "wall")
+                row["ratio_cpu"] = paired_ratios(runs, reference, "cpu")
+                row["ratio_inner"] = paired_ratios(runs, reference, "inner")
+            if key == "repy":
+                row["peak_memory_bytes"] = summary([s.get("peak_memory_bytes") for s in ok])
+                row["sandbox_cpu"] = summary([s.get("sandbox_cpu") for s in ok])
+            if key == "restrictedpython":
+                row["compile"] = summary([s.get("compile") for s in ok])
+            entry["runners"][key] = row
+        # repy against each CPython variant (same repy samples, other baseline).
+        for variant in workload.variants:
+            vkey = f"cpython:{variant}"
+            if "repy" in per and vkey in per:
+                entry.setdefault("repy_vs_variant", {})[variant] = {
+                    "description": workload.variants[variant][2],
+                    "ratio_wall": paired_ratios(per["repy"], per[vkey], "wall"),
+                    "ratio_inner": paired_ratios(per["repy"], per[vkey], "inner"),
+                    "ratio_cpu": paired_ratios(per["repy"], per[vkey], "cpu"),
+                }
+        if not entry["checksums_agree"]:
+            log(f"{workload.name}: runners disagree on the checksum: {entry['checksums']}")
+        table[workload.name] = entry
+    results["workloads"] = table
+    results["runners_unavailable"] = {r: why for r, why in env.available.items() if why}
+
+
+# ---------------------------------------------------------------------------------------
+# Start-up anatomy: fixed costs of the binary, measured from outside
+
+
+def bench_startup_anatomy(env, results):
+    n = max(5, env.args.reps * 2)
+    empty = os.path.join(env.progs, "empty.py")
+    open(empty, "w").close()
+    hello = os.path.join(env.progs, "hello-sandbox.py")
+    cases = {
+        "python -I -S -c pass": [env.python, "-I", "-S", "-c", "pass"],
+        "repy --version": [REPY, "--version"],
+        "repy restrictions check": [REPY, "restrictions", "check", UNLIMITED],
+        "repy check (empty file)": [REPY, "check", empty],
+        "repy hello world": [REPY, UNLIMITED, hello],
+    }
+    samples = {k: [] for k in cases}
+    for _ in range(n):
+        for name, argv in cases.items():
+            vessel = env.vessel()
+            sample = run_measured(argv, vessel, env.tmp)
+            shutil.rmtree(vessel, ignore_errors=True)
+            if sample["rc"] == 0:
+                samples[name].append(sample)
+    anatomy = {}
+    for name, runs in samples.items():
+        anatomy[name] = {"wall": summary([s["wall"] for s in runs]),
+                         "cpu": summary([s["cpu"] for s in runs])}
+    results["startup_anatomy"] = anatomy
+    # One strace of a hello-world run: syscalls of the supervisor and the child, with times.
+    if shutil.which("strace"):
+        vessel = env.vessel()
+        trace = os.path.join(env.tmp, "strace.txt")
+        ok, _ = quiet(["strace", "-f", "-ttt", "-T", "-o", trace, REPY, UNLIMITED, hello],
+                      cwd=vessel)
+        shutil.rmtree(vessel, ignore_errors=True)
+        if ok and os.path.exists(trace):
+            results["startup_strace"] = analyse_strace(trace)
+
+
+def analyse_strace(path):
+    """Phases of a hello-world run from `strace -f -ttt -T` (strace slows every syscall, so
+    the absolute times are inflated; the order and the relative sizes are what matter)."""
+    lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
+    events = []
+    for line in lines:
+        match = re.match(r"(\d+)\s+([\d.]+)\s+(.*)", line)
+        if match:
+            events.append((int(match.group(1)), float(match.group(2)), match.group(3)))
+    if not events:
+        return None
+    t0 = events[0][1]
+    parent = events[0][0]
+    marks = {}
+
+    def mark(name, when):
+        marks.setdefault(name, round((when - t0) * 1e3, 3))
+
+    child = None
+    slow = []
+    for pid, when, text in events:
+        if pid == parent and (text.startswith("clone(") or text.startswith("clone3(")) \
+                and child is None:
+            mark("parent: fork", when)
+            match = re.search(r"= (\d+)", text)
+            if match:
+                child = int(match.group(1))
+        if pid == parent and "cgroup.procs" in text:
+            mark("parent: cgroup.procs opened", when)
+        if child and pid == child:
+            mark("child: first syscall", when)
+            if "seccomp" in text:
+                mark("child: first seccomp", when)
+            if text.startswith("write(1,"):
+                mark("child: hello written", when)
+            if text.startswith("exit_group"):
+                mark("child: exit", when)
+        if pid == parent and text.startswith("exit_group"):
+            mark("parent: exit", when)
+        duration = re.search(r"<([\d.]+)>$", text)
+        if duration and float(duration.group(1)) > 0.0005:
+            who = "parent" if pid == parent else "child"
+            slow.append((float(duration.group(1)) * 1e3, who, text[:90]))
+    slow.sort(reverse=True)
+    counts = {"parent": sum(1 for e in events if e[0] == parent),
+              "child": sum(1 for e in events if e[0] != parent)}
+    return {"marks_ms": marks, "syscalls": counts,
+            "slowest": [{"ms": round(ms, 3), "who": who, "call": call}
+                        for ms, who, call in slow[:8]]}
+
+
+# ---------------------------------------------------------------------------------------
+# The checker
+
+
+def thousand_line_program():
+    """The same 1,000-line program as safe-check's own timing test (safe-check/src/timing.rs)."""
+    out = []
+    for i in range(100):
+        out.append(
+            f"class Thing{i}:\n    def __init__(self, a, b=2):\n        self.a = a + b * {i}\n"
+            "        self.items = [x * 2 for x in range(a) if x % 3]\n"
+            "    def total(self, extra):\n        s = 0\n"
+            "        for k, v in enumerate(self.items):\n            s += k * v - extra\n"
+            f"        return {{'sum': s, 'name': 'thing{i}', 'n': len(self.items)}}\n\n")
+    return "".join(out)
+
+
+RP_CHECK_SNIPPET = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+source = open(sys.argv[2]).read()
+runs = int(sys.argv[3])
+t = time.perf_counter(); import RestrictedPython; imported = time.perf_counter() - t
+from RestrictedPython import compile_restricted
+def timed(f):
+    t = time.perf_counter(); f(); return (time.perf_counter() - t) * 1e3
+cold = timed(lambda: compile_restricted(source, "p.py", "exec"))
+rp = sorted(timed(lambda: compile_restricted(source, "p.py", "exec")) for _ in range(runs))
+plain = sorted(timed(lambda: compile(source, "p.py", "exec")) for _ in range(runs))
+med = lambda v: v[len(v) // 2]
+print(json.dumps({"import_ms": imported * 1e3, "cold_ms": cold,
+                  "compile_restricted_ms": {"median": med(rp), "min": rp[0], "max": rp[-1]},
+                  "compile_ms": {"median": med(plain), "min": plain[0], "max": plain[-1]}}))
+"""
+
+
+def bench_checker(env, results):
+    source = thousand_line_program()
+    big = os.path.join(env.progs, "thousand.py")
+    with open(big, "w", encoding="utf-8") as handle:
+        handle.write(source)
+    empty = os.path.join(env.progs, "empty.py")
+    open(empty, "w").close()
+    out = {"lines": source.count("\n"), "bytes": len(source)}
+    # 1. `repy check` of the program minus `repy check` of an empty file, interleaved.
+    n = max(10, env.args.reps * 3)
+    big_runs, empty_runs, diffs = [], [], []
+    for _ in range(n):
+        b = run_measured([REPY, "check", big], env.tmp, env.tmp)
+        e = run_measured([REPY, "check", empty], env.tmp, env.tmp)
+        if b["rc"] == 0 and e["rc"] == 0:
+            big_runs.append(b["wall"])
+            empty_runs.append(e["wall"])
+            diffs.append((b["wall"] - e["wall"]) * 1e3)
+    out["repy_check"] = {"thousand_ms": summary([x * 1e3 for x in big_runs]),
+                         "empty_ms": summary([x * 1e3 for x in empty_runs]),
+                         "difference_ms": summary(diffs),
+                         "median_difference_ms":
+                             (statistics.median(big_runs) - statistics.median(empty_runs)) * 1e3
+                             if big_runs else None}
+    # 2. In-process, through safe-check's public API (bench/checker).
+    if env.checker_error is None:
+        runs = 50 if env.args.quick else 200
+        ok, text = quiet([CHECKER_BIN, big, str(runs)])
+        if ok:
+            out["in_process"] = json.loads(text.strip().splitlines()[-1])
+        else:
+            out["in_process_error"] = text.strip()[-500:]
+    else:
+        out["in_process_error"] = env.checker_error
+    # 3. RestrictedPython's compile_restricted of the same program.
+    if env.available.get("restrictedpython") is None:
+        runs = 10 if env.args.quick else 30
+        ok, text = quiet([env.python, "-I", "-S", "-c", RP_CHECK_SNIPPET, RP_SITE, big,
+                          str(runs)])
+        if ok:
+            out["restrictedpython"] = json.loads(text.strip().splitlines()[-1])
+        else:
+            out["restrictedpython_error"] = text.strip()[-500:]
+    results["checker"] = out
+
+
+# ---------------------------------------------------------------------------------------
+# Memory of a hello-world run
+
+
+def proc_status(pid):
+    values = {}
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as handle:
+            for line in handle:
+                key, _, rest = line.partition(":")
+                if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile", "RssShmem"):
+                    values[key] = int(rest.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return values or None
+
+
+def children_of(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="utf-8") as handle:
+            return [int(x) for x in handle.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def bench_memory(env, results):
+    program = os.path.join(env.progs, "hello_sleep.py")
+    shutil.copy(os.path.join(WORKLOADS_DIR, "hello_sleep.py"), program)
+    runs = []
+    for _ in range(2 if env.args.quick else 5):
+        vessel = env.vessel()
+        report = os.path.join(env.tmp, "memory-report.json")
+        start = time.perf_counter()
+        proc = spawn([REPY, "--report", report, "--cwd", vessel, UNLIMITED, program],
+                     cwd=vessel, stdout=subprocess.DEVNULL)
+        supervisor, sandbox = None, None
+        child = None
+        while running(proc) and time.perf_counter() - start < 10:
+            status = proc_status(proc.pid)
+            if status:
+                supervisor = status
+            if child is None:
+                kids = children_of(proc.pid)
+                child = kids[0] if kids else None
+            if child is not None:
+                status = proc_status(child)
+                if status:
+                    sandbox = status
+            time.sleep(0.002)
+        code, usage = reap(proc)
+        shutil.rmtree(vessel, ignore_errors=True)
+        try:
+            with open(report, encoding="utf-8") as handle:
+                peak = json.load(handle).get("peak_memory_bytes")
+        except (OSError, ValueError):
+            peak = None
+        runs.append({"rc": code, "supervisor_hwm": (supervisor or {}).get("VmHWM"),
+                     "supervisor_rss": (supervisor or {}).get("VmRSS"),
+                     "supervisor_anon": (supervisor or {}).get("RssAnon"),
+                     "supervisor_file": (supervisor or {}).get("RssFile"),
+                     "sandbox_hwm": (sandbox or {}).get("VmHWM"),
+                     "report_peak": peak})
+    # What `/usr/bin/time -f %M` reports (ru_maxrss of the child it waited for), for repy
+    # and for bare CPython. Measured through GNU time, a small process, because a child
+    # forked from this harness starts with the harness's own resident pages, and the kernel
+    # keeps the largest resident size across exec.
+    gnu_time = {}
+    if os.path.exists("/usr/bin/time"):
+        hello = os.path.join(env.progs, "hello-sandbox.py")
+        for name, argv in (("repy", [REPY, UNLIMITED, hello]),
+                           ("cpython", [env.python, "-I", "-S", hello])):
+            values = []
+            for _ in range(3 if env.args.quick else 5):
+                vessel = env.vessel()
+                sample = run_measured(["/usr/bin/time", "-f", "MAXRSS %M", "--"] + argv,
+                                      vessel, env.tmp)
+                shutil.rmtree(vessel, ignore_errors=True)
+                match = re.search(r"MAXRSS (\d+)", sample["err"])
+                if match and sample["rc"] == 0:
+                    values.append(int(match.group(1)) * 1024)
+            gnu_time[name] = summary(values)
+    results["memory"] = {
+        "runs": runs,
+        "gnu_time": gnu_time,
+        "supervisor_anon": summary([r["supervisor_anon"] for r in runs]),
+        "supervisor_file": summary([r["supervisor_file"] for r in runs]),
+        "supervisor_hwm": summary([r["supervisor_hwm"] for r in runs]),
+        "sandbox_hwm": summary([r["sandbox_hwm"] for r in runs]),
+        "report_peak": summary([r["report_peak"] for r in runs]),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# The nanny's accuracy
+
+
+def cpu_of(pid):
+    """CPU seconds of a process: /proc/<pid>/schedstat (ns, this single-threaded program's
+    only thread) when present, else utime + stime of /proc/<pid>/stat (clock ticks)."""
+    try:
+        with open(f"/proc/{pid}/schedstat", encoding="ascii") as handle:
+            return int(handle.read().split()[0]) / 1e9, "schedstat"
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), "stat"
+    except (OSError, ValueError, IndexError):
+        return None, None
+
+
+def wait_for_child(proc, limit=5.0):
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit and running(proc):
+        kids = children_of(proc.pid)
+        if kids:
+            return kids[0]
+        time.sleep(0.001)
+    return None
+
+
+def read_report(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return {}
+
+
+def nanny_cpu(env, share, seconds):
+    restrictions = os.path.join(RESTRICTIONS_DIR, f"cpu-{round(share * 100)}.toml")
+    program = os.path.join(env.progs, "cpu_burn.py")
+    shutil.copy(os.path.join(WORKLOADS_DIR, "cpu_burn.py"), program)
+    vessel = env.vessel()
+    report = os.path.join(env.tmp, "cpu-report.json")
+    proc = spawn([REPY, "--report", report, "--cwd", vessel, restrictions, program,
+                  str(seconds + 0.5)], cwd=vessel, stdout=subprocess.DEVNULL)
+    child = wait_for_child(proc)
+    samples, source = [], None
+    if child is not None:
+        start = time.perf_counter()
+        k = 0
+        while running(proc):
+            cpu, kind = cpu_of(child)
+            now = time.perf_counter() - start
+            if cpu is None:
+                break
+            source = kind
+            samples.append((now, cpu))
+            if now >= seconds:
+                break
+            k += 1
+            time.sleep(max(0.0, start + k * 0.25 - time.perf_counter()))
+    if not wait_running(proc, seconds + 10):
+        kill_group(proc)
+    reap(proc)
+    shutil.rmtree(vessel, ignore_errors=True)
+    rep = read_report(report)
+    series = []
+    for (t0, c0), (t1, c1) in zip(samples, samples[1:]):
+        series.append((round(t1, 3), (c1 - c0) / (t1 - t0)))
+    shares = [s for _, s in series]
+    total = None
+    if len(samples) >= 2:
+        total = (samples[-1][1] - samples[0][1]) / (samples[-1][0] - samples[0][0])
+    late = [s for t, s in series if t > 1.0]
+    return {
+        "share": share, "seconds": seconds, "source": source, "series": series,
+        "overall": total,
+        "after_1s": (sum(late) / len(late)) if late else None,
+        "interval": summary(shares),
+        "interval_stdev": statistics.pstdev(shares) if len(shares) > 1 else None,
+        "mechanism": (rep.get("enforcement") or {}).get("cpu"),
+        "cpu_stops": len(rep.get("cpu_stops") or []),
+    }
+
+
+def nanny_rate(env, kind, seconds):
+    """Bytes of standard output over time, read as they arrive."""
+    restrictions = os.path.join(RESTRICTIONS_DIR, f"{kind}.toml")
+    name = "log_flood.py" if kind == "lograte" else "random_flood.py"
+    program = os.path.join(env.progs, name)
+    shutil.copy(os.path.join(WORKLOADS_DIR, name), program)
+    vessel = env.vessel()
+    report = os.path.join(env.tmp, f"{kind}-report.json")
+    proc = spawn([REPY, "--report", report, "--cwd", vessel, restrictions, program,
+                  str(seconds)], cwd=vessel)
+    fd = proc.stdout.fileno()
+    points, total, first = [], 0, None
+    start = time.perf_counter()
+    while True:
+        chunk = os.read(fd, 65536)
+        now = time.perf_counter()
+        if not chunk:
+            break
+        if first is None:
+            first = now
+        total += len(chunk)
+        points.append((now - first, total))
+        if now - start > seconds + 30:
+            break
+    proc.stdout.close()
+    kill_group(proc)
+    reap(proc)
+    shutil.rmtree(vessel, ignore_errors=True)
+    rep = read_report(report)
+    limit = 100000.0 if kind == "lograte" else 10000.0
+    scale = 1 if kind == "lograte" else 512  # random: 2 bytes of output (".\n") per call
+    points = [(t, b * scale) for t, b in points]
+
+    def at(when):
+        best = 0
+        for t, b in points:
+            if t <= when:
+                best = b
+        return best
+
+    window = min(seconds, points[-1][0] if points else 0)
+    measured = at(window) / window if window > 0 else None
+    steady = None
+    if window > 2:
+        steady = (at(window) - at(1.0)) / (window - 1.0)
+    renewable = (rep.get("renewable") or {}).get(kind, {})
+    return {
+        "limit": limit, "seconds": seconds, "window": window,
+        "bytes_in_window": at(window), "rate": measured, "rate_after_1s": steady,
+        "first_second": at(1.0),
+        "series": [(round(t, 3), b) for t, b in thin(points, 400)],
+        "charged": renewable.get("charged"), "throttled_seconds":
+            renewable.get("throttled_seconds"),
+    }
+
+
+def thin(points, keep):
+    if len(points) <= keep:
+        return points
+    step = len(points) / keep
+    return [points[int(i * step)] for i in range(keep)] + [points[-1]]
+
+
+def nanny_memory(env, pause, runs):
+    program = os.path.join(env.progs, "memory_hog.py")
+    shutil.copy(os.path.join(WORKLOADS_DIR, "memory_hog.py"), program)
+    out = []
+    for _ in range(runs):
+        vessel = env.vessel()
+        report = os.path.join(env.tmp, "memory-hog.json")
+        sample = run_measured([REPY, "--report", report, "--cwd", vessel,
+                               os.path.join(RESTRICTIONS_DIR, "memory.toml"), program,
+                               str(pause)], vessel, env.tmp, timeout=60)
+        shutil.rmtree(vessel, ignore_errors=True)
+        rep = read_report(report)
+        message = rep.get("message") or ""
+        match = re.search(r"memory use (\d+) bytes", message)
+        out.append({
+            "rc": sample["rc"], "verdict": rep.get("verdict"), "message": message,
+            "peak_memory_bytes": rep.get("peak_memory_bytes"),
+            "measured_at_kill": int(match.group(1)) if match else None,
+            "wall_seconds": rep.get("wall_seconds"),
+            "backstop": (rep.get("enforcement") or {}).get("memory_backstop"),
+        })
+    return out
+
+
+def bench_nanny(env, results):
+    quick = env.args.quick
+    cpu_seconds = 3.0 if quick else 10.0
+    rate_seconds = 2.5 if quick else 5.0
+    out = {"cpu": [], "rates": {}, "memory": {}}
+    for share in (0.1, 0.5, 0.9):
+        log(f"nanny: cpu {share} for {cpu_seconds:.0f} s")
+        out["cpu"].append(nanny_cpu(env, share, cpu_seconds))
+    for kind in ("lograte", "random"):
+        log(f"nanny: {kind} for {rate_seconds:.1f} s")
+        out["rates"][kind] = nanny_rate(env, kind, rate_seconds)
+    log("nanny: memory over 50 MB")
+    runs = 2 if quick else 5
+    out["memory"] = {"limit": 50000000,
+                     "fast": nanny_memory(env, 0, runs),
+                     "slow": nanny_memory(env, 0.01, runs)}
+    results["nanny"] = out
+
+
+# ---------------------------------------------------------------------------------------
+# Machine
+
+
+def machine_info(env):
+    info = {"nproc": os.cpu_count(), "kernel": platform.release(),
+            "loadavg_start": open("/proc/loadavg").read().split()[:3]}
+    try:
+        info["nproc"] = len(os.sched_getaffinity(0))
+    except AttributeError:
+        pass
+    with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    ok, text = quiet([env.python, "-I", "-S", "-c", "import sys; print(sys.version)"])
+    info["python"] = text.strip().splitlines()[0] if ok else "?"
+    info["python_path"] = env.python
+    ok, text = quiet(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
+    info["commit"] = text.strip() if ok else "?"
+    ok, text = quiet(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no",
+                      "--", ".", ":!bench", ":!docs/performance.md"])
+    info["dirty"] = bool(ok and text.strip())
+    ok, text = quiet([REPY, "--version"])
+    info["repy"] = text.strip()
+    info["rp_version"] = getattr(env, "rp_version", None)
+    info["bwrap_version"] = getattr(env, "bwrap_version", None)
+    return info
+
+
+# ---------------------------------------------------------------------------------------
+# Main
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        prog="bench/run",
+        description="repy's benchmarks against bare CPython 3.11, RestrictedPython and "
+                    "bubblewrap; writes bench/results/ and docs/performance.md.")
+    parser.add_argument("--python", required=True, help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true",
+                        help="3 repetitions, 3 s CPU and 2.5 s rate tests (under 2 minutes)")
+    parser.add_argument("--reps", type=int, default=None,
+                        help="repetitions of every workload (default 10, --quick 3)")
+    parser.add_argument("--only", default=None,
+                        help="comma-separated workloads to run (others are skipped)")
+    parser.add_argument("--skip", default="",
+                        help="comma-separated sections to skip: workloads, anatomy, "
+                             "checker, memory, nanny")
+    parser.add_argument("--no-build", action="store_true",
+                        help="use target/release/repy and bench/checker as they are")
+    parser.add_argument("--no-install", action="store_true",
+                        help="do not apt-get install bubblewrap when it is missing")
+    parser.add_argument("--no-doc", action="store_true",
+                        help="write bench/results/ but not docs/performance.md")
+    args = parser.parse_args()
+    if args.reps is None:
+        args.reps = 3 if args.quick else 10
+    args.only = set(args.only.split(",")) if args.only else None
+    skip = set(filter(None, args.skip.split(",")))
+    env = Env(args)
+    results = {"schema": "repy-bench/1", "quick": args.quick, "reps": args.reps}
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    started = time.monotonic()
+    try:
+        setup(env)
+        results["machine"] = machine_info(env)
+        results["started"] = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+        paths = write_programs(env)
+        if "workloads" not in skip:
+            log(f"workloads: {args.reps} repetitions")
+            bench_workloads(env, paths, results)
+        if "anatomy" not in skip:
+            log("start-up anatomy")
+            bench_startup_anatomy(env, results)
+        if "checker" not in skip:
+            log("checker")
+            bench_checker(env, results)
+        if "memory" not in skip:
+            log("memory of a hello-world run")
+            bench_memory(env, results)
+        if "nanny" not in skip:
+            bench_nanny(env, results)
+        results["machine"]["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+        results["duration_seconds"] = round(time.monotonic() - started, 1)
+        os.makedirs(RESULTS_DIR, exist_ok=True)
+        with open(os.path.join(RESULTS_DIR, "latest.json"), "w", encoding="utf-8") as handle:
+            json.dump(results, handle, indent=1, sort_keys=True)
+            handle.write("\n")
+        import report  # bench/report.py: charts and docs/performance.md
+        report.write_all(results, RESULTS_DIR, None if args.no_doc else DOC)
+        log(f"done in {results['duration_seconds']:.0f} s: bench/results/latest.json"
+            + ("" if args.no_doc else ", docs/performance.md"))
+    except KeyboardInterrupt:
+        log("interrupted")
+        return 130
+    finally:
+        kill_all()
+        shutil.rmtree(env.tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, BENCH)
+    sys.exit(main())
