@@ -84,8 +84,14 @@ pub fn sendmessage(
         None => {
             // A socket of its own for this one message: it holds an outsockets item only
             // while it exists (RepyV2 leaked the item).
-            let socket = bound_socket(local).map_err(|_| {
-                DuplicateTupleError::new_err(format!("UDP address {local} is already in use"))
+            // Only an address in use is a duplicate tuple; a foreign local IP stays an
+            // AddressBindingError (RepyV2: EADDRNOTAVAIL), and so on.
+            let socket = bound_socket(local).map_err(|e| {
+                if e.is_instance_of::<AlreadyListeningError>(py) {
+                    DuplicateTupleError::new_err(format!("UDP address {local} is already in use"))
+                } else {
+                    e
+                }
             })?;
             let key = charge::new_key();
             charge::acquire(Item::Outsockets, key)?;
