@@ -5,7 +5,7 @@
 lock = createlock()
 
 def watchdog():
-    sleep(2)
+    sleep(5)  # upstream: 2 s; a passing run ends long before
     log("Timed Out!\n")
     exitall()
 

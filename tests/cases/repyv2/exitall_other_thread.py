@@ -7,5 +7,5 @@ def stop_everything():
     exitall()
 
 createthread(stop_everything)
-sleep(0.5)
+sleep(3)  # upstream: 0.5 s; longer so a slow thread start on a loaded machine cannot fail it
 log("Print after exitall is called!\n")
