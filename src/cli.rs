@@ -7,13 +7,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Runs an untrusted Python 3 program behind a static checker, a capability API, a resource
 /// nanny and kernel confinement.
 ///
-/// Everything after PROGRAM belongs to the program: it receives those words as `callargs`,
-/// and options placed there are not interpreted by repy.
+/// repy's options come first. Everything after PROGRAM belongs to the program, which
+/// receives those words as `callargs`: options placed there are not interpreted by repy.
 #[derive(Debug, Parser)]
 #[command(
     name = "repy",
     version,
     args_conflicts_with_subcommands = true,
+    override_usage = "repy [OPTIONS] RESTRICTIONS PROGRAM [ARGS]...\n       repy <COMMAND>",
     subcommand_negates_reqs = true,
     after_help = "Exit codes are listed in docs/exit-codes.md. Subcommands: check, explain, restrictions."
 )]
@@ -72,21 +73,40 @@ pub struct RunArgs {
     #[arg(long, hide = true)]
     pub test_real_builtins: bool,
 
-    /// The restrictions file: repy's TOML format or RepyV2's legacy format (detected).
-    #[arg(value_name = "RESTRICTIONS", required = true)]
+    /// RESTRICTIONS PROGRAM [ARGS...]: the restrictions file (repy's TOML format or RepyV2's
+    /// legacy format, detected), the Python 3 program (read as UTF-8), and the program's
+    /// arguments (`callargs`). As in RepyV2, repy's own options come before RESTRICTIONS:
+    /// every word from RESTRICTIONS on is positional, so `--cwd` after PROGRAM reaches the
+    /// program, not repy.
+    #[arg(
+        value_name = "RESTRICTIONS PROGRAM [ARGS]",
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        num_args = 0..
+    )]
+    pub words: Vec<String>,
+
+    /// The restrictions file (the first word).
+    #[arg(skip)]
     pub restrictions: Option<PathBuf>,
 
-    /// The Python 3 program to run, read as UTF-8.
-    #[arg(value_name = "PROGRAM", required = true)]
+    /// The program (the second word).
+    #[arg(skip)]
     pub program: Option<PathBuf>,
 
-    /// Arguments passed to the program as `callargs`.
-    #[arg(
-        value_name = "ARGS",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
+    /// The program's arguments (the remaining words).
+    #[arg(skip)]
     pub args: Vec<String>,
+}
+
+impl RunArgs {
+    /// Splits the positional words into RESTRICTIONS, PROGRAM and the program's arguments.
+    pub fn split_words(&mut self) {
+        let mut words = std::mem::take(&mut self.words).into_iter();
+        self.restrictions = words.next().map(PathBuf::from);
+        self.program = words.next().map(PathBuf::from);
+        self.args = words.collect();
+    }
 }
 
 /// Things repy does besides running a program.

@@ -35,7 +35,11 @@ fn main() -> ExitCode {
         }
     };
     let status = match cli.command {
-        None => return ExitCode::from(run::run(cli.run)),
+        None => {
+            let mut run_args = cli.run;
+            run_args.split_words();
+            return ExitCode::from(run::run(run_args));
+        }
         Some(Command::Check { format, programs }) => check::check_files(&programs, format),
         Some(Command::Explain { rule }) => check::explain(rule.as_deref()),
         Some(Command::Restrictions { action }) => restrictions_command(action),
