@@ -139,7 +139,28 @@ fn cases_all_meet_their_expectations() {
     let mut files = Vec::new();
     case_files(&repo_root().join("tests/cases"), &mut files);
     assert!(!files.is_empty(), "no cases found under tests/cases");
-    let failures: Vec<String> = files.iter().filter_map(|p| run_case(p).err()).collect();
+    // Cases are independent (each has its own vessel directory and its own ports), so they
+    // run four at a time; most of their time is spent sleeping or waiting on the sandbox.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(path) = files.get(index) else { break };
+                if let Err(failure) = run_case(path) {
+                    failures
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(failure);
+                }
+            });
+        }
+    });
+    let mut failures = failures
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    failures.sort();
     assert!(
         failures.is_empty(),
         "{} of {} cases failed:\n\n{}",
