@@ -322,9 +322,13 @@ def program_text(workload, style):
         body = handle.read()
     if not workload.timed:
         return body
-    head = "" if style == "sandbox" else "from time import perf_counter as getruntime\n"
-    return (head + "bench_t0 = getruntime()\n" + body +
-            "\nprint(\"BENCH-TIME %.9f\" % (getruntime() - bench_t0))\n")
+    if style == "sandbox":
+        head = "def bench_cpu():\n    return getresources()[1][\"cpu\"]\n\n\n"
+    else:
+        head = "from time import perf_counter as getruntime, process_time as bench_cpu\n"
+    return (head + "bench_c0 = bench_cpu()\nbench_t0 = getruntime()\n" + body +
+            "\nbench_t1 = getruntime()\nbench_c1 = bench_cpu()\n"
+            "print(\"BENCH-TIME %.9f %.9f\" % (bench_t1 - bench_t0, bench_c1 - bench_c0))\n")
 
 
 def write_programs(env):
@@ -365,12 +369,13 @@ def job_argv(env, runner, program, vessel, extra=()):
 
 
 def parse_output(out):
-    """(checksum line, in-program seconds or None, bytes before the checksum line)."""
+    """(checksum line, in-program (wall, CPU) seconds or None, bytes before the checksum
+    line)."""
     checksum, seconds, before = None, None, len(out)
     tail = out[-400:].decode("utf-8", "replace").splitlines()
     for line in tail:
         if line.startswith("BENCH-TIME "):
-            seconds = float(line.split()[1])
+            seconds = tuple(float(v) for v in line.split()[1:3])
         elif line.startswith("checksum") or line.startswith("Hello"):
             checksum = line
     index = out.rfind(b"\nchecksum")
@@ -399,7 +404,8 @@ def run_job(env, workload, job, paths):
     out = sample.pop("out")
     checksum, seconds, before = parse_output(out)
     sample["checksum"] = checksum
-    sample["inner"] = seconds
+    sample["inner"] = seconds[0] if seconds else None
+    sample["inner_cpu"] = seconds[1] if seconds else None
     sample["out_bytes"] = len(out)
     problem = None
     if sample["rc"] != 0:
@@ -508,6 +514,7 @@ def bench_workloads(env, paths, results):
                 "wall": summary([s["wall"] for s in ok]),
                 "cpu": summary([s["cpu"] for s in ok]),
                 "inner": summary([s["inner"] for s in ok]),
+                "inner_cpu": summary([s["inner_cpu"] for s in ok]),
                 "maxrss_kb": summary([s["maxrss_kb"] for s in ok]),
             }
             if key != "cpython":
@@ -515,6 +522,7 @@ def bench_workloads(env, paths, results):
                 row["ratio_wall"] = paired_ratios(runs, reference, "wall")
                 row["ratio_cpu"] = paired_ratios(runs, reference, "cpu")
                 row["ratio_inner"] = paired_ratios(runs, reference, "inner")
+                row["ratio_inner_cpu"] = paired_ratios(runs, reference, "inner_cpu")
             if key == "repy":
                 row["peak_memory_bytes"] = summary([s.get("peak_memory_bytes") for s in ok])
                 row["sandbox_cpu"] = summary([s.get("sandbox_cpu") for s in ok])
@@ -529,6 +537,7 @@ def bench_workloads(env, paths, results):
                     "description": workload.variants[variant][2],
                     "ratio_wall": paired_ratios(per["repy"], per[vkey], "wall"),
                     "ratio_inner": paired_ratios(per["repy"], per[vkey], "inner"),
+                    "ratio_inner_cpu": paired_ratios(per["repy"], per[vkey], "inner_cpu"),
                     "ratio_cpu": paired_ratios(per["repy"], per[vkey], "cpu"),
                 }
         if not entry["checksums_agree"]:
@@ -562,6 +571,18 @@ def bench_startup_anatomy(env, results):
             shutil.rmtree(vessel, ignore_errors=True)
             if sample["rc"] == 0:
                 samples[name].append(sample)
+    # From the gate opening (getruntime() = 0) to the program's first statement.
+    first = os.path.join(env.progs, "first_statement.py")
+    shutil.copy(os.path.join(WORKLOADS_DIR, "first_statement.py"), first)
+    after_gate = []
+    for _ in range(n):
+        vessel = env.vessel()
+        sample = run_measured([REPY, UNLIMITED, first], vessel, env.tmp)
+        shutil.rmtree(vessel, ignore_errors=True)
+        match = re.search(rb"FIRST-STATEMENT ([0-9.]+)", sample["out"])
+        if match and sample["rc"] == 0:
+            after_gate.append(float(match.group(1)))
+    results["gate_to_first_statement"] = summary(after_gate)
     anatomy = {}
     for name, runs in samples.items():
         anatomy[name] = {"wall": summary([s["wall"] for s in runs]),
@@ -579,54 +600,80 @@ def bench_startup_anatomy(env, results):
 
 
 def analyse_strace(path):
-    """Phases of a hello-world run from `strace -f -ttt -T` (strace slows every syscall, so
-    the absolute times are inflated; the order and the relative sizes are what matter)."""
-    lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
-    events = []
-    for line in lines:
-        match = re.match(r"(\d+)\s+([\d.]+)\s+(.*)", line)
-        if match:
-            events.append((int(match.group(1)), float(match.group(2)), match.group(3)))
-    if not events:
+    """Phases of a hello-world run from `strace -f -ttt -T` (strace slows every system call,
+    so the absolute times are inflated; the order and the relative sizes are what matter)."""
+    calls = []  # (pid, start, seconds or None, text)
+    pending = {}
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            match = re.match(r"(\d+)\s+([\d.]+)\s+(.*)", line.rstrip("\n"))
+            if not match:
+                continue
+            pid, when, text = int(match.group(1)), float(match.group(2)), match.group(3)
+            if text.endswith("<unfinished ...>"):
+                pending[pid] = (when, text[:-len("<unfinished ...>")].rstrip())
+                continue
+            resumed = re.match(r"<\.\.\. \w+ resumed>(.*)", text)
+            if resumed and pid in pending:
+                when, head = pending.pop(pid)
+                text = head + resumed.group(1)
+            duration = re.search(r"<([\d.]+)>$", text)
+            calls.append((pid, when, float(duration.group(1)) if duration else None, text))
+    if not calls:
         return None
-    t0 = events[0][1]
-    parent = events[0][0]
-    marks = {}
-
-    def mark(name, when):
-        marks.setdefault(name, round((when - t0) * 1e3, 3))
-
+    calls.sort(key=lambda c: c[1])
+    t0, parent = calls[0][1], calls[0][0]
     child = None
-    slow = []
-    for pid, when, text in events:
-        if pid == parent and (text.startswith("clone(") or text.startswith("clone3(")) \
-                and child is None:
-            mark("parent: fork", when)
-            match = re.search(r"= (\d+)", text)
-            if match:
-                child = int(match.group(1))
-        if pid == parent and "cgroup.procs" in text:
-            mark("parent: cgroup.procs opened", when)
-        if child and pid == child:
-            mark("child: first syscall", when)
-            if "seccomp" in text:
-                mark("child: first seccomp", when)
-            if text.startswith("write(1,"):
-                mark("child: hello written", when)
-            if text.startswith("exit_group"):
-                mark("child: exit", when)
-        if pid == parent and text.startswith("exit_group"):
-            mark("parent: exit", when)
-        duration = re.search(r"<([\d.]+)>$", text)
-        if duration and float(duration.group(1)) > 0.0005:
-            who = "parent" if pid == parent else "child"
-            slow.append((float(duration.group(1)) * 1e3, who, text[:90]))
-    slow.sort(reverse=True)
-    counts = {"parent": sum(1 for e in events if e[0] == parent),
-              "child": sum(1 for e in events if e[0] != parent)}
-    return {"marks_ms": marks, "syscalls": counts,
-            "slowest": [{"ms": round(ms, 3), "who": who, "call": call}
-                        for ms, who, call in slow[:8]]}
+    procs_fds = set()
+    phases = []
+
+    def at(when):
+        return round((when - t0) * 1e3, 3)
+
+    def add(name, when, seconds=None):
+        if not any(p["name"] == name for p in phases):
+            phases.append({"name": name, "at_ms": at(when),
+                           "ms": None if seconds is None else round(seconds * 1e3, 3)})
+
+    for pid, when, seconds, text in calls:
+        if pid == parent:
+            if re.match(r"(clone|clone3|fork)\(", text) and child is None:
+                found = re.search(r"= (\d+)", text)
+                child = int(found.group(1)) if found else None
+                add("supervisor forks the sandbox child", when, seconds)
+            elif text.startswith("mkdir(") and "cgroup" in text:
+                add("supervisor creates its cgroup(s)", when, seconds)
+            elif text.startswith("openat(") and "cgroup.procs" in text:
+                found = re.search(r"= (\d+)", text)
+                if found:
+                    procs_fds.add(found.group(1))
+            elif re.match(r"write\((\d+),", text) and \
+                    re.match(r"write\((\d+),", text).group(1) in procs_fds:
+                add("supervisor writes the child into cgroup.procs", when, seconds)
+            elif re.match(r'write\(\d+,\s*"\\1", 1\)', text):
+                add("supervisor opens the gate", when, seconds)
+            elif text.startswith("rmdir(") and "cgroup" in text:
+                add("supervisor removes its cgroup(s)", when, seconds)
+            elif text.startswith("exit_group"):
+                add("supervisor exits", when, seconds)
+        elif pid == child:
+            add("child's first system call", when, None)
+            if re.match(r'read\(\d+,\s*"\\1", 1\)', text):
+                add("child waits at the gate", when, seconds)
+            elif text.startswith("seccomp(") or text.startswith("landlock_"):
+                add("child confines itself (landlock, seccomp)", when, None)
+            elif text.startswith("write(1,"):
+                add("child writes hello world", when, seconds)
+            elif text.startswith("exit_group"):
+                add("child exits", when, None)
+    slow = sorted(((c[2], c[0], c[3]) for c in calls if c[2] and c[2] > 0.0005),
+                  reverse=True)
+    return {"phases": sorted(phases, key=lambda p: p["at_ms"]),
+            "syscalls": {"parent": sum(1 for c in calls if c[0] == parent),
+                         "child": sum(1 for c in calls if c[0] == child)},
+            "slowest": [{"ms": round(d * 1e3, 3),
+                         "who": "supervisor" if pid == parent else "child",
+                         "call": text[:100]} for d, pid, text in slow[:6]]}
 
 
 # ---------------------------------------------------------------------------------------

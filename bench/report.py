@@ -257,7 +257,7 @@ def workload_tables(results):
     unavailable = results.get("runners_unavailable") or {}
     head = ("| workload | CPython 3.11 | repy | RestrictedPython | bubblewrap |\n"
             "|---|---|---|---|---|")
-    e2e, inner, detail = [head], [head], []
+    e2e, inner, inner_cpu, detail = [head], [head], [head], []
     detail.append("| workload | end to end | in program | CPU time (all processes) | "
                   "sandbox peak memory | checksums |\n|---|---|---|---|---|---|")
     for name in ORDER:
@@ -277,6 +277,11 @@ def workload_tables(results):
                 row = entry["runners"].get(runner)
                 cells.append(ratio_cell(row.get("ratio_inner")) if row else "not run")
             inner.append(f"| {label} | " + " | ".join(cells) + " |")
+            cells = [ms((base.get("inner_cpu") or {}).get("median"))]
+            for runner in RUNNERS:
+                row = entry["runners"].get(runner)
+                cells.append(ratio_cell(row.get("ratio_inner_cpu")) if row else "not run")
+            inner_cpu.append(f"| {label} | " + " | ".join(cells) + " |")
         repy = entry["runners"].get("repy")
         if repy:
             detail.append(
@@ -290,10 +295,11 @@ def workload_tables(results):
         entry = workloads.get(name) or {}
         for variant, v in (entry.get("repy_vs_variant") or {}).items():
             variants.append(f"| {name} | {v['description']} | {ratio_cell(v['ratio_wall'])} | "
-                            f"{ratio_cell(v['ratio_inner'])} |")
+                            f"{ratio_cell(v['ratio_inner'])} | "
+                            f"{ratio_cell(v.get('ratio_inner_cpu'))} |")
     if variants:
-        variants = ["| workload | CPython baseline | end to end | in program |",
-                    "|---|---|---|---|"] + variants
+        variants = ["| workload | CPython baseline | end to end | in program, wall | "
+                    "in program, CPU |", "|---|---|---|---|---|"] + variants
     notes = []
     for runner, why in unavailable.items():
         notes.append(f"* **{LABELS.get(runner, runner)} was not run**: {why}")
@@ -303,62 +309,84 @@ def workload_tables(results):
             if row.get("failed"):
                 notes.append(f"* {name} / {runner}: {row['failed']} of {row['runs']} runs "
                              f"failed ({'; '.join(row['problems'])})")
-    return "\n".join(e2e), "\n".join(inner), "\n".join(detail), "\n".join(variants), \
-        "\n".join(notes)
+    return "\n".join(e2e), "\n".join(inner), "\n".join(inner_cpu), "\n".join(detail), \
+        "\n".join(variants), "\n".join(notes)
+
+
+def judged(stat, target):
+    """A ratio cell with its verdict: ✓ when the median is within the target, else ✗ and
+    by how much."""
+    if not stat:
+        return "—"
+    cell = ratio_cell(stat)
+    if stat["median"] <= target:
+        return f"{cell} ✓"
+    return f"{cell} ✗ +{stat['median'] - target:.2f}×"
 
 
 def targets_table(results):
-    rows = ["| target | measured (median, min–max) | verdict |", "|---|---|---|"]
     workloads = results.get("workloads") or {}
-    hello = workloads.get("hello")
-    if hello and hello["runners"].get("repy"):
-        stat = hello["runners"]["repy"].get("ratio_wall")
-        rows.append(f"| hello world ≤ 1.2× bare CPython (end to end) | {ratio_cell(stat)} | "
-                    f"{verdict(stat and stat['median'], 1.2)} |")
-    for group, target in (("compute", 1.03), ("api", 1.5)):
-        for name in ORDER:
-            entry = workloads.get(name)
-            if not entry or entry["group"] != group or not entry["runners"].get("repy"):
-                continue
-            row = entry["runners"]["repy"]
-            inner, wall = row.get("ratio_inner"), row.get("ratio_wall")
-            rows.append(f"| {name} ≤ {target}× — in program | {ratio_cell(inner)} | "
-                        f"{verdict(inner and inner['median'], target)} |")
-            rows.append(f"| {name} ≤ {target}× — end to end | {ratio_cell(wall)} | "
-                        f"{verdict(wall and wall['median'], target)} |")
-            for variant, v in (entry.get("repy_vs_variant") or {}).items():
-                stat = v.get("ratio_inner")
-                rows.append(f"| {name} ≤ {target}× vs {v['description']} — in program | "
-                            f"{ratio_cell(stat)} | {verdict(stat and stat['median'], target)} |")
+    rows = ["| workload | target | in program, wall | in program, CPU | end to end, wall | "
+            "end to end, CPU |", "|---|---|---|---|---|---|"]
+    for name in ORDER:
+        entry = workloads.get(name)
+        if not entry or not entry["runners"].get("repy"):
+            continue
+        row = entry["runners"]["repy"]
+        target = TARGETS[entry["group"]]
+        if entry["timed"]:
+            rows.append(f"| {name} | ≤ {target}× | {judged(row.get('ratio_inner'), target)} | "
+                        f"{judged(row.get('ratio_inner_cpu'), target)} | "
+                        f"{judged(row.get('ratio_wall'), target)} | "
+                        f"{judged(row.get('ratio_cpu'), target)} |")
+        else:
+            rows.append(f"| {name} | ≤ {target}× (end to end) | — | — | "
+                        f"{judged(row.get('ratio_wall'), target)} | "
+                        f"{judged(row.get('ratio_cpu'), target)} |")
+        for variant, v in (entry.get("repy_vs_variant") or {}).items():
+            rows.append(f"| {name} vs {v['description']} | ≤ {target}× | "
+                        f"{judged(v.get('ratio_inner'), target)} | "
+                        f"{judged(v.get('ratio_inner_cpu'), target)} | "
+                        f"{judged(v.get('ratio_wall'), target)} | "
+                        f"{judged(v.get('ratio_cpu'), target)} |")
+    rows += ["", "| target | measured (median, min–max) | verdict |", "|---|---|---|"]
     mem = results.get("memory") or {}
+    hello = workloads.get("hello")
     peak = (hello or {}).get("runners", {}).get("repy", {}).get("peak_memory_bytes") \
-        if hello else None
-    peak = peak or mem.get("report_peak")
+        or mem.get("report_peak")
     if peak:
         met = peak["max"] <= HELLO_MEMORY_TARGET
         rows.append(f"| hello world: sandbox peak memory ≤ 12 MB (`peak_memory_bytes`) | "
                     f"{mb(peak['median'], 2)} ({mb(peak['min'], 2)}–{mb(peak['max'], 2)}) | "
-                    f"{'**met**' if met else '**missed** by ' + mb(peak['max'] - HELLO_MEMORY_TARGET, 2)} |")
+                    + ("**met**" if met else
+                       f"**missed** by {mb(peak['max'] - HELLO_MEMORY_TARGET, 2)}") + " |")
     sup = mem.get("supervisor_hwm")
     if sup:
-        rows.append(f"| hello world: supervisor small (its VmHWM) | {mb(sup['median'], 2)} "
-                    f"({mb(sup['min'], 2)}–{mb(sup['max'], 2)}) | no number set; "
-                    f"{sup['median'] / 1e6:.1f} MB, about "
+        rows.append(f"| hello world: supervisor small (its own VmHWM) | {mb(sup['median'], 2)} "
+                    f"({mb(sup['min'], 2)}–{mb(sup['max'], 2)}) | no number set: "
                     f"{sup['median'] / max(1, (peak or sup)['median']) * 100:.0f}% of the "
-                    f"sandbox's peak |")
+                    "sandbox's peak, most of it file-backed (see Memory) |")
     checker = results.get("checker") or {}
     inproc = checker.get("in_process")
     if inproc:
         warm = inproc["warm_ms"]["median"]
+        verdict_text = "**met**" if warm <= CHECKER_TARGET_MS else \
+            f"**missed** by {warm - CHECKER_TARGET_MS:.1f} ms ({warm / CHECKER_TARGET_MS:.1f}× the target)"
         rows.append(f"| checker ≤ 2 ms for 1,000 lines (in process, warm) | {warm:.2f} ms "
                     f"({inproc['warm_ms']['min']:.2f}–{inproc['warm_ms']['max']:.2f}); "
-                    f"first check {inproc['cold_ms']:.2f} ms | "
-                    f"{'**met**' if warm <= CHECKER_TARGET_MS else f'**missed** by {warm - CHECKER_TARGET_MS:.1f} ms ({warm / CHECKER_TARGET_MS:.1f}× the target)'} |")
+                    f"first check in a process {inproc['cold_ms']:.2f} ms | {verdict_text} |")
+        own = (inproc.get("own_ms") or {}).get("median")
+        if own is not None:
+            rows.append(f"| … of which the checker's own work (check − CPython's parse) | "
+                        f"{own:.2f} ms | "
+                        + ("**met**" if own <= CHECKER_TARGET_MS else
+                           f"**missed** by {own - CHECKER_TARGET_MS:.1f} ms") + " |")
     diff = (checker.get("repy_check") or {}).get("median_difference_ms")
     if diff is not None:
         rows.append(f"| checker ≤ 2 ms — `repy check` 1,000 lines minus empty file | "
                     f"{diff:.2f} ms | "
-                    f"{'**met**' if diff <= CHECKER_TARGET_MS else f'**missed** by {diff - CHECKER_TARGET_MS:.1f} ms'} |")
+                    + ("**met**" if diff <= CHECKER_TARGET_MS else
+                       f"**missed** by {diff - CHECKER_TARGET_MS:.1f} ms") + " |")
     return "\n".join(rows)
 
 
@@ -374,6 +402,14 @@ def anatomy_table(results):
             continue
         rows.append(f"| `{name}` | {ms(wall['median'], 2)} ({ms(wall['min'], 2)}–"
                     f"{ms(wall['max'], 2)}) | {ms(cpu['median'], 2)} |")
+    gate = results.get("gate_to_first_statement")
+    if gate:
+        rows.append("")
+        rows.append("From the supervisor opening the gate to the program's first statement "
+                    "(`getruntime()` printed by `bench/workloads/first_statement.py`: the "
+                    "child's wake-up, confinement, the first check and compilation): "
+                    f"median {ms(gate['median'], 2)} ({ms(gate['min'], 2)}–"
+                    f"{ms(gate['max'], 2)}).")
     trace = results.get("startup_strace")
     if trace:
         rows.append("")
@@ -382,13 +418,14 @@ def anatomy_table(results):
                     f"times; {trace['syscalls']['parent']} system calls in the supervisor, "
                     f"{trace['syscalls']['child']} in the sandbox child):")
         rows.append("")
-        rows.append("| moment | ms after the supervisor's first system call |")
-        rows.append("|---|---|")
-        for name, when in sorted(trace["marks_ms"].items(), key=lambda kv: kv[1]):
-            rows.append(f"| {name} | {when:.2f} |")
+        rows.append("| ms after `exec` | event | lasted |")
+        rows.append("|---|---|---|")
+        for phase in trace.get("phases", []):
+            lasted = "" if phase["ms"] is None else f"{phase['ms']:.2f} ms"
+            rows.append(f"| {phase['at_ms']:.2f} | {phase['name']} | {lasted} |")
         if trace.get("slowest"):
             rows.append("")
-            rows.append("Slowest system calls in that run:")
+            rows.append("Slowest system calls of that run:")
             rows.append("")
             rows.append("| ms | process | call |")
             rows.append("|---|---|---|")
@@ -414,9 +451,11 @@ def checker_section(results):
             out.append(f"| {label} | {s['median']:.2f} ms | {s['min']:.2f}–{s['max']:.2f} ms |")
         out.append(f"| first check in a process (creates CPython's `_ast` classes) | "
                    f"{inproc['cold_ms']:.2f} ms | — |")
-        own = inproc["warm_ms"]["median"] - inproc["parse_ms"]["median"]
-        out.append(f"| the checker's own work (check − parse: lowering to Rust + rules) | "
-                   f"{own:.2f} ms | — |")
+        own = inproc.get("own_ms")
+        if own:
+            out.append(f"| the checker's own work (a check minus the parse just before it: "
+                       f"lowering to Rust + rules) | {own['median']:.2f} ms | "
+                       f"{own['min']:.2f}–{own['max']:.2f} ms |")
     elif c.get("in_process_error"):
         out.append(f"| in process | failed: {esc(c['in_process_error'][-200:])} | |")
     rc = c.get("repy_check")
@@ -526,7 +565,7 @@ def write_all(results, results_dir, doc_path):
 
 def render_doc(results):
     m = results.get("machine") or {}
-    e2e, inner, detail, variants, notes = workload_tables(results)
+    e2e, inner, inner_cpu, detail, variants, notes = workload_tables(results)
     cpu_rows, rate_rows, mem_rows = nanny_sections(results)
     command = "bench/run --quick" if results.get("quick") else "bench/run"
     values = {
@@ -544,7 +583,7 @@ def render_doc(results):
         "dirty": " (with uncommitted changes outside bench/)" if m.get("dirty") else "",
         "rp_version": m.get("rp_version") or "not installed",
         "bwrap_version": m.get("bwrap_version") or "not installed",
-        "e2e": e2e, "inner": inner, "detail": detail, "variants": variants or "(not run)",
+        "e2e": e2e, "inner": inner, "inner_cpu": inner_cpu, "detail": detail, "variants": variants or "(not run)",
         "notes": notes or "* Every runner ran every workload, and all printed the same "
                           "checksums.",
         "bars": unicode_bars(results),
@@ -623,9 +662,15 @@ End to end (bare CPython's median time, then each runner's ratio: median (min–
 
 {e2e}
 
-In program (the workload alone):
+In program (the workload alone), wall-clock time:
 
 {inner}
+
+In program, CPU time of the process (`getresources()[1]["cpu"]` under repy,
+`time.process_time()` elsewhere) — less disturbed than wall time by other load on the
+machine:
+
+{inner_cpu}
 
 repy against the other CPython baselines:
 
@@ -648,8 +693,11 @@ The same repy ratios as text (start-up end to end; the others in program):
 
 ## Targets
 
-Release build, this machine. Compute and API-heavy targets are judged on the in-program
-ratio (the start-up has its own target); the end-to-end ratio is listed too.
+Release build, this machine; repy's ratio against bare CPython, median (min–max), ✓ when
+the median is within the target, ✗ and by how much when not. The start-up target is end to
+end; for the others the in-program ratio is the one that isolates the workload (start-up
+has its own target), with end to end alongside. Wall-clock ratios carry the noise of the
+shared machine; CPU-time ratios are steadier.
 
 {targets}
 
@@ -739,20 +787,161 @@ lists the options (`--quick`, `--reps N`, `--only WORKLOADS`, `--skip SECTIONS`,
 """
 
 
-# Hand-written analysis: kept here so that a re-run keeps it (see the top of this file).
-PROSE = {
-    "startup_prose": "",
-    "checker_prose": "",
-    "api_prose": "",
-    "nanny_prose": "",
-    "bugs_prose": "",
-}
+# Hand-written analysis: kept here so that a re-run keeps it (see the top of this file). It
+# quotes measurements taken by hand while writing it (profiles, one-off experiments), each
+# with how it was taken; the tables above it are regenerated by every run.
+PROSE = {}
 
-TEMPLATE = TEMPLATE.replace("{startup_prose}", PROSE["startup_prose"]) \
-    .replace("{checker_prose}", PROSE["checker_prose"]) \
-    .replace("{api_prose}", PROSE["api_prose"]) \
-    .replace("{nanny_prose}", PROSE["nanny_prose"]) \
-    .replace("{bugs_prose}", PROSE["bugs_prose"])
+PROSE["startup_prose"] = """\
+Bubblewrap runs the same bare CPython inside a sandbox, so its in-program ratios are a
+control: they should be 1.00×, and how far they stray shows the noise of the shared machine
+at the time of the run.
+
+**Reading the start-up numbers.** A hello world costs repy about as much *CPU* as bare
+CPython (the CPU ratio of the hello-world row is close to 1); the wall-clock gap is
+*waiting*, on the critical path of the run:
+
+1. **Before the fork** (`repy restrictions check` ≈ `repy --version` ≈ 3–4 ms: loading the
+   binary and libpython — relocation and page faults, `perf record` shows
+   `_dl_relocate_object` and `exc_page_fault` on top — then the policy and the cgroup
+   `mkdir`). Bare CPython pays the same loading for itself.
+2. **Placing the child in its cgroup.** After the fork the supervisor writes the child's pid
+   into `cgroup.procs` (cgroup v1 on this machine). That write *sleeps*: 9–17 ms, median
+   about 12 ms, measured by hand by writing a sleeping process into a fresh memory cgroup 15
+   times (the kernel's `cgroup_threadgroup_rwsem` write lock waits for an RCU grace
+   period); the strace table shows it as the supervisor's slowest call. The child's own
+   start-up (CPython's core phase and the namespace, about 7–9 ms) overlaps it, then the
+   child waits at the gate for the rest (the `child waits at the gate` row).
+3. **After the gate**, before the program's first statement (the measured gate-to-first-
+   statement time): the child's wake-up; confinement (`confinement.elapsed_us` ≈ 1.2 ms in
+   the report, most of it the kernel installing the seccomp filters); then the checker's
+   first parse, which creates CPython's `_ast` node classes (about 2.3 ms:
+   `python3.11 -I -S -X importtime -c 'import _ast'`; a `perf record` of the child after
+   the gate is dominated by `PyType_Ready`, `update_one_slot`, `find_name_in_mro` —
+   building those classes); then compiling and running.
+
+**What would meet the target** (changes in `src/child.rs`, outside this issue's scope): do
+the work that involves no untrusted input *before* `gate.wait()`, where the child is idle
+anyway — (a) create the `_ast` classes (e.g. `compile("", "<warm-up>", "exec",
+PyCF_ONLY_AST)`), about 2.3 ms; (b) apply the confinement, keeping the gate's pipe
+descriptor open (`ConfinePlan::keep_fds`), about 1–1.5 ms. Nothing untrusted runs before
+the gate either way. That leaves after the gate only the check of the program itself,
+compilation and the run (well under 1 ms for hello world), so a hello world would take
+about pre-fork + cgroup write + ~1 ms ≈ 17 ms on this machine, within 1.2× of bare
+CPython. The cgroup write itself is a host matter: on cgroup v2 `clone3(CLONE_INTO_CGROUP)`
+starts the child inside its cgroup with no write at all; on cgroup v1 the `favordynmods`
+mount option (Linux ≥ 6.0) makes the write cheap.
+"""
+
+PROSE["checker_prose"] = """\
+**Why the 2 ms target is missed.** The checker starts from CPython's own parser (so it sees
+exactly the tree CPython compiles), and on this machine CPython alone needs far more than
+2 ms to parse this program (the `compile(..., ONLY_AST)` row; even 1,000 lines of `x = 1`
+take about 7.5 ms here). The checker's own work is small next to it: by safe-check's timing
+test (`cargo test --release -p safe-check --lib timing -- --ignored --nocapture`, best of
+50, run by hand): parse 11.0 ms (9.8 ms with the cyclic GC paused), lowering the 9,601
+nodes into Rust 3.0 ms (about 0.3 µs a node, reading each field with a `getattr` through
+pyo3), rules 0.3 ms. So the rules meet the target, lowering misses it by about 1 ms, and the
+parse by far more; no change to the checker alone can bring a 1,000-line check under 2 ms
+here.
+
+**What a run could save.** After the check, `api::program::Prepared::run` compiles the
+*source* again, parsing the program a second time. Compiling the tree that was checked
+(`compile(tree, filename, "exec")`, keeping the checked AST object instead of dropping it
+in `safe-check`) would save most of one parse per run — about as much again as the
+`compile(..., ONLY_AST)` row, per 1,000 lines.
+"""
+
+PROSE["api_prose"] = """\
+Measured by hand with `perf record -e cpu-clock` (a software clock: this VM has no hardware
+counters) on the repy runs of the workload programs:
+
+* **writeat** — about 0.7–0.9 µs more per call than `os.pwrite` (≈ 1 µs). About 30% of the
+  repy run is accounting: `__vdso_clock_gettime` 10%, `Accountant::charge` 8.5%,
+  `pyo3::Python::detach` 5.3%, `take_gil`/`drop_gil` 3.4%, `pthread_mutex_lock` 1.8%.
+  Every `writeat` charges twice (`charge::before`, then `charge::after`); each charge
+  reads `CLOCK_MONOTONIC` twice (a read costs about 0.12 µs on this VM:
+  `time.monotonic_ns()` takes 185 ns a call against 67 ns for an empty loop iteration),
+  records on the shared page twice, locks the bucket's mutex, and releases and retakes the
+  GIL; the write itself releases the GIL a third time. See the first bug below.
+* **log** — by design every `log` call is its own `write(2)` to the pipe the supervisor
+  relays (nothing is buffered in the sandbox, so output survives a kill), and the
+  supervisor wakes up for every write: 58% of the run's CPU is in the kernel (pipe locks,
+  wake-ups, `poll`), and the supervisor process uses about 38% of the run's CPU. Buffered
+  `print` makes one write per 8 KiB. Against `print` with `python -u` (one write per call,
+  like `log`) repy is *faster*. Within 1.5× of buffered `print` needs fewer writes: one
+  write per `log` call instead of one per item and separating space (second bug below), and
+  beyond that a buffer, which would give up output-survives-a-kill.
+* **tcp** — repy's sockets never block, so the program polls: after `SocketWouldBlockError`
+  both threads retry after `sleep(0)`, and with two threads on two (shared) cores polling
+  costs CPU (the CPU ratio is several times the wall ratio) and latency; it also makes this
+  row the noisiest. Against plain blocking sockets the design alone misses the target;
+  against plain sockets polled with the same loop the gap is the per-call cost: each `recv`
+  charges four times (two buckets before the read, two after: 8 clock reads and 5 GIL
+  release/retake pairs) and zeroes a buffer of the requested size before it knows whether
+  anything arrived (third bug below).
+"""
+
+PROSE["nanny_prose"] = """\
+How to read these: the CPU share is held by a cgroup CPU quota (CFS period 20 ms), which
+keeps the share over the window within a few percent of the limit, with more spread between
+0.25 s intervals for small shares. Rates are RepyV2's pay-after leaky buckets: the first
+second of a run delivers about one second's worth on top of the rate (the bucket starts
+empty and a call is charged after it has run), after which the delivered rate follows the
+limit closely — the `rate after the first second` column. Memory is sampled every 20 ms, so
+a program allocating as fast as it can gets further past the limit (a few MB at this
+program's speed) than one growing slowly; the cgroup cap (limit + 1/16 + 8 MiB = 61.5 MB
+for 50 MB) is the backstop should sampling fall behind.
+"""
+
+PROSE["bugs_prose"] = """\
+None of these is fixed here (this issue owns only `bench/` and this page); each with where,
+how much, and a suggested fix.
+
+1. **Accounting costs more than the call it accounts for** —
+   `nanny/src/accountant.rs` `Accountant::charge` (lines ~196–217) and `api/src/charge.rs`
+   `before`/`after`. A charge that does not wait still reads the clock twice (`start`, then
+   `waited`) and records on the page twice; `before` is a full charge of 0; each charge runs
+   inside `py.detach` (GIL released and retaken) although it only blocks when it must wait.
+   About 0.6–0.8 µs per `writeat` on this VM — most of its overhead over `os.pwrite`, and
+   the reason the writeat row misses 1.5×; `recv`/`send` charge four times. Fix: when the
+   first decision is `Granted`, return without the second clock read and the second page
+   record; let `before` skip the clock when the bucket was at or under its limit at its
+   last update (it can only have drained since); charge with the GIL held and detach only
+   to sleep.
+2. **`log` writes each item and each separating space separately** —
+   `api/src/output.rs` (documented in docs/api.md: "items and separating spaces are
+   separate writes"). `log(a, b, c)` is five `write(2)` calls, five charges and five
+   supervisor wake-ups. Fix: build the call's bytes (keeping the soft-space rule) and write
+   and charge once per call, as `print` already does.
+3. **`recv` zeroes a buffer of the requested size before every read** —
+   `api/src/net/tcp.rs` line ~182 `vec![0u8; numbytes]` (up to 1 MiB), also when the read
+   would block. Measured by hand: 5,000 `recv(1000000)` on an empty socket cost 42 µs a
+   call under repy against 2.6 µs in bare CPython (`recv(100)`: 2.3 µs and 2.4 µs). Same
+   pattern in `api/src/net/udp.rs` line ~164: a 64 KiB zeroed buffer per `getmessage`,
+   message or not. Fix: read into spare capacity without zeroing (`Vec::with_capacity` and
+   `read_buf`/`MaybeUninit`), or a reusable per-socket buffer, or start small and grow.
+4. **Start-up work after the gate that could be before it** — `src/child.rs`: the `_ast`
+   warm-up (~2.3 ms) and the confinement (~1–1.5 ms) run after `gate.wait()`, on the
+   critical path, while the child idles at the gate for several ms (see Start-up).
+5. **The program is parsed twice per run** — `api/src/program.rs` `Prepared::run` compiles
+   the source after `safe_check::check` parsed it (see The checker): one extra parse per
+   run, about 10 ms per 1,000 lines on this machine.
+6. **The report's memory peak can be below the value that triggered the kill** —
+   `src/report.rs` writes `peak_memory_bytes` from `RunResult::peak_rss_bytes`, which is
+   `wait4`'s `ru_maxrss` only; the supervisor's sampled `rss_peak` and the cgroup's
+   `memory.max_usage_in_bytes` are used only for the OOM-kill message. Seen here: killed
+   with "memory use 55300096 bytes over the limit", `peak_memory_bytes` 55173120 (the
+   memory-limit table shows both columns). Fix: report the largest of the three.
+"""
+
+
+def _escaped(text):
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+for _key, _text in PROSE.items():
+    TEMPLATE = TEMPLATE.replace("{" + _key + "}", _escaped(_text.rstrip("\n")))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ The program is compiled with ``compile_restricted`` and run with RestrictedPytho
 * for the API-heavy programs, a capability layer in plain Python with repy's names
   (``log``, ``openfile``/``writeat``, ``listenforconnection``/``openconnection`` with
   non-blocking sockets and ``SocketWouldBlockError``, ``createthread``, ``sleep``,
-  ``getruntime``), so the same program text runs under repy and here.
+  ``getruntime``, ``getresources`` for the CPU clock), so the same program text runs under
+  repy and here.
 
 It prints ``BENCH-COMPILE <seconds>`` (compile_restricted) to standard error.
 """
@@ -206,6 +207,9 @@ def capabilities():
     def randombytes():
         return os.urandom(1024)
 
+    def getresources():
+        return {}, {"cpu": time.process_time()}, []
+
     return {
         "log": log,
         "openfile": openfile,
@@ -215,6 +219,7 @@ def capabilities():
         "sleep": time.sleep,
         "getruntime": getruntime,
         "randombytes": randombytes,
+        "getresources": getresources,
         "SocketWouldBlockError": SocketWouldBlockError,
         "SocketClosedRemote": SocketClosedRemote,
     }

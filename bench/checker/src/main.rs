@@ -6,7 +6,9 @@
 //! * `warm_ms`: median, min and max over RUNS further checks;
 //! * `compile_ms`: CPython's own `compile(source, FILE, "exec")` of the same source (the
 //!   baseline: what running the program costs anyway), and `parse_ms`: `compile` with
-//!   `ONLY_AST` (the parse the checker starts with).
+//!   `ONLY_AST` and the cyclic GC paused (the parse the checker starts with);
+//! * `own_ms`: a check minus the parse just before it, per pair: the checker's own work
+//!   (lowering CPython's tree into Rust, and the rules).
 //!
 //! Used by bench/run; see bench/README.md.
 
@@ -74,24 +76,36 @@ fn main() {
             .import("builtins")
             .and_then(|b| b.getattr("compile"))
             .expect("builtins.compile");
+        let gc = py.import("gc").expect("gc");
         let mut compiled = Vec::with_capacity(runs);
         let mut parsed = Vec::with_capacity(runs);
+        let mut own = Vec::with_capacity(runs);
         for _ in 0..runs {
             let start = Instant::now();
             let code = compile.call1((source.as_str(), path.as_str(), "exec"));
             compiled.push(millis(start));
             drop(code.expect("compile"));
+            // The parse as the checker does it (cyclic GC paused), then a check right after:
+            // the difference is the checker's own work (lowering and rules).
+            gc.call_method0("disable").expect("gc.disable");
             let start = Instant::now();
             let tree = compile.call1((source.as_str(), path.as_str(), "exec", ONLY_AST, true));
-            parsed.push(millis(start));
+            let parse = millis(start);
             drop(tree.expect("parse"));
+            gc.call_method0("enable").expect("gc.enable");
+            parsed.push(parse);
+            let start = Instant::now();
+            let result = safe_check::check(py, &source, &path);
+            own.push(millis(start) - parse);
+            assert!(result.is_ok());
         }
         println!(
-            "{{\"file\": {path:?}, \"lines\": {lines}, \"bytes\": {}, \"runs\": {runs}, \"init_ms\": {init_ms:.6}, \"ast_preloaded\": {ast_loaded}, \"cold_ms\": {cold:.6}, \"warm_ms\": {}, \"compile_ms\": {}, \"parse_ms\": {}}}",
+            "{{\"file\": {path:?}, \"lines\": {lines}, \"bytes\": {}, \"runs\": {runs}, \"init_ms\": {init_ms:.6}, \"ast_preloaded\": {ast_loaded}, \"cold_ms\": {cold:.6}, \"warm_ms\": {}, \"compile_ms\": {}, \"parse_ms\": {}, \"own_ms\": {}}}",
             source.len(),
             stats(warm),
             stats(compiled),
-            stats(parsed)
+            stats(parsed),
+            stats(own)
         );
     });
 }
