@@ -93,6 +93,16 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
     // The program has no use for the caller's standard input (the API cannot read it), and a
     // program that escaped the walls must not read the terminal it was started from.
     detach_stdin();
+    // A Rust panic anywhere in the sandbox is an internal error: end at once (exit 125)
+    // rather than let pyo3 turn it into a PanicException the program could catch, hold and
+    // raise again.
+    std::panic::set_hook(Box::new(|info| {
+        eprint_raw(&format!(
+            "---\nInternal Error\n---\nrepy: internal error (a panic in the sandbox): {info}\n"
+        ));
+        // SAFETY: _exit ends the process at once; always safe.
+        unsafe { libc::_exit(i32::from(ExitStatus::InternalError.code())) }
+    }));
     // Writing past the file-size backstop must fail with EFBIG, not kill the sandbox.
     // SAFETY: setting a signal to SIG_IGN installs no handler code.
     unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };

@@ -150,6 +150,9 @@ fn restricted_type_function(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 /// Builds the builtins dict of the sandbox: the allow-list, `type`, `print`, `SafeDict`
 /// later, and RepyV2's exported exceptions.
 pub fn build(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    // pyo3 creates its PanicException type lazily, the first time it inspects an error; at
+    // the recursion limit that creation fails and waits on itself forever. Create it now.
+    let _ = py.get_type::<pyo3::panic::PanicException>();
     let real = py.import("builtins")?;
     let safe = PyDict::new(py);
     for (name, _reason) in ALLOWED {

@@ -342,20 +342,43 @@ pub fn removefile(
     let [filename] = positional::<1>("removefile", args, kwargs)?;
     let filename = args::exact_str(&filename)?;
     check_filename(&filename)?;
-    if open_names().as_ref().is_some_and(|n| n.contains(&filename)) {
-        return Err(FileInUseError::new_err(format!(
-            "Cannot remove file '{filename}' because it is in use!"
-        )));
+    // The name is claimed for the whole removal, as an open handle would claim it: an
+    // `openfile` of the same name meanwhile (while this call waits on its charges) gets
+    // FileInUseError, and a file held open can never be unlinked from under its handle.
+    {
+        let mut names = open_names();
+        let names = names.get_or_insert_with(HashSet::new);
+        if !names.insert(filename.clone()) {
+            return Err(FileInUseError::new_err(format!(
+                "Cannot remove file '{filename}' because it is in use!"
+            )));
+        }
     }
+    let removed = remove_claimed(py, &filename);
+    if let Some(names) = open_names().as_mut() {
+        names.remove(&filename);
+    }
+    removed
+}
+
+/// The part of `removefile` that runs while the name is claimed.
+fn remove_claimed(py: Python<'_>, filename: &str) -> PyResult<()> {
     charge::after(py, Renewable::Fileread, BLOCK)?;
-    if !is_regular_file(&filename) {
+    if !is_regular_file(filename) {
         return Err(FileNotFoundError::new_err(format!(
             "File '{filename}' does not exist!"
         )));
     }
     charge::after(py, Renewable::Filewrite, BLOCK)?;
-    py.detach(|| std::fs::remove_file(&filename))
-        .map_err(|e| crate::errors::internal(format!("cannot remove '{filename}': {e}")))
+    match py.detach(|| std::fs::remove_file(filename)) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FileNotFoundError::new_err(
+            format!("File '{filename}' does not exist!"),
+        )),
+        Err(e) => Err(crate::errors::internal(format!(
+            "cannot remove '{filename}': {e}"
+        ))),
+    }
 }
 
 #[cfg(test)]

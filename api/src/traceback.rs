@@ -54,12 +54,24 @@ fn class_name(py: Python<'_>, err: &PyErr) -> String {
     }
 }
 
-/// The exception's message, `str(exc)`, or a placeholder when `__str__` itself fails.
+/// The longest exception message a report shows (the rest is counted, not printed): the
+/// report is written outside `lograte`, so its size must not be the program's to choose.
+pub const MAX_MESSAGE_CHARS: usize = 10_000;
+
+/// The exception's message, `str(exc)` (cut to [`MAX_MESSAGE_CHARS`]), or a placeholder when
+/// `__str__` itself fails.
 fn message(py: Python<'_>, err: &PyErr) -> String {
-    err.value(py)
+    let text = err
+        .value(py)
         .str()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|_| "<exception str() failed>".into())
+        .unwrap_or_else(|_| "<exception str() failed>".into());
+    let total = text.chars().count();
+    if total <= MAX_MESSAGE_CHARS {
+        return text;
+    }
+    let kept: String = text.chars().take(MAX_MESSAGE_CHARS).collect();
+    format!("{kept}... ({} more characters)", total - MAX_MESSAGE_CHARS)
 }
 
 /// Renders `err` as the sandbox reports an uncaught exception. `program` is the main

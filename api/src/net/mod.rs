@@ -120,6 +120,38 @@ pub fn connectivity_error(err: &std::io::Error) -> Option<PyErr> {
     }
 }
 
+/// Maps an error from creating a socket: no descriptors left is a resource the program
+/// can run out of; anything else is internal.
+pub fn socket_error(err: &std::io::Error, kind: &str) -> PyErr {
+    match err.raw_os_error() {
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM) => {
+            crate::exceptions::ResourceExhaustedError::new_err(format!(
+                "Cannot create a {kind} socket: {err}"
+            ))
+        }
+        _ => crate::errors::internal(format!("cannot create a {kind} socket: {err}")),
+    }
+}
+
+/// Maps an error from sending to or connecting to a destination that the local address
+/// cannot reach (EINVAL: e.g. from a loopback address to a public one) or may not reach
+/// (EACCES/EPERM: e.g. a broadcast address), or that is not reachable at all.
+pub fn destination_error(
+    err: &std::io::Error,
+    local: SocketAddrV4,
+    dest: SocketAddrV4,
+) -> Option<PyErr> {
+    match err.raw_os_error() {
+        Some(libc::EINVAL | libc::EADDRNOTAVAIL) => Some(AddressBindingError::new_err(format!(
+            "The local address {local} cannot reach {dest}"
+        ))),
+        Some(libc::EACCES | libc::EPERM) => Some(ResourceForbiddenError::new_err(format!(
+            "Sending from {local} to {dest} is not permitted (e.g. a broadcast address)"
+        ))),
+        _ => connectivity_error(err),
+    }
+}
+
 /// Maps an error from binding `local`.
 pub fn bind_error(
     err: &std::io::Error,
@@ -148,9 +180,8 @@ pub fn connect_error(err: &std::io::Error, local: SocketAddrV4, remote: SocketAd
         Some(libc::EADDRINUSE | libc::EADDRNOTAVAIL) => CleanupInProgressError::new_err(format!(
             "The address tuple {local} -> {remote} is still being cleaned up"
         )),
-        Some(libc::EACCES | libc::EPERM) => ResourceForbiddenError::new_err(format!(
-            "The sandbox may not connect to {remote}: {err}"
-        )),
+        Some(libc::EACCES | libc::EPERM | libc::EINVAL) => destination_error(err, local, remote)
+            .unwrap_or_else(|| crate::errors::internal(format!("connect {remote}: {err}"))),
         _ => connectivity_error(err)
             .unwrap_or_else(|| crate::errors::internal(format!("connect {remote}: {err}"))),
     }

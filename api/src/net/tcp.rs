@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener, TcpStream};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
@@ -19,6 +19,9 @@ use crate::exceptions::{
     AlreadyListeningError, DuplicateTupleError, RepyArgumentError, SocketClosedLocal,
     SocketClosedRemote, SocketWouldBlockError, TimeoutError,
 };
+
+/// The longest `openconnection` waits, whatever its timeout.
+const MAX_CONNECT_WAIT: Duration = Duration::from_secs(86_400);
 
 /// The socket buffer size RepyV2 sets (issue #88).
 const BUFFER_SIZE: usize = 10_000;
@@ -40,7 +43,7 @@ fn v4(addr: SocketAddr) -> SocketAddrV4 {
 /// A new TCP socket bound to `local` with RepyV2's options.
 fn bound_socket(local: SocketAddrV4, listening: bool) -> PyResult<Socket> {
     let socket = Socket::new(Domain::IPV4, Type::STREAM.cloexec(), Some(Protocol::TCP))
-        .map_err(|e| crate::errors::internal(format!("cannot create a TCP socket: {e}")))?;
+        .map_err(|e| super::socket_error(&e, "TCP"))?;
     let _ = socket.set_reuse_address(true);
     let _ = socket.set_recv_buffer_size(BUFFER_SIZE);
     let _ = socket.set_send_buffer_size(BUFFER_SIZE);
@@ -75,10 +78,11 @@ pub struct RepySocket {
 }
 
 impl RepySocket {
-    fn new(stream: TcpStream, local: SocketAddrV4, remote: SocketAddrV4) -> Self {
+    /// A connected socket holding the `outsockets` item `key`.
+    fn new(stream: TcpStream, local: SocketAddrV4, remote: SocketAddrV4, key: u64) -> Self {
         with_registry(|r| r.tcp_connections.insert((local, remote)));
         Self {
-            key: charge::new_key(),
+            key,
             loopback: remote.ip().is_loopback(),
             state: Mutex::new(Some(Connection {
                 stream,
@@ -285,11 +289,34 @@ pub fn openconnection(
     let (send, recv) = resources_for(*dest.ip());
     charge::before(py, send)?;
     charge::before(py, recv)?;
+    // As in RepyV2, the outsockets item is taken once connected (so a refused or timed-out
+    // connection reports that first). Threads racing to connect can hold more descriptors
+    // meanwhile; the descriptor rlimit bounds them, and running out is a Repy exception.
+    let stream = open_connection(py, local, dest, timeout)?;
+    let key = charge::new_key();
+    if let Err(err) = charge::acquire(Item::Outsockets, key) {
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        return Err(err);
+    }
+    let handle = RepySocket::new(stream, local, dest, key);
+    charge::after(py, send, 2 * PACKET_OVERHEAD)?;
+    charge::after(py, recv, PACKET_OVERHEAD)?;
+    Ok(handle)
+}
+
+/// Binds `local` and connects to `dest` within `timeout` seconds.
+fn open_connection(
+    py: Python<'_>,
+    local: SocketAddrV4,
+    dest: SocketAddrV4,
+    timeout: f64,
+) -> PyResult<TcpStream> {
     let socket = bound_socket(local, false)?;
     let connected = py.detach(|| -> Result<(), std::io::Error> {
-        let deadline = Instant::now()
-            + Duration::try_from_secs_f64(timeout).unwrap_or(Duration::from_secs(86_400));
-        let wait = deadline.saturating_duration_since(Instant::now());
+        // A timeout beyond a day waits a day: the kernel gives up on a connection long before.
+        let wait = Duration::try_from_secs_f64(timeout)
+            .unwrap_or(MAX_CONNECT_WAIT)
+            .min(MAX_CONNECT_WAIT);
         match socket.connect_timeout(&SockAddr::from(dest), wait.max(Duration::from_millis(1))) {
             Ok(()) => Ok(()),
             Err(e)
@@ -310,15 +337,7 @@ pub fn openconnection(
         return Err(connect_error(&e, local, dest));
     }
     let _ = socket.set_nonblocking(true);
-    let stream: TcpStream = socket.into();
-    let handle = RepySocket::new(stream, local, dest);
-    if let Err(err) = charge::acquire(Item::Outsockets, handle.key()) {
-        handle.shut();
-        return Err(err);
-    }
-    charge::after(py, send, 2 * PACKET_OVERHEAD)?;
-    charge::after(py, recv, PACKET_OVERHEAD)?;
-    Ok(handle)
+    Ok(socket.into())
 }
 
 /// A listening TCP socket from `listenforconnection`.
@@ -376,6 +395,11 @@ impl RepyTcpServer {
                     Some(libc::EBADF) => {
                         SocketClosedLocal::new_err("The server socket has been closed!")
                     }
+                    Some(libc::EMFILE | libc::ENFILE) => {
+                        crate::exceptions::ResourceExhaustedError::new_err(
+                            "No file descriptors are left to accept a connection",
+                        )
+                    }
                     _ => SocketWouldBlockError::new_err("No connections currently available!"),
                 })
             }
@@ -383,11 +407,12 @@ impl RepyTcpServer {
         let _ = stream.set_nonblocking(true);
         let remote = v4(remote);
         let local = stream.local_addr().map(v4).unwrap_or(self.local);
-        let handle = RepySocket::new(stream, local, remote);
-        if let Err(err) = charge::acquire(Item::Outsockets, handle.key()) {
-            handle.shut();
+        let key = charge::new_key();
+        if let Err(err) = charge::acquire(Item::Outsockets, key) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
             return Err(err);
         }
+        let handle = RepySocket::new(stream, local, remote, key);
         charge::after(py, recv, 2 * PACKET_OVERHEAD)?;
         charge::after(py, send, PACKET_OVERHEAD)?;
         Ok((remote.ip().to_string(), remote.port(), handle))

@@ -8,10 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
-use super::{
-    bind_error, connectivity_error, ip_arg, port_arg, require_udp_port, resources_for,
-    PACKET_OVERHEAD,
-};
+use super::{bind_error, ip_arg, port_arg, require_udp_port, resources_for, PACKET_OVERHEAD};
 use crate::args::{self, positional};
 use crate::charge::{self, Item};
 use crate::exceptions::{
@@ -40,7 +37,7 @@ fn listener_for(local: SocketAddrV4) -> Option<Arc<UdpSocket>> {
 /// A new UDP socket bound to `local`.
 fn bound_socket(local: SocketAddrV4) -> PyResult<UdpSocket> {
     let socket = Socket::new(Domain::IPV4, Type::DGRAM.cloexec(), Some(Protocol::UDP))
-        .map_err(|e| crate::errors::internal(format!("cannot create a UDP socket: {e}")))?;
+        .map_err(|e| super::socket_error(&e, "UDP"))?;
     let _ = socket.set_recv_buffer_size(66_000);
     let _ = socket.set_send_buffer_size(66_000);
     socket.bind(&SockAddr::from(local)).map_err(|e| {
@@ -86,15 +83,17 @@ pub fn sendmessage(
             // while it exists (RepyV2 leaked the item).
             // Only an address in use is a duplicate tuple; a foreign local IP stays an
             // AddressBindingError (RepyV2: EADDRNOTAVAIL), and so on.
+            // The item is taken before the socket exists (no descriptor without an item).
+            let key = charge::new_key();
+            charge::acquire(Item::Outsockets, key)?;
             let socket = bound_socket(local).map_err(|e| {
+                charge::release(Item::Outsockets, key);
                 if e.is_instance_of::<AlreadyListeningError>(py) {
                     DuplicateTupleError::new_err(format!("UDP address {local} is already in use"))
                 } else {
                     e
                 }
             })?;
-            let key = charge::new_key();
-            charge::acquire(Item::Outsockets, key)?;
             let result = py.detach(|| socket.send_to(&message, dest));
             charge::release(Item::Outsockets, key);
             result
@@ -109,7 +108,7 @@ pub fn sendmessage(
             Some(libc::EAGAIN) => {
                 SocketWouldBlockError::new_err("The message could not be sent now.")
             }
-            _ => connectivity_error(&e)
+            _ => super::destination_error(&e, local, dest)
                 .unwrap_or_else(|| crate::errors::internal(format!("sendto {dest}: {e}"))),
         }),
     }
