@@ -606,7 +606,7 @@ alongside, as **ratios** (a runner's time ÷ bare CPython's time; below 1 is fas
 command measures everything and rewrites this page, the charts and the raw results:
 
 ```sh
-bench/run            # full run, about 5-8 minutes on this machine
+bench/run            # full run, about 4-6 minutes on this machine
 bench/run --quick    # under 2 minutes: 3 repetitions, 3 s CPU and 2.5 s rate tests
 ```
 
@@ -883,15 +883,23 @@ counters) on the repy runs of the workload programs:
 """
 
 PROSE["nanny_prose"] = """\
-How to read these: the CPU share is held by a cgroup CPU quota (CFS period 20 ms), which
-keeps the share over the window within a few percent of the limit, with more spread between
-0.25 s intervals for small shares. Rates are RepyV2's pay-after leaky buckets: the first
+How to read these. The CPU share is held by a cgroup CPU quota (CFS period 20 ms), which
+keeps the share over the whole window within about a percent of the limit, with more
+spread between 0.25 s intervals. Rates are RepyV2's pay-after leaky buckets: the first
 second of a run delivers about one second's worth on top of the rate (the bucket starts
 empty and a call is charged after it has run), after which the delivered rate follows the
-limit closely — the `rate after the first second` column. Memory is sampled every 20 ms, so
-a program allocating as fast as it can gets further past the limit (a few MB at this
-program's speed) than one growing slowly; the cgroup cap (limit + 1/16 + 8 MiB = 61.5 MB
-for 50 MB) is the backstop should sampling fall behind.
+limit closely (the `rate after the first second` column).
+
+Memory is sampled every 20 ms, so how far a program gets past the limit depends on how fast
+it allocates: growing 1 MB every 10 ms it is stopped within a couple of MB; allocating as
+fast as it can (about 1 MB per millisecond here) it gets up to one sampling period's worth
+past the limit, 10–15 MB (20–30%) in some runs. The kernel's backstop did not act in these
+runs: the cgroup cap (limit + 1/16 + 8 MiB = 61.5 MB for 50 MB) counts only memory charged
+to the child's cgroup, while resident memory also counts the pages the child shares with
+the supervisor from before it entered the cgroup (the interpreter's and the libraries'
+pages), so resident memory can pass the cap's number by several MB before the cap bites.
+A shorter sampling period while memory is near the limit, or a cgroup cap closer to the
+limit (with the supervisor reading the cgroup's own usage), would tighten the fast case.
 """
 
 PROSE["bugs_prose"] = """\
