@@ -139,10 +139,17 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         if !plan.source.is_ascii() {
             api::interpreter::preload_unicodedata(py)?;
         }
-        // Start-up above overlapped the supervisor placing this process in its cgroups;
-        // nothing untrusted runs before it has finished.
-        py.detach(|| gate.wait());
-        match confine::apply(&confine_plan(&plan)) {
+        // Preparing the checker imports `_ast` (its classes take milliseconds to create); do
+        // it now, while the supervisor is still placing this process in its cgroups.
+        if let Err(failure) = safe_check::prepare(py) {
+            eprint_raw(&format!(
+                "repy: internal error: the checker cannot start: {failure}\n"
+            ));
+            return Ok(ExitStatus::InternalError);
+        }
+        let mut confinement = confine_plan(&plan);
+        confinement.keep_fds.extend(gate.fd());
+        match confine::apply(&confinement) {
             Ok(status) => plan.handoff.write(&status.to_json()),
             Err(err) => {
                 let mut text =
@@ -156,6 +163,10 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                 return Ok(ExitStatus::ConfinementUnavailable);
             }
         }
+        // Everything above overlapped the supervisor placing this process in its cgroups
+        // (a cgroup v1 migration waits for an RCU grace period); nothing untrusted is parsed
+        // or run before it has finished.
+        py.detach(|| gate.wait());
         if plan.execinfo {
             let banner = "=".repeat(40);
             let text = format!(

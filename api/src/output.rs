@@ -3,7 +3,8 @@
 //! `log(*args)` keeps RepyV2's Python-2 `print a, b,` semantics byte for byte: a space is
 //! written *before* an item whenever the stream's soft-space flag is set, and the flag is set
 //! after every item except a non-empty `str` ending in a whitespace character other than a
-//! plain space. The flag belongs to the stream, so it persists across calls. `print` is
+//! plain space. The flag belongs to the stream, so it persists across calls. Each call writes
+//! its items and separators at once, with one `lograte` charge. `print` is
 //! Python 3's `print(*args, sep=' ', end='\n')` writing through the same path; it clears the
 //! soft-space flag when it ends. Every write goes straight to file descriptor 1 (no buffer to
 //! lose when the sandbox is killed) with the interpreter released while it blocks.
@@ -75,15 +76,31 @@ pub fn log(
             "Keyword arguments not allowed when calling log.",
         ));
     }
+    // One write (and one lograte charge) per call: the items and their separating spaces
+    // are joined first. If an item's `str()` raises, what came before it is still written,
+    // as item-by-item writes would have done.
+    let mut line = Vec::new();
+    let mut softspace = SOFTSPACE.load(Ordering::Relaxed);
+    let mut failure = None;
     for item in args.iter() {
-        let text = item_text(&item)?;
-        if SOFTSPACE.load(Ordering::Relaxed) {
-            write_charged(py, b" ")?;
+        let text = match item_text(&item) {
+            Ok(text) => text,
+            Err(err) => {
+                failure = Some(err);
+                break;
+            }
+        };
+        if softspace {
+            line.push(b' ');
         }
-        write_charged(py, text.as_bytes())?;
-        SOFTSPACE.store(sets_softspace(&item, &text), Ordering::Relaxed);
+        line.extend_from_slice(text.as_bytes());
+        softspace = sets_softspace(&item, &text);
     }
-    Ok(())
+    if !line.is_empty() {
+        write_charged(py, &line)?;
+    }
+    SOFTSPACE.store(softspace, Ordering::Relaxed);
+    failure.map_or(Ok(()), Err)
 }
 
 /// Reads an optional `str` keyword argument of `print`.

@@ -164,6 +164,12 @@ pub struct Gate {
 }
 
 impl Gate {
+    /// The descriptor the gate reads, while the gate is still closed: a child that closes
+    /// descriptors before passing the gate must keep this one.
+    pub fn fd(&self) -> Option<std::os::fd::RawFd> {
+        self.go.as_ref().map(std::os::fd::AsRawFd::as_raw_fd)
+    }
+
     /// Blocks until the supervisor lets the child start; ends the child (code 70) if the
     /// supervisor died or gave up. Later calls return at once.
     pub fn wait(&mut self) {

@@ -132,6 +132,13 @@ fn summarize(diagnostics: &[Diagnostic]) -> String {
     }
 }
 
+/// Prepares the checker in advance: imports CPython's `_ast` module (creating its ~120
+/// classes costs a few milliseconds) and builds the node table, so that a later [`check`]
+/// does only the work of the program at hand. Optional: `check` prepares on first use.
+pub fn prepare(py: Python<'_>) -> Result<(), CheckFailure> {
+    lower::prepare(py).map_err(lower_failure)
+}
+
 /// Checks `source` (named `filename` in messages): `Ok(())` if every construct is allowed.
 ///
 /// The interpreter must be initialised and attached (`py`). Parsing holds the GIL; the

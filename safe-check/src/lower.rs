@@ -480,6 +480,12 @@ fn build_table(py: Python<'_>) -> PyResult<Table> {
 }
 
 /// Parses `source` with CPython and lowers the result.
+/// Builds the node table (importing `_ast`) if it is not built yet.
+pub(crate) fn prepare(py: Python<'_>) -> Result<(), LowerError> {
+    TABLE.get_or_try_init(py, || build_table(py))?;
+    Ok(())
+}
+
 pub(crate) fn parse(
     py: Python<'_>,
     source: &str,

@@ -20,6 +20,9 @@ use crate::exceptions::{
     SocketClosedRemote, SocketWouldBlockError, TimeoutError,
 };
 
+/// The most one `recv` reads (far above what the receive buffer holds).
+const MAX_RECV: usize = 64 * 1024;
+
 /// The longest `openconnection` waits, whatever its timeout.
 const MAX_CONNECT_WAIT: Duration = Duration::from_secs(86_400);
 
@@ -174,7 +177,11 @@ impl RepySocket {
     ) -> PyResult<Bound<'py, PyString>> {
         let [numbytes] = positional::<1>("recv", args, kwargs)?;
         let numbytes = args::int_at_least(&numbytes, 1)?;
-        let numbytes = usize::try_from(numbytes).unwrap_or(usize::MAX).min(1 << 20);
+        // No read returns more than the socket's receive buffer holds (RepyV2 sets 10,000
+        // bytes, which Linux doubles), so a larger request needs no larger buffer.
+        let numbytes = usize::try_from(numbytes)
+            .unwrap_or(usize::MAX)
+            .min(MAX_RECV);
         let (send, recv) = self.resources();
         charge::before(py, send)?;
         charge::before(py, recv)?;

@@ -160,10 +160,14 @@ impl RepyUdpServer {
             return Err(SocketClosedLocal::new_err("The socket has been closed!"));
         };
         let received = py.detach(|| {
-            let mut buffer = vec![0u8; MAX_RECEIVE];
-            socket.recv_from(&mut buffer).map(|(n, from)| {
-                buffer.truncate(n);
-                (buffer, from)
+            // One zeroed buffer per thread, reused: zeroing 64 KiB for every poll of an
+            // empty socket cost more than the poll.
+            thread_local! {
+                static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; MAX_RECEIVE]);
+            }
+            BUFFER.with(|buffer| {
+                let mut buffer = buffer.borrow_mut();
+                socket.recv_from(&mut buffer).map(|(n, from)| (buffer[..n].to_vec(), from))
             })
         });
         match received {
