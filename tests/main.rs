@@ -1,6 +1,7 @@
 //! The integration tests: each module runs the built `repy` binary on real files.
 
 mod cases;
+mod charges;
 mod cli;
 #[cfg(feature = "test-real-builtins")]
 mod confine;
