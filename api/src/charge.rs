@@ -55,7 +55,15 @@ pub fn before(py: Python<'_>, resource: Renewable) -> PyResult<()> {
 /// while the resource is over its limit.
 pub fn after(py: Python<'_>, resource: Renewable, amount: u64) -> PyResult<()> {
     let accountant = accountant();
-    py.detach(|| accountant.charge(resource, amount))
+    // Fast path: charge, and only when that puts the resource over its rate release the
+    // interpreter to wait.
+    if accountant
+        .charge_without_waiting(resource, amount)
+        .map_err(rate_error)?
+    {
+        return Ok(());
+    }
+    py.detach(|| accountant.charge(resource, 0))
         .map(|_| ())
         .map_err(rate_error)
 }

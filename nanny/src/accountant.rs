@@ -216,6 +216,29 @@ impl Accountant {
         Ok(waited)
     }
 
+    /// Charges `quantity` units without waiting: returns `true` when the resource is still
+    /// within its rate, `false` when the caller must now wait (with [`Accountant::charge`] of
+    /// 0, which sleeps until the debt has drained and records the time as throttled). The
+    /// API's fast path: most calls never wait, and this one takes the clock once and does not
+    /// release the interpreter.
+    pub fn charge_without_waiting(
+        &self,
+        resource: Renewable,
+        quantity: u64,
+    ) -> Result<bool, RateError> {
+        let slot = &self.rates[resource.index()];
+        let Some(bucket) = &slot.bucket else {
+            return Err(RateError::Forbidden {
+                resource: slot.resource.id(),
+            });
+        };
+        let mut bucket = lock(bucket);
+        let decision = bucket.charge(self.clock.now(), quantity as f64);
+        self.page
+            .record_charge(resource, quantity, Duration::ZERO, bucket.level());
+        Ok(matches!(decision, Decision::Granted))
+    }
+
     /// Takes one item of `item` identified by `key` (an opaque id chosen by the API, e.g. a
     /// handle's address). Taking a key already held is a no-op.
     pub fn acquire(&self, item: Item, key: u64) -> Result<(), ItemError> {
