@@ -3,8 +3,10 @@
 
 use crate::support::Sandbox;
 
-/// (what, program, expected charged totals as (resource, bytes))
-const CASES: &[(&str, &str, &[(&str, u64)])] = &[
+/// One case: what it does, the program, and the expected charged totals as (resource, bytes).
+type ChargeCase = (&'static str, &'static str, &'static [(&'static str, u64)]);
+
+const CASES: &[ChargeCase] = &[
     ("openfile creating", "openfile('a', True).close()", &[("fileread", 4096), ("filewrite", 4096)]),
     ("openfile existing", "openfile('a', True).close()\nopenfile('a', False).close()", &[("fileread", 8192), ("filewrite", 4096)]),
     ("writeat 100 bytes", "f = openfile('a', True)\nf.writeat('x' * 100, 0)", &[("fileread", 4096), ("filewrite", 8192)]),
