@@ -156,8 +156,10 @@ pub fn docs_markdown() -> String {
          Kinds:\n\
          \n\
          * **rate** — a budget per second that refills: an operation may go over it, then later \
-         operations wait until the average is back under the limit. `cpu` is a rate too: the \
-         program is paused while it is ahead of its share.\n\
+         operations wait until the average is back under the limit. A rate of 0 forbids the \
+         resource: the API call raises `ResourceForbiddenError` before doing anything (RepyV2 \
+         crashed instead). `cpu` is a rate too: the program is held back (by a cgroup quota, or \
+         stopped and resumed) while it is ahead of its share.\n\
          * **quota** — a cap on an amount in use at any moment; going over it kills the program.\n\
          * **items** — how many of something the program may hold at once; asking for one more \
          raises `ResourceExhaustedError`.\n\
