@@ -31,6 +31,11 @@ fn locate(path: &Path, vessel: &Path) -> PathBuf {
 pub fn read_program(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path)
         .map_err(|e| format!("cannot read the program file '{}': {e}", path.display()))?;
+    // A UTF-8 byte-order mark (some editors write one) is not part of the program.
+    let bytes = match bytes.strip_prefix(b"\xef\xbb\xbf") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let valid = &e.as_bytes()[..offset];

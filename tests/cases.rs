@@ -46,6 +46,7 @@ struct Expect {
 
 fn parse_header(path: &Path, source: &str) -> Expect {
     let header: String = source
+        .trim_start_matches('\u{feff}')
         .lines()
         .take_while(|l| l.starts_with("#!"))
         .map(|l| format!("{}\n", l.trim_start_matches("#!").trim_start()))
