@@ -14,11 +14,17 @@ pub fn violations(py: Python<'_>, source: &str, filename: &str) -> Option<String
         Err(failure) => {
             let diagnostics = failure.diagnostics();
             let mut text = safe_check::render_text(diagnostics, source, filename);
-            text.push_str(&format!(
-                "repy: {filename} is unsafe: {} violation{}; none of it ran (see `repy explain RULE`)\n",
-                diagnostics.len(),
-                if diagnostics.len() == 1 { "" } else { "s" }
-            ));
+            let summary = match failure {
+                safe_check::CheckFailure::Unchecked(_) => {
+                    format!("repy: {filename} could not be checked, so none of it ran\n")
+                }
+                safe_check::CheckFailure::Unsafe(_) => format!(
+                    "repy: {filename} is unsafe: {} violation{}; none of it ran (see `repy explain RULE`)\n",
+                    diagnostics.len(),
+                    if diagnostics.len() == 1 { "" } else { "s" }
+                ),
+            };
+            text.push_str(&summary);
             Some(text)
         }
     }
