@@ -350,3 +350,70 @@ fn confine_standard_input_is_not_the_callers() {
         "the sandbox read the caller's input"
     );
 }
+
+#[test]
+fn confine_limits_priorities_and_the_supervisor_are_out_of_reach_of_raw_syscalls() {
+    // Raw system calls through ctypes: raising a limit again, reading or setting another
+    // process's limits, starving the supervisor (priority, CPU affinity), executable memory
+    // through high bits of `prot` or `pkey_mprotect`, a signal with high bits in the tgid,
+    // more filters or a new Landlock ruleset, pidfds, and `/proc`, `/sys/fs/cgroup`.
+    let program = r#"
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+def sc(*a):
+    r = libc.syscall(*a)
+    return r, ctypes.get_errno()
+class RL(ctypes.Structure):
+    _fields_ = [("cur", ctypes.c_ulong), ("max", ctypes.c_ulong)]
+r = RL()
+libc.getrlimit(7, ctypes.byref(r))
+low = r.cur
+big = RL(low * 4, low * 4)
+print("setrlimit", libc.setrlimit(7, ctypes.byref(big)), ctypes.get_errno())
+print("prlimit-self-set", sc(302, 0, 7, ctypes.byref(big), 0))
+print("prlimit-parent", sc(302, os.getppid(), 7, 0, ctypes.byref(r)))
+print("prlimit-pid-hi", sc(302, 1 << 32, 7, ctypes.byref(big), 0))
+libc.getrlimit(7, ctypes.byref(r))
+print("nofile-unchanged", r.cur == low)
+print("setpriority-parent", sc(141, 0, os.getppid(), 19))
+print("setpriority-self", sc(141, 0, 0, -20))
+print("affinity-parent", sc(203, os.getppid(), 8, ctypes.byref(ctypes.c_ulong(1))))
+print("pkey_mprotect", sc(329, 0, 4096, 7, 0))
+mmap = libc.mmap
+mmap.restype = ctypes.c_void_p
+mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_long, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+print("mmap-exec-hi", mmap(None, 4096, (1 << 32) | 7, 0x22, -1, 0) in (None, 2**64 - 1))
+print("tgkill-hi", sc(234, (1 << 32) | os.getppid(), os.getppid(), 19))
+print("seccomp", sc(317, 1, 0, 0))
+print("landlock", sc(444, 0, 0, 1))
+print("pidfd_open", sc(434, os.getppid(), 0))
+for path, mode in [("/proc/self/status", "r"), ("/proc/%d/mem" % os.getppid(), "r"),
+                   ("/sys/fs/cgroup/cgroup.procs", "w"), ("/proc/%d/oom_score_adj" % os.getppid(), "w")]:
+    try:
+        open(path, mode)
+        print("OPENED", path)
+    except OSError as e:
+        print("refused", path, e.errno)
+"#;
+    let (_, out) = escape(NO_NETWORK, program);
+    out.assert_code(0);
+    for line in [
+        "setrlimit -1 1",
+        "prlimit-self-set (-1, 1)",
+        "prlimit-parent (-1, 1)",
+        "prlimit-pid-hi (-1, 1)",
+        "nofile-unchanged True",
+        "setpriority-parent (-1, 1)",
+        "setpriority-self (-1, 1)",
+        "affinity-parent (-1, 1)",
+        "pkey_mprotect (-1, 1)",
+        "mmap-exec-hi True",
+        "tgkill-hi (-1, 1)",
+        "seccomp (-1, 1)",
+        "landlock (-1, 1)",
+        "pidfd_open (-1, 1)",
+    ] {
+        out.assert_stdout_contains(line);
+    }
+    assert!(!out.stdout().contains("OPENED"), "{}", out.explain());
+}
