@@ -57,7 +57,7 @@ exit_statuses! {
     Stopped = 44, "stopped", true, "The run was stopped through the stop file.";
     ThreadRefused = 56, "thread-refused", true, "The operating system refused to create a thread.";
     LostSupervisor = 70, "lost-supervisor", true, "The sandbox lost its supervisor.";
-    ResourceKilled = 98, "resource-killed", true, "The supervisor killed the program for exceeding its memory or disk quota.";
+    ResourceKilled = 98, "resource-killed", true, "The supervisor killed the program for exceeding its memory or disk quota, or for running more threads than `events` allows.";
     WallTimeLimit = 101, "wall-time-limit", false, "The program ran longer than its `wall-time` limit and was killed.";
     CpuTimeLimit = 102, "cpu-time-limit", false, "The program used more CPU time than its `cpu-time` limit and was killed.";
     OutputLimit = 103, "output-limit", false, "The program wrote more than its `output` limit and was killed.";

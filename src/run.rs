@@ -206,7 +206,9 @@ fn run_reporting(args: RunArgs, report: &mut Report) -> u8 {
 fn outcome(result: &RunResult) -> (ExitStatus, u8) {
     if let Some(kill) = &result.killed_for {
         let status = match kill.reason {
-            KillReason::Memory | KillReason::Disk => ExitStatus::ResourceKilled,
+            KillReason::Memory | KillReason::Disk | KillReason::Threads => {
+                ExitStatus::ResourceKilled
+            }
             KillReason::WallTime => ExitStatus::WallTimeLimit,
             KillReason::CpuTime => ExitStatus::CpuTimeLimit,
             KillReason::Output => ExitStatus::OutputLimit,

@@ -417,3 +417,61 @@ for path, mode in [("/proc/self/status", "r"), ("/proc/%d/mem" % os.getppid(), "
     }
     assert!(!out.stdout().contains("OPENED"), "{}", out.explain());
 }
+
+#[test]
+fn confine_threads_started_behind_the_api_are_killed() {
+    // The API counts `events`; a program with the real `_thread` module does not ask it. The
+    // supervisor counts the kernel's threads itself and kills past twice `events` plus 2.
+    let program = "import _thread, time\nfor i in range(3000):\n    _thread.start_new_thread(time.sleep, (5,))\nprint('STILL ALIVE')\n";
+    let sb = Sandbox::new()
+        .restrictions("[resources]\nevents = 3\n")
+        .option("--test-real-builtins")
+        .program(program);
+    let out = sb.run(&[]);
+    out.assert_code(98)
+        .assert_stderr_contains("threads over the limit of 8");
+    assert!(!out.stdout().contains("STILL ALIVE"), "{}", out.explain());
+}
+
+#[test]
+fn confine_socket_buffers_count_against_the_memory_cap() {
+    // cgroup v1 leaves socket buffers out of memory.limit_in_bytes; the supervisor also caps
+    // memory.kmem.tcp, so 60 connections with 1 GiB buffers cannot queue hundreds of MB.
+    let program = r#"
+import socket
+srv = socket.socket()
+srv.bind(("127.0.0.1", 63300)); srv.listen(100)
+conns = []
+for i in range(60):
+    c = socket.socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 30)
+    c.bind(("127.0.0.1", 63301 + i))
+    c.connect(("127.0.0.1", 63300))
+    a, _ = srv.accept()
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 30)
+    c.setblocking(False)
+    conns.append((c, a))
+total = 0
+chunk = b"x" * (1 << 20)
+for rnd in range(40):
+    for c, a in conns:
+        try:
+            total += c.send(chunk)
+        except OSError:
+            pass
+print(total >> 20)
+"#;
+    let policy =
+        "[resources]\nconnport = [\"63300-63360\"]\nmemory = \"40 MB\"\nwall-time = \"30 s\"\n";
+    let (_, out) = escape(policy, program);
+    if out.code() == Some(98) {
+        return; // killed for memory: held too
+    }
+    out.assert_code(0);
+    let queued: u64 = out.stdout().trim().parse().unwrap_or(u64::MAX);
+    assert!(
+        queued < 120,
+        "{queued} MB queued in socket buffers under a 40 MB limit\n{}",
+        out.explain()
+    );
+}

@@ -230,6 +230,10 @@ impl Group {
                 self.write("memory.limit_in_bytes", &bytes.to_string())?;
                 // Only present with swap accounting; memory + swap may not exceed the cap.
                 let _ = self.write("memory.memsw.limit_in_bytes", &bytes.to_string());
+                // cgroup v1 does not count socket buffers in memory.limit_in_bytes: a program
+                // with network could queue hundreds of MB in the kernel. Cap them too where
+                // the kernel still has the file (v2's memory.max counts them already).
+                let _ = self.write("memory.kmem.tcp.limit_in_bytes", &bytes.to_string());
                 Ok(())
             }
             Version::V2 => {

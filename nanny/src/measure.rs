@@ -48,6 +48,25 @@ pub fn process_rss(pid: Pid) -> io::Result<u64> {
     rss_from_statm(&std::fs::read_to_string(format!("/proc/{pid}/statm"))?)
 }
 
+/// How many threads the process `pid` has (field 20 of `/proc/<pid>/stat`).
+pub fn process_threads(pid: Pid) -> io::Result<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    let rest = text
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    rest.split_ascii_whitespace()
+        .nth(17)
+        .and_then(|field| field.parse().ok())
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "no thread count in /proc/<pid>/stat",
+            )
+        })
+}
+
 /// Resident set size in bytes of the calling process.
 pub fn self_rss() -> io::Result<u64> {
     rss_from_statm(&std::fs::read_to_string("/proc/self/statm")?)

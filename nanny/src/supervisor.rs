@@ -228,6 +228,9 @@ pub enum KillReason {
     CpuTime,
     /// More output than `output`.
     Output,
+    /// More threads than `events` allows, started behind the API's back (code 98, as the
+    /// other fixed resources).
+    Threads,
     /// The stop file asked for it, with this exit code.
     Stopped(i32),
     /// The supervisor received SIGINT, SIGTERM or SIGHUP.
@@ -305,11 +308,16 @@ enum MemoryPlan {
     Rlimit(u64),
 }
 
+/// Threads the kernel may count beyond twice `events` before the supervisor kills the
+/// sandbox.
+pub const THREAD_MARGIN: u64 = 2;
+
 /// A supervisor, configured and ready to fork the sandbox.
 #[derive(Debug)]
 pub struct Supervisor {
     vessel: PathBuf,
     memory_limit: u64,
+    thread_limit: u64,
     disk_limit: u64,
     wall_time: Option<Duration>,
     cpu_time: Option<Duration>,
@@ -391,6 +399,13 @@ impl Supervisor {
         Ok(Supervisor {
             vessel: config.vessel,
             memory_limit,
+            // The kernel's count of the child's threads may not pass twice `events` plus a
+            // small margin: `events` threads hold their items (the main program one,
+            // `createthread` the others), and as many more may have given theirs back and be
+            // exiting. A program that starts threads behind the API's back is killed.
+            thread_limit: whole_bytes(policy.limit(ResourceId::Events))
+                .saturating_mul(2)
+                .saturating_add(THREAD_MARGIN),
             disk_limit: whole_bytes(policy.limit(ResourceId::Diskused)),
             wall_time: policy.wall_time(),
             cpu_time: policy.cpu_time(),
@@ -542,6 +557,7 @@ impl Supervisor {
             start,
             vessel: self.vessel,
             memory_limit: self.memory_limit,
+            thread_limit: self.thread_limit,
             disk_limit: self.disk_limit,
             wall_time: self.wall_time,
             cpu_time: self.cpu_time,
@@ -651,6 +667,7 @@ struct Watch<'a> {
     start: Duration,
     vessel: PathBuf,
     memory_limit: u64,
+    thread_limit: u64,
     disk_limit: u64,
     wall_time: Option<Duration>,
     cpu_time: Option<Duration>,
@@ -958,6 +975,15 @@ impl Watch<'_> {
                     self.memory_limit
                 );
                 return self.kill(KillReason::Memory, message);
+            }
+        }
+        if let Ok(threads) = measure::process_threads(self.pid) {
+            if threads > self.thread_limit {
+                let message = format!(
+                    "{threads} threads over the limit of {} (twice events, plus {THREAD_MARGIN})",
+                    self.thread_limit
+                );
+                return self.kill(KillReason::Threads, message);
             }
         }
         if now >= self.next_disk {
