@@ -125,6 +125,7 @@ impl Report {
             json!({
                 "cpu": result.cpu_mechanism.as_str(),
                 "memory_backstop": result.memory_backstop.as_str(),
+                "threads_backstop": if result.threads_backstop { "cgroup" } else { "none" },
                 "accounting_page_intact": result.page_intact,
             }),
         );

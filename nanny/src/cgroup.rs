@@ -199,6 +199,11 @@ impl Group {
         self.write("cgroup.procs", &pid.to_string())
     }
 
+    /// Limits the number of tasks (processes and threads) in the group to `max`.
+    pub(crate) fn set_pids_max(&self, max: u64) -> io::Result<()> {
+        self.write("pids.max", &max.to_string())
+    }
+
     /// Limits the group to `share` of one core, enforced every `period`.
     pub(crate) fn set_cpu_share(&self, share: f64, period: Duration) -> io::Result<()> {
         let period_us = period.as_micros().clamp(1_000, 1_000_000);

@@ -287,6 +287,8 @@ pub struct RunResult {
     pub cpu_mechanism: CpuMechanism,
     /// What backed the memory limit in the kernel.
     pub memory_backstop: MemoryBackstop,
+    /// Whether a pids cgroup held the thread limit in the kernel.
+    pub threads_backstop: bool,
     /// Whether the page still carried its marker (false: the sandbox scribbled on it, and
     /// the page-derived numbers above are not to be trusted).
     pub page_intact: bool,
@@ -312,12 +314,17 @@ enum MemoryPlan {
 /// sandbox.
 pub const THREAD_MARGIN: u64 = 2;
 
+/// Tasks the pids cgroup allows beyond the supervisor's own thread limit.
+pub const PIDS_MARGIN: u64 = 8;
+
 /// A supervisor, configured and ready to fork the sandbox.
 #[derive(Debug)]
 pub struct Supervisor {
     vessel: PathBuf,
     memory_limit: u64,
     thread_limit: u64,
+    /// A pids cgroup holding the thread limit in the kernel, when one could be made.
+    pids: Option<Group>,
     disk_limit: u64,
     wall_time: Option<Duration>,
     cpu_time: Option<Duration>,
@@ -396,16 +403,29 @@ impl Supervisor {
             }
             None => MemoryPlan::None,
         };
+        let thread_limit = whole_bytes(policy.limit(ResourceId::Events))
+            .saturating_mul(2)
+            .saturating_add(THREAD_MARGIN);
+        // The kernel's backstop under the supervisor's thread count: past pids.max, creating
+        // a thread fails (the API raises, a raw clone gets EAGAIN) instead of exhausting the
+        // host. Its margin above the supervisor's limit leaves the kill to the supervisor.
+        let pids = config
+            .use_cgroups
+            .then(|| Group::create("pids").ok())
+            .flatten()
+            .filter(|g| {
+                g.set_pids_max(thread_limit.saturating_add(PIDS_MARGIN))
+                    .is_ok()
+            });
         Ok(Supervisor {
             vessel: config.vessel,
+            pids,
             memory_limit,
             // The kernel's count of the child's threads may not pass twice `events` plus a
             // small margin: `events` threads hold their items (the main program one,
             // `createthread` the others), and as many more may have given theirs back and be
             // exiting. A program that starts threads behind the API's back is killed.
-            thread_limit: whole_bytes(policy.limit(ResourceId::Events))
-                .saturating_mul(2)
-                .saturating_add(THREAD_MARGIN),
+            thread_limit,
             disk_limit: whole_bytes(policy.limit(ResourceId::Diskused)),
             wall_time: policy.wall_time(),
             cpu_time: policy.cpu_time(),
@@ -486,6 +506,7 @@ impl Supervisor {
                 drop(sigfd);
                 drop(self.relay);
                 std::mem::forget(self.cpu);
+                std::mem::forget(self.pids);
                 let rlimit_as = match self.memory {
                     MemoryPlan::Rlimit(bytes) => Some(bytes),
                     other => {
@@ -549,9 +570,11 @@ impl Supervisor {
             }
             MemoryPlan::Cgroup(_) => (None, MemoryBackstop::None),
         };
+        let pids_group = self.pids.filter(|group| group.add(pid).is_ok());
         let start = monotonic_now();
         page.set_start(start);
         let mut watch = Watch {
+            pids_group,
             pid,
             page,
             start,
@@ -678,6 +701,8 @@ struct Watch<'a> {
     cpu: CpuState,
     cpu_group: Option<Group>,
     memory_group: Option<Group>,
+    /// The pids cgroup, kept until the child is gone.
+    pids_group: Option<Group>,
     killed: Option<Kill>,
     relayed: u64,
     dropped: u64,
@@ -1112,6 +1137,7 @@ impl Watch<'_> {
             stop_times: page.stop_times(),
             cpu_mechanism,
             memory_backstop,
+            threads_backstop: self.pids_group.is_some(),
             page_intact: page.is_intact(),
         }
     }
