@@ -149,6 +149,12 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         }
         let mut confinement = confine_plan(&plan);
         confinement.keep_fds.extend(gate.fd());
+        if let Some(broker) = gate.take_broker() {
+            confinement
+                .keep_fds
+                .push(std::os::fd::AsRawFd::as_raw_fd(&broker));
+            api::net::install_broker(broker);
+        }
         match confine::apply(&confinement) {
             Ok(status) => plan.handoff.write(&status.to_json()),
             Err(err) => {

@@ -416,9 +416,38 @@ fn landlock_tcp_bind_only_on_granted_ports() {
             status.outcome(Layer::Landlock) == Some(&LayerOutcome::Applied),
             "landlock not applied",
         )?;
-        let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, granted))
-            .map_err(|e| format!("binding the granted port {granted}: {e}"))?;
-        drop(listener);
+        // The granted port binds. Listening is never the sandbox's to do (repy's supervisor
+        // makes listeners for it): listen() is refused even on the granted port, so no
+        // unbound socket can listen on an ephemeral port either.
+        // SAFETY: a plain TCP socket; bind and listen on a valid sockaddr_in of its length.
+        unsafe {
+            let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+            ensure(fd >= 0, "socket")?;
+            let addr = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: granted.to_be(),
+                sin_addr: libc::in_addr {
+                    s_addr: u32::from(Ipv4Addr::LOCALHOST).to_be(),
+                },
+                sin_zero: [0; 8],
+            };
+            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            let rc = libc::bind(fd, (&addr as *const libc::sockaddr_in).cast(), len);
+            ensure(
+                rc == 0,
+                &format!("binding the granted port {granted}: errno {}", errno()),
+            )?;
+            let rc = libc::listen(fd, 1);
+            ensure(
+                rc == -1 && errno() == libc::EPERM,
+                "listen() was not refused",
+            )?;
+            let unbound = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+            let rc = libc::listen(unbound, 1);
+            ensure(rc == -1, "listen() on an unbound socket was not refused")?;
+            libc::close(fd);
+            libc::close(unbound);
+        }
         // SAFETY: a plain TCP socket; bound by hand so the port can be read back after failure.
         let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
         ensure(fd >= 0, "socket")?;

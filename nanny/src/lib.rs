@@ -16,6 +16,7 @@
 //! 4. it returns a [`RunResult`], plain data for the binary to render and map to an exit code.
 
 pub mod accountant;
+pub mod broker;
 pub mod bucket;
 mod cgroup;
 pub mod clock;

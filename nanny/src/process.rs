@@ -148,6 +148,8 @@ pub(crate) struct ChildWiring {
     pub(crate) stderr: OwnedFd,
     /// The supervisor writes one byte here once the child may start.
     pub(crate) go: OwnedFd,
+    /// The sandbox's end of the listening-socket broker ([`crate::broker`]).
+    pub(crate) broker: OwnedFd,
     /// The signal mask to restore (the supervisor blocks its termination signals).
     pub(crate) mask: SigSet,
     /// An address-space limit to set when no cgroup holds the memory backstop.
@@ -161,9 +163,16 @@ pub(crate) struct ChildWiring {
 #[derive(Debug)]
 pub struct Gate {
     go: Option<OwnedFd>,
+    broker: Option<OwnedFd>,
 }
 
 impl Gate {
+    /// Takes the sandbox's end of the supervisor's listening-socket broker (see
+    /// [`crate::broker::request_listener`]); `None` once taken.
+    pub fn take_broker(&mut self) -> Option<OwnedFd> {
+        self.broker.take()
+    }
+
     /// The descriptor the gate reads, while the gate is still closed: a child that closes
     /// descriptors before passing the gate must keep this one.
     pub fn fd(&self) -> Option<std::os::fd::RawFd> {
@@ -214,6 +223,7 @@ pub(crate) fn child_main(wiring: ChildWiring, sandbox: impl FnOnce(&mut Gate) ->
     }
     let mut gate = Gate {
         go: Some(wiring.go),
+        broker: Some(wiring.broker),
     };
     let code = run_sandbox(|| {
         let code = sandbox(&mut gate);

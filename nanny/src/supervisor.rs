@@ -321,6 +321,8 @@ pub const PIDS_MARGIN: u64 = 8;
 #[derive(Debug)]
 pub struct Supervisor {
     vessel: PathBuf,
+    /// The local TCP ports the broker may listen on (`connport`).
+    tcp_ports: std::collections::BTreeSet<u16>,
     memory_limit: u64,
     thread_limit: u64,
     /// A pids cgroup holding the thread limit in the kernel, when one could be made.
@@ -418,6 +420,7 @@ impl Supervisor {
                     .is_ok()
             });
         Ok(Supervisor {
+            tcp_ports: policy.connport().clone(),
             vessel: config.vessel,
             pids,
             memory_limit,
@@ -472,6 +475,7 @@ impl Supervisor {
         let (out_r, out_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
         let (err_r, err_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
         let (go_r, go_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
+        let (broker_parent, broker_child) = crate::broker::pair().map_err(SuperviseError::Pipe)?;
         let mut signals = SigSet::empty();
         for signal in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
             signals.add(signal);
@@ -503,6 +507,7 @@ impl Supervisor {
                 drop(out_r);
                 drop(err_r);
                 drop(go_w);
+                drop(broker_parent);
                 drop(sigfd);
                 drop(self.relay);
                 std::mem::forget(self.cpu);
@@ -520,6 +525,7 @@ impl Supervisor {
                         stdout: out_w,
                         stderr: err_w,
                         go: go_r,
+                        broker: broker_child,
                         mask: old_mask,
                         rlimit_as,
                     },
@@ -530,8 +536,10 @@ impl Supervisor {
                 drop(out_w);
                 drop(err_w);
                 drop(go_r);
+                drop(broker_child);
                 drop(sandbox);
-                let result = self.supervise(page, child, [out_r, err_r], go_w, &sigfd);
+                let result =
+                    self.supervise(page, child, [out_r, err_r], go_w, broker_parent, &sigfd);
                 // Signals that arrived after the last read are consumed, not delivered.
                 while let Ok(Some(_)) = sigfd.read_signal() {}
                 let _ = old_mask.thread_set_mask();
@@ -546,6 +554,7 @@ impl Supervisor {
         pid: Pid,
         pipes: [OwnedFd; 2],
         go: OwnedFd,
+        broker: OwnedFd,
         sigfd: &SignalFd,
     ) -> Result<RunResult, SuperviseError> {
         for pipe in &pipes {
@@ -579,6 +588,7 @@ impl Supervisor {
             page,
             start,
             vessel: self.vessel,
+            tcp_ports: self.tcp_ports,
             memory_limit: self.memory_limit,
             thread_limit: self.thread_limit,
             disk_limit: self.disk_limit,
@@ -608,7 +618,7 @@ impl Supervisor {
         // Let the child start. If it is already gone, the loop below reaps it.
         let _ = nix::unistd::write(&go, &[1]);
         drop(go);
-        let (end, usage, end_time) = watch.event_loop(pipes, pidfd, sigfd)?;
+        let (end, usage, end_time) = watch.event_loop(pipes, pidfd, broker, sigfd)?;
         Ok(watch.finish(end, usage, end_time, cpu_mechanism, memory_backstop))
     }
 }
@@ -689,6 +699,7 @@ struct Watch<'a> {
     page: &'a SharedPage,
     start: Duration,
     vessel: PathBuf,
+    tcp_ports: std::collections::BTreeSet<u16>,
     memory_limit: u64,
     thread_limit: u64,
     disk_limit: u64,
@@ -740,9 +751,11 @@ impl Watch<'_> {
         &mut self,
         pipes: [OwnedFd; 2],
         pidfd: Option<OwnedFd>,
+        broker: OwnedFd,
         sigfd: &SignalFd,
     ) -> Result<(ChildEnd, ChildUsage, Duration), SuperviseError> {
         let mut pipes: [Option<OwnedFd>; 2] = pipes.map(Some);
+        let mut broker = Some(broker);
         let mut buffer = vec![0u8; READ_CHUNK];
         loop {
             let now = monotonic_now();
@@ -785,6 +798,10 @@ impl Watch<'_> {
                 fds.push(PollFd::new(pidfd.as_fd(), PollFlags::POLLIN));
                 which.push(Source::Child);
             }
+            if let Some(broker) = &broker {
+                fds.push(PollFd::new(broker.as_fd(), PollFlags::POLLIN));
+                which.push(Source::Broker);
+            }
             fds.push(PollFd::new(sigfd.as_fd(), PollFlags::POLLIN));
             which.push(Source::Signal);
             match poll(&mut fds, timeout) {
@@ -809,6 +826,14 @@ impl Watch<'_> {
                     }
                     Source::Child => child_ready = true,
                     Source::Signal => self.read_signals(sigfd),
+                    Source::Broker => {
+                        let open = broker
+                            .as_ref()
+                            .is_some_and(|end| crate::broker::serve_one(end, &self.tcp_ports));
+                        if !open {
+                            broker = None;
+                        }
+                    }
                 }
             }
             if child_ready {
@@ -1149,4 +1174,5 @@ enum Source {
     Pipe(usize),
     Child,
     Signal,
+    Broker,
 }

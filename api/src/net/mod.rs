@@ -187,6 +187,27 @@ pub fn connect_error(err: &std::io::Error, local: SocketAddrV4, remote: SocketAd
     }
 }
 
+/// The sandbox's end of the supervisor's listening-socket broker.
+static BROKER: OnceLock<std::os::fd::OwnedFd> = OnceLock::new();
+
+/// Installs the broker's descriptor (the sandbox child does, before the program runs).
+pub fn install_broker(end: std::os::fd::OwnedFd) {
+    let _ = BROKER.set(end);
+}
+
+/// A TCP listener on `local`, made by the supervisor (the sandbox may not call `listen`).
+pub fn broker_listen(local: SocketAddrV4, backlog: i32) -> std::io::Result<std::net::TcpListener> {
+    use std::os::fd::AsRawFd;
+    // One request at a time: requests and replies share the socket pair.
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    let end = BROKER
+        .get()
+        .ok_or_else(|| std::io::Error::from_raw_os_error(libc::ENOTCONN))?;
+    nanny::broker::request_listener(end.as_raw_fd(), local, backlog)
+        .map(std::net::TcpListener::from)
+}
+
 /// Names from the hosts file, read once before confinement (the file is unreadable after).
 static HOSTS: OnceLock<Vec<(String, Ipv4Addr)>> = OnceLock::new();
 

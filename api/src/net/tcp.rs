@@ -456,7 +456,6 @@ pub fn listenforconnection(
             "This program is already listening on {local}"
         )));
     }
-    let socket = bound_socket(local, true)?;
     let backlog = i32::try_from(charge::item_limit(Item::Outsockets))
         .unwrap_or(5)
         .clamp(1, 128);
@@ -466,14 +465,25 @@ pub fn listenforconnection(
         local,
     };
     charge::acquire(Item::Insockets, server.key())?;
-    if let Err(e) = socket.listen(backlog) {
-        charge::release(Item::Insockets, server.key());
-        return Err(bind_error(&e, local, || {
-            AlreadyListeningError::new_err(format!("Already listening on {local}"))
-        }));
-    }
-    let _ = socket.set_nonblocking(true);
-    *lock(&server.state) = Some(socket.into());
+    // The sandbox may not call listen() itself: the supervisor makes the listener (it
+    // checks connport again) and passes it back.
+    let listener = match super::broker_listen(local, backlog) {
+        Ok(listener) => listener,
+        Err(e) => {
+            charge::release(Item::Insockets, server.key());
+            return Err(bind_error(&e, local, || {
+                let ours = with_registry(|r| r.tcp_listeners.contains(&local));
+                let whose = if ours {
+                    "this program"
+                } else {
+                    "another program"
+                };
+                AlreadyListeningError::new_err(format!("{whose} is already listening on {local}"))
+            }));
+        }
+    };
+    let _ = listener.set_nonblocking(true);
+    *lock(&server.state) = Some(listener);
     with_registry(|r| r.tcp_listeners.insert(local));
     Ok(server)
 }
