@@ -2,15 +2,19 @@
 
 use std::path::PathBuf;
 
-use pyo3::Python;
+use pyo3::{Py, PyAny, Python};
 
 use crate::cli::Format;
 use crate::exit::ExitStatus;
 
-/// The rendered violations of `source`, or `None` when it may run.
-pub fn violations(py: Python<'_>, source: &str, filename: &str) -> Option<String> {
-    match safe_check::check(py, source, filename) {
-        Ok(()) => None,
+/// Checks `source`: the checked tree to compile when it may run, or the rendered violations.
+pub fn violations(
+    py: Python<'_>,
+    source: &str,
+    filename: &str,
+) -> Result<Option<Py<PyAny>>, String> {
+    match safe_check::check_keeping_tree(py, source, filename) {
+        Ok(tree) => Ok(Some(tree)),
         Err(failure) => {
             let diagnostics = failure.diagnostics();
             let mut text = safe_check::render_text(diagnostics, source, filename);
@@ -25,7 +29,7 @@ pub fn violations(py: Python<'_>, source: &str, filename: &str) -> Option<String
                 ),
             };
             text.push_str(&summary);
-            Some(text)
+            Err(text)
         }
     }
 }

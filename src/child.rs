@@ -182,7 +182,7 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
             api::output::write_stdout(py, text.as_bytes());
         }
         let outcome = if unrestricted {
-            prepared.run(py, &plan.source, &plan.filename, |_, _, _| None)?
+            prepared.run(py, &plan.source, &plan.filename, |_, _, _| Ok(None))?
         } else {
             prepared.run(py, &plan.source, &plan.filename, crate::check::violations)?
         };

@@ -67,14 +67,21 @@ impl Prepared {
         py: Python<'_>,
         source: &str,
         filename: &str,
-        check: impl FnOnce(Python<'_>, &str, &str) -> Option<String>,
+        check: impl FnOnce(Python<'_>, &str, &str) -> Result<Option<Py<PyAny>>, String>,
     ) -> PyResult<Outcome> {
-        if let Some(violations) = check(py, source, filename) {
-            return Ok(Outcome::Unsafe(violations));
-        }
+        // The checker hands back the tree it checked; compiling that tree (not the source
+        // again) runs exactly what was checked and spares a second parse.
+        let tree = match check(py, source, filename) {
+            Ok(tree) => tree,
+            Err(violations) => return Ok(Outcome::Unsafe(violations)),
+        };
         crate::traceback::set_program(filename, source);
         let compile = py.import("builtins")?.getattr("compile")?;
-        let code = match compile.call1((source, filename, "exec", 0, true)) {
+        let compiled = match &tree {
+            Some(tree) => compile.call1((tree.bind(py), filename, "exec", 0, true)),
+            None => compile.call1((source, filename, "exec", 0, true)),
+        };
+        let code = match compiled {
             Ok(code) => code,
             Err(err) => {
                 let text = err

@@ -30,7 +30,7 @@ mod rules;
 mod source;
 mod tree;
 
-use pyo3::Python;
+use pyo3::{Py, PyAny, Python};
 
 pub use limits::{MAX_DEPTH, MAX_NODES, MAX_SOURCE_BYTES};
 pub use names::is_safe_name;
@@ -145,6 +145,17 @@ pub fn prepare(py: Python<'_>) -> Result<(), CheckFailure> {
 /// rules run with it released. Never panics on any input; a failure of the checker itself
 /// refuses the program (E007).
 pub fn check(py: Python<'_>, source: &str, filename: &str) -> Result<(), CheckFailure> {
+    check_keeping_tree(py, source, filename).map(|_| ())
+}
+
+/// Like [`check`], and on success returns CPython's AST of the program (an `ast.Module`
+/// object): compiling that tree, rather than the source again, runs exactly what was
+/// checked and spares a second parse.
+pub fn check_keeping_tree(
+    py: Python<'_>,
+    source: &str,
+    filename: &str,
+) -> Result<Py<PyAny>, CheckFailure> {
     let lines = LineIndex::new(source);
     if source.len() > MAX_SOURCE_BYTES {
         return Err(unchecked(
@@ -163,13 +174,13 @@ pub fn check(py: Python<'_>, source: &str, filename: &str) -> Result<(), CheckFa
             span,
         ));
     }
-    let tree = match lower::parse(py, source, filename, &lines) {
-        Ok(tree) => tree,
+    let (tree, root) = match lower::parse(py, source, filename, &lines) {
+        Ok(parsed) => parsed,
         Err(err) => return Err(lower_failure(err)),
     };
     let diagnostics = py.detach(|| rules::run(&tree, &lines));
     if diagnostics.is_empty() {
-        Ok(())
+        Ok(root)
     } else {
         Err(CheckFailure::Unsafe(diagnostics))
     }

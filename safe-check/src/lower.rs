@@ -491,7 +491,7 @@ pub(crate) fn parse(
     source: &str,
     filename: &str,
     lines: &LineIndex<'_>,
-) -> Result<Tree, LowerError> {
+) -> Result<(Tree, Py<PyAny>), LowerError> {
     let table = TABLE.get_or_try_init(py, || build_table(py))?;
     let _paused = GcPause::new(py, table)?;
     let compiled = table.compile.bind(py).call1((
@@ -505,7 +505,8 @@ pub(crate) fn parse(
         Ok(root) => root,
         Err(err) => return Err(parser_error(py, &err, lines)),
     };
-    lower_module(py, root)
+    let tree = lower_module(py, root.clone())?;
+    Ok((tree, root.unbind()))
 }
 
 /// Pauses CPython's cyclic garbage collector while the parser builds (and the lowering
