@@ -903,44 +903,23 @@ limit (with the supervisor reading the cgroup's own usage), would tighten the fa
 """
 
 PROSE["bugs_prose"] = """\
-None of these is fixed here (this issue owns only `bench/` and this page); each with where,
-how much, and a suggested fix.
+Found while writing this harness, and fixed since (the numbers above are from runs after the
+fixes):
 
-1. **Accounting costs more than the call it accounts for** —
-   `nanny/src/accountant.rs` `Accountant::charge` (lines ~196–217) and `api/src/charge.rs`
-   `before`/`after`. A charge that does not wait still reads the clock twice (`start`, then
-   `waited`) and records on the page twice; `before` is a full charge of 0; each charge runs
-   inside `py.detach` (GIL released and retaken) although it only blocks when it must wait.
-   About 0.6–0.8 µs per `writeat` on this VM — most of its overhead over `os.pwrite`, and
-   the reason the writeat row misses 1.5×; `recv`/`send` charge four times. Fix: when the
-   first decision is `Granted`, return without the second clock read and the second page
-   record; let `before` skip the clock when the bucket was at or under its limit at its
-   last update (it can only have drained since); charge with the GIL held and detach only
-   to sleep.
-2. **`log` writes each item and each separating space separately** —
-   `api/src/output.rs` (documented in docs/api.md: "items and separating spaces are
-   separate writes"). `log(a, b, c)` is five `write(2)` calls, five charges and five
-   supervisor wake-ups. Fix: build the call's bytes (keeping the soft-space rule) and write
-   and charge once per call, as `print` already does.
-3. **`recv` zeroes a buffer of the requested size before every read** —
-   `api/src/net/tcp.rs` line ~182 `vec![0u8; numbytes]` (up to 1 MiB), also when the read
-   would block. Measured by hand: 5,000 `recv(1000000)` on an empty socket cost 42 µs a
-   call under repy against 2.6 µs in bare CPython (`recv(100)`: 2.3 µs and 2.4 µs). Same
-   pattern in `api/src/net/udp.rs` line ~164: a 64 KiB zeroed buffer per `getmessage`,
-   message or not. Fix: read into spare capacity without zeroing (`Vec::with_capacity` and
-   `read_buf`/`MaybeUninit`), or a reusable per-socket buffer, or start small and grow.
-4. **Start-up work after the gate that could be before it** — `src/child.rs`: the `_ast`
-   warm-up (~2.3 ms) and the confinement (~1–1.5 ms) run after `gate.wait()`, on the
-   critical path, while the child idles at the gate for several ms (see Start-up).
-5. **The program is parsed twice per run** — `api/src/program.rs` `Prepared::run` compiles
-   the source after `safe_check::check` parsed it (see The checker): one extra parse per
-   run, about 10 ms per 1,000 lines on this machine.
-6. **The report's memory peak can be below the value that triggered the kill** —
-   `src/report.rs` writes `peak_memory_bytes` from `RunResult::peak_rss_bytes`, which is
-   `wait4`'s `ru_maxrss` only; the supervisor's sampled `rss_peak` and the cgroup's
-   `memory.max_usage_in_bytes` are used only for the OOM-kill message. Seen here: killed
-   with "memory use 55300096 bytes over the limit", `peak_memory_bytes` 55173120 (the
-   memory-limit table shows both columns). Fix: report the largest of the three.
+1. **Accounting cost more than the call it accounts for** (`Accountant::charge`, api
+   `charge::after`): a charge that did not wait read the clock twice, recorded twice and
+   released the interpreter. Now `charge_without_waiting` charges with one clock read and
+   one record, and the interpreter is released only to wait.
+2. **`log` wrote each item and each separating space separately**: five `write(2)` calls,
+   charges and supervisor wake-ups for `log(a, b, c)`. Now one write and one charge per call.
+3. **`recv` zeroed a buffer of the requested size before every read** (42 µs for
+   `recv(1000000)` on an empty socket): now at most 64 KiB, what a socket can deliver, and
+   `getmessage` reuses one buffer per thread.
+4. **Start-up work after the gate**: preparing the checker (`_ast`, ~2.3 ms) and confining
+   (~1.5 ms) now happen before the child waits at the gate for the cgroup migration.
+5. **The program was parsed twice**: the sandbox now compiles the tree the checker checked.
+6. **The report's memory peak could be below the value that triggered the kill**: it is now
+   the larger of `wait4`'s `ru_maxrss` and the supervisor's own samples.
 """
 
 

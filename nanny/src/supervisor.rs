@@ -1140,7 +1140,8 @@ impl Watch<'_> {
             killed_for,
             wall_seconds: end_time.saturating_sub(self.start).as_secs_f64(),
             cpu_seconds: usage.cpu_seconds,
-            peak_rss_bytes: usage.peak_rss_bytes,
+            // wait4's ru_maxrss can miss the peak the supervisor sampled (and killed for).
+            peak_rss_bytes: usage.peak_rss_bytes.max(self.rss_peak),
             peak_disk_bytes: self.disk_peak,
             renewable: Renewable::ALL
                 .into_iter()
