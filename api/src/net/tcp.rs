@@ -445,6 +445,7 @@ impl RepyTcpServer {
 /// `listenforconnection(localip, localport)`: listens on a granted local TCP port.
 #[pyfunction(signature = (*args, **kwargs))]
 pub fn listenforconnection(
+    py: Python<'_>,
     args: &Bound<'_, PyTuple>,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<RepyTcpServer> {
@@ -467,7 +468,7 @@ pub fn listenforconnection(
     charge::acquire(Item::Insockets, server.key())?;
     // The sandbox may not call listen() itself: the supervisor makes the listener (it
     // checks connport again) and passes it back.
-    let listener = match super::broker_listen(local, backlog) {
+    let listener = match py.detach(|| super::broker_listen(local, backlog)) {
         Ok(listener) => listener,
         Err(e) => {
             charge::release(Item::Insockets, server.key());
