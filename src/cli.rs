@@ -41,8 +41,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub execinfo: bool,
 
-    /// Write a JSON report of the run to FILE, however the run ends (schema in
-    /// docs/report-format.md).
+    /// Write a JSON report of the run to FILE (relative to the current directory, not the
+    /// vessel), however the run ends (schema in docs/report-format.md).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 

@@ -54,7 +54,16 @@ pub fn read_program(path: &Path) -> Result<String, String> {
 
 /// Runs a program in the sandbox and returns the process exit code; writes the report if
 /// asked, however the run ends.
-pub fn run(args: RunArgs) -> u8 {
+pub fn run(mut args: RunArgs) -> u8 {
+    // The report is the caller's file: a relative path means the directory repy was started
+    // in, not the vessel directory the run moves into.
+    if let Some(path) = args.report.as_mut() {
+        if path.is_relative() {
+            if let Ok(cwd) = std::env::current_dir() {
+                *path = cwd.join(&*path);
+            }
+        }
+    }
     let mut report = Report::new(&args);
     let code = run_reporting(args.clone(), &mut report);
     if let Some(path) = &args.report {

@@ -151,3 +151,23 @@ fn cli_sandbox_dies_when_the_supervisor_is_killed() {
         "the sandbox child {child} outlived its supervisor"
     );
 }
+
+#[test]
+fn cli_relative_report_path_is_the_callers_not_the_vessels() {
+    let vessel = tempfile::tempdir().expect("temp dir");
+    let sb = Sandbox::new()
+        .option("--cwd")
+        .option(vessel.path().to_str().expect("utf-8 temp path"))
+        .option("--report")
+        .option("run-report.json")
+        .program("log('x')");
+    sb.run(&[]).assert_code(0);
+    assert!(
+        sb.path().join("run-report.json").exists(),
+        "the report is not in the caller's directory"
+    );
+    assert!(
+        !vessel.path().join("run-report.json").exists(),
+        "the report landed in the vessel"
+    );
+}
