@@ -110,19 +110,7 @@ fn cli_caller_environment_changes_nothing() {
 #[test]
 fn cli_sandbox_dies_when_the_supervisor_is_killed() {
     let sb = Sandbox::new().program("log('up\\n')\nsleep(60)\n");
-    std::fs::write(
-        sb.path().join("restrictions.toml"),
-        crate::support::PERMISSIVE,
-    )
-    .expect("write");
-    std::fs::write(sb.path().join("program.py"), "log('up\\n')\nsleep(60)\n").expect("write");
-    let mut repy = std::process::Command::new(REPY)
-        .current_dir(sb.path())
-        .args(["restrictions.toml", "program.py"])
-        .env_clear()
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn repy");
+    let mut repy = sb.spawn(&[]);
     let mut line = String::new();
     let stdout = repy.stdout.take().expect("stdout");
     std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");

@@ -5,10 +5,9 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::support::{RunOutput, Sandbox, REPY};
+use crate::support::{RunOutput, Sandbox};
 
 /// Runs `program` with the real builtins under the given policy.
 fn escape(policy: &str, program: &str) -> (Sandbox, RunOutput) {
@@ -271,16 +270,7 @@ time.sleep(1.5)
         .restrictions(NETWORK)
         .option("--test-real-builtins")
         .program(program);
-    std::fs::write(sb.path().join("restrictions.toml"), NETWORK).expect("write");
-    std::fs::write(sb.path().join("program.py"), program).expect("write");
-    let mut child = Command::new(REPY)
-        .current_dir(sb.path())
-        .args(["--test-real-builtins", "restrictions.toml", "program.py"])
-        .env_clear()
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn repy");
+    let mut child = sb.spawn(&[]);
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let first = lines.next().and_then(Result::ok).unwrap_or_default();
@@ -330,16 +320,7 @@ fn confine_standard_input_is_not_the_callers() {
         .restrictions(NO_NETWORK)
         .option("--test-real-builtins")
         .program(program);
-    std::fs::write(sb.path().join("restrictions.toml"), NO_NETWORK).expect("write");
-    std::fs::write(sb.path().join("program.py"), program).expect("write");
-    let mut child = Command::new(REPY)
-        .current_dir(sb.path())
-        .args(["--test-real-builtins", "restrictions.toml", "program.py"])
-        .env_clear()
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn repy");
+    let mut child = sb.spawn(&[]);
     if let Some(mut stdin) = child.stdin.take() {
         let _ = std::io::Write::write_all(&mut stdin, b"SECRET-TYPED-INPUT\n");
     }

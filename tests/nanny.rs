@@ -377,20 +377,11 @@ fn nanny_logfile_keeps_a_circular_log_and_status_files_track_the_run() {
 
 #[test]
 fn nanny_sigterm_to_repy_kills_the_program_and_still_reports() {
-    let sb = Sandbox::new().program("log('up\\n')\nsleep(60)\n");
-    std::fs::write(
-        sb.path().join("restrictions.toml"),
-        crate::support::PERMISSIVE,
-    )
-    .expect("write");
-    std::fs::write(sb.path().join("program.py"), "log('up\\n')\nsleep(60)\n").expect("write");
-    let mut repy = std::process::Command::new(crate::support::REPY)
-        .current_dir(sb.path())
-        .args(["--report", "report.json", "restrictions.toml", "program.py"])
-        .env_clear()
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn repy");
+    let sb = Sandbox::new()
+        .program("log('up\\n')\nsleep(60)\n")
+        .option("--report")
+        .option("report.json");
+    let mut repy = sb.spawn(&[]);
     let mut line = String::new();
     let stdout = repy.stdout.take().expect("stdout");
     std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");

@@ -79,6 +79,29 @@ impl Sandbox {
         self
     }
 
+    /// Writes the run files and starts `repy [options] restrictions.toml program.py args...`
+    /// in the vessel directory without waiting, its three standard streams piped, for tests
+    /// that act on the run while it goes on (signal it, feed its stdin, probe its ports).
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        std::fs::write(self.path().join("restrictions.toml"), &self.restrictions)
+            .expect("write restrictions");
+        std::fs::write(self.path().join("program.py"), &self.program).expect("write program");
+        let mut command = Command::new(REPY);
+        command
+            .current_dir(self.path())
+            .args(&self.extra_args)
+            .args(["restrictions.toml", "program.py"])
+            .args(args)
+            .env_clear()
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        for (k, v) in &self.envs {
+            command.env(k, v);
+        }
+        command.spawn().expect("spawn repy")
+    }
+
     /// Runs `repy [options] restrictions.toml program.py args...` in the vessel directory.
     pub fn run(&self, args: &[&str]) -> RunOutput {
         std::fs::write(self.path().join("restrictions.toml"), &self.restrictions)
