@@ -110,6 +110,27 @@ impl RepyFile {
         charge::release(Item::Filesopened, self.item_key());
     }
 
+    /// The open file, for I/O at `offset`: `FileClosedError` once closed,
+    /// `SeekPastEndOfFileError` past the end (at exactly the end is allowed).
+    fn open_at<'g>(
+        &self,
+        guard: &'g mut Option<OpenFile>,
+        offset: u64,
+    ) -> PyResult<&'g mut OpenFile> {
+        let Some(open) = guard.as_mut() else {
+            return Err(FileClosedError::new_err(format!(
+                "File '{}' is already closed!",
+                self.name
+            )));
+        };
+        if offset > open.size {
+            return Err(SeekPastEndOfFileError::new_err(
+                "Seek offset extends past the EOF!",
+            ));
+        }
+        Ok(open)
+    }
+
     fn item_key(&self) -> u64 {
         self.key
     }
@@ -143,18 +164,8 @@ impl RepyFile {
         let offset = u64::try_from(offset).unwrap_or(0);
         charge::before(py, Renewable::Fileread)?;
         let data = py.detach(|| -> PyResult<Vec<u8>> {
-            let guard = self.state();
-            let Some(open) = guard.as_ref() else {
-                return Err(FileClosedError::new_err(format!(
-                    "File '{}' is already closed!",
-                    self.name
-                )));
-            };
-            if offset > open.size {
-                return Err(SeekPastEndOfFileError::new_err(
-                    "Seek offset extends past the EOF!",
-                ));
-            }
+            let mut guard = self.state();
+            let open = self.open_at(&mut guard, offset)?;
             let available = open.size - offset;
             let wanted =
                 sizelimit.map_or(available, |n| available.min(u64::try_from(n).unwrap_or(0)));
@@ -196,17 +207,7 @@ impl RepyFile {
         charge::before(py, Renewable::Filewrite)?;
         py.detach(|| -> PyResult<()> {
             let mut guard = self.state();
-            let Some(open) = guard.as_mut() else {
-                return Err(FileClosedError::new_err(format!(
-                    "File '{}' is already closed!",
-                    self.name
-                )));
-            };
-            if offset > open.size {
-                return Err(SeekPastEndOfFileError::new_err(
-                    "Seek offset extends past the EOF!",
-                ));
-            }
+            let open = self.open_at(&mut guard, offset)?;
             open.file
                 .write_all_at(&data, offset)
                 .map_err(|e| crate::errors::write_failed(&self.name, &e))?;
