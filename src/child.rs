@@ -140,7 +140,7 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
             api::interpreter::preload_unicodedata(py)?;
         }
         // Preparing the checker imports `_ast` (its classes take milliseconds to create); do
-        // it now, while the supervisor is still placing this process in its cgroups.
+        // it now, while the supervisor finishes setting up its watch.
         if let Err(failure) = safe_check::prepare(py) {
             eprint_raw(&format!(
                 "repy: internal error: the checker cannot start: {failure}\n"
@@ -169,9 +169,8 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                 return Ok(ExitStatus::ConfinementUnavailable);
             }
         }
-        // Everything above overlapped the supervisor placing this process in its cgroups
-        // (a cgroup v1 migration waits for an RCU grace period); nothing untrusted is parsed
-        // or run before it has finished.
+        // Everything above overlapped the supervisor's set-up; nothing untrusted is parsed
+        // or run before it is watching.
         py.detach(|| gate.wait());
         if plan.execinfo {
             let banner = "=".repeat(40);

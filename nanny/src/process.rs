@@ -6,8 +6,9 @@
 //! [`fork_sandbox`] is the bare fork (the child's output is the parent's); the
 //! [`Supervisor`](crate::Supervisor) forks itself and enters the child through `child_main`,
 //! which also wires the child's stdout/stderr to the supervisor's pipes, sets the memory
-//! backstop, and holds the child until the supervisor has placed it in its cgroups.
+//! backstop, moves it into its cgroups, and holds it until the supervisor is watching.
 
+use std::ffi::CString;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -154,10 +155,34 @@ pub(crate) struct ChildWiring {
     pub(crate) mask: SigSet,
     /// An address-space limit to set when no cgroup holds the memory backstop.
     pub(crate) rlimit_as: Option<u64>,
+    /// The cgroups the child moves itself into.
+    pub(crate) cgroups: CgroupJoins,
 }
 
-/// The sandbox child's wait for the supervisor: it has placed the child in its cgroups and
-/// is watching it. The child may prepare (initialise the interpreter) before passing the
+/// The cgroups the child joins before anything else, and where it reports which it joined.
+pub(crate) struct CgroupJoins {
+    /// The CPU, memory and pids groups' self-join files, where there is such a group.
+    pub(crate) files: [Option<CString>; 3],
+    /// The child writes one byte here: bit `i` set if it joined `files[i]`.
+    pub(crate) report: OwnedFd,
+}
+
+impl CgroupJoins {
+    /// Joins every group, then reports. Must run while the child has a single thread.
+    fn join(self) {
+        let mut mask = 0u8;
+        for (bit, file) in self.files.iter().enumerate() {
+            if file.as_ref().is_some_and(crate::cgroup::join_self) {
+                mask |= 1 << bit;
+            }
+        }
+        // If the supervisor is gone the child will notice at the gate.
+        let _ = nix::unistd::write(&self.report, &[mask]);
+    }
+}
+
+/// The sandbox child's wait for the supervisor: the child is in its cgroups (it moved
+/// itself there first thing after the fork) and the supervisor is watching it. The child may prepare (initialise the interpreter) before passing the
 /// gate, overlapping its start-up with the supervisor's set-up, but must pass it before any
 /// untrusted code runs.
 #[derive(Debug)]
@@ -203,6 +228,9 @@ impl Gate {
 /// have been closed by the caller.
 pub(crate) fn child_main(wiring: ChildWiring, sandbox: impl FnOnce(&mut Gate) -> i32) -> ! {
     arm_parent_death_signal(wiring.parent);
+    // First, while the child has one thread and has allocated nothing, so that its
+    // interpreter's memory is charged to the sandbox's group.
+    wiring.cgroups.join();
     if wiring.mask.thread_set_mask().is_err() {
         exit_now(INTERNAL_ERROR);
     }

@@ -38,7 +38,7 @@ use crate::clock::monotonic_now;
 use crate::measure;
 use crate::output::{OutputTarget, Relay, Stream};
 use crate::page::{SharedPage, StopTime};
-use crate::process::{child_main, ChildEnd, ChildWiring, Gate};
+use crate::process::{child_main, CgroupJoins, ChildEnd, ChildWiring, Gate};
 use crate::resource::{Item, Renewable};
 use crate::status::{Status, StatusFiles, StopRequest, STOPPED};
 
@@ -476,6 +476,23 @@ impl Supervisor {
         let (err_r, err_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
         let (go_r, go_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
         let (broker_parent, broker_child) = crate::broker::pair().map_err(SuperviseError::Pipe)?;
+        let (joined_r, joined_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
+        // The child moves itself into the groups (fast, see `cgroup::join_self`); the paths
+        // are made here so that it only has system calls to make.
+        let cgroups = CgroupJoins {
+            files: [
+                match &self.cpu {
+                    CpuPlan::Cgroup { group, .. } => group.self_join_file().ok(),
+                    _ => None,
+                },
+                match &self.memory {
+                    MemoryPlan::Cgroup(group) => group.self_join_file().ok(),
+                    _ => None,
+                },
+                self.pids.as_ref().and_then(|g| g.self_join_file().ok()),
+            ],
+            report: joined_w,
+        };
         let mut signals = SigSet::empty();
         for signal in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
             signals.add(signal);
@@ -508,6 +525,7 @@ impl Supervisor {
                 drop(err_r);
                 drop(go_w);
                 drop(broker_parent);
+                drop(joined_r);
                 drop(sigfd);
                 drop(self.relay);
                 std::mem::forget(self.cpu);
@@ -528,6 +546,7 @@ impl Supervisor {
                         broker: broker_child,
                         mask: old_mask,
                         rlimit_as,
+                        cgroups,
                     },
                     sandbox,
                 )
@@ -537,9 +556,19 @@ impl Supervisor {
                 drop(err_w);
                 drop(go_r);
                 drop(broker_child);
+                drop(cgroups);
                 drop(sandbox);
-                let result =
-                    self.supervise(page, child, [out_r, err_r], go_w, broker_parent, &sigfd);
+                let joined = read_joined(&joined_r);
+                drop(joined_r);
+                let result = self.supervise(
+                    page,
+                    child,
+                    joined,
+                    [out_r, err_r],
+                    go_w,
+                    broker_parent,
+                    &sigfd,
+                );
                 // Signals that arrived after the last read are consumed, not delivered.
                 while let Ok(Some(_)) = sigfd.read_signal() {}
                 let _ = old_mask.thread_set_mask();
@@ -548,10 +577,12 @@ impl Supervisor {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn supervise(
         self,
         page: &SharedPage,
         pid: Pid,
+        joined: [bool; 3],
         pipes: [OwnedFd; 2],
         go: OwnedFd,
         broker: OwnedFd,
@@ -563,7 +594,7 @@ impl Supervisor {
         let pidfd = pidfd_open(pid);
         let (cpu_state, cpu_group, cpu_mechanism) = match self.cpu {
             CpuPlan::None => (CpuState::None, None, CpuMechanism::None),
-            CpuPlan::Cgroup { group, .. } if group.add(pid).is_ok() => {
+            CpuPlan::Cgroup { group, .. } if joined[0] => {
                 (CpuState::Cgroup, Some(group), CpuMechanism::Cgroup)
             }
             // The cgroup refused the child: fall back to stop/resume.
@@ -574,12 +605,10 @@ impl Supervisor {
         let (memory_group, memory_backstop) = match self.memory {
             MemoryPlan::None => (None, MemoryBackstop::None),
             MemoryPlan::Rlimit(_) => (None, MemoryBackstop::Rlimit),
-            MemoryPlan::Cgroup(group) if group.add(pid).is_ok() => {
-                (Some(group), MemoryBackstop::Cgroup)
-            }
+            MemoryPlan::Cgroup(group) if joined[1] => (Some(group), MemoryBackstop::Cgroup),
             MemoryPlan::Cgroup(_) => (None, MemoryBackstop::None),
         };
-        let pids_group = self.pids.filter(|group| group.add(pid).is_ok());
+        let pids_group = self.pids.filter(|_| joined[2]);
         let start = monotonic_now();
         page.set_start(start);
         let mut watch = Watch {
@@ -620,6 +649,19 @@ impl Supervisor {
         drop(go);
         let (end, usage, end_time) = watch.event_loop(pipes, pidfd, broker, sigfd)?;
         Ok(watch.finish(end, usage, end_time, cpu_mechanism, memory_backstop))
+    }
+}
+
+/// Which of the child's cgroups (CPU, memory, pids) it joined, from the byte it reports
+/// (bit `i` for `CgroupJoins::files[i]`); none if it died first.
+fn read_joined(report: &OwnedFd) -> [bool; 3] {
+    let mut byte = [0u8; 1];
+    loop {
+        match nix::unistd::read(report, &mut byte) {
+            Ok(1) => return [0, 1, 2].map(|bit| byte[0] & (1 << bit) != 0),
+            Err(nix::errno::Errno::EINTR) => continue,
+            _ => return [false; 3],
+        }
     }
 }
 

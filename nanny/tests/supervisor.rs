@@ -181,6 +181,39 @@ fn supervisor_holds_a_busy_child_to_its_cpu_share_by_cgroup() {
 }
 
 #[test]
+fn the_child_is_in_its_own_groups_before_it_passes_the_gate() {
+    let _serial = serial();
+    let dir = vessel();
+    let (mut capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy("cpu = 0.5\nevents = 5"), dir.path());
+    config.output = target;
+    let result = supervise(config, |_| {
+        let groups = std::fs::read("/proc/self/cgroup").unwrap_or_default();
+        write_fd(1, &groups);
+        0
+    });
+    assert_eq!(result.end, ChildEnd::Exited(0), "{result:#?}");
+    if result.cpu_mechanism != CpuMechanism::Cgroup
+        || result.memory_backstop != MemoryBackstop::Cgroup
+    {
+        return skip_or_fail("this process may not create cpu and memory cgroups");
+    }
+    let groups = String::from_utf8(capture.stdout()).unwrap();
+    for controller in ["cpu", "memory", "pids"] {
+        let line = groups
+            .lines()
+            .find(|line| {
+                line.split(':')
+                    .nth(1)
+                    .is_some_and(|c| c.split(',').any(|c| c == controller))
+            })
+            .unwrap_or_else(|| panic!("no {controller} line in {groups}"));
+        let leaf = line.rsplit('/').next().unwrap_or_default();
+        assert!(leaf.starts_with("repy-"), "{controller}: {line}");
+    }
+}
+
+#[test]
 fn supervisor_does_not_throttle_a_share_of_every_core() {
     let _serial = serial();
     let dir = vessel();
