@@ -196,12 +196,6 @@ impl Group {
         fs::read_to_string(self.dir.join(file))
     }
 
-    /// Moves the process `pid` (all its threads) into the group.
-    #[cfg(test)]
-    pub(crate) fn add(&self, pid: Pid) -> io::Result<()> {
-        self.write("cgroup.procs", &pid.to_string())
-    }
-
     /// The file a single-threaded process writes `0` to in order to move itself into the
     /// group (see [`join_self`]).
     pub(crate) fn self_join_file(&self) -> io::Result<CString> {
