@@ -1,8 +1,6 @@
 //! Compiles the commented seccomp filter `seccomp/<arch>.json` into BPF at build time, so the
-//! sandbox child never parses anything at run time, and links the test binaries (only them) with
-//! an rpath to the libpython one test embeds. `pyo3_build_config::add_libpython_rpath_link_args`
-//! cannot serve here: it needs pyo3 as a normal dependency, and pyo3 is only a dev-dependency of
-//! this crate, so the interpreter is asked for its library directory directly.
+//! sandbox child never parses anything at run time, and links the test binaries (only them) so
+//! that the statically linked CPython one test embeds can load its extension modules.
 //!
 //! The build fails when the data file is malformed: an entry without a `comment`, a filter that
 //! is missing or empty, an unknown filter name, a syscall that both has an unconditional entry and
@@ -14,7 +12,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::Command;
 use std::{env, fs};
 
 use serde_json::Value;
@@ -174,20 +171,11 @@ fn generate(arch: &str, path: &str, text: &str) -> String {
     src
 }
 
-/// Gives the test binaries an rpath to libpython (the library itself does not link Python).
+/// Lets the embedded-Python test load CPython's extension modules (`_socket`, ...): CPython is
+/// linked statically (see the workspace's `.cargo/config.toml`), so the test binary must
+/// export its symbols for them. Only the test binaries; the library links no Python.
 fn link_libpython_for_tests() {
-    println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
-    let python = env::var("PYO3_PYTHON").unwrap_or_else(|_| "python3".to_string());
-    let script = "import sysconfig; print(sysconfig.get_config_var('LIBDIR') or '')";
-    match Command::new(&python).args(["-I", "-S", "-c", script]).output() {
-        Ok(out) if out.status.success() => {
-            let libdir = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            if !libdir.is_empty() {
-                println!("cargo:rustc-link-arg-tests=-Wl,-rpath,{libdir}");
-            }
-        }
-        _ => println!("cargo:warning=cannot ask {python} for its LIBDIR; the embedded-Python test may not find libpython"),
-    }
+    println!("cargo:rustc-link-arg-tests=-Wl,--export-dynamic");
 }
 
 /// Whether a JSON entry carries a non-empty `comment`.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use pyo3::{Py, PyAny, Python};
+use pyo3::Python;
 
 use crate::cli::Format;
 use crate::exit::ExitStatus;
@@ -12,9 +12,9 @@ pub fn violations(
     py: Python<'_>,
     source: &str,
     filename: &str,
-) -> Result<Option<Py<PyAny>>, String> {
+) -> Result<Option<safe_check::Checked>, String> {
     match safe_check::check_keeping_tree(py, source, filename) {
-        Ok(tree) => Ok(Some(tree)),
+        Ok(checked) => Ok(Some(checked)),
         Err(failure) => {
             let diagnostics = failure.diagnostics();
             let mut text = safe_check::render_text(diagnostics, source, filename);
@@ -44,9 +44,6 @@ pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
     let mut json: Vec<serde_json::Value> = Vec::new();
     let mut sarif: Option<serde_json::Value> = None;
     Python::attach(|py| {
-        if let Err(err) = api::interpreter::preload_unicodedata(py) {
-            eprintln!("repy: warning: non-ASCII identifiers cannot be parsed: {err}");
-        }
         for path in programs {
             let filename = path.display().to_string();
             let source = match crate::run::read_program(path) {

@@ -136,11 +136,7 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         } else {
             api::program::Prepared::new(py, &plan.callargs)?
         };
-        if !plan.source.is_ascii() {
-            api::interpreter::preload_unicodedata(py)?;
-        }
-        // Preparing the checker imports `_ast` (its classes take milliseconds to create); do
-        // it now, while the supervisor finishes setting up its watch.
+        // Prepare the checker (version check, the parser's `unicodedata`) before confinement.
         if let Err(failure) = safe_check::prepare(py) {
             eprint_raw(&format!(
                 "repy: internal error: the checker cannot start: {failure}\n"

@@ -67,20 +67,23 @@ impl Prepared {
         py: Python<'_>,
         source: &str,
         filename: &str,
-        check: impl FnOnce(Python<'_>, &str, &str) -> Result<Option<Py<PyAny>>, String>,
+        check: impl FnOnce(Python<'_>, &str, &str) -> Result<Option<safe_check::Checked>, String>,
     ) -> PyResult<Outcome> {
         // The checker hands back the tree it checked; compiling that tree (not the source
         // again) runs exactly what was checked and spares a second parse.
-        let tree = match check(py, source, filename) {
-            Ok(tree) => tree,
+        let checked = match check(py, source, filename) {
+            Ok(checked) => checked,
             Err(violations) => return Ok(Outcome::Unsafe(violations)),
         };
         crate::traceback::set_program(filename, source);
-        let compile = py.import("builtins")?.getattr("compile")?;
-        let compiled = match &tree {
-            Some(tree) => compile.call1((tree.bind(py), filename, "exec", 0, true)),
-            None => compile.call1((source, filename, "exec", 0, true)),
+        let compiled = match &checked {
+            Some(checked) => checked.compile(py),
+            None => py
+                .import("builtins")?
+                .getattr("compile")?
+                .call1((source, filename, "exec", 0, true)),
         };
+        drop(checked);
         let code = match compiled {
             Ok(code) => code,
             Err(err) => {

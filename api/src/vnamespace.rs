@@ -17,16 +17,10 @@ use crate::exceptions::{CodeUnsafeError, ContextUnsafeError};
 /// The builtins every namespace of this sandbox runs with.
 static BUILTINS: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 
-/// The interpreter's own `compile`, captured before any program frame exists: importing
-/// from inside a program frame would look `__import__` up in the sandbox's builtins.
-static COMPILE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-/// Records the sandbox's builtins dict and the real `compile` (called once, when the main
-/// namespace is built, before the program runs).
+/// Records the sandbox's builtins dict (called once, when the main namespace is built,
+/// before the program runs).
 pub fn set_builtins(py: Python<'_>, builtins: &Bound<'_, PyDict>) -> PyResult<()> {
     let _ = BUILTINS.set(py, builtins.clone().unbind());
-    let compile = py.import("builtins")?.getattr("compile")?.unbind();
-    let _ = COMPILE.set(py, compile);
     Ok(())
 }
 
@@ -425,21 +419,14 @@ pub fn createvirtualnamespace(
     let [code, name] = positional::<2>("createvirtualnamespace", args, kwargs)?;
     let code = args::exact_str(&code)?.replace("\r\n", "\n");
     let name = args::exact_str(&name)?;
-    if let Err(failure) = safe_check::check(py, &code, &name) {
+    let checked = safe_check::check_keeping_tree(py, &code, &name).map_err(|failure| {
         let first = safe_check::first_violation_text(failure.diagnostics(), &code);
-        return Err(CodeUnsafeError::new_err(format!(
-            "Code failed safety check! Error: {first}"
-        )));
-    }
-    let compile = COMPILE
-        .get(py)
-        .map(|c| c.bind(py).clone())
-        .ok_or_else(|| crate::errors::internal("compile() was not captured at start-up".into()))?;
-    let compiled = compile
-        .call1((code.as_str(), name.as_str(), "exec", 0, true))
-        .map_err(|e| {
-            CodeUnsafeError::new_err(format!("Code failed safety check! Error: {}", e.value(py)))
-        })?;
+        CodeUnsafeError::new_err(format!("Code failed safety check! Error: {first}"))
+    })?;
+    // Compiled from the tree that was checked: what runs is what was checked.
+    let compiled = checked.compile(py).map_err(|e| {
+        CodeUnsafeError::new_err(format!("Code failed safety check! Error: {}", e.value(py)))
+    })?;
     Ok(VirtualNamespace {
         code: compiled.unbind(),
     })

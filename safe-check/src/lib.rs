@@ -21,16 +21,20 @@
 //! Allowed dependencies: pyo3 (only in `lower.rs`), serde and serde_json (rendering),
 //! thiserror.
 
+mod cpython;
 mod limits;
 mod locate;
 mod lower;
 mod names;
+mod normalize;
+#[cfg(test)]
+mod oracle;
 mod render;
 mod rules;
 mod source;
 mod tree;
 
-use pyo3::{Py, PyAny, Python};
+use pyo3::{Bound, PyAny, PyResult, Python};
 
 pub use limits::{MAX_DEPTH, MAX_NODES, MAX_SOURCE_BYTES};
 pub use names::is_safe_name;
@@ -132,11 +136,32 @@ fn summarize(diagnostics: &[Diagnostic]) -> String {
     }
 }
 
-/// Prepares the checker in advance: imports CPython's `_ast` module (creating its ~120
-/// classes costs a few milliseconds) and builds the node table, so that a later [`check`]
-/// does only the work of the program at hand. Optional: `check` prepares on first use.
+/// Prepares the checker in advance: checks that the interpreter is the CPython 3.11 whose
+/// syntax tree the checker reads, and installs the `unicodedata` module the parser needs for
+/// non-ASCII identifiers. Optional: `check` prepares on first use.
 pub fn prepare(py: Python<'_>) -> Result<(), CheckFailure> {
     lower::prepare(py).map_err(lower_failure)
+}
+
+/// A program that passed the check, held as CPython's own parse tree until it is compiled.
+/// Not `Send`: it belongs to the thread attached to the interpreter.
+pub struct Checked {
+    parsed: cpython::Parsed,
+}
+
+impl Checked {
+    /// Compiles the checked tree into a code object, as `compile(source, filename, "exec")`
+    /// would: the interpreter runs exactly what was checked, and the source is not parsed
+    /// again. The compiler's own errors (`return` outside a function, ...) are raised.
+    pub fn compile<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.parsed.compile(py)
+    }
+}
+
+impl std::fmt::Debug for Checked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Checked { .. }")
+    }
 }
 
 /// Checks `source` (named `filename` in messages): `Ok(())` if every construct is allowed.
@@ -148,14 +173,13 @@ pub fn check(py: Python<'_>, source: &str, filename: &str) -> Result<(), CheckFa
     check_keeping_tree(py, source, filename).map(|_| ())
 }
 
-/// Like [`check`], and on success returns CPython's AST of the program (an `ast.Module`
-/// object): compiling that tree, rather than the source again, runs exactly what was
-/// checked and spares a second parse.
+/// Like [`check`], and on success returns the checked program, to be compiled from the
+/// very tree that was checked.
 pub fn check_keeping_tree(
     py: Python<'_>,
     source: &str,
     filename: &str,
-) -> Result<Py<PyAny>, CheckFailure> {
+) -> Result<Checked, CheckFailure> {
     let lines = LineIndex::new(source);
     if source.len() > MAX_SOURCE_BYTES {
         return Err(unchecked(
@@ -174,16 +198,47 @@ pub fn check_keeping_tree(
             span,
         ));
     }
-    let (tree, root) = match lower::parse(py, source, filename, &lines) {
+    let (tree, parsed) = match lower::parse(py, source, filename, &lines) {
         Ok(parsed) => parsed,
         Err(err) => return Err(lower_failure(err)),
     };
     let diagnostics = py.detach(|| rules::run(&tree, &lines));
     if diagnostics.is_empty() {
-        Ok(root)
+        Ok(Checked { parsed })
     } else {
         Err(CheckFailure::Unsafe(diagnostics))
     }
+}
+
+/// How long each phase of one check took (for benchmarks: `bench/checker`).
+#[derive(Debug, Clone, Copy)]
+pub struct PhaseTimes {
+    /// CPython's parse into its C tree (shared with running: the checked tree is compiled).
+    pub parse: std::time::Duration,
+    /// Reading the C tree into the checker's own tree.
+    pub lower: std::time::Duration,
+    /// Every rule over the tree.
+    pub rules: std::time::Duration,
+}
+
+/// Checks `source` like [`check`] and times its phases; `None` if the program does not pass.
+/// The check's own work, beyond the parse that running the program needs anyway, is
+/// `lower + rules`.
+pub fn time_phases(py: Python<'_>, source: &str, filename: &str) -> Option<PhaseTimes> {
+    use std::time::Instant;
+    let lines = LineIndex::new(source);
+    let start = Instant::now();
+    let parsed = cpython::parse(py, source, filename).ok()?;
+    let parsed_at = Instant::now();
+    let tree = lower::lower_module(py, parsed.module(), source.len()).ok()?;
+    let lowered_at = Instant::now();
+    let diagnostics = rules::run(&tree, &lines);
+    let done = Instant::now();
+    diagnostics.is_empty().then(|| PhaseTimes {
+        parse: parsed_at - start,
+        lower: lowered_at - parsed_at,
+        rules: done - lowered_at,
+    })
 }
 
 fn unchecked(rule: RuleId, message: String, span: Span) -> CheckFailure {

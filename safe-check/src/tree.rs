@@ -31,6 +31,7 @@ macro_rules! kinds {
 
         impl Kind {
             /// Every known kind, in declaration order.
+            #[cfg(test)]
             pub(crate) const KNOWN: &'static [Kind] = &[$(Kind::$kind,)*];
 
             /// The class name in `_ast`.
@@ -211,7 +212,7 @@ impl IdentRole {
 #[derive(Clone, Debug)]
 pub(crate) struct Ident {
     /// The identifier as the parser stored it (NFKC-normalised by CPython).
-    pub(crate) text: Box<str>,
+    pub(crate) text: std::sync::Arc<str>,
     /// What the identifier is.
     pub(crate) role: IdentRole,
     /// The node holding it.

@@ -1,23 +1,24 @@
-//! `bench-checker FILE [RUNS]`: times repy's static checker (`safe_check::check`) on FILE in
-//! one process and prints one JSON object (milliseconds) on standard output:
+//! `bench-checker FILE [RUNS]`: times repy's static checker (`safe_check`) on FILE in one
+//! process and prints one JSON object (milliseconds) on standard output:
 //!
-//! * `cold_ms`: the first check after the interpreter started (it also creates CPython's
-//!   `_ast` node classes, which a sandbox run pays once);
-//! * `warm_ms`: median, min and max over RUNS further checks;
-//! * `compile_ms`: CPython's own `compile(source, FILE, "exec")` of the same source (the
-//!   baseline: what running the program costs anyway), and `parse_ms`: `compile` with
-//!   `ONLY_AST` and the cyclic GC paused (the parse the checker starts with);
-//! * `own_ms`: a check minus the parse just before it, per pair: the checker's own work
-//!   (lowering CPython's tree into Rust, and the rules).
+//! * `cold_ms`: the first check after the interpreter started;
+//! * `warm_ms`: median, min and max over RUNS further checks (`safe_check::check`: CPython's
+//!   parse into its C tree, the lowering into Rust and the rules);
+//! * `compile_ms`: CPython's own `compile(source, FILE, "exec")` of the same source, the
+//!   baseline: what running the program costs bare CPython (parse and code generation);
+//! * `checked_compile_ms`: what repy does instead, `check_keeping_tree` then compiling the
+//!   checked tree (parse, check, code generation);
+//! * `own_ms`: `checked_compile_ms` minus the `compile_ms` just before it, per pair: what the
+//!   check adds to running the program (the parse is shared: the checked tree is compiled);
+//! * `parse_ms`, `lower_ms`, `rules_ms`: the phases of a check timed one by one
+//!   (`safe_check::time_phases`); `lower_ms + rules_ms` is the check itself, beyond the parse
+//!   (`check_ms`, per run).
 //!
 //! Used by bench/run; see bench/README.md.
 
 use std::time::Instant;
 
 use pyo3::prelude::*;
-
-/// CPython's `ast.PyCF_ONLY_AST`.
-const ONLY_AST: i32 = 0x400;
 
 fn stats(mut samples: Vec<f64>) -> String {
     samples.sort_by(f64::total_cmp);
@@ -54,11 +55,6 @@ fn main() {
     Python::initialize();
     let init_ms = millis(started);
     Python::attach(|py| {
-        let ast_loaded = py
-            .import("sys")
-            .and_then(|sys| sys.getattr("modules"))
-            .and_then(|modules| modules.contains("_ast"))
-            .unwrap_or(false);
         let start = Instant::now();
         if let Err(failure) = safe_check::check(py, &source, &path) {
             eprintln!("bench-checker: {path} is refused by the checker: {failure}");
@@ -76,36 +72,49 @@ fn main() {
             .import("builtins")
             .and_then(|b| b.getattr("compile"))
             .expect("builtins.compile");
-        let gc = py.import("gc").expect("gc");
         let mut compiled = Vec::with_capacity(runs);
-        let mut parsed = Vec::with_capacity(runs);
+        let mut checked = Vec::with_capacity(runs);
         let mut own = Vec::with_capacity(runs);
         for _ in 0..runs {
             let start = Instant::now();
             let code = compile.call1((source.as_str(), path.as_str(), "exec"));
-            compiled.push(millis(start));
+            let plain = millis(start);
             drop(code.expect("compile"));
-            // The parse as the checker does it (cyclic GC paused), then a check right after:
-            // the difference is the checker's own work (lowering and rules).
-            gc.call_method0("disable").expect("gc.disable");
             let start = Instant::now();
-            let tree = compile.call1((source.as_str(), path.as_str(), "exec", ONLY_AST, true));
-            let parse = millis(start);
-            drop(tree.expect("parse"));
-            gc.call_method0("enable").expect("gc.enable");
-            parsed.push(parse);
-            let start = Instant::now();
-            let result = safe_check::check(py, &source, &path);
-            own.push(millis(start) - parse);
-            assert!(result.is_ok());
+            let code = safe_check::check_keeping_tree(py, &source, &path)
+                .map(|tree| tree.compile(py).map(drop));
+            let with_check = millis(start);
+            assert!(matches!(code, Ok(Ok(()))));
+            compiled.push(plain);
+            checked.push(with_check);
+            own.push(with_check - plain);
         }
+        let mut phases = [
+            Vec::with_capacity(runs),
+            Vec::with_capacity(runs),
+            Vec::with_capacity(runs),
+            Vec::with_capacity(runs),
+        ];
+        for _ in 0..runs {
+            let times = safe_check::time_phases(py, &source, &path).expect("the program passes");
+            let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+            phases[0].push(ms(times.parse));
+            phases[1].push(ms(times.lower));
+            phases[2].push(ms(times.rules));
+            phases[3].push(ms(times.lower + times.rules));
+        }
+        let [parse, lower, rules, check] = phases;
         println!(
-            "{{\"file\": {path:?}, \"lines\": {lines}, \"bytes\": {}, \"runs\": {runs}, \"init_ms\": {init_ms:.6}, \"ast_preloaded\": {ast_loaded}, \"cold_ms\": {cold:.6}, \"warm_ms\": {}, \"compile_ms\": {}, \"parse_ms\": {}, \"own_ms\": {}}}",
+            "{{\"file\": {path:?}, \"lines\": {lines}, \"bytes\": {}, \"runs\": {runs}, \"init_ms\": {init_ms:.6}, \"cold_ms\": {cold:.6}, \"warm_ms\": {}, \"compile_ms\": {}, \"checked_compile_ms\": {}, \"own_ms\": {}, \"parse_ms\": {}, \"lower_ms\": {}, \"rules_ms\": {}, \"check_ms\": {}}}",
             source.len(),
             stats(warm),
             stats(compiled),
-            stats(parsed),
-            stats(own)
+            stats(checked),
+            stats(own),
+            stats(parse),
+            stats(lower),
+            stats(rules),
+            stats(check)
         );
     });
 }
