@@ -85,7 +85,7 @@ fn detach_stdin() {
 
 /// Writes `text` to standard error, unbuffered.
 fn eprint_raw(text: &str) {
-    api::output::write_all(libc::STDERR_FILENO, text.as_bytes());
+    api::output::write_stderr(text.as_bytes());
 }
 
 /// Runs the sandbox side of a run and returns the exit code for the child process.
@@ -145,6 +145,10 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         }
         let mut confinement = confine_plan(&plan);
         confinement.keep_fds.extend(gate.fd());
+        if let Some(ring) = gate.take_output() {
+            confinement.keep_fds.push(ring.fd());
+            api::output::install_ring(ring);
+        }
         if let Some(broker) = gate.take_broker() {
             confinement
                 .keep_fds

@@ -395,3 +395,36 @@ fn nanny_sigterm_to_repy_kills_the_program_and_still_reports() {
     .expect("json");
     assert_eq!(report["verdict"], "interrupted");
 }
+
+#[test]
+fn nanny_standard_error_follows_the_output_written_before_it() {
+    // Both streams into one file, as on a terminal: the traceback must come after every line
+    // logged before the exception, although standard output goes through the shared-memory
+    // ring and standard error through a pipe.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let program = dir.path().join("program.py");
+    std::fs::write(
+        &program,
+        "for i in range(3000):\n    log('line %d\\n' % i)\nraise ValueError('after the lines')\n",
+    )
+    .expect("write the program");
+    let restrictions = dir.path().join("r.toml");
+    std::fs::write(&restrictions, "[resources]\n").expect("write the restrictions");
+    let combined = dir.path().join("combined");
+    let file = std::fs::File::create(&combined).expect("create the output file");
+    let status = std::process::Command::new(crate::support::REPY)
+        .arg("--cwd")
+        .arg(dir.path())
+        .arg(&restrictions)
+        .arg(&program)
+        .stdout(file.try_clone().expect("clone the output file"))
+        .stderr(file)
+        .status()
+        .expect("run repy");
+    assert_eq!(status.code(), Some(6));
+    let text = std::fs::read_to_string(&combined).expect("read the output");
+    let last_line = text.find("line 2999\n").expect("the last line was relayed");
+    let traceback = text.find("Traceback").expect("the traceback was relayed");
+    assert!(last_line < traceback, "{text}");
+    assert_eq!(text.matches("\nline ").count() + 1, 3000, "a line is missing");
+}

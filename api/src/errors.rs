@@ -14,7 +14,7 @@ pub const INTERNAL_ERROR_EXIT: i32 = 125;
 /// Reports an internal error and ends the sandbox at once. Never returns.
 pub fn internal(message: String) -> PyErr {
     let text = format!("---\nInternal Error\n---\nrepy: internal error in the API: {message}\n");
-    crate::output::write_all(libc::STDERR_FILENO, text.as_bytes());
+    crate::output::write_stderr(text.as_bytes());
     // SAFETY: _exit ends the process immediately; it is always safe to call.
     unsafe { libc::_exit(INTERNAL_ERROR_EXIT) }
 }

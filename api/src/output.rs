@@ -6,10 +6,16 @@
 //! plain space. The flag belongs to the stream, so it persists across calls. Each call writes
 //! its items and separators at once, with one `lograte` charge. `print` is
 //! Python 3's `print(*args, sep=' ', end='\n')` writing through the same path; it clears the
-//! soft-space flag when it ends. Every write goes straight to file descriptor 1 (no buffer to
-//! lose when the sandbox is killed) with the interpreter released while it blocks.
+//! soft-space flag when it ends.
+//!
+//! In a sandbox, output goes into the supervisor's output ring (`nanny::ring`): shared
+//! memory the supervisor relays from, so a line costs a copy rather than a system call, and
+//! nothing written is lost when the sandbox is killed (there is no buffer inside it). Writes
+//! to standard error wait until the ring is relayed, so the streams keep their order. Without
+//! a ring (an embedding that installed none) writes go straight to file descriptor 1.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
@@ -19,10 +25,36 @@ use crate::exceptions::RepyArgumentError;
 /// The soft-space flag of standard output.
 static SOFTSPACE: AtomicBool = AtomicBool::new(false);
 
-/// Writes `data` to standard output in full, releasing the interpreter while the write
-/// blocks. A closed pipe drops the output silently: the program cannot repair its reader.
+/// The supervisor's output ring, once installed.
+static RING: OnceLock<nanny::RingWriter> = OnceLock::new();
+
+/// Sends standard output into the supervisor's ring from now on (the sandbox child does,
+/// before the program runs).
+pub fn install_ring(ring: nanny::RingWriter) {
+    let _ = RING.set(ring);
+}
+
+/// Writes `data` to standard output in full, releasing the interpreter whenever the write
+/// has to wait. A closed pipe drops the output silently: the program cannot repair its reader.
 pub fn write_stdout(py: Python<'_>, data: &[u8]) {
-    py.detach(|| write_all(libc::STDOUT_FILENO, data));
+    match RING.get() {
+        Some(ring) => {
+            if !ring.try_write(data) {
+                py.detach(|| ring.write(data));
+            }
+        }
+        None => py.detach(|| write_all(libc::STDOUT_FILENO, data)),
+    }
+}
+
+/// Writes `text` to standard error in full, after everything written to standard output
+/// before it has been relayed (so a traceback follows the output that preceded it). Called
+/// with or without the interpreter attached; it never needs it.
+pub fn write_stderr(text: &[u8]) {
+    if let Some(ring) = RING.get() {
+        ring.flush();
+    }
+    write_all(libc::STDERR_FILENO, text);
 }
 
 /// Writes program output: waits for `lograte`, writes, then charges the bytes written.

@@ -65,7 +65,7 @@ pub fn createthread(
             Python::attach(|py| {
                 if let Err(err) = function.bind(py).call0() {
                     let text = crate::traceback::render_for_program(py, &err);
-                    crate::output::write_all(libc::STDERR_FILENO, text.as_bytes());
+                    crate::output::write_stderr(text.as_bytes());
                     // SAFETY: _exit ends the process at once; always safe.
                     unsafe { libc::_exit(THREAD_EXCEPTION_EXIT) };
                 }
@@ -78,7 +78,7 @@ pub fn createthread(
         });
     if let Err(err) = spawned {
         let text = format!("repy: the operating system refused to create a thread: {err}\n");
-        crate::output::write_all(libc::STDERR_FILENO, text.as_bytes());
+        crate::output::write_stderr(text.as_bytes());
         // SAFETY: _exit ends the process at once; always safe.
         unsafe { libc::_exit(THREAD_REFUSED_EXIT) };
     }

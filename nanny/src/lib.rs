@@ -25,6 +25,7 @@ pub mod output;
 pub mod page;
 pub mod process;
 pub mod resource;
+pub mod ring;
 pub mod status;
 pub mod supervisor;
 
@@ -35,6 +36,7 @@ pub use output::OutputTarget;
 pub use page::{SharedPage, StopTime};
 pub use process::{ChildEnd, Gate};
 pub use resource::{Item, Renewable};
+pub use ring::RingWriter;
 pub use status::{Status, StopRequest};
 pub use supervisor::{
     cgroup_memory_cap, rlimit_as_bytes, CpuMechanism, Kill, KillReason, MemoryBackstop,

@@ -9,6 +9,8 @@
 //! backstop, moves it into its cgroups, and holds it until the supervisor is watching.
 
 use std::ffi::CString;
+
+use crate::ring::RingWriter;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -157,6 +159,8 @@ pub(crate) struct ChildWiring {
     pub(crate) rlimit_as: Option<u64>,
     /// The cgroups the child moves itself into.
     pub(crate) cgroups: CgroupJoins,
+    /// The child's end of the output ring.
+    pub(crate) output: RingWriter,
 }
 
 /// The cgroups the child joins before anything else, and where it reports which it joined.
@@ -189,6 +193,7 @@ impl CgroupJoins {
 pub struct Gate {
     go: Option<OwnedFd>,
     broker: Option<OwnedFd>,
+    output: Option<RingWriter>,
 }
 
 impl Gate {
@@ -196,6 +201,12 @@ impl Gate {
     /// [`crate::broker::request_listener`]); `None` once taken.
     pub fn take_broker(&mut self) -> Option<OwnedFd> {
         self.broker.take()
+    }
+
+    /// Takes the sandbox's end of the output ring ([`crate::ring`]): where the program's
+    /// standard output goes. `None` once taken.
+    pub fn take_output(&mut self) -> Option<RingWriter> {
+        self.output.take()
     }
 
     /// The descriptor the gate reads, while the gate is still closed: a child that closes
@@ -252,6 +263,7 @@ pub(crate) fn child_main(wiring: ChildWiring, sandbox: impl FnOnce(&mut Gate) ->
     let mut gate = Gate {
         go: Some(wiring.go),
         broker: Some(wiring.broker),
+        output: Some(wiring.output),
     };
     let code = run_sandbox(|| {
         let code = sandbox(&mut gate);

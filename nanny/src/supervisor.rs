@@ -40,6 +40,7 @@ use crate::output::{OutputTarget, Relay, Stream};
 use crate::page::{SharedPage, StopTime};
 use crate::process::{child_main, CgroupJoins, ChildEnd, ChildWiring, Gate};
 use crate::resource::{Item, Renewable};
+use crate::ring::{RingReader, DRAIN_DELAY, RING_BYTES};
 use crate::status::{Status, StatusFiles, StopRequest, STOPPED};
 
 /// How often the supervisor samples the child (memory, CPU time, CPU share, wall time).
@@ -201,6 +202,9 @@ pub enum SuperviseError {
     /// fork(2) failed.
     #[error("cannot fork the sandbox process")]
     Fork(#[source] nix::Error),
+    /// The output ring cannot be created.
+    #[error(transparent)]
+    Ring(#[from] crate::ring::RingError),
     /// poll(2) failed.
     #[error("cannot poll the sandbox's pipes")]
     Poll(#[source] nix::Error),
@@ -477,6 +481,9 @@ impl Supervisor {
         let (go_r, go_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
         let (broker_parent, broker_child) = crate::broker::pair().map_err(SuperviseError::Pipe)?;
         let (joined_r, joined_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
+        let (ring_writer, ring_reader) = crate::ring::OutputRing::create()
+            .map_err(SuperviseError::Ring)?
+            .split();
         // The child moves itself into the groups (fast, see `cgroup::join_self`); the paths
         // are made here so that it only has system calls to make.
         let cgroups = CgroupJoins {
@@ -525,6 +532,7 @@ impl Supervisor {
                 drop(err_r);
                 drop(go_w);
                 drop(broker_parent);
+                drop(ring_reader);
                 drop(joined_r);
                 drop(sigfd);
                 drop(self.relay);
@@ -547,6 +555,7 @@ impl Supervisor {
                         mask: old_mask,
                         rlimit_as,
                         cgroups,
+                        output: ring_writer,
                     },
                     sandbox,
                 )
@@ -556,6 +565,7 @@ impl Supervisor {
                 drop(err_w);
                 drop(go_r);
                 drop(broker_child);
+                drop(ring_writer);
                 drop(cgroups);
                 drop(sandbox);
                 let joined = read_joined(&joined_r);
@@ -565,6 +575,7 @@ impl Supervisor {
                     child,
                     joined,
                     [out_r, err_r],
+                    ring_reader,
                     go_w,
                     broker_parent,
                     &sigfd,
@@ -584,6 +595,7 @@ impl Supervisor {
         pid: Pid,
         joined: [bool; 3],
         pipes: [OwnedFd; 2],
+        ring: RingReader,
         go: OwnedFd,
         broker: OwnedFd,
         sigfd: &SignalFd,
@@ -647,7 +659,7 @@ impl Supervisor {
         // Let the child start. If it is already gone, the loop below reaps it.
         let _ = nix::unistd::write(&go, &[1]);
         drop(go);
-        let (end, usage, end_time) = watch.event_loop(pipes, pidfd, broker, sigfd)?;
+        let (end, usage, end_time) = watch.event_loop(pipes, ring, pidfd, broker, sigfd)?;
         Ok(watch.finish(end, usage, end_time, cpu_mechanism, memory_backstop))
     }
 }
@@ -792,11 +804,14 @@ impl Watch<'_> {
     fn event_loop(
         &mut self,
         pipes: [OwnedFd; 2],
+        ring: RingReader,
         pidfd: Option<OwnedFd>,
         broker: OwnedFd,
         sigfd: &SignalFd,
     ) -> Result<(ChildEnd, ChildUsage, Duration), SuperviseError> {
         let mut pipes: [Option<OwnedFd>; 2] = pipes.map(Some);
+        // When to relay the output ring next (set by a wake-up from the child).
+        let mut drain_at: Option<Duration> = None;
         let mut broker = Some(broker);
         let mut buffer = vec![0u8; READ_CHUNK];
         loop {
@@ -807,6 +822,12 @@ impl Watch<'_> {
                     self.tick(now);
                 }
                 self.next_tick = now + TICK;
+                // Whatever the wake-ups, the ring is relayed at least every tick.
+                drain_at = Some(now);
+            }
+            if drain_at.is_some_and(|at| now >= at) {
+                drain_at = None;
+                self.drain_ring(&ring);
             }
             if let CpuState::StopResume(sr) = &mut self.cpu {
                 if let Some((began, resume_at)) = sr.stopped {
@@ -822,7 +843,7 @@ impl Watch<'_> {
                     }
                 }
             }
-            let wake = self.next_wakeup();
+            let wake = drain_at.map_or(self.next_wakeup(), |at| at.min(self.next_wakeup()));
             let timeout = wake.saturating_sub(monotonic_now());
             let timeout_ms = timeout.as_micros().div_ceil(1000);
             let timeout =
@@ -844,6 +865,8 @@ impl Watch<'_> {
                 fds.push(PollFd::new(broker.as_fd(), PollFlags::POLLIN));
                 which.push(Source::Broker);
             }
+            fds.push(PollFd::new(ring.notify_fd(), PollFlags::POLLIN));
+            which.push(Source::Ring);
             fds.push(PollFd::new(sigfd.as_fd(), PollFlags::POLLIN));
             which.push(Source::Signal);
             match poll(&mut fds, timeout) {
@@ -867,6 +890,16 @@ impl Watch<'_> {
                         }
                     }
                     Source::Child => child_ready = true,
+                    Source::Ring => {
+                        ring.take_wakeups();
+                        // A busy program's lines are gathered for DRAIN_DELAY; a ring filling
+                        // up is relayed at once.
+                        if ring.pending() >= RING_BYTES / 4 {
+                            drain_at = Some(Duration::ZERO);
+                        } else if drain_at.is_none() {
+                            drain_at = Some(monotonic_now() + DRAIN_DELAY);
+                        }
+                    }
                     Source::Signal => self.read_signals(sigfd),
                     Source::Broker => {
                         let open = broker
@@ -890,6 +923,9 @@ impl Watch<'_> {
                             }
                         }
                     }
+                    // Then the ring: the child emptied it before each write to standard
+                    // error, so what is left came after. One drain holds all it can hold.
+                    self.drain_ring(&ring);
                     return Ok((end, usage, end_time));
                 }
             }
@@ -939,6 +975,17 @@ impl Watch<'_> {
             Stream::Stderr
         };
         let data = buffer.get(..n).unwrap_or_default();
+        self.relay_output(stream, data);
+        true
+    }
+
+    /// Relays the output ring's waiting bytes as standard output.
+    fn drain_ring(&mut self, ring: &RingReader) {
+        ring.drain(|bytes| self.relay_output(Stream::Stdout, bytes));
+    }
+
+    /// Relays program output, up to the output limit (past it, the child is killed).
+    fn relay_output(&mut self, stream: Stream, data: &[u8]) {
         let allowed = match self.output_limit {
             Some(limit) => {
                 let room = limit.saturating_sub(self.relayed);
@@ -958,7 +1005,6 @@ impl Watch<'_> {
                 self.kill(KillReason::Output, message);
             }
         }
-        true
     }
 
     fn read_signals(&mut self, sigfd: &SignalFd) {
@@ -1215,6 +1261,7 @@ impl Watch<'_> {
 #[derive(Debug, Clone, Copy)]
 enum Source {
     Pipe(usize),
+    Ring,
     Child,
     Signal,
     Broker,

@@ -1,0 +1,392 @@
+//! The output ring: the sandbox's standard output as a byte ring in shared memory.
+//!
+//! Writing each `log` line to a pipe costs the program a system call per line and the
+//! supervisor a read and a write per line; a ring in memory both processes map costs the
+//! program a copy. The child appends and publishes how far it wrote (`head`); the supervisor
+//! relays what lies between its `tail` and `head` and publishes the new `tail`.
+//!
+//! **Nothing is lost when the child dies.** The ring lives in a mapping the supervisor owns
+//! too, so output written before a kill is still there to relay after it: there is no buffer
+//! inside the sandbox.
+//!
+//! **Wake-ups.** After writing, the child raises `notified` and, if it was not raised yet,
+//! writes one byte to the notification pipe. The supervisor, woken, relays at most
+//! [`DRAIN_DELAY`] later (at once if the ring is a quarter full), lowering `notified` before
+//! it reads `head`, so a busy program costs one wake-up per delay, not one per line, and
+//! output reaches the terminal within about a millisecond. A full ring makes the child wait
+//! (with the interpreter released) until the supervisor has made room. Before the child
+//! writes to standard error (a traceback), it waits until the ring is empty, so the two
+//! streams keep their order.
+//!
+//! **Trust.** As for the accounting page: the sandbox can scribble on the header. The
+//! supervisor bounds everything it reads (at most the ring's size, every index reduced
+//! modulo the size) and never waits on the child.
+
+use std::num::NonZeroUsize;
+use std::os::fd::{AsFd, OwnedFd};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use nix::fcntl::OFlag;
+use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
+use nix::unistd::pipe2;
+
+/// Bytes of output the ring holds (a power of two).
+pub const RING_BYTES: usize = 256 * 1024;
+
+/// How long the supervisor lets output gather after a wake-up before relaying it.
+pub const DRAIN_DELAY: Duration = Duration::from_millis(1);
+
+/// How long the child sleeps between looks at a full ring.
+const FULL_WAIT: Duration = Duration::from_micros(100);
+
+/// How long the child waits for the ring to empty before writing to standard error.
+const FLUSH_LIMIT: Duration = Duration::from_secs(2);
+
+/// The shared header, one page before the data.
+#[repr(C)]
+struct Header {
+    /// Bytes ever written (the child's).
+    head: AtomicU64,
+    /// Bytes ever relayed (the supervisor's).
+    tail: AtomicU64,
+    /// 1 while a wake-up is pending.
+    notified: AtomicU32,
+}
+
+const HEADER_BYTES: usize = 4096;
+
+/// The mapping: a header page, then the data.
+struct Mapping {
+    base: NonNull<u8>,
+}
+
+// SAFETY: the mapping is plain shared memory; the header is only accessed through atomics
+// and the data through raw copies bounded by the mapping's size.
+unsafe impl Send for Mapping {}
+// SAFETY: as above.
+unsafe impl Sync for Mapping {}
+
+impl Mapping {
+    fn header(&self) -> &Header {
+        // SAFETY: the mapping starts with a page-aligned, zero-initialised Header.
+        unsafe { self.base.cast::<Header>().as_ref() }
+    }
+
+    fn data(&self) -> *mut u8 {
+        // SAFETY: the data starts HEADER_BYTES into a mapping of HEADER_BYTES + RING_BYTES.
+        unsafe { self.base.as_ptr().add(HEADER_BYTES) }
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: the mapping was made by `OutputRing::create` with this size and is unmapped
+        // once, when the last handle goes.
+        unsafe {
+            let _ = munmap(self.base.cast(), HEADER_BYTES + RING_BYTES);
+        }
+    }
+}
+
+/// Errors while creating the ring.
+#[derive(Debug, thiserror::Error)]
+pub enum RingError {
+    /// mmap(2) failed.
+    #[error("cannot map the output ring")]
+    Map(#[source] nix::Error),
+    /// pipe(2) failed.
+    #[error("cannot create the output ring's notification pipe")]
+    Pipe(#[source] nix::Error),
+}
+
+/// Both ends, made before the fork: [`OutputRing::split`] gives the child its writer and the
+/// supervisor its reader.
+pub struct OutputRing {
+    mapping: Arc<Mapping>,
+    notify_read: OwnedFd,
+    notify_write: OwnedFd,
+}
+
+impl OutputRing {
+    /// Maps a new, empty ring.
+    pub fn create() -> Result<OutputRing, RingError> {
+        let size = NonZeroUsize::new(HEADER_BYTES + RING_BYTES).expect("non-zero");
+        // SAFETY: a new anonymous shared mapping; nothing else refers to its memory.
+        let base = unsafe {
+            mmap_anonymous(
+                None,
+                size,
+                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+                MapFlags::MAP_SHARED,
+            )
+        }
+        .map_err(RingError::Map)?;
+        let (notify_read, notify_write) =
+            pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK).map_err(RingError::Pipe)?;
+        Ok(OutputRing {
+            mapping: Arc::new(Mapping { base: base.cast() }),
+            notify_read,
+            notify_write,
+        })
+    }
+
+    /// The writer (for the child) and the reader (for the supervisor).
+    pub fn split(self) -> (RingWriter, RingReader) {
+        let writer = RingWriter {
+            mapping: Arc::clone(&self.mapping),
+            notify: self.notify_write,
+            lock: Mutex::new(()),
+        };
+        let reader = RingReader {
+            mapping: self.mapping,
+            notify: self.notify_read,
+        };
+        (writer, reader)
+    }
+}
+
+/// The sandbox's end: appends output.
+pub struct RingWriter {
+    mapping: Arc<Mapping>,
+    notify: OwnedFd,
+    /// Serialises writers (threads of the program).
+    lock: Mutex<()>,
+}
+
+impl std::fmt::Debug for RingWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RingWriter")
+    }
+}
+
+impl RingWriter {
+    /// The notification pipe's descriptor (a child that closes descriptors must keep it).
+    pub fn fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(&self.notify)
+    }
+
+    fn wake(&self) {
+        // Non-blocking: a full pipe already holds a wake-up.
+        let _ = nix::unistd::write(&self.notify, &[1]);
+    }
+
+    /// Appends all of `data` if it fits in the free room now; `false` (nothing written) if
+    /// it does not, or if another thread is writing.
+    pub fn try_write(&self, data: &[u8]) -> bool {
+        let Ok(_serial) = self.lock.try_lock() else {
+            return false;
+        };
+        let header = self.mapping.header();
+        let head = header.head.load(Ordering::Relaxed);
+        let tail = header.tail.load(Ordering::Acquire);
+        let used = usize::try_from(head.wrapping_sub(tail))
+            .unwrap_or(RING_BYTES)
+            .min(RING_BYTES);
+        if data.len() > RING_BYTES - used {
+            return false;
+        }
+        self.append(head, data);
+        true
+    }
+
+    /// Copies `data` (which fits) at `head`, publishes it, and wakes the supervisor.
+    fn append(&self, head: u64, data: &[u8]) {
+        let header = self.mapping.header();
+        let count = data.len();
+        let start = (head as usize) % RING_BYTES;
+        let first = count.min(RING_BYTES - start);
+        // SAFETY: both ranges lie within the data area (start < RING_BYTES, first <=
+        // RING_BYTES - start, count - first <= start since count <= RING_BYTES), and
+        // `data` has `count` bytes.
+        unsafe {
+            std::ptr::copy_nonoverlapping(data.as_ptr(), self.mapping.data().add(start), first);
+            std::ptr::copy_nonoverlapping(
+                data.as_ptr().add(first),
+                self.mapping.data(),
+                count - first,
+            );
+        }
+        header
+            .head
+            .store(head.wrapping_add(count as u64), Ordering::SeqCst);
+        if header.notified.swap(1, Ordering::SeqCst) == 0 {
+            self.wake();
+        }
+    }
+
+    /// Appends all of `data`, waiting while the ring is full. Blocks only on the supervisor.
+    pub fn write(&self, mut data: &[u8]) {
+        let _serial = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let header = self.mapping.header();
+        let mut head = header.head.load(Ordering::Relaxed);
+        while !data.is_empty() {
+            let tail = header.tail.load(Ordering::Acquire);
+            let used = usize::try_from(head.wrapping_sub(tail))
+                .unwrap_or(RING_BYTES)
+                .min(RING_BYTES);
+            let free = RING_BYTES - used;
+            if free == 0 {
+                self.wake();
+                std::thread::sleep(FULL_WAIT);
+                continue;
+            }
+            let count = free.min(data.len());
+            self.append(head, &data[..count]);
+            head = head.wrapping_add(count as u64);
+            data = &data[count..];
+        }
+    }
+
+    /// Waits (at most two seconds) until the supervisor has relayed everything written.
+    pub fn flush(&self) {
+        let header = self.mapping.header();
+        let head = header.head.load(Ordering::SeqCst);
+        let deadline = Instant::now() + FLUSH_LIMIT;
+        let mut woke = false;
+        while header.tail.load(Ordering::Acquire) != head && Instant::now() < deadline {
+            if !woke {
+                self.wake();
+                woke = true;
+            }
+            std::thread::sleep(FULL_WAIT);
+        }
+    }
+}
+
+/// The supervisor's end: relays output.
+pub struct RingReader {
+    mapping: Arc<Mapping>,
+    notify: OwnedFd,
+}
+
+impl RingReader {
+    /// The notification pipe, to poll.
+    pub fn notify_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.notify.as_fd()
+    }
+
+    /// Empties the notification pipe.
+    pub fn take_wakeups(&self) {
+        let mut buffer = [0u8; 64];
+        while let Ok(n) = nix::unistd::read(&self.notify, &mut buffer) {
+            if n < buffer.len() {
+                break;
+            }
+        }
+    }
+
+    /// Bytes waiting to be relayed (at most the ring's size, whatever the header says).
+    pub fn pending(&self) -> usize {
+        let header = self.mapping.header();
+        let head = header.head.load(Ordering::SeqCst);
+        let tail = header.tail.load(Ordering::Relaxed);
+        usize::try_from(head.wrapping_sub(tail))
+            .unwrap_or(RING_BYTES)
+            .min(RING_BYTES)
+    }
+
+    /// Hands every waiting byte to `relay` (in at most two contiguous pieces), then makes the
+    /// room available to the child again. Lowers `notified` first, so a write that races
+    /// with the drain either is included or raises a new wake-up.
+    pub fn drain(&self, mut relay: impl FnMut(&[u8])) {
+        let header = self.mapping.header();
+        header.notified.store(0, Ordering::SeqCst);
+        let pending = self.pending();
+        if pending == 0 {
+            return;
+        }
+        let tail = header.tail.load(Ordering::Relaxed);
+        let start = (tail as usize) % RING_BYTES;
+        let first = pending.min(RING_BYTES - start);
+        // SAFETY: both ranges lie within the data area. The child may change the bytes while
+        // they are read (only a compromised one would): they are plain bytes either way.
+        let (a, b) = unsafe {
+            (
+                std::slice::from_raw_parts(self.mapping.data().add(start), first),
+                std::slice::from_raw_parts(self.mapping.data(), pending - first),
+            )
+        };
+        relay(a);
+        if !b.is_empty() {
+            relay(b);
+        }
+        header
+            .tail
+            .store(tail.wrapping_add(pending as u64), Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drained(reader: &RingReader) -> Vec<u8> {
+        let mut out = Vec::new();
+        reader.drain(|bytes| out.extend_from_slice(bytes));
+        out
+    }
+
+    #[test]
+    fn bytes_come_out_in_order_across_the_wrap() {
+        let (writer, reader) = OutputRing::create().unwrap().split();
+        let line: Vec<u8> = (0..=250u8).collect();
+        let mut expected = Vec::new();
+        let mut got = Vec::new();
+        for _ in 0..5_000 {
+            writer.write(&line);
+            expected.extend_from_slice(&line);
+            if reader.pending() > RING_BYTES / 2 {
+                got.extend(drained(&reader));
+            }
+        }
+        got.extend(drained(&reader));
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn a_write_wakes_the_reader_once_until_it_drains() {
+        let (writer, reader) = OutputRing::create().unwrap().split();
+        writer.write(b"a");
+        writer.write(b"b");
+        let mut buffer = [0u8; 8];
+        assert_eq!(nix::unistd::read(&reader.notify, &mut buffer), Ok(1));
+        assert_eq!(drained(&reader), b"ab");
+        writer.write(b"c");
+        assert_eq!(nix::unistd::read(&reader.notify, &mut buffer), Ok(1));
+    }
+
+    #[test]
+    fn a_full_ring_waits_for_the_reader() {
+        let (writer, reader) = OutputRing::create().unwrap().split();
+        let big = vec![7u8; RING_BYTES * 3];
+        let handle = std::thread::spawn(move || {
+            writer.write(&big);
+            writer
+        });
+        let mut total = 0;
+        while total < RING_BYTES * 3 {
+            reader.drain(|bytes| total += bytes.len());
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let writer = handle.join().unwrap();
+        writer.flush();
+        assert_eq!(total, RING_BYTES * 3);
+    }
+
+    #[test]
+    fn a_scribbled_header_is_bounded() {
+        let (_writer, reader) = OutputRing::create().unwrap().split();
+        reader
+            .mapping
+            .header()
+            .head
+            .store(u64::MAX, Ordering::SeqCst);
+        assert_eq!(reader.pending(), RING_BYTES);
+        let mut total = 0;
+        reader.drain(|bytes| total += bytes.len());
+        assert_eq!(total, RING_BYTES);
+    }
+}
