@@ -46,8 +46,12 @@ fn rate_error(err: RateError) -> PyErr {
     ResourceForbiddenError::new_err(err.to_string())
 }
 
-/// Waits, with the interpreter released, until `resource` is under its limit.
+/// Waits, with the interpreter released, until `resource` is under its limit (at once, with
+/// no lock and no clock, when the last charge left it under).
 pub fn before(py: Python<'_>, resource: Renewable) -> PyResult<()> {
+    if accountant().ready(resource).map_err(rate_error)? {
+        return Ok(());
+    }
     after(py, resource, 0)
 }
 

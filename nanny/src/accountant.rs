@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -87,6 +88,8 @@ struct RateSlot {
     resource: Renewable,
     /// `None` when the resource is forbidden (rate 0).
     bucket: Option<Mutex<LeakyBucket>>,
+    /// The last charge left the bucket within its limit (see [`Accountant::ready`]).
+    within: AtomicBool,
 }
 
 #[derive(Debug)]
@@ -153,6 +156,7 @@ impl Accountant {
             resource,
             bucket: LeakyBucket::new(RateSpec::from_limit(restrictions.limit(resource.id())), now)
                 .map(Mutex::new),
+            within: AtomicBool::new(true),
         });
         let items = Item::ALL.map(|item| {
             let limit = restrictions.limit(item.id());
@@ -213,7 +217,23 @@ impl Accountant {
         }
         let waited = self.clock.now().saturating_sub(start);
         self.page.record_charge(resource, 0, waited, bucket.level());
+        slot.within.store(true, Ordering::Relaxed);
         Ok(waited)
+    }
+
+    /// Whether an operation on `resource` may start now without a charge of 0 first: the
+    /// last charge left its bucket within the limit, and a bucket only goes over by being
+    /// charged (time only drains it). `false` means the caller must take the slow path,
+    /// [`Accountant::charge`] of 0, which waits out the debt. A forbidden resource is an
+    /// error, as for a charge. The API's fast path before an operation: no lock, no clock.
+    pub fn ready(&self, resource: Renewable) -> Result<bool, RateError> {
+        let slot = &self.rates[resource.index()];
+        if slot.bucket.is_none() {
+            return Err(RateError::Forbidden {
+                resource: slot.resource.id(),
+            });
+        }
+        Ok(slot.within.load(Ordering::Relaxed))
     }
 
     /// Charges `quantity` units without waiting: returns `true` when the resource is still
@@ -236,7 +256,9 @@ impl Accountant {
         let decision = bucket.charge(self.clock.now(), quantity as f64);
         self.page
             .record_charge(resource, quantity, Duration::ZERO, bucket.level());
-        Ok(matches!(decision, Decision::Granted))
+        let granted = matches!(decision, Decision::Granted);
+        slot.within.store(granted, Ordering::Relaxed);
+        Ok(granted)
     }
 
     /// Takes one item of `item` identified by `key` (an opaque id chosen by the API, e.g. a
@@ -400,6 +422,21 @@ mod tests {
             .unwrap()
             .1;
         assert!((level - 1000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn accountant_is_ready_until_a_charge_goes_over_and_after_the_wait() {
+        let (acc, clock) = accountant("lograte = 1000\nnetsend = 0");
+        assert_eq!(acc.ready(Renewable::Lograte), Ok(true));
+        assert_eq!(acc.charge_without_waiting(Renewable::Lograte, 500), Ok(true));
+        assert_eq!(acc.ready(Renewable::Lograte), Ok(true));
+        // Over the rate: the next operation must take the slow path, which waits.
+        assert_eq!(acc.charge_without_waiting(Renewable::Lograte, 3000), Ok(false));
+        assert_eq!(acc.ready(Renewable::Lograte), Ok(false));
+        assert!(acc.charge(Renewable::Lograte, 0).unwrap() > Duration::ZERO);
+        assert!(!clock.sleeps().is_empty());
+        assert_eq!(acc.ready(Renewable::Lograte), Ok(true));
+        assert!(acc.ready(Renewable::Netsend).is_err());
     }
 
     #[test]
