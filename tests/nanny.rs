@@ -426,5 +426,9 @@ fn nanny_standard_error_follows_the_output_written_before_it() {
     let last_line = text.find("line 2999\n").expect("the last line was relayed");
     let traceback = text.find("Traceback").expect("the traceback was relayed");
     assert!(last_line < traceback, "{text}");
-    assert_eq!(text.matches("\nline ").count() + 1, 3000, "a line is missing");
+    assert_eq!(
+        text.matches("\nline ").count() + 1,
+        3000,
+        "a line is missing"
+    );
 }

@@ -100,6 +100,13 @@ pub fn wait_for_threads(py: Python<'_>) {
 
 /// Sleeps at least `seconds` with the interpreter released.
 pub fn sleep_for(seconds: f64) {
+    if seconds == 0.0 {
+        // `sleep(0)` is how a RepyV2 program lets its other threads run (retrying a socket
+        // that would block, say): give up the processor once, with the interpreter already
+        // released, so a thread waiting for it gets it.
+        std::thread::yield_now();
+        return;
+    }
     let deadline = Duration::try_from_secs_f64(seconds)
         .ok()
         .and_then(|d| Instant::now().checked_add(d));
