@@ -12,6 +12,6 @@ pub const MAX_SOURCE_BYTES: usize = 4 * 1024 * 1024;
 /// stages (CPython's compiler recurses over the same tree), not this crate's stack.
 pub const MAX_DEPTH: u32 = 500;
 
-/// Most AST nodes accepted (E004), counting operator and context nodes. A dense 1,000-line
-/// program has about 15,000.
+/// Most AST nodes accepted (E004), not counting operators and expression contexts. A dense
+/// 1,000-line program has about 10,000.
 pub const MAX_NODES: usize = 1_000_000;

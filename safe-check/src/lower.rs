@@ -2,9 +2,10 @@
 //!
 //! The only file of this crate that reads CPython's nodes ([`crate::cpython`] parses and
 //! compiles). Every node kind of CPython 3.11 is read field by field, in the order of its
-//! `_fields` in the `ast` module, into the same shape the Python-level `ast` would have:
-//! operators and expression contexts become leaf nodes, identifiers are kept beside their
-//! node with the role they play. The walk uses an explicit stack, so a deep tree cannot
+//! `_fields` in the `ast` module, into the shape the Python-level `ast` has, less the
+//! operators and expression contexts (`Add`, `Load`: enum values in C, fieldless nodes in
+//! `ast`, which no rule needs); identifiers are kept beside their node with the role they
+//! play. The walk uses an explicit stack, so a deep tree cannot
 //! overflow the Rust stack, and stops at the limits of [`crate::limits`].
 //!
 //! Deny by default: a node kind this file does not know (the numbering of a newer
@@ -172,9 +173,6 @@ enum CNode {
     MatchCase(match_case_ty),
     Pattern(pattern_ty),
     TypeIgnore(type_ignore_ty),
-    /// An operator or expression context (`Load`, `Add`, `Eq`...): a C enum value, which
-    /// the Python-level tree shows as a node with no fields.
-    Leaf(Kind),
 }
 
 impl CNode {
@@ -193,7 +191,6 @@ impl CNode {
             CNode::MatchCase(p) => p.is_null(),
             CNode::Pattern(p) => p.is_null(),
             CNode::TypeIgnore(p) => p.is_null(),
-            CNode::Leaf(_) => false,
         }
     }
 }
@@ -229,7 +226,8 @@ struct Parts {
     int: i64,
     idents: Vec<(IdentRole, *mut ffi::PyObject)>,
     children: Vec<(CNode, Field)>,
-    /// A required field was missing (the node is refused as unknown).
+    /// A required field was missing, or held a value this checker does not know (the node
+    /// is refused as unknown).
     missing: Option<&'static str>,
 }
 
@@ -251,6 +249,16 @@ impl Parts {
             self.missing.get_or_insert(field.py_name());
         } else {
             self.children.push((node, field));
+        }
+    }
+
+    /// An operator or expression context (`Add`, `Load`...): a C enum value, shown by
+    /// Python's `ast` as a node without fields. No rule needs them, so they are not made
+    /// into nodes (a third of a typical tree); a value this checker does not know refuses
+    /// the node holding it.
+    fn leaf(&mut self, kind: Kind, field: Field) {
+        if kind == Kind::Unknown {
+            self.missing.get_or_insert(field.py_name());
         }
     }
 
@@ -355,25 +363,25 @@ fn wrap_type_ignore(p: *mut _type_ignore) -> CNode {
     CNode::TypeIgnore(p)
 }
 
-fn context(value: expr_context_ty) -> CNode {
-    CNode::Leaf(match value {
+fn context(value: expr_context_ty) -> Kind {
+    match value {
         _expr_context_Load => Kind::Load,
         _expr_context_Store => Kind::Store,
         _expr_context_Del => Kind::Del,
         _ => Kind::Unknown,
-    })
+    }
 }
 
-fn boolop(value: boolop_ty) -> CNode {
-    CNode::Leaf(match value {
+fn boolop(value: boolop_ty) -> Kind {
+    match value {
         _boolop_And => Kind::And,
         _boolop_Or => Kind::Or,
         _ => Kind::Unknown,
-    })
+    }
 }
 
-fn operator(value: operator_ty) -> CNode {
-    CNode::Leaf(match value {
+fn operator(value: operator_ty) -> Kind {
+    match value {
         _operator_Add => Kind::Add,
         _operator_Sub => Kind::Sub,
         _operator_Mult => Kind::Mult,
@@ -388,21 +396,21 @@ fn operator(value: operator_ty) -> CNode {
         _operator_BitAnd => Kind::BitAnd,
         _operator_FloorDiv => Kind::FloorDiv,
         _ => Kind::Unknown,
-    })
+    }
 }
 
-fn unaryop(value: unaryop_ty) -> CNode {
-    CNode::Leaf(match value {
+fn unaryop(value: unaryop_ty) -> Kind {
+    match value {
         _unaryop_Invert => Kind::Invert,
         _unaryop_Not => Kind::Not,
         _unaryop_UAdd => Kind::UAdd,
         _unaryop_USub => Kind::USub,
         _ => Kind::Unknown,
-    })
+    }
 }
 
-fn cmpop(value: i32) -> CNode {
-    CNode::Leaf(match u32::try_from(value).unwrap_or(0) {
+fn cmpop(value: i32) -> Kind {
+    match u32::try_from(value).unwrap_or(0) {
         _cmpop_Eq => Kind::Eq,
         _cmpop_NotEq => Kind::NotEq,
         _cmpop_Lt => Kind::Lt,
@@ -414,7 +422,7 @@ fn cmpop(value: i32) -> CNode {
         _cmpop_In => Kind::In,
         _cmpop_NotIn => Kind::NotIn,
         _ => Kind::Unknown,
-    })
+    }
 }
 
 /// The type of a constant the parser made.
@@ -529,13 +537,6 @@ unsafe fn describe(node: CNode, out: &mut Parts) {
     // the kind tag that selects it, and every pointer read is either null or into the tree.
     unsafe {
         match node {
-            CNode::Leaf(kind) => {
-                if kind == Kind::Unknown {
-                    out.unknown = "an operator or context this checker does not know".into();
-                } else {
-                    out.kind = Some(kind);
-                }
-            }
             CNode::Mod(m) => match (*m).kind {
                 _mod_kind_Module_kind => {
                     let v = &(*m).v.Module;
@@ -598,7 +599,7 @@ unsafe fn describe(node: CNode, out: &mut Parts) {
                         let v = &s.v.AugAssign;
                         out.kind = Some(Kind::AugAssign);
                         out.one(CNode::Expr(v.target), F::Target);
-                        out.one(operator(v.op), F::Op);
+                        out.leaf(operator(v.op), F::Op);
                         out.one(CNode::Expr(v.value), F::Value);
                     }
                     _stmt_kind_AnnAssign_kind => {
@@ -789,7 +790,7 @@ unsafe fn describe_expr(e: &_expr, out: &mut Parts) {
             _expr_kind_BoolOp_kind => {
                 let v = &e.v.BoolOp;
                 out.kind = Some(Kind::BoolOp);
-                out.one(boolop(v.op), F::Op);
+                out.leaf(boolop(v.op), F::Op);
                 out.many(v.values, wrap_expr, F::Values, false);
             }
             _expr_kind_NamedExpr_kind => {
@@ -802,13 +803,13 @@ unsafe fn describe_expr(e: &_expr, out: &mut Parts) {
                 let v = &e.v.BinOp;
                 out.kind = Some(Kind::BinOp);
                 out.one(CNode::Expr(v.left), F::Left);
-                out.one(operator(v.op), F::Op);
+                out.leaf(operator(v.op), F::Op);
                 out.one(CNode::Expr(v.right), F::Right);
             }
             _expr_kind_UnaryOp_kind => {
                 let v = &e.v.UnaryOp;
                 out.kind = Some(Kind::UnaryOp);
-                out.one(unaryop(v.op), F::Op);
+                out.leaf(unaryop(v.op), F::Op);
                 out.one(CNode::Expr(v.operand), F::Operand);
             }
             _expr_kind_Lambda_kind => {
@@ -875,7 +876,7 @@ unsafe fn describe_expr(e: &_expr, out: &mut Parts) {
                     // An `asdl_int_seq` holds its ints in place (`typed_elements`).
                     let values = std::slice::from_raw_parts(ops.typed_elements.as_ptr(), len);
                     for &op in values {
-                        out.one(cmpop(op), F::Ops);
+                        out.leaf(cmpop(op), F::Ops);
                     }
                 }
                 out.many(v.comparators, wrap_expr, F::Comparators, false);
@@ -907,36 +908,36 @@ unsafe fn describe_expr(e: &_expr, out: &mut Parts) {
                 out.kind = Some(Kind::Attribute);
                 out.one(CNode::Expr(v.value), F::Value);
                 out.ident(v.attr, R::Attribute);
-                out.one(context(v.ctx), F::Ctx);
+                out.leaf(context(v.ctx), F::Ctx);
             }
             _expr_kind_Subscript_kind => {
                 let v = &e.v.Subscript;
                 out.kind = Some(Kind::Subscript);
                 out.one(CNode::Expr(v.value), F::Value);
                 out.one(CNode::Expr(v.slice), F::Slice);
-                out.one(context(v.ctx), F::Ctx);
+                out.leaf(context(v.ctx), F::Ctx);
             }
             _expr_kind_Starred_kind => {
                 let v = &e.v.Starred;
                 out.kind = Some(Kind::Starred);
                 out.one(CNode::Expr(v.value), F::Value);
-                out.one(context(v.ctx), F::Ctx);
+                out.leaf(context(v.ctx), F::Ctx);
             }
             _expr_kind_Name_kind => {
                 let v = &e.v.Name;
                 out.kind = Some(Kind::Name);
                 out.ident(v.id, R::Name);
-                out.one(context(v.ctx), F::Ctx);
+                out.leaf(context(v.ctx), F::Ctx);
             }
             _expr_kind_List_kind => {
                 out.kind = Some(Kind::List);
                 out.many(e.v.List.elts, wrap_expr, F::Elts, false);
-                out.one(context(e.v.List.ctx), F::Ctx);
+                out.leaf(context(e.v.List.ctx), F::Ctx);
             }
             _expr_kind_Tuple_kind => {
                 out.kind = Some(Kind::Tuple);
                 out.many(e.v.Tuple.elts, wrap_expr, F::Elts, false);
-                out.one(context(e.v.Tuple.ctx), F::Ctx);
+                out.leaf(context(e.v.Tuple.ctx), F::Ctx);
             }
             _expr_kind_Slice_kind => {
                 let v = &e.v.Slice;
@@ -1148,7 +1149,7 @@ impl Lowering<'_> {
                 self.parts.children.clear();
                 self.tree
                     .unknown
-                    .push((id, format!("{}: no `{field}`", kind.name())));
+                    .push((id, format!("{}: `{field}` missing or unknown", kind.name())));
             }
             (None, _) => {
                 self.parts.children.clear();

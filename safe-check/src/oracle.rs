@@ -3,7 +3,8 @@
 //! It parses with `compile(source, filename, "exec", PyCF_ONLY_AST)` and reads the Python
 //! objects of the `ast` classes through their `_fields`, a route that shares no code with
 //! `lower.rs`'s reading of the C structs. The differential test in this file lowers every
-//! program of the test suite both ways and requires identical trees.
+//! program of the test suite both ways and requires identical trees. Like `lower.rs`, it
+//! leaves out the operator and context singletons.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -640,6 +641,8 @@ impl<'py> Lowering<'_, 'py> {
                 )));
             };
             match *slot {
+                // Operators and contexts are not nodes of the checker's tree (lower.rs).
+                Slot::Node(Field::Ctx | Field::Op) | Slot::Nodes(Field::Ops) => {}
                 Slot::Node(field) => children.push((value, field)),
                 Slot::OptNode(field) => {
                     if !value.is_none() {

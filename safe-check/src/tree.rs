@@ -1,8 +1,8 @@
 //! The owned syntax tree the rules walk: one flat arena of nodes, built by `lower.rs`.
 //!
-//! Nothing here touches Python. Every node of CPython's AST (including operator and
-//! expression-context singletons) becomes one [`Node`]; identifiers held by a node are
-//! stored beside it as [`Ident`]s with the role they play. Nodes are stored in preorder,
+//! Nothing here touches Python. Every node of CPython's AST except the operator and
+//! expression-context singletons (`Add`, `Load`...) becomes one [`Node`]; identifiers held
+//! by a node are stored beside it as [`Ident`]s with the role they play. Nodes are stored in preorder,
 //! so a parent always comes before its children and siblings keep source order.
 
 use crate::Span;
