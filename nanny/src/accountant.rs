@@ -428,10 +428,16 @@ mod tests {
     fn accountant_is_ready_until_a_charge_goes_over_and_after_the_wait() {
         let (acc, clock) = accountant("lograte = 1000\nnetsend = 0");
         assert_eq!(acc.ready(Renewable::Lograte), Ok(true));
-        assert_eq!(acc.charge_without_waiting(Renewable::Lograte, 500), Ok(true));
+        assert_eq!(
+            acc.charge_without_waiting(Renewable::Lograte, 500),
+            Ok(true)
+        );
         assert_eq!(acc.ready(Renewable::Lograte), Ok(true));
         // Over the rate: the next operation must take the slow path, which waits.
-        assert_eq!(acc.charge_without_waiting(Renewable::Lograte, 3000), Ok(false));
+        assert_eq!(
+            acc.charge_without_waiting(Renewable::Lograte, 3000),
+            Ok(false)
+        );
         assert_eq!(acc.ready(Renewable::Lograte), Ok(false));
         assert!(acc.charge(Renewable::Lograte, 0).unwrap() > Duration::ZERO);
         assert!(!clock.sleeps().is_empty());
