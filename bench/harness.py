@@ -625,6 +625,7 @@ def analyse_strace(path):
     t0, parent = calls[0][1], calls[0][0]
     child = None
     procs_fds = set()
+    tasks_fds = set()
     phases = []
 
     def at(when):
@@ -658,12 +659,21 @@ def analyse_strace(path):
                 add("supervisor exits", when, seconds)
         elif pid == child:
             add("child's first system call", when, None)
-            if re.match(r'read\(\d+,\s*"\\1", 1\)', text):
+            if text.startswith("openat(") and text.split(",")[1].strip().endswith('tasks"'):
+                found = re.search(r"= (\d+)", text)
+                if found:
+                    tasks_fds.add(found.group(1))
+            elif re.match(r"write\((\d+),", text) and \
+                    re.match(r"write\((\d+),", text).group(1) in tasks_fds:
+                add("child joins its cgroups (writes 0 to their tasks files)", when, seconds)
+            elif re.match(r'read\(\d+,\s*"\\1", 1\)', text):
                 add("child waits at the gate", when, seconds)
             elif text.startswith("seccomp(") or text.startswith("landlock_"):
                 add("child confines itself (landlock, seccomp)", when, None)
             elif text.startswith("write(1,"):
                 add("child writes hello world", when, seconds)
+            elif re.match(r'write\(\d+,\s*"\\1", 1\)', text):
+                add("child wakes the supervisor to relay its output", when, seconds)
             elif text.startswith("exit_group"):
                 add("child exits", when, None)
     slow = sorted(((c[2], c[0], c[3]) for c in calls if c[2] and c[2] > 0.0005),
