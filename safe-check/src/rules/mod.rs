@@ -1,4 +1,5 @@
-//! The rule registry: one line per rule (ruff's shape, without proc macros).
+//! The rule registry: one line per rule (ruff's shape, without proc macros). A rule marked
+//! `[idents]` looks only at the identifiers of the node it is given.
 //!
 //! `R` + 3 digits by family, never reused: R1xx forbidden nodes and constructs, R2xx names
 //! and attributes, R3xx imports, R4xx builtins and calls. `E0xx` are not rules but the
@@ -12,9 +13,20 @@ use crate::source::LineIndex;
 use crate::tree::{Ident, NodeId, Tree};
 use crate::{Diagnostic, Span};
 
+/// Whether a rule, marked `[idents]` in the registry, looks at nothing but the node's
+/// identifiers (so it has nothing to do on a node without any).
+macro_rules! reads_only_idents {
+    () => {
+        false
+    };
+    (idents) => {
+        true
+    };
+}
+
 macro_rules! registry {
     (
-        rules { $( $rid:ident $rname:literal => $module:ident, )* }
+        rules { $( $rid:ident $rname:literal => $module:ident $([$on:ident])?, )* }
         errors { $( $eid:ident $ename:literal => $esummary:literal, )* }
     ) => {
         $( mod $module; )*
@@ -61,9 +73,14 @@ macro_rules! registry {
             )*
         ];
 
-        /// Runs every rule on one node.
+        /// Runs every rule on one node; the rules about identifiers only where it has some.
         fn check_node(checker: &mut Checker<'_>, id: NodeId) {
-            $( $module::check(checker, id); )*
+            let has_idents = checker.tree.node(id).idents_len > 0;
+            $(
+                if has_idents || !reads_only_idents!($($on)?) {
+                    $module::check(checker, id);
+                }
+            )*
         }
     };
 }
@@ -76,16 +93,16 @@ registry! {
         R103 "async-construct" => async_construct,
         R104 "global-statement" => global_statement,
         R105 "positional-class-pattern" => positional_class_pattern,
-        R201 "dunder-attribute" => dunder_attribute,
-        R202 "dunder-name" => dunder_name,
-        R203 "unsafe-special-method" => unsafe_special_method,
-        R204 "introspection-prefix" => introspection_prefix,
-        R205 "format-attribute" => format_attribute,
-        R206 "codec-attribute" => codec_attribute,
-        R207 "mro-attribute" => mro_attribute,
+        R201 "dunder-attribute" => dunder_attribute [idents],
+        R202 "dunder-name" => dunder_name [idents],
+        R203 "unsafe-special-method" => unsafe_special_method [idents],
+        R204 "introspection-prefix" => introspection_prefix [idents],
+        R205 "format-attribute" => format_attribute [idents],
+        R206 "codec-attribute" => codec_attribute [idents],
+        R207 "mro-attribute" => mro_attribute [idents],
         R301 "import-statement" => import_statement,
         R302 "import-from-statement" => import_from_statement,
-        R401 "forbidden-builtin" => forbidden_builtin,
+        R401 "forbidden-builtin" => forbidden_builtin [idents],
         R402 "type-beyond-one-argument" => type_beyond_one_argument,
     }
     errors {
