@@ -207,6 +207,15 @@ impl Group {
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in a cgroup path"))
     }
 
+    /// Whether the process `pid` is in the group now. The child reports which groups it
+    /// joined; this confirms it, which matters on cgroup v2, where a process is in one group
+    /// only, so joining a second one leaves the first.
+    pub(crate) fn contains(&self, pid: Pid) -> bool {
+        let pid = pid.to_string();
+        self.read("cgroup.procs")
+            .is_ok_and(|procs| procs.lines().any(|line| line.trim() == pid))
+    }
+
     /// Limits the number of tasks (processes and threads) in the group to `max`.
     pub(crate) fn set_pids_max(&self, max: u64) -> io::Result<()> {
         self.write("pids.max", &max.to_string())

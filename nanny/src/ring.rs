@@ -143,6 +143,8 @@ impl OutputRing {
         let reader = RingReader {
             mapping: self.mapping,
             notify: self.notify_read,
+            tail: std::cell::Cell::new(0),
+            scratch: std::cell::RefCell::new(Vec::with_capacity(RING_BYTES)),
         };
         (writer, reader)
     }
@@ -246,7 +248,10 @@ impl RingWriter {
         let head = header.head.load(Ordering::SeqCst);
         let deadline = Instant::now() + FLUSH_LIMIT;
         let mut woke = false;
-        while header.tail.load(Ordering::Acquire) != head && Instant::now() < deadline {
+        // Relayed up to `head` once `tail` has reached it (or passed it: other threads may
+        // keep writing while this one waits).
+        let behind = |tail: u64| (head.wrapping_sub(tail) as i64) > 0;
+        while behind(header.tail.load(Ordering::Acquire)) && Instant::now() < deadline {
             if !woke {
                 self.wake();
                 woke = true;
@@ -260,6 +265,11 @@ impl RingWriter {
 pub struct RingReader {
     mapping: Arc<Mapping>,
     notify: OwnedFd,
+    /// Bytes relayed so far: the supervisor's own count, published to the header but never
+    /// read back from it (the child can write the header).
+    tail: std::cell::Cell<u64>,
+    /// Where waiting bytes are copied before they are relayed, out of the child's reach.
+    scratch: std::cell::RefCell<Vec<u8>>,
 }
 
 impl RingReader {
@@ -268,29 +278,27 @@ impl RingReader {
         self.notify.as_fd()
     }
 
-    /// Empties the notification pipe.
-    pub fn take_wakeups(&self) {
-        let mut buffer = [0u8; 64];
-        while let Ok(n) = nix::unistd::read(&self.notify, &mut buffer) {
-            if n < buffer.len() {
-                break;
-            }
-        }
+    /// Takes the wake-ups waiting in the notification pipe, with one bounded read (a child
+    /// writing wake-ups as fast as it can must not keep the supervisor here; `poll` reports
+    /// what is left). `false` once the child's end is closed: stop polling it (the ticks
+    /// and the final drain still relay the ring).
+    pub fn take_wakeups(&self) -> bool {
+        let mut buffer = [0u8; 4096];
+        !matches!(nix::unistd::read(&self.notify, &mut buffer), Ok(0))
     }
 
     /// Bytes waiting to be relayed (at most the ring's size, whatever the header says).
     pub fn pending(&self) -> usize {
         let header = self.mapping.header();
         let head = header.head.load(Ordering::SeqCst);
-        let tail = header.tail.load(Ordering::Relaxed);
-        usize::try_from(head.wrapping_sub(tail))
+        usize::try_from(head.wrapping_sub(self.tail.get()))
             .unwrap_or(RING_BYTES)
             .min(RING_BYTES)
     }
 
-    /// Hands every waiting byte to `relay` (in at most two contiguous pieces), then makes the
-    /// room available to the child again. Lowers `notified` first, so a write that races
-    /// with the drain either is included or raises a new wake-up.
+    /// Hands every waiting byte to `relay` (copied out of the shared mapping first), then
+    /// makes the room available to the child again. Lowers `notified` first, so a write that
+    /// races with the drain either is included or raises a new wake-up.
     pub fn drain(&self, mut relay: impl FnMut(&[u8])) {
         let header = self.mapping.header();
         header.notified.store(0, Ordering::SeqCst);
@@ -298,24 +306,26 @@ impl RingReader {
         if pending == 0 {
             return;
         }
-        let tail = header.tail.load(Ordering::Relaxed);
+        let tail = self.tail.get();
         let start = (tail as usize) % RING_BYTES;
         let first = pending.min(RING_BYTES - start);
-        // SAFETY: both ranges lie within the data area. The child may change the bytes while
-        // they are read (only a compromised one would): they are plain bytes either way.
-        let (a, b) = unsafe {
-            (
-                std::slice::from_raw_parts(self.mapping.data().add(start), first),
-                std::slice::from_raw_parts(self.mapping.data(), pending - first),
-            )
-        };
-        relay(a);
-        if !b.is_empty() {
-            relay(b);
+        let mut scratch = self.scratch.borrow_mut();
+        scratch.clear();
+        scratch.reserve(pending);
+        // SAFETY: both source ranges lie within the data area (start < RING_BYTES, first <=
+        // RING_BYTES - start, pending - first <= start), the destination has room for
+        // `pending` bytes, and raw copies of plain bytes are fine even if the child writes
+        // them meanwhile (only a compromised child would).
+        unsafe {
+            let out = scratch.as_mut_ptr();
+            std::ptr::copy_nonoverlapping(self.mapping.data().add(start), out, first);
+            std::ptr::copy_nonoverlapping(self.mapping.data(), out.add(first), pending - first);
+            scratch.set_len(pending);
         }
-        header
-            .tail
-            .store(tail.wrapping_add(pending as u64), Ordering::Release);
+        let tail = tail.wrapping_add(pending as u64);
+        self.tail.set(tail);
+        header.tail.store(tail, Ordering::Release);
+        relay(&scratch);
     }
 }
 
@@ -379,14 +389,53 @@ mod tests {
     #[test]
     fn a_scribbled_header_is_bounded() {
         let (_writer, reader) = OutputRing::create().unwrap().split();
-        reader
-            .mapping
-            .header()
-            .head
-            .store(u64::MAX, Ordering::SeqCst);
+        let header = reader.mapping.header();
+        header.head.store(u64::MAX, Ordering::SeqCst);
+        header.tail.store(12345, Ordering::SeqCst);
         assert_eq!(reader.pending(), RING_BYTES);
         let mut total = 0;
         reader.drain(|bytes| total += bytes.len());
         assert_eq!(total, RING_BYTES);
+        // The reader keeps its own tail: what the child writes there changes nothing.
+        header.tail.store(0, Ordering::SeqCst);
+        assert_eq!(reader.pending(), RING_BYTES);
+    }
+
+    #[test]
+    fn wake_ups_are_taken_in_one_bounded_read_and_a_closed_writer_is_noticed() {
+        let (writer, reader) = OutputRing::create().unwrap().split();
+        for _ in 0..10_000 {
+            writer.wake();
+        }
+        assert!(reader.take_wakeups());
+        drop(writer);
+        let mut closed = false;
+        for _ in 0..100 {
+            if !reader.take_wakeups() {
+                closed = true;
+                break;
+            }
+        }
+        assert!(closed, "end of file was never seen");
+    }
+
+    #[test]
+    fn flush_returns_once_the_reader_has_passed_what_was_written() {
+        let (writer, reader) = OutputRing::create().unwrap().split();
+        writer.write(b"before");
+        let writer = std::sync::Arc::new(writer);
+        let other = std::sync::Arc::clone(&writer);
+        let flusher = std::thread::spawn(move || {
+            let start = Instant::now();
+            other.flush();
+            start.elapsed()
+        });
+        // More output arrives while the flush waits; the reader relays it all.
+        for _ in 0..50 {
+            writer.write(b"more");
+            reader.drain(|_| {});
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(flusher.join().unwrap() < FLUSH_LIMIT);
     }
 }

@@ -606,7 +606,7 @@ impl Supervisor {
         let pidfd = pidfd_open(pid);
         let (cpu_state, cpu_group, cpu_mechanism) = match self.cpu {
             CpuPlan::None => (CpuState::None, None, CpuMechanism::None),
-            CpuPlan::Cgroup { group, .. } if joined[0] => {
+            CpuPlan::Cgroup { group, .. } if joined[0] && group.contains(pid) => {
                 (CpuState::Cgroup, Some(group), CpuMechanism::Cgroup)
             }
             // The cgroup refused the child: fall back to stop/resume.
@@ -617,10 +617,12 @@ impl Supervisor {
         let (memory_group, memory_backstop) = match self.memory {
             MemoryPlan::None => (None, MemoryBackstop::None),
             MemoryPlan::Rlimit(_) => (None, MemoryBackstop::Rlimit),
-            MemoryPlan::Cgroup(group) if joined[1] => (Some(group), MemoryBackstop::Cgroup),
+            MemoryPlan::Cgroup(group) if joined[1] && group.contains(pid) => {
+                (Some(group), MemoryBackstop::Cgroup)
+            }
             MemoryPlan::Cgroup(_) => (None, MemoryBackstop::None),
         };
-        let pids_group = self.pids.filter(|_| joined[2]);
+        let pids_group = self.pids.filter(|group| joined[2] && group.contains(pid));
         let start = monotonic_now();
         page.set_start(start);
         let mut watch = Watch {
@@ -812,6 +814,8 @@ impl Watch<'_> {
         let mut pipes: [Option<OwnedFd>; 2] = pipes.map(Some);
         // When to relay the output ring next (set by a wake-up from the child).
         let mut drain_at: Option<Duration> = None;
+        // Whether the child's end of the ring's wake-up pipe is still open.
+        let mut ring_open = true;
         let mut broker = Some(broker);
         let mut buffer = vec![0u8; READ_CHUNK];
         loop {
@@ -865,8 +869,10 @@ impl Watch<'_> {
                 fds.push(PollFd::new(broker.as_fd(), PollFlags::POLLIN));
                 which.push(Source::Broker);
             }
-            fds.push(PollFd::new(ring.notify_fd(), PollFlags::POLLIN));
-            which.push(Source::Ring);
+            if ring_open {
+                fds.push(PollFd::new(ring.notify_fd(), PollFlags::POLLIN));
+                which.push(Source::Ring);
+            }
             fds.push(PollFd::new(sigfd.as_fd(), PollFlags::POLLIN));
             which.push(Source::Signal);
             match poll(&mut fds, timeout) {
@@ -891,7 +897,7 @@ impl Watch<'_> {
                     }
                     Source::Child => child_ready = true,
                     Source::Ring => {
-                        ring.take_wakeups();
+                        ring_open = ring.take_wakeups();
                         // A busy program's lines are gathered for DRAIN_DELAY; a ring filling
                         // up is relayed at once.
                         if ring.pending() >= RING_BYTES / 4 {

@@ -870,13 +870,16 @@ unsafe fn describe_expr(e: &_expr, out: &mut Parts) {
                 let v = &e.v.Compare;
                 out.kind = Some(Kind::Compare);
                 out.one(CNode::Expr(v.left), F::Left);
-                if !v.ops.is_null() {
-                    let ops = &*v.ops;
-                    let len = usize::try_from(ops.size).unwrap_or(0);
-                    // An `asdl_int_seq` holds its ints in place (`typed_elements`).
-                    let values = std::slice::from_raw_parts(ops.typed_elements.as_ptr(), len);
-                    for &op in values {
-                        out.leaf(cmpop(op), F::Ops);
+                if v.ops.is_null() {
+                    out.leaf(Kind::Unknown, F::Ops);
+                } else {
+                    // An `asdl_int_seq` holds its ints in place; `elements` points at them.
+                    let len = usize::try_from((*v.ops).size).unwrap_or(0);
+                    let ints = (*v.ops).elements.cast::<std::ffi::c_int>();
+                    if len > 0 && !ints.is_null() {
+                        for &op in std::slice::from_raw_parts(ints, len) {
+                            out.leaf(cmpop(op), F::Ops);
+                        }
                     }
                 }
                 out.many(v.comparators, wrap_expr, F::Comparators, false);
