@@ -1,5 +1,17 @@
-//! Lets test binaries (and any binary embedding this crate) find libpython at run time.
+//! Refuses, with an explanation, a build that would link the shared libpython: the checker
+//! calls CPython's parser at the C level (`_PyParser_ASTFromString`), which only the static
+//! library provides. The workspace's `.cargo/config.toml` points pyo3 at it; cargo reads that
+//! file only when run from inside the repository.
 
 fn main() {
-    pyo3_build_config::add_libpython_rpath_link_args();
+    println!("cargo:rerun-if-env-changed=PYO3_CONFIG_FILE");
+    let config = pyo3_build_config::get();
+    if config.shared() {
+        panic!(
+            "safe-check needs CPython 3.11 linked statically, but pyo3 is set to link the shared \
+             libpython. Run cargo from inside the repository (its .cargo/config.toml sets \
+             PYO3_CONFIG_FILE=.cargo/pyo3-static.cfg), or set PYO3_CONFIG_FILE to that file; \
+             scripts/use-python PYTHON3.11 writes it for another installation."
+        );
+    }
 }
