@@ -624,7 +624,6 @@ def analyse_strace(path):
     calls.sort(key=lambda c: c[1])
     t0, parent = calls[0][1], calls[0][0]
     child = None
-    procs_fds = set()
     tasks_fds = set()
     phases = []
 
@@ -644,13 +643,6 @@ def analyse_strace(path):
                 add("supervisor forks the sandbox child", when, seconds)
             elif text.startswith("mkdir(") and "cgroup" in text:
                 add("supervisor creates its cgroup(s)", when, seconds)
-            elif text.startswith("openat(") and "cgroup.procs" in text:
-                found = re.search(r"= (\d+)", text)
-                if found:
-                    procs_fds.add(found.group(1))
-            elif re.match(r"write\((\d+),", text) and \
-                    re.match(r"write\((\d+),", text).group(1) in procs_fds:
-                add("supervisor writes the child into cgroup.procs", when, seconds)
             elif re.match(r'write\(\d+,\s*"\\1", 1\)', text):
                 add("supervisor opens the gate", when, seconds)
             elif text.startswith("rmdir(") and "cgroup" in text:

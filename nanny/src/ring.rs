@@ -45,6 +45,14 @@ const FULL_WAIT: Duration = Duration::from_micros(100);
 /// How long the child waits for the ring to empty before writing to standard error.
 const FLUSH_LIMIT: Duration = Duration::from_secs(2);
 
+/// Bytes between `tail` and `head`, bounded by the ring's size whatever the (possibly
+/// scribbled) counters say.
+fn filled(head: u64, tail: u64) -> usize {
+    usize::try_from(head.wrapping_sub(tail))
+        .unwrap_or(RING_BYTES)
+        .min(RING_BYTES)
+}
+
 /// The shared header, one page before the data.
 #[repr(C)]
 struct Header {
@@ -184,10 +192,7 @@ impl RingWriter {
         let header = self.mapping.header();
         let head = header.head.load(Ordering::Relaxed);
         let tail = header.tail.load(Ordering::Acquire);
-        let used = usize::try_from(head.wrapping_sub(tail))
-            .unwrap_or(RING_BYTES)
-            .min(RING_BYTES);
-        if data.len() > RING_BYTES - used {
+        if data.len() > RING_BYTES - filled(head, tail) {
             return false;
         }
         self.append(head, data);
@@ -226,10 +231,7 @@ impl RingWriter {
         let mut head = header.head.load(Ordering::Relaxed);
         while !data.is_empty() {
             let tail = header.tail.load(Ordering::Acquire);
-            let used = usize::try_from(head.wrapping_sub(tail))
-                .unwrap_or(RING_BYTES)
-                .min(RING_BYTES);
-            let free = RING_BYTES - used;
+            let free = RING_BYTES - filled(head, tail);
             if free == 0 {
                 self.wake();
                 std::thread::sleep(FULL_WAIT);
@@ -290,10 +292,7 @@ impl RingReader {
     /// Bytes waiting to be relayed (at most the ring's size, whatever the header says).
     pub fn pending(&self) -> usize {
         let header = self.mapping.header();
-        let head = header.head.load(Ordering::SeqCst);
-        usize::try_from(head.wrapping_sub(self.tail.get()))
-            .unwrap_or(RING_BYTES)
-            .min(RING_BYTES)
+        filled(header.head.load(Ordering::SeqCst), self.tail.get())
     }
 
     /// Hands every waiting byte to `relay` (copied out of the shared mapping first), then

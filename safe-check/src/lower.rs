@@ -1038,7 +1038,7 @@ pub(crate) fn lower_module(
 
 /// A hasher for object addresses: unique, and well spread once shifted and multiplied.
 #[derive(Default)]
-struct AddressHasher(u64);
+pub(crate) struct AddressHasher(u64);
 
 impl Hasher for AddressHasher {
     fn finish(&self) -> u64 {

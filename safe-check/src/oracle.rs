@@ -7,14 +7,14 @@
 //! leaves out the operator and context singletons.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::limits::{MAX_DEPTH, MAX_NODES};
-use crate::lower::{ident_span, parser_error, LowerError};
+use crate::lower::{ident_span, parser_error, AddressHasher, LowerError};
 use crate::source::LineIndex;
 use crate::tree::{ConstKind, Field, Ident, IdentRole, Kind, Node, NodeId, Tree, NO_NODE};
 use crate::Span;
@@ -303,26 +303,6 @@ struct ClassInfo {
     positioned: bool,
     /// Why the class is treated as unknown despite its known name.
     mismatch: Option<String>,
-}
-
-/// A hasher for type-object addresses: they are unique and well spread once shifted.
-#[derive(Default)]
-struct AddressHasher(u64);
-
-impl Hasher for AddressHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 << 8 | u64::from(*byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_usize(&mut self, value: usize) {
-        self.0 = ((value as u64) >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
 }
 
 type ByAddress<V> = HashMap<usize, V, BuildHasherDefault<AddressHasher>>;
