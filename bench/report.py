@@ -630,7 +630,7 @@ and re-run `bench/run` before relying on them.
 ## How it is measured
 
 * **Runners.** *CPython*: `python3.11 -I -S PROGRAM`, the interpreter repy embeds (found from
-  the CPython whose static library `target/release/repy` links, named in `.cargo/pyo3-static.cfg`). *repy*: `repy --report R --cwd VESSEL
+  the CPython whose static library `target/release/repy` links, found by `python-link`'s build script). *repy*: `repy --report R --cwd VESSEL
   bench/restrictions/unlimited.toml PROGRAM`, whose rates, memory and CPU share are far above
   what any workload uses, so nothing waits. *RestrictedPython*: `bench/rp_runner.py`, which
   compiles with `compile_restricted` and runs with `safe_globals` and the standard guards

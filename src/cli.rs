@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     args_conflicts_with_subcommands = true,
     override_usage = "repy [OPTIONS] RESTRICTIONS PROGRAM [ARGS]...\n       repy <COMMAND>",
     subcommand_negates_reqs = true,
-    after_help = "Exit codes are listed in docs/exit-codes.md. Subcommands: check, explain, restrictions."
+    after_help = "Exit codes are listed in docs/exit-codes.md."
 )]
 pub struct Cli {
     /// A subcommand instead of a run.
@@ -67,12 +67,6 @@ pub struct RunArgs {
     #[arg(long, value_name = "LAYERS", value_delimiter = ',')]
     pub allow_degraded: Vec<confine::Layer>,
 
-    /// TEST ONLY (built with the `test-real-builtins` feature): run the program with the real
-    /// builtins, `import` and no static checker, behind the kernel walls alone.
-    #[cfg(feature = "test-real-builtins")]
-    #[arg(long, hide = true)]
-    pub test_real_builtins: bool,
-
     /// RESTRICTIONS PROGRAM [ARGS...]: the restrictions file (repy's TOML format or RepyV2's
     /// legacy format, detected), the Python 3 program (read as UTF-8), and the program's
     /// arguments (`callargs`). As in RepyV2, repy's own options come before RESTRICTIONS:
@@ -81,7 +75,6 @@ pub struct RunArgs {
     #[arg(
         value_name = "RESTRICTIONS PROGRAM [ARGS]",
         trailing_var_arg = true,
-        allow_hyphen_values = true,
         num_args = 0..
     )]
     pub words: Vec<String>,

@@ -54,7 +54,7 @@ pub fn read_program(path: &Path) -> Result<String, String> {
 
 /// Runs a program in the sandbox and returns the process exit code; writes the report if
 /// asked, however the run ends.
-pub fn run(mut args: RunArgs) -> u8 {
+pub fn run(mut args: RunArgs, binary: crate::Binary) -> u8 {
     // The report is the caller's file: a relative path means the directory repy was started
     // in, not the vessel directory the run moves into.
     if let Some(path) = args.report.as_mut() {
@@ -65,7 +65,7 @@ pub fn run(mut args: RunArgs) -> u8 {
         }
     }
     let mut report = Report::new(&args);
-    let code = run_reporting(args.clone(), &mut report);
+    let code = run_reporting(args.clone(), binary, &mut report);
     if let Some(path) = &args.report {
         if let Err(err) = std::fs::write(path, report.to_json()) {
             eprintln!("repy: cannot write the report '{}': {err}", path.display());
@@ -81,7 +81,9 @@ fn early(report: &mut Report, status: ExitStatus, message: String) -> u8 {
     status.code()
 }
 
-fn run_reporting(args: RunArgs, report: &mut Report) -> u8 {
+fn run_reporting(args: RunArgs, binary: crate::Binary, report: &mut Report) -> u8 {
+    #[cfg(not(feature = "test-real-builtins"))]
+    let crate::Binary::Repy = binary;
     let (Some(restrictions), Some(program)) = (args.restrictions, args.program) else {
         return early(
             report,
@@ -192,7 +194,7 @@ fn run_reporting(args: RunArgs, report: &mut Report) -> u8 {
         allow_degraded: args.allow_degraded.clone(),
         handoff,
         #[cfg(feature = "test-real-builtins")]
-        test_real_builtins: args.test_real_builtins,
+        test_real_builtins: binary == crate::Binary::TestRealBuiltins,
     };
     let result = match supervisor.run(&page, move |gate| child::run(plan, gate)) {
         Ok(result) => result,

@@ -159,3 +159,64 @@ fn cli_relative_report_path_is_the_callers_not_the_vessels() {
         "the report landed in the vessel"
     );
 }
+
+#[test]
+fn cli_unknown_options_are_usage_errors_with_a_suggestion() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.path().join("r.toml"), crate::support::PERMISSIVE).expect("write");
+    std::fs::write(sb.path().join("p.py"), "log('ran')\n").expect("write");
+    for (option, hint) in [
+        ("--bogus", "unexpected argument '--bogus'"),
+        ("--reprt", "a similar argument exists: '--report'"),
+        ("-x", "unexpected argument '-x'"),
+    ] {
+        let out = run_repy(
+            sb.path(),
+            &[option.into(), "r.toml".into(), "p.py".into()],
+            &[],
+        );
+        out.assert_code(4).assert_stderr_contains(hint);
+        assert_eq!(out.stdout(), "", "nothing ran");
+    }
+}
+
+#[test]
+fn cli_mistyped_subcommand_is_a_usage_error_with_a_suggestion() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.path().join("x.py"), "log('ran')\n").expect("write");
+    let out = run_repy(sb.path(), &["chek".into(), "x.py".into()], &[]);
+    out.assert_code(4)
+        .assert_stderr_contains("a similar subcommand exists: 'check'");
+    // A file of that name is a restrictions file, as before.
+    std::fs::write(sb.path().join("chek"), crate::support::PERMISSIVE).expect("write");
+    let out = run_repy(sb.path(), &["chek".into(), "x.py".into()], &[]);
+    out.assert_code(0).assert_stdout("ran");
+}
+
+#[test]
+fn cli_repy_has_no_real_builtins_escape_hatch_in_any_build() {
+    // Built with every feature (as the tests are), `repy` still refuses the test-only switch
+    // and runs nothing; only the separately named test binary runs real builtins.
+    let sb = Sandbox::new();
+    std::fs::write(sb.path().join("r.toml"), crate::support::PERMISSIVE).expect("write");
+    std::fs::write(
+        sb.path().join("p.py"),
+        "import os\nos.close(os.open('canary', os.O_CREAT | os.O_WRONLY))\n",
+    )
+    .expect("write");
+    let out = run_repy(
+        sb.path(),
+        &[
+            "--test-real-builtins".into(),
+            "r.toml".into(),
+            "p.py".into(),
+        ],
+        &[],
+    );
+    out.assert_code(4)
+        .assert_stderr_contains("unexpected argument '--test-real-builtins'");
+    assert!(!sb.path().join("canary").exists(), "the program ran");
+    let out = run_repy(sb.path(), &["r.toml".into(), "p.py".into()], &[]);
+    out.assert_code(5);
+    assert!(!sb.path().join("canary").exists(), "the program ran");
+}

@@ -7,13 +7,13 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
-use crate::support::{RunOutput, Sandbox};
+use crate::support::{RunOutput, Sandbox, REPY_REAL_BUILTINS};
 
 /// Runs `program` with the real builtins under the given policy.
 fn escape(policy: &str, program: &str) -> (Sandbox, RunOutput) {
     let sb = Sandbox::new()
         .restrictions(policy)
-        .option("--test-real-builtins")
+        .binary(REPY_REAL_BUILTINS)
         .program(program);
     let out = sb.run(&[]);
     (sb, out)
@@ -268,7 +268,7 @@ time.sleep(1.5)
 "#;
     let sb = Sandbox::new()
         .restrictions(NETWORK)
-        .option("--test-real-builtins")
+        .binary(REPY_REAL_BUILTINS)
         .program(program);
     let mut child = sb.spawn(&[]);
     let stdout = child.stdout.take().expect("stdout");
@@ -318,7 +318,7 @@ fn confine_standard_input_is_not_the_callers() {
     let program = "import os\ndata = os.read(0, 100)\nprint('read', len(data), data[:20])\n";
     let sb = Sandbox::new()
         .restrictions(NO_NETWORK)
-        .option("--test-real-builtins")
+        .binary(REPY_REAL_BUILTINS)
         .program(program);
     let mut child = sb.spawn(&[]);
     if let Some(mut stdin) = child.stdin.take() {
@@ -407,7 +407,7 @@ fn confine_threads_started_behind_the_api_are_killed() {
     let program = "import _thread, time\nstarted = 0\nfor i in range(3000):\n    try:\n        _thread.start_new_thread(time.sleep, (5,))\n        started += 1\n    except RuntimeError:\n        break\nprint('started', started, flush=True)\ntime.sleep(3)\nprint('STILL ALIVE')\n";
     let sb = Sandbox::new()
         .restrictions("[resources]\nevents = 3\n")
-        .option("--test-real-builtins")
+        .binary(REPY_REAL_BUILTINS)
         .program(program);
     let out = sb.run(&[]);
     out.assert_code(98)

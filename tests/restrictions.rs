@@ -132,12 +132,7 @@ fn restrictions_check_subcommand_validates() {
 
 #[test]
 fn restrictions_legacy_default_converts_to_equivalent_toml() {
-    let legacy =
-        crate::support::repo_root().join("../shared/repyv2-restrictions/restrictions.default");
-    assert!(
-        legacy.exists(),
-        "shared/repyv2-restrictions is missing beside the repository"
-    );
+    let legacy = crate::support::repo_root().join("tests/restrictions/restrictions.default");
     let sb = Sandbox::new();
     let out = run_repy(
         sb.path(),

@@ -25,9 +25,9 @@ use std::mem::MaybeUninit;
 use pyo3::ffi;
 
 /// The `sys.base_prefix` of the CPython this binary was built against.
-pub const PYTHON_HOME: &str = env!("REPY_PYTHON_HOME");
+pub const PYTHON_HOME: &str = python_link::HOME;
 /// The standard library directory of that CPython; the only module search path.
-pub const PYTHON_STDLIB: &str = env!("REPY_PYTHON_STDLIB");
+pub const PYTHON_STDLIB: &str = python_link::STDLIB;
 
 /// Why the interpreter could not be initialised.
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,9 @@
 
 mod common;
 
+// Links the static CPython this test embeds.
+extern crate python_link;
+
 use std::ffi::CString;
 use std::fs;
 

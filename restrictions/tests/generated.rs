@@ -47,18 +47,18 @@ fn docs_restrictions_md_is_up_to_date() {
     check_or_bless("docs/restrictions.md", &docs_markdown());
 }
 
-/// The TOML version of one of RepyV2's files, as `repy restrictions convert` writes it,
+/// The TOML version of one of the legacy fixtures, as `repy restrictions convert` writes it,
 /// under a header saying where it comes from.
 fn converted(name: &str, origin: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/repyv2-restrictions")
+        .join("../tests/restrictions")
         .join(name);
     let policy = Restrictions::load(&path)
         .unwrap_or_else(|e| panic!("{} must exist and load:\n{e}", path.display()));
     format!(
-        "# RepyV2's `{name}`, converted to repy's TOML format.\n\
+        "# The legacy-format `{name}`, with RepyV2's values, converted to repy's TOML format.\n\
          # Origin: {origin}.\n\
-         # Generated from shared/repyv2-restrictions/{name} by\n\
+         # Generated from tests/restrictions/{name} by\n\
          # `REPY_BLESS=1 cargo test -p restrictions`: do not edit by hand.\n\
          #\n{}",
         policy.to_toml()

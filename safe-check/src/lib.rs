@@ -18,8 +18,11 @@
 //! extra compile flags or `__future__` features, and with the restricted runtime builtins
 //! (notably a one-argument `type`): this checker is the first wall, not the only one.
 //!
-//! Allowed dependencies: pyo3 (only in `lower.rs`), serde and serde_json (rendering),
-//! thiserror.
+//! Allowed dependencies: pyo3 (only in `lower.rs`), python-link (links CPython), serde and
+//! serde_json (rendering), thiserror.
+
+// Links the static CPython whose parser `lower.rs` calls.
+extern crate python_link;
 
 mod cpython;
 mod limits;

@@ -12,6 +12,10 @@ use std::process::{Command, Output};
 /// The `repy` binary under test.
 pub const REPY: &str = env!("CARGO_BIN_EXE_repy");
 
+/// TEST ONLY: the build that runs programs with the real builtins and no checker.
+#[cfg(feature = "test-real-builtins")]
+pub const REPY_REAL_BUILTINS: &str = env!("CARGO_BIN_EXE_repy-test-real-builtins");
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -27,6 +31,7 @@ pub struct Sandbox {
     program: String,
     envs: Vec<(String, String)>,
     extra_args: Vec<String>,
+    binary: &'static str,
 }
 
 impl Sandbox {
@@ -41,6 +46,7 @@ impl Sandbox {
             program: String::new(),
             envs: Vec::new(),
             extra_args: Vec::new(),
+            binary: REPY,
         }
     }
 
@@ -73,6 +79,12 @@ impl Sandbox {
         self
     }
 
+    /// Runs `binary` instead of `repy` (the test-only real-builtins build).
+    pub fn binary(mut self, binary: &'static str) -> Self {
+        self.binary = binary;
+        self
+    }
+
     /// Adds `repy` options placed before the restrictions file.
     pub fn option(mut self, arg: &str) -> Self {
         self.extra_args.push(arg.to_string());
@@ -86,7 +98,7 @@ impl Sandbox {
         std::fs::write(self.path().join("restrictions.toml"), &self.restrictions)
             .expect("write restrictions");
         std::fs::write(self.path().join("program.py"), &self.program).expect("write program");
-        let mut command = Command::new(REPY);
+        let mut command = Command::new(self.binary);
         command
             .current_dir(self.path())
             .args(&self.extra_args)
@@ -112,16 +124,26 @@ impl Sandbox {
         argv.extend(args.iter().map(|s| s.to_string()));
         // The run files are written before and removed after, so the listing shows the
         // program's own effects only.
-        let out = run_repy(self.path(), &argv, &self.envs);
+        let out = run_binary(self.binary, self.path(), &argv, &self.envs);
         let _ = std::fs::remove_file(self.path().join("restrictions.toml"));
         let _ = std::fs::remove_file(self.path().join("program.py"));
         out
     }
 }
 
-/// Runs the binary in `cwd` with `args` and only `envs` in its environment.
+/// Runs `repy` in `cwd` with `args` and only `envs` in its environment.
 pub fn run_repy(cwd: &Path, args: &[String], envs: &[(String, String)]) -> RunOutput {
-    let mut command = Command::new(REPY);
+    run_binary(REPY, cwd, args, envs)
+}
+
+/// Runs `binary` in `cwd` with `args` and only `envs` in its environment.
+pub fn run_binary(
+    binary: &'static str,
+    cwd: &Path,
+    args: &[String],
+    envs: &[(String, String)],
+) -> RunOutput {
+    let mut command = Command::new(binary);
     command.current_dir(cwd).args(args).env_clear();
     for (k, v) in envs {
         command.env(k, v);
@@ -129,6 +151,7 @@ pub fn run_repy(cwd: &Path, args: &[String], envs: &[(String, String)]) -> RunOu
     let output = command.output().expect("spawn repy");
     RunOutput {
         output,
+        binary,
         args: args.to_vec(),
         cwd: cwd.to_path_buf(),
     }
@@ -138,6 +161,7 @@ pub fn run_repy(cwd: &Path, args: &[String], envs: &[(String, String)]) -> RunOu
 pub struct RunOutput {
     /// The process output.
     pub output: Output,
+    binary: &'static str,
     args: Vec<String>,
     cwd: PathBuf,
 }
@@ -161,7 +185,7 @@ impl RunOutput {
     /// Everything needed to debug a failure.
     pub fn explain(&self) -> String {
         let mut text = String::new();
-        let _ = writeln!(text, "command: {} {}", REPY, self.args.join(" "));
+        let _ = writeln!(text, "command: {} {}", self.binary, self.args.join(" "));
         let _ = writeln!(text, "cwd: {}", self.cwd.display());
         let _ = writeln!(text, "listing:");
         if let Ok(entries) = std::fs::read_dir(&self.cwd) {
