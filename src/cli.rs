@@ -33,8 +33,28 @@ pub struct RunArgs {
     /// The vessel directory: the only directory the program's files live in. Defaults to the
     /// current directory, as in RepyV2. RESTRICTIONS and PROGRAM are looked up relative to
     /// the current directory first, then (as RepyV2 did) relative to this directory.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "vessel_temp")]
     pub cwd: Option<PathBuf>,
+
+    /// Run in a new, empty vessel directory made for this run (under $TMPDIR) and removed
+    /// afterwards, instead of the current directory; `--vessel-copy` places input files in it.
+    #[arg(long)]
+    pub vessel_temp: bool,
+
+    /// With --vessel-temp: copy FILE into the new vessel under its own name before the run
+    /// (repeat the option, or separate files with commas).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "vessel_temp",
+        value_delimiter = ','
+    )]
+    pub vessel_copy: Vec<PathBuf>,
+
+    /// With --vessel-temp: keep the vessel directory after the run (its path is printed on
+    /// standard error and recorded in the report) instead of removing it.
+    #[arg(long, requires = "vessel_temp")]
+    pub keep_vessel: bool,
 
     /// Print a banner with the program's name and arguments before running it (RepyV2's
     /// `--execinfo`).

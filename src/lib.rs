@@ -16,6 +16,8 @@ mod exit;
 mod handoff;
 mod report;
 mod run;
+mod targets;
+mod vessel;
 
 use std::process::ExitCode;
 

@@ -40,6 +40,14 @@ impl Report {
         }
     }
 
+    /// Records a temporary vessel (`--vessel-temp`): where it was and whether it was kept.
+    pub fn set_vessel(&mut self, path: &std::path::Path, kept: bool) {
+        self.doc.insert(
+            "vessel".into(),
+            json!({"path": path.display().to_string(), "temporary": true, "kept": kept}),
+        );
+    }
+
     /// Records the effective limits of the policy.
     pub fn set_limits(&mut self, policy: &Restrictions) {
         let mut limits = Map::new();

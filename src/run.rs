@@ -55,23 +55,58 @@ pub fn read_program(path: &Path) -> Result<String, String> {
 /// Runs a program in the sandbox and returns the process exit code; writes the report if
 /// asked, however the run ends.
 pub fn run(mut args: RunArgs, binary: crate::Binary) -> u8 {
-    // The report is the caller's file: a relative path means the directory repy was started
-    // in, not the vessel directory the run moves into.
-    if let Some(path) = args.report.as_mut() {
-        if path.is_relative() {
-            if let Ok(cwd) = std::env::current_dir() {
-                *path = cwd.join(&*path);
-            }
-        }
+    // The report, stop file, status and log prefixes are the caller's files: a relative path
+    // means the directory repy was started in, not the vessel directory the run moves into.
+    if let Ok(cwd) = std::env::current_dir() {
+        crate::targets::resolve(&mut args, &cwd);
     }
     let mut report = Report::new(&args);
+    // Dropped at the end of this function: the temporary vessel is removed after the report
+    // has been written (unless kept).
+    let temp_vessel = if args.vessel_temp {
+        match crate::vessel::TempVessel::create(&args.vessel_copy, args.keep_vessel) {
+            Ok(temp) => {
+                args.cwd = Some(temp.path().to_path_buf());
+                Some(temp)
+            }
+            Err(message) => {
+                let code = early(&mut report, ExitStatus::Usage, message);
+                write_report(&args, &report);
+                return code;
+            }
+        }
+    } else {
+        None
+    };
+    let vessel = args.cwd.clone().unwrap_or_else(|| PathBuf::from("."));
+    if let Ok(vessel) = vessel.canonicalize() {
+        if let Err(refused) = crate::targets::check(&args, &vessel) {
+            if refused.is_report {
+                args.report = None;
+            }
+            let code = early(&mut report, ExitStatus::Usage, refused.message);
+            write_report(&args, &report);
+            return code;
+        }
+    }
     let code = run_reporting(args.clone(), binary, &mut report);
+    if let Some(temp) = &temp_vessel {
+        report.set_vessel(temp.path(), temp.is_kept());
+        if temp.is_kept() {
+            eprintln!("repy: the vessel is kept at {}", temp.path().display());
+        }
+    }
+    write_report(&args, &report);
+    code
+}
+
+/// Writes the report where `--report` asked, if it did.
+fn write_report(args: &RunArgs, report: &Report) {
     if let Some(path) = &args.report {
         if let Err(err) = std::fs::write(path, report.to_json()) {
             eprintln!("repy: cannot write the report '{}': {err}", path.display());
         }
     }
-    code
 }
 
 /// Ends a run early with `status`, recording it in the report.
@@ -143,6 +178,23 @@ fn run_reporting(args: RunArgs, binary: crate::Binary, report: &mut Report) -> u
             )
         }
     };
+    // A vessel already over its disk quota would be killed at the first measurement with
+    // nothing saying why: refuse it now, naming the directory.
+    let disk_limit = policy.limit(ResourceId::Diskused);
+    if let Ok(used) = nanny::measure::disk_usage(&vessel) {
+        if used as f64 > disk_limit {
+            return early(
+                report,
+                ExitStatus::Usage,
+                format!(
+                    "the vessel directory '{}' already uses {used} bytes, over the diskused \
+                     limit of {disk_limit} bytes; nothing was run (choose another --cwd, or \
+                     --vessel-temp)",
+                    vessel.display()
+                ),
+            );
+        }
+    }
     let mut config = SupervisorConfig::new(policy.clone(), &vessel);
     config.stop_file = args.stop.clone();
     config.status_prefix = args.status.clone();

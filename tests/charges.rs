@@ -48,10 +48,9 @@ fn charges_match_repyv2_amounts() {
         let sb = Sandbox::new()
             .restrictions(POLICY)
             .program(program)
-            .option("--report")
-            .option("report.json");
+            .caller_option("--report", "report.json");
         let out = sb.run(&[]);
-        let text = std::fs::read_to_string(sb.path().join("report.json")).unwrap_or_default();
+        let text = std::fs::read_to_string(sb.caller().join("report.json")).unwrap_or_default();
         let report: serde_json::Value =
             serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
         if out.code() != Some(0) {

@@ -220,3 +220,206 @@ fn cli_repy_has_no_real_builtins_escape_hatch_in_any_build() {
     out.assert_code(5);
     assert!(!sb.path().join("canary").exists(), "the program ran");
 }
+
+/// A caller's directory and a separate vessel holding `p.py` and `r.toml`.
+fn caller_and_vessel(program: &str) -> (tempfile::TempDir, tempfile::TempDir) {
+    let caller = tempfile::tempdir().expect("temp dir");
+    let vessel = tempfile::tempdir().expect("temp dir");
+    std::fs::write(vessel.path().join("r.toml"), crate::support::PERMISSIVE).expect("write");
+    std::fs::write(vessel.path().join("p.py"), program).expect("write");
+    (caller, vessel)
+}
+
+fn vessel_args(vessel: &std::path::Path, options: &[&str]) -> Vec<String> {
+    let mut args = vec!["--cwd".to_string(), vessel.display().to_string()];
+    args.extend(options.iter().map(|o| o.to_string()));
+    args.extend(["r.toml".to_string(), "p.py".to_string()]);
+    args
+}
+
+#[test]
+fn cli_the_program_cannot_forge_a_relative_stop_file() {
+    // The program writes the stop file's name in its vessel, choosing code 9 and a message;
+    // the relative --stop names the caller's directory, so the run goes on.
+    let (caller, vessel) = caller_and_vessel(
+        "f = openfile('stopfile', True)\nf.writeat('9;forged by the program', 0)\nf.close()\n\
+         sleep(1.5)\nlog('survived')\n",
+    );
+    let out = run_repy(
+        caller.path(),
+        &vessel_args(vessel.path(), &["--stop", "stopfile"]),
+        &[],
+    );
+    out.assert_code(0).assert_stdout("survived");
+    assert!(!out.stdout().contains("forged"), "{}", out.explain());
+    assert!(
+        vessel.path().join("stopfile").exists(),
+        "the program wrote it"
+    );
+}
+
+#[test]
+fn cli_callers_files_inside_the_vessel_are_refused_before_the_run() {
+    for option in ["--stop", "--report", "--status", "--logfile"] {
+        let (caller, vessel) = caller_and_vessel("log('ran')\n");
+        let inside = vessel.path().join("x");
+        let out = run_repy(
+            caller.path(),
+            &vessel_args(vessel.path(), &[option, inside.to_str().expect("utf-8")]),
+            &[],
+        );
+        out.assert_code(4)
+            .assert_stderr_contains("lies inside the vessel directory");
+        assert_eq!(out.stdout(), "", "{option}: the program ran");
+        let names: Vec<_> = std::fs::read_dir(vessel.path())
+            .expect("vessel")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names.len(),
+            2,
+            "{option}: repy wrote into the vessel: {names:?}"
+        );
+    }
+    // The default vessel is the current directory: a relative report there is inside it.
+    let (_, vessel) = caller_and_vessel("log('ran')\n");
+    let out = run_repy(
+        vessel.path(),
+        &[
+            "--report".into(),
+            "r.json".into(),
+            "r.toml".into(),
+            "p.py".into(),
+        ],
+        &[],
+    );
+    out.assert_code(4);
+    assert!(!vessel.path().join("r.json").exists());
+}
+
+#[test]
+fn cli_unwritable_callers_files_are_refused_before_the_run() {
+    for (option, target) in [
+        ("--report", "/nonexistent-dir/r.json"),
+        ("--report", "/proc/x"),
+        ("--status", "/nonexistent-dir/status"),
+        ("--status", "/proc/x"),
+        ("--logfile", "/proc/x"),
+        ("--stop", "/nonexistent-dir/stop"),
+    ] {
+        let (caller, vessel) = caller_and_vessel("log('ran')\n");
+        let out = run_repy(
+            caller.path(),
+            &vessel_args(vessel.path(), &[option, target]),
+            &[],
+        );
+        out.assert_code(4).assert_stderr_contains(option);
+        assert_eq!(out.stdout(), "", "{option} {target}: the program ran");
+    }
+}
+
+#[test]
+fn cli_vessel_temp_runs_in_a_new_directory_with_copied_inputs_and_removes_it() {
+    let caller = tempfile::tempdir().expect("temp dir");
+    let dir = caller.path();
+    std::fs::write(dir.join("r.toml"), crate::support::PERMISSIVE).expect("write");
+    std::fs::write(dir.join("input.txt"), "21").expect("write");
+    std::fs::write(dir.join("answers.txt"), "secret").expect("write");
+    std::fs::write(
+        dir.join("p.py"),
+        "files = sorted(listfiles())\nf = openfile('input.txt', False)\nn = int(f.readat(None, 0))\n\
+         f.close()\nout = openfile('out.txt', True)\nout.writeat(str(2 * n), 0)\nout.close()\n\
+         removefile('input.txt')\nlog(files, 'done')\n",
+    )
+    .expect("write");
+    let report_path = dir.join("report.json");
+    let mut args: Vec<String> = [
+        "--vessel-temp",
+        "--vessel-copy",
+        "input.txt",
+        "--report",
+        "report.json",
+        "r.toml",
+        "p.py",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let out = run_repy(dir, &args, &[]);
+    out.assert_code(0).assert_stdout("['input.txt'] done");
+    // The caller's files are untouched and nothing was written beside them.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("input.txt")).unwrap(),
+        "21"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("answers.txt")).unwrap(),
+        "secret"
+    );
+    assert!(!dir.join("out.txt").exists());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).expect("report")).unwrap();
+    let vessel = std::path::PathBuf::from(report["vessel"]["path"].as_str().expect("path"));
+    assert_eq!(report["vessel"]["kept"], false);
+    assert!(!vessel.exists(), "the temporary vessel was not removed");
+
+    // --keep-vessel leaves it, with the program's output in it.
+    args.insert(0, "--keep-vessel".into());
+    let out = run_repy(dir, &args, &[]);
+    out.assert_code(0)
+        .assert_stderr_contains("the vessel is kept at");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).expect("report")).unwrap();
+    let vessel = std::path::PathBuf::from(report["vessel"]["path"].as_str().expect("path"));
+    assert_eq!(
+        std::fs::read_to_string(vessel.join("out.txt")).unwrap(),
+        "42"
+    );
+    std::fs::remove_dir_all(&vessel).expect("clean up");
+}
+
+#[test]
+fn cli_vessel_temp_options_are_checked() {
+    let caller = tempfile::tempdir().expect("temp dir");
+    let dir = caller.path();
+    std::fs::write(dir.join("r.toml"), crate::support::PERMISSIVE).expect("write");
+    std::fs::write(dir.join("p.py"), "log('ran')").expect("write");
+    for args in [
+        &["--vessel-copy", "r.toml", "r.toml", "p.py"][..],
+        &["--keep-vessel", "r.toml", "p.py"][..],
+        &["--vessel-temp", "--cwd", ".", "r.toml", "p.py"][..],
+        &[
+            "--vessel-temp",
+            "--vessel-copy",
+            "missing.txt",
+            "r.toml",
+            "p.py",
+        ][..],
+        &[
+            "--vessel-temp",
+            "--vessel-copy",
+            "r.toml,sub/r.toml",
+            "r.toml",
+            "p.py",
+        ][..],
+    ] {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let out = run_repy(dir, &args, &[]);
+        out.assert_code(4);
+        assert_eq!(out.stdout(), "", "{args:?}: the program ran");
+    }
+}
+
+#[test]
+fn cli_a_vessel_already_over_its_disk_quota_is_refused_by_name() {
+    let sb = Sandbox::new()
+        .restrictions("[resources]\ndiskused = 20000\n")
+        .file("big.bin", vec![0u8; 30_000])
+        .program("log('ran')");
+    let out = sb.run(&[]);
+    out.assert_code(4)
+        .assert_stderr_contains("already uses")
+        .assert_stderr_contains(&sb.path().canonicalize().unwrap().display().to_string());
+    assert_eq!(out.stdout(), "");
+}

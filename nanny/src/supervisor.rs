@@ -1136,8 +1136,10 @@ impl Watch<'_> {
                 self.disk_peak = self.disk_peak.max(used);
                 if used > self.disk_limit {
                     let message = format!(
-                        "disk use {used} bytes over the limit of {} bytes",
-                        self.disk_limit
+                        "disk use {used} bytes over the limit of {} bytes in the vessel \
+                         directory '{}'",
+                        self.disk_limit,
+                        self.vessel.display()
                     );
                     return self.kill(KillReason::Disk, message);
                 }

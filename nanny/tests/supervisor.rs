@@ -326,7 +326,7 @@ fn supervisor_kills_a_child_filling_the_vessel() {
         kill.message.starts_with("disk use ")
             && kill
                 .message
-                .ends_with(" bytes over the limit of 200000 bytes"),
+                .contains(" bytes over the limit of 200000 bytes in the vessel directory '"),
         "{}",
         kill.message
     );

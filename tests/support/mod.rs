@@ -27,6 +27,9 @@ pub const PERMISSIVE: &str = "[resources]\ncpu = 1.0\nmemory = \"200 MB\"\ndisku
 /// A temporary vessel directory with a restrictions file and a program.
 pub struct Sandbox {
     dir: tempfile::TempDir,
+    /// The caller's own directory, outside the vessel, for `--report`, `--stop`, `--status`
+    /// and `--logfile` (repy refuses those inside the vessel).
+    caller: tempfile::TempDir,
     restrictions: String,
     program: String,
     envs: Vec<(String, String)>,
@@ -42,6 +45,10 @@ impl Sandbox {
                 .prefix("repy-test-")
                 .tempdir()
                 .expect("create temp dir"),
+            caller: tempfile::Builder::new()
+                .prefix("repy-caller-")
+                .tempdir()
+                .expect("create temp dir"),
             restrictions: PERMISSIVE.to_string(),
             program: String::new(),
             envs: Vec::new(),
@@ -53,6 +60,18 @@ impl Sandbox {
     /// The vessel directory.
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The caller's directory, outside the vessel.
+    pub fn caller(&self) -> &Path {
+        self.caller.path()
+    }
+
+    /// Adds `option` with the absolute path of `name` in the caller's directory.
+    pub fn caller_option(self, option: &str, name: &str) -> Self {
+        let path = self.caller.path().join(name);
+        self.option(option)
+            .option(path.to_str().expect("utf-8 temp path"))
     }
 
     /// Sets the restrictions file's text.
