@@ -7,6 +7,9 @@ use pyo3::Python;
 use crate::cli::Format;
 use crate::exit::ExitStatus;
 
+/// The violations a refused run prints before the count of the rest.
+pub const MAX_VIOLATIONS_SHOWN: usize = 50;
+
 /// Checks `source`: the checked tree to compile when it may run, or the rendered violations.
 pub fn violations(
     py: Python<'_>,
@@ -17,7 +20,16 @@ pub fn violations(
         Ok(checked) => Ok(Some(checked)),
         Err(failure) => {
             let diagnostics = failure.diagnostics();
-            let mut text = safe_check::render_text(diagnostics, source, filename);
+            // The refusal is bounded whatever the program: the first violations, then a count
+            // (`repy check` lists them all).
+            let shown = diagnostics.len().min(MAX_VIOLATIONS_SHOWN);
+            let mut text = safe_check::render_text(&diagnostics[..shown], source, filename);
+            if diagnostics.len() > shown {
+                text.push_str(&format!(
+                    "... and {} more violations (`repy check {filename}` lists them all)\n",
+                    diagnostics.len() - shown
+                ));
+            }
             let summary = match failure {
                 safe_check::CheckFailure::Unchecked(_) => {
                     format!("repy: {filename} could not be checked, so none of it ran\n")

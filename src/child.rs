@@ -188,11 +188,11 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         Ok(match outcome {
             api::program::Outcome::Finished => ExitStatus::Finished,
             api::program::Outcome::Unsafe(text) => {
-                eprint_raw(&text);
+                api::output::write_stderr_charged(py, text.as_bytes());
                 ExitStatus::Unsafe
             }
             api::program::Outcome::UncaughtException(text) => {
-                eprint_raw(&text);
+                api::output::write_stderr_charged(py, text.as_bytes());
                 ExitStatus::UncaughtException
             }
         })

@@ -61,6 +61,7 @@ exit_statuses! {
     WallTimeLimit = 101, "wall-time-limit", false, "The program ran longer than its `wall-time` limit and was killed.";
     CpuTimeLimit = 102, "cpu-time-limit", false, "The program used more CPU time than its `cpu-time` limit and was killed.";
     OutputLimit = 103, "output-limit", false, "The program wrote more than its `output` limit and was killed.";
+    OutputUnwritable = 104, "output-unwritable", false, "The program's output could not be delivered (the reader closed the pipe, or the disk was full) and the program was killed; what was written before is delivered.";
     ConfinementUnavailable = 110, "confinement-unavailable", false, "A confinement layer cannot be applied on this kernel and was not allowed to degrade.";
     Crashed = 120, "crashed", false, "The sandbox process died from a signal nobody sent on purpose (for example the interpreter overflowed its C stack).";
     InternalError = 125, "internal-error", false, "repy itself failed; this is a bug worth reporting.";

@@ -276,6 +276,7 @@ fn outcome(result: &RunResult) -> (ExitStatus, u8) {
             KillReason::CpuTime => ExitStatus::CpuTimeLimit,
             KillReason::Output => ExitStatus::OutputLimit,
             KillReason::Interrupted => ExitStatus::Interrupted,
+            KillReason::OutputUnwritable => ExitStatus::OutputUnwritable,
             KillReason::Stopped(code) => {
                 return (
                     ExitStatus::Stopped,

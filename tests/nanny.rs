@@ -428,3 +428,166 @@ fn nanny_standard_error_follows_the_output_written_before_it() {
         "a line is missing"
     );
 }
+
+/// Starts `program` under `policy` with a report, its stdout piped to the test.
+fn spawn_reported(policy: &str, program: &str) -> (Sandbox, std::process::Child) {
+    let sb = Sandbox::new()
+        .restrictions(policy)
+        .program(program)
+        .caller_option("--report", "report.json");
+    let child = sb.spawn(&[]);
+    (sb, child)
+}
+
+fn read_report(sb: &Sandbox) -> serde_json::Value {
+    let text = std::fs::read_to_string(sb.caller().join("report.json")).expect("report");
+    serde_json::from_str(&text).expect("json")
+}
+
+#[test]
+fn nanny_enforcement_keeps_its_cadence_when_nobody_reads_the_output() {
+    // One 400 kB log and then a spin: the reader takes nothing for 5 s, yet the 2 s
+    // wall-time limit fires on time (the supervisor used to block writing to the pipe).
+    let (sb, mut repy) = spawn_reported(
+        "[resources]\nwall-time = 2\nlograte = \"100 MB/s\"\n",
+        "log('x' * 400000)\nwhile True:\n    pass\n",
+    );
+    std::thread::sleep(Duration::from_secs(5));
+    let mut stdout = repy.stdout.take().expect("stdout");
+    let mut all = Vec::new();
+    std::io::Read::read_to_end(&mut stdout, &mut all).expect("read");
+    let status = repy.wait().expect("wait");
+    assert_eq!(status.code(), Some(101));
+    assert_eq!(
+        all.len(),
+        400_000,
+        "the output written before the kill is delivered"
+    );
+    let report = read_report(&sb);
+    assert_eq!(verdict(&report), "wall-time-limit");
+    let wall = report["wall_seconds"].as_f64().expect("wall_seconds");
+    assert!(wall < 3.5, "the kill came at {wall} s, not at 2 s");
+}
+
+#[test]
+fn nanny_disk_quota_is_measured_while_output_waits_for_its_reader() {
+    let (sb, mut repy) = spawn_reported(
+        "[resources]\ndiskused = \"5 MB\"\nfilewrite = \"1 GB/s\"\nlograte = \"100 MB/s\"\n",
+        "log('x' * 400000)\nf = openfile('big', True)\nfor i in range(800):\n    \
+         f.writeat('y' * 10000, i * 10000)\nsleep(30)\n",
+    );
+    std::thread::sleep(Duration::from_secs(4));
+    let mut stdout = repy.stdout.take().expect("stdout");
+    std::io::Read::read_to_end(&mut stdout, &mut Vec::new()).expect("read");
+    let status = repy.wait().expect("wait");
+    assert_eq!(status.code(), Some(98));
+    let report = read_report(&sb);
+    assert_eq!(verdict(&report), "resource-killed");
+    assert!(
+        report["wall_seconds"].as_f64().expect("wall") < 3.0,
+        "{report}"
+    );
+}
+
+#[test]
+fn nanny_a_reader_that_goes_away_ends_the_run_with_its_own_verdict() {
+    // `repy ... | head -1`: the reader takes one line and closes the pipe.
+    let (sb, mut repy) = spawn_reported(
+        "[resources]\nwall-time = 30\n",
+        "i = 0\nwhile True:\n    log('line %d\\n' % i)\n    i += 1\n    sleep(0.001)\n",
+    );
+    let stdout = repy.stdout.take().expect("stdout");
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
+    assert_eq!(line, "line 0\n");
+    let started = Instant::now();
+    let status = repy.wait().expect("wait");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(status.code(), Some(104));
+    let report = read_report(&sb);
+    assert_eq!(verdict(&report), "output-unwritable");
+    assert!(
+        report["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("standard output")),
+        "{report}"
+    );
+}
+
+#[test]
+fn nanny_output_to_a_full_disk_is_not_a_clean_finish() {
+    let sb = Sandbox::new()
+        .program("log('hello\\n' * 100)\n")
+        .caller_option("--report", "report.json");
+    std::fs::write(
+        sb.path().join("restrictions.toml"),
+        crate::support::PERMISSIVE,
+    )
+    .expect("write");
+    std::fs::write(sb.path().join("program.py"), "log('hello\\n' * 100)\n").expect("write");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let status = std::process::Command::new(crate::support::REPY)
+        .current_dir(sb.path())
+        .args([
+            "--report",
+            sb.caller().join("report.json").to_str().expect("utf-8"),
+            "restrictions.toml",
+            "program.py",
+        ])
+        .env_clear()
+        .stdout(full)
+        .status()
+        .expect("run repy");
+    assert_eq!(status.code(), Some(104));
+    let report = read_report(&sb);
+    assert_eq!(verdict(&report), "output-unwritable");
+    assert!(
+        report["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("No space left")),
+        "{report}"
+    );
+}
+
+#[test]
+fn nanny_a_recursion_error_prints_a_short_collapsed_traceback() {
+    let (_, out, _) = run_reported("[resources]\n", "def f(n):\n    f(n + 1)\nf(0)\n", &[]);
+    out.assert_code(6)
+        .assert_stderr_contains("[Previous line repeated")
+        .assert_stderr_contains("RecursionError");
+    let lines = out.stderr().lines().count();
+    assert!(lines < 40, "{lines} lines of traceback:\n{}", out.stderr());
+}
+
+#[test]
+fn nanny_tracebacks_are_bounded_and_charged_to_lograte() {
+    // Mutual recursion (no identical neighbours to collapse) through a 20 kB source line.
+    let long = "x".repeat(20_000);
+    let program =
+        format!("def f(n):\n    g(n) if '{long}' else None\ndef g(n):\n    f(n + 1)\nf(0)\n");
+    let (_, out, report) = run_reported("[resources]\nlograte = \"1 MB/s\"\n", &program, &[]);
+    out.assert_code(6)
+        .assert_stderr_contains("more frames")
+        .assert_stderr_contains("more characters");
+    let size = out.stderr().len();
+    assert!(size < 50_000, "{size} bytes of traceback");
+    let charged = report["renewable"]["lograte"]["charged"]
+        .as_f64()
+        .expect("charged");
+    assert!(
+        charged >= size as f64 - 100.0,
+        "stderr was not charged: {charged} < {size}"
+    );
+}
+
+#[test]
+fn nanny_a_refused_program_lists_the_first_violations_then_a_count() {
+    let program = "exec('1')\n".repeat(1000);
+    let (_, out, _) = run_reported("[resources]\n", &program, &[]);
+    out.assert_code(5)
+        .assert_stderr_contains("and 950 more violations");
+    assert!(out.stderr().len() < 20_000, "{} bytes", out.stderr().len());
+}

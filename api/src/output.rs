@@ -57,6 +57,16 @@ pub fn write_stderr(text: &[u8]) {
     write_all(libc::STDERR_FILENO, text);
 }
 
+/// Writes text the program caused on standard error (a traceback, the checker's refusal),
+/// charged to `lograte` like `log`: a program cannot use its own error reports to write past
+/// its rate. The caller bounds the text.
+pub fn write_stderr_charged(py: Python<'_>, text: &[u8]) {
+    // A rate error here (none is expected) must not stop the report from being written.
+    let _ = crate::charge::before(py, crate::charge::Renewable::Lograte);
+    write_stderr(text);
+    let _ = crate::charge::after(py, crate::charge::Renewable::Lograte, text.len() as u64);
+}
+
 /// Writes program output: waits for `lograte`, writes, then charges the bytes written.
 fn write_charged(py: Python<'_>, data: &[u8]) -> PyResult<()> {
     crate::charge::before(py, crate::charge::Renewable::Lograte)?;

@@ -65,7 +65,7 @@ pub fn createthread(
             Python::attach(|py| {
                 if let Err(err) = function.bind(py).call0() {
                     let text = crate::traceback::render_for_program(py, &err);
-                    crate::output::write_stderr(text.as_bytes());
+                    crate::output::write_stderr_charged(py, text.as_bytes());
                     // SAFETY: _exit ends the process at once; always safe.
                     unsafe { libc::_exit(THREAD_EXCEPTION_EXIT) };
                 }

@@ -17,10 +17,13 @@ struct Frame {
 
 /// Collects the frames of `err`'s traceback, innermost last.
 fn frames(py: Python<'_>, err: &PyErr) -> Vec<Frame> {
+    // A traceback is at most as deep as the recursion limit allows plus what C code adds;
+    // the walk is bounded all the same.
+    const MAX_WALK: usize = 100_000;
     let mut frames = Vec::new();
     let mut tb = err.traceback(py).map(|tb| tb.into_any());
     while let Some(current) = tb {
-        if current.is_none() {
+        if current.is_none() || frames.len() >= MAX_WALK {
             break;
         }
         let frame = (|| -> PyResult<Frame> {
@@ -74,33 +77,114 @@ fn message(py: Python<'_>, err: &PyErr) -> String {
     format!("{kept}... ({} more characters)", total - MAX_MESSAGE_CHARS)
 }
 
+/// The longest file name, function name or source line a traceback shows; longer ones are
+/// cut (the program chooses them: virtual-namespace names, generated source lines).
+pub const MAX_FIELD_CHARS: usize = 200;
+
+/// Frames shown from each end of a long traceback; the ones between are counted, not shown.
+pub const KEPT_FRAMES: usize = 25;
+
+/// Identical consecutive frames shown before the rest are collapsed, as CPython does.
+const REPEATS_SHOWN: usize = 3;
+
+/// `text` cut to [`MAX_FIELD_CHARS`], saying how much was left out.
+fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
+    let total = text.chars().count();
+    if total <= MAX_FIELD_CHARS {
+        return text.into();
+    }
+    let kept: String = text.chars().take(MAX_FIELD_CHARS).collect();
+    format!("{kept}... ({} more characters)", total - MAX_FIELD_CHARS).into()
+}
+
+/// The frames to show: runs of one identical frame collapsed after [`REPEATS_SHOWN`] into a
+/// count, then at most [`KEPT_FRAMES`] entries from each end.
+enum Entry<'a> {
+    Frame(&'a Frame),
+    Repeated(usize),
+    Omitted(usize),
+}
+
+fn entries(frames: &[Frame]) -> Vec<Entry<'_>> {
+    let same = |a: &Frame, b: &Frame| {
+        a.filename == b.filename && a.line == b.line && a.function == b.function
+    };
+    let mut collapsed = Vec::new();
+    let mut index = 0;
+    while let Some(frame) = frames.get(index) {
+        let run = frames[index..]
+            .iter()
+            .take_while(|other| same(frame, other))
+            .count();
+        for _ in 0..run.min(REPEATS_SHOWN) {
+            collapsed.push(Entry::Frame(frame));
+        }
+        if run > REPEATS_SHOWN {
+            collapsed.push(Entry::Repeated(run - REPEATS_SHOWN));
+        }
+        index += run;
+    }
+    if collapsed.len() <= 2 * KEPT_FRAMES {
+        return collapsed;
+    }
+    let omitted = collapsed.len() - 2 * KEPT_FRAMES;
+    let tail = collapsed.split_off(collapsed.len() - KEPT_FRAMES);
+    collapsed.truncate(KEPT_FRAMES);
+    collapsed.push(Entry::Omitted(omitted));
+    collapsed.extend(tail);
+    collapsed
+}
+
 /// Renders `err` as the sandbox reports an uncaught exception. `program` is the main
 /// program's filename and `source` its text, used to show the failing lines.
+///
+/// The text is bounded whatever the program does (it is written to standard error when the
+/// program ends): repeated frames are collapsed, at most 2 × [`KEPT_FRAMES`] entries and
+/// [`MAX_FIELD_CHARS`] per name or line are shown, and the message is cut to
+/// [`MAX_MESSAGE_CHARS`]: about 45 kB at most.
 pub fn render(py: Python<'_>, err: &PyErr, program: &str, source: &str) -> String {
     let mut out =
         String::from("---\nUncaught exception!\n---\nTraceback (most recent call last):\n");
-    for frame in frames(py, err) {
+    let frames = frames(py, err);
+    for entry in entries(&frames) {
+        let frame = match entry {
+            Entry::Frame(frame) => frame,
+            Entry::Repeated(count) => {
+                let _ = writeln!(
+                    out,
+                    "  [Previous line repeated {count} more time{}]",
+                    if count == 1 { "" } else { "s" }
+                );
+                continue;
+            }
+            Entry::Omitted(count) => {
+                let _ = writeln!(out, "  ... {count} more frames ...");
+                continue;
+            }
+        };
         let line = frame
             .line
             .map_or_else(|| "?".to_string(), |l| l.to_string());
         let _ = writeln!(
             out,
             "  \"{}\", line {}, in {}",
-            frame.filename, line, frame.function
+            bounded(&frame.filename),
+            line,
+            bounded(&frame.function)
         );
         if frame.filename == program {
             if let Some(text) = frame
                 .line
                 .and_then(|l| source.lines().nth(l.saturating_sub(1)))
             {
-                let _ = writeln!(out, "    {}", text.trim());
+                let _ = writeln!(out, "    {}", bounded(text.trim()));
             }
         }
     }
     let _ = writeln!(
         out,
         "Exception (with class '{}'): {}\n---",
-        class_name(py, err),
+        bounded(&class_name(py, err)),
         message(py, err)
     );
     out

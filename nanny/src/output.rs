@@ -1,11 +1,15 @@
-//! Where the sandbox's stdout and stderr go: the supervisor reads them from pipes and writes
-//! each read through at once (no buffering, so interleaving stays natural) to the terminal,
-//! to descriptors given by the caller, or to RepyV2's circular log.
+//! Where the sandbox's stdout and stderr go: the supervisor reads them (from the output ring
+//! and the stderr pipe) and hands each read on at once, in order, to the terminal or
+//! descriptors given by the caller (through a writer thread, so a slow or absent reader never
+//! stalls enforcement), or to RepyV2's circular log.
 
+use std::collections::VecDeque;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
 
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -39,15 +43,21 @@ pub(crate) enum Stream {
     Stderr,
 }
 
+/// Bytes of relayed output that may wait for a slow reader before the supervisor stops
+/// taking more from the sandbox (which then waits itself: its ring fills, its pipe fills).
+pub const RELAY_BUFFER_BYTES: usize = 1024 * 1024;
+
 /// The supervisor's writing end of relayed output.
+///
+/// Writing to a terminal or a pipe can block for as long as the reader likes, so those writes
+/// happen on a writer thread of their own: the supervisor hands bytes over and goes on
+/// enforcing (wall time, CPU, memory, disk, stop file) whatever the reader does. At most
+/// [`RELAY_BUFFER_BYTES`] wait (plus one read or ring drain); past that the supervisor stops
+/// reading the sandbox's output until the reader catches up. A destination that fails (a
+/// closed pipe, a full disk) is reported by [`Relay::failure`].
 #[derive(Debug)]
 pub(crate) enum Relay {
-    Fds {
-        stdout: Option<OwnedFd>,
-        stderr: Option<OwnedFd>,
-        /// A stream whose reader went away (EPIPE) is dropped from then on.
-        broken: [bool; 2],
-    },
+    Fds(FdWriter),
     Log(CircularLog),
 }
 
@@ -55,52 +65,198 @@ impl Relay {
     /// Opens the target (the log files are created now, so a bad prefix fails early).
     pub(crate) fn open(target: OutputTarget) -> io::Result<Relay> {
         Ok(match target {
-            OutputTarget::Inherit => Relay::Fds {
-                stdout: None,
-                stderr: None,
-                broken: [false; 2],
-            },
-            OutputTarget::Fds { stdout, stderr } => Relay::Fds {
-                stdout: Some(stdout),
-                stderr: Some(stderr),
-                broken: [false; 2],
-            },
+            OutputTarget::Inherit => Relay::Fds(FdWriter::new(None, None)),
+            OutputTarget::Fds { stdout, stderr } => {
+                Relay::Fds(FdWriter::new(Some(stdout), Some(stderr)))
+            }
             OutputTarget::Logfile(prefix) => Relay::Log(CircularLog::open(&prefix)?),
         })
     }
 
-    /// Writes `bytes` from `stream` through; a failed destination drops the bytes (the run
-    /// goes on, and they are still counted by the caller).
+    /// Hands `bytes` from `stream` over without waiting for the destination. A log that
+    /// cannot be written loses output, never the run (as RepyV2's).
     pub(crate) fn write(&mut self, stream: Stream, bytes: &[u8]) {
         match self {
-            Relay::Fds {
-                stdout,
-                stderr,
-                broken,
-            } => {
-                let index = usize::from(stream == Stream::Stderr);
-                if broken[index] {
-                    return;
-                }
-                let own = match stream {
-                    Stream::Stdout => stdout.as_ref().map(AsFd::as_fd),
-                    Stream::Stderr => stderr.as_ref().map(AsFd::as_fd),
-                };
-                let fd = own.unwrap_or_else(|| match stream {
-                    // SAFETY: descriptors 1 and 2 stay open for the supervisor's lifetime
-                    // (nothing in repy closes them), and the borrow ends with this call.
-                    Stream::Stdout => unsafe { BorrowedFd::borrow_raw(libc::STDOUT_FILENO) },
-                    // SAFETY: as above.
-                    Stream::Stderr => unsafe { BorrowedFd::borrow_raw(libc::STDERR_FILENO) },
-                });
-                if write_all_fd(fd, bytes).is_err() {
-                    broken[index] = true;
-                }
-            }
+            Relay::Fds(writer) => writer.push(stream, bytes),
             Relay::Log(log) => {
-                // A log that cannot be written loses output, never the run.
                 let _ = log.write(bytes);
             }
+        }
+    }
+
+    /// Whether more output may be taken from the sandbox now.
+    pub(crate) fn has_room(&self) -> bool {
+        match self {
+            Relay::Fds(writer) => writer.waiting_bytes() < RELAY_BUFFER_BYTES,
+            Relay::Log(_) => true,
+        }
+    }
+
+    /// The first stream whose destination failed, and why.
+    pub(crate) fn failure(&self) -> Option<(Stream, Errno)> {
+        match self {
+            Relay::Fds(writer) => writer.failure(),
+            Relay::Log(_) => None,
+        }
+    }
+
+    /// Waits until everything handed over has been written (or its destination failed).
+    pub(crate) fn finish(&mut self) {
+        if let Relay::Fds(writer) = self {
+            writer.finish();
+        }
+    }
+}
+
+/// What the supervisor and the writer thread share.
+#[derive(Debug, Default)]
+struct Queue {
+    chunks: VecDeque<(Stream, Vec<u8>)>,
+    /// Bytes in `chunks`.
+    bytes: usize,
+    /// No more chunks will come: the thread ends once `chunks` is empty.
+    closed: bool,
+    /// The first failed stream; its later chunks are dropped.
+    failed: Option<(Stream, Errno)>,
+    /// Streams whose destination failed.
+    broken: [bool; 2],
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    queue: Mutex<Queue>,
+    changed: Condvar,
+}
+
+/// Writes relayed output to descriptors on a thread of its own (started at the first write,
+/// so none exists when the supervisor forks).
+#[derive(Debug)]
+pub(crate) struct FdWriter {
+    /// The caller's descriptors; `None` writes to the supervisor's own stdout and stderr.
+    fds: Option<[Option<OwnedFd>; 2]>,
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FdWriter {
+    fn new(stdout: Option<OwnedFd>, stderr: Option<OwnedFd>) -> FdWriter {
+        FdWriter {
+            fds: Some([stdout, stderr]),
+            shared: Arc::default(),
+            thread: None,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.shared
+            .queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn push(&mut self, stream: Stream, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        if self.thread.is_none() {
+            let fds = self.fds.take().unwrap_or_default();
+            let shared = Arc::clone(&self.shared);
+            let spawned = std::thread::Builder::new()
+                .name("repy-output".into())
+                .spawn(move || write_loop(&shared, fds));
+            match spawned {
+                Ok(handle) => self.thread = Some(handle),
+                Err(_) => {
+                    // No thread: the output cannot be relayed, and the run is told so.
+                    let mut queue = self.lock();
+                    queue.failed.get_or_insert((stream, Errno::EAGAIN));
+                    return;
+                }
+            }
+        }
+        let mut queue = self.lock();
+        if queue.broken[stream.index()] {
+            return;
+        }
+        queue.bytes += bytes.len();
+        queue.chunks.push_back((stream, bytes.to_vec()));
+        drop(queue);
+        self.shared.changed.notify_one();
+    }
+
+    fn waiting_bytes(&self) -> usize {
+        self.lock().bytes
+    }
+
+    fn failure(&self) -> Option<(Stream, Errno)> {
+        self.lock().failed
+    }
+
+    fn finish(&mut self) {
+        self.lock().closed = true;
+        self.shared.changed.notify_one();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for FdWriter {
+    fn drop(&mut self) {
+        // Only the process that started the thread joins it (a forked child has none).
+        if self.thread.is_some() {
+            self.finish();
+        }
+    }
+}
+
+impl Stream {
+    fn index(self) -> usize {
+        usize::from(self == Stream::Stderr)
+    }
+}
+
+/// The writer thread: writes chunks in order until closed and empty.
+fn write_loop(shared: &Shared, fds: [Option<OwnedFd>; 2]) {
+    loop {
+        let mut queue = shared.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        while queue.chunks.is_empty() && !queue.closed {
+            queue = shared
+                .changed
+                .wait(queue)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        let Some((stream, chunk)) = queue.chunks.pop_front() else {
+            return;
+        };
+        drop(queue);
+        let own = fds
+            .get(stream.index())
+            .and_then(Option::as_ref)
+            .map(AsFd::as_fd);
+        let fd = own.unwrap_or_else(|| match stream {
+            // SAFETY: descriptors 1 and 2 stay open for the supervisor's lifetime (nothing in
+            // repy closes them), and the borrow ends with this iteration.
+            Stream::Stdout => unsafe { BorrowedFd::borrow_raw(libc::STDOUT_FILENO) },
+            // SAFETY: as above.
+            Stream::Stderr => unsafe { BorrowedFd::borrow_raw(libc::STDERR_FILENO) },
+        });
+        let result = write_all_fd(fd, &chunk);
+        let mut queue = shared.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        queue.bytes = queue.bytes.saturating_sub(chunk.len());
+        if let Err(errno) = result {
+            queue.broken[stream.index()] = true;
+            queue.failed.get_or_insert((stream, errno));
+            // What else waits for the broken stream is dropped.
+            let mut dropped = 0;
+            queue.chunks.retain(|(s, c)| {
+                let keep = *s != stream;
+                if !keep {
+                    dropped += c.len();
+                }
+                keep
+            });
+            queue.bytes = queue.bytes.saturating_sub(dropped);
         }
     }
 }

@@ -45,6 +45,9 @@ use crate::status::{Status, StatusFiles, StopRequest, STOPPED};
 
 /// How often the supervisor samples the child (memory, CPU time, CPU share, wall time).
 pub const TICK: Duration = Duration::from_millis(20);
+/// How soon the loop looks again at a relay whose buffer is full.
+const RELAY_RETRY: Duration = Duration::from_millis(5);
+
 /// How often the vessel directory is measured.
 pub const DISK_PERIOD: Duration = Duration::from_millis(500);
 /// How often the stop file is checked and the `Started` status rewritten (RepyV2: 1 s).
@@ -239,6 +242,9 @@ pub enum KillReason {
     Stopped(i32),
     /// The supervisor received SIGINT, SIGTERM or SIGHUP.
     Interrupted,
+    /// The program's output could not be delivered: the reader went away (a closed pipe) or
+    /// its destination failed (a full disk).
+    OutputUnwritable,
 }
 
 /// A kill by the supervisor.
@@ -662,6 +668,17 @@ impl Supervisor {
         let _ = nix::unistd::write(&go, &[1]);
         drop(go);
         let (end, usage, end_time) = watch.event_loop(pipes, ring, pidfd, broker, sigfd)?;
+        // The run is over: what waits for the reader is written now (or its destination
+        // fails). Output that could not be delivered is the run's verdict.
+        watch.relay.finish();
+        if watch.killed.is_none() {
+            if let Some(message) = watch.output_failure() {
+                watch.killed = Some(Kill {
+                    reason: KillReason::OutputUnwritable,
+                    message,
+                });
+            }
+        }
         Ok(watch.finish(end, usage, end_time, cpu_mechanism, memory_backstop))
     }
 }
@@ -830,8 +847,12 @@ impl Watch<'_> {
                 drain_at = Some(now);
             }
             if drain_at.is_some_and(|at| now >= at) {
-                drain_at = None;
-                self.drain_ring(&ring);
+                if self.relay.has_room() {
+                    drain_at = None;
+                    self.drain_ring(&ring);
+                } else {
+                    drain_at = Some(now + RELAY_RETRY);
+                }
             }
             if let CpuState::StopResume(sr) = &mut self.cpu {
                 if let Some((began, resume_at)) = sr.stopped {
@@ -847,7 +868,11 @@ impl Watch<'_> {
                     }
                 }
             }
-            let wake = drain_at.map_or(self.next_wakeup(), |at| at.min(self.next_wakeup()));
+            let mut wake = drain_at.map_or(self.next_wakeup(), |at| at.min(self.next_wakeup()));
+            if !self.relay.has_room() {
+                // The writer thread makes room on its own time: look again soon.
+                wake = wake.min(monotonic_now() + RELAY_RETRY);
+            }
             let timeout = wake.saturating_sub(monotonic_now());
             let timeout_ms = timeout.as_micros().div_ceil(1000);
             let timeout =
@@ -855,8 +880,11 @@ impl Watch<'_> {
 
             let mut fds = Vec::with_capacity(4);
             let mut which = Vec::with_capacity(4);
+            // Past the relay's buffer, the sandbox's output waits in the sandbox (its ring and
+            // its pipe fill, and it blocks), never in this loop.
+            let relay_room = self.relay.has_room();
             for (index, pipe) in pipes.iter().enumerate() {
-                if let Some(pipe) = pipe {
+                if let Some(pipe) = pipe.as_ref().filter(|_| relay_room) {
                     fds.push(PollFd::new(pipe.as_fd(), PollFlags::POLLIN));
                     which.push(Source::Pipe(index));
                 }
@@ -936,6 +964,19 @@ impl Watch<'_> {
                 }
             }
         }
+    }
+
+    /// Why relayed output could not be delivered, if it could not.
+    fn output_failure(&self) -> Option<String> {
+        let (stream, errno) = self.relay.failure()?;
+        let name = match stream {
+            Stream::Stdout => "standard output",
+            Stream::Stderr => "standard error",
+        };
+        Some(format!(
+            "the program's {name} cannot be delivered: {}",
+            errno.desc()
+        ))
     }
 
     /// When the loop must wake up next, data or not.
@@ -1065,6 +1106,9 @@ impl Watch<'_> {
 
     /// One sample of everything the supervisor enforces.
     fn tick(&mut self, now: Duration) {
+        if let Some(message) = self.output_failure() {
+            return self.kill(KillReason::OutputUnwritable, message);
+        }
         let elapsed = now.saturating_sub(self.start);
         if let Some(limit) = self.wall_time {
             if elapsed >= limit {
@@ -1185,10 +1229,13 @@ impl Watch<'_> {
     ) -> RunResult {
         let killed_by_sigkill = end == ChildEnd::Signaled(Signal::SIGKILL);
         // A kill that did not take effect (the child ended by itself first) is not the
-        // verdict, except those whose effect happened anyway (output cut, stop asked for,
-        // supervisor interrupted).
+        // verdict, except those whose effect happened anyway (output cut or undeliverable,
+        // stop asked for, supervisor interrupted).
         let killed_for = self.killed.take().filter(|kill| match kill.reason {
-            KillReason::Output | KillReason::Stopped(_) | KillReason::Interrupted => true,
+            KillReason::Output
+            | KillReason::OutputUnwritable
+            | KillReason::Stopped(_)
+            | KillReason::Interrupted => true,
             _ => killed_by_sigkill,
         });
         // Killed by nobody here, by SIGKILL, in a memory cgroup that saw an OOM kill: the
