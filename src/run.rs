@@ -253,12 +253,25 @@ fn run_reporting(args: RunArgs, binary: crate::Binary, report: &mut Report) -> u
         Err(err) => return early(report, ExitStatus::InternalError, err.to_string()),
     };
     let (status, code) = outcome(&result);
-    if let Some(kill) = &result.killed_for {
-        if !matches!(kill.reason, KillReason::Stopped(_)) {
-            eprintln!("repy: {} ({})", kill.message, status.verdict());
+    let message = match (&result.killed_for, result.end) {
+        (Some(kill), _) if !matches!(kill.reason, KillReason::Stopped(_)) => {
+            Some(format!("repy: {} ({})\n", kill.message, status.verdict()))
         }
-    } else if let ChildEnd::Signaled(signal) = result.end {
-        eprintln!("repy: the sandbox process crashed: killed by {signal}");
+        (None, ChildEnd::Signaled(signal)) => Some(format!(
+            "repy: the sandbox process crashed: killed by {signal}\n"
+        )),
+        _ => None,
+    };
+    if let Some(message) = message {
+        // With --logfile the program's output is in the log, and so is why it ended (as in
+        // RepyV2); the terminal gets it only if the log cannot be written.
+        let logged = args
+            .logfile
+            .as_deref()
+            .is_some_and(|prefix| nanny::output::append_to_log(prefix, message.as_bytes()).is_ok());
+        if !logged {
+            eprint!("{message}");
+        }
     }
     report.finish(status, code, &result);
     report.set_confinement(handoff.read());

@@ -591,3 +591,17 @@ fn nanny_a_refused_program_lists_the_first_violations_then_a_count() {
         .assert_stderr_contains("and 950 more violations");
     assert!(out.stderr().len() < 20_000, "{} bytes", out.stderr().len());
 }
+
+#[test]
+fn nanny_with_a_logfile_the_kill_message_goes_to_the_log() {
+    let sb = Sandbox::new()
+        .restrictions("[resources]\nwall-time = \"1 s\"\n")
+        .program("log('started\\n')\nwhile True:\n    pass\n")
+        .caller_option("--logfile", "run-log");
+    let out = sb.run(&[]);
+    out.assert_code(101);
+    assert_eq!(out.stderr(), "", "the kill message went to the terminal");
+    let log = std::fs::read_to_string(sb.caller().join("run-log.old")).expect("log");
+    assert!(log.starts_with("started\n"), "{log}");
+    assert!(log.contains("(wall-time-limit)"), "{log}");
+}

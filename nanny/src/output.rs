@@ -281,6 +281,12 @@ fn write_all_fd(fd: BorrowedFd<'_>, mut bytes: &[u8]) -> Result<(), Errno> {
     Ok(())
 }
 
+/// Appends `bytes` to the circular log at `prefix` (as the run's own output is): repy's
+/// messages about a run started with `--logfile` belong beside the program's output.
+pub fn append_to_log(prefix: &Path, bytes: &[u8]) -> io::Result<()> {
+    CircularLog::open(prefix)?.write(bytes)
+}
+
 /// RepyV2's circular log: two files of at most [`LOG_HALF_BYTES`] each. `.old` fills first;
 /// then `.new` fills; when `.new` is full and more comes, `.new` replaces `.old` and a fresh
 /// `.new` starts. So the newest output is always kept, with at least 16 KiB before it once
