@@ -605,3 +605,35 @@ fn nanny_with_a_logfile_the_kill_message_goes_to_the_log() {
     assert!(log.starts_with("started\n"), "{log}");
     assert!(log.contains("(wall-time-limit)"), "{log}");
 }
+
+#[test]
+fn nanny_the_disk_quota_holds_near_its_value_whatever_threads_write() {
+    // Five threads each write 10.5 MB in 100 kB pieces at once under a 5 MB quota; the
+    // supervisor's scan alone let the vessel reach 21-42 MB before its kill.
+    let program =
+        "def writer(n):\n    def run():\n        f = openfile('big%d' % n, True)\n        \
+         for i in range(105):\n            f.writeat(piece, i * 100000)\n    return run\n\
+         piece = 'z' * 100000\nfor n in range(5):\n    createthread(writer(n))\nsleep(20)\n";
+    let (sb, out, report) = run_reported(
+        "[resources]\ndiskused = \"5 MB\"\nfilewrite = \"10 GB/s\"\nevents = 10\n",
+        program,
+        &[],
+    );
+    out.assert_code(98);
+    assert_eq!(verdict(&report), "resource-killed");
+    let used: u64 = std::fs::read_dir(sb.path())
+        .expect("vessel")
+        .flatten()
+        .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0) + 4096)
+        .sum();
+    assert!(
+        used <= 6_000_000,
+        "the vessel reached {used} bytes on a 5 MB quota"
+    );
+    assert!(
+        report["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("refused")),
+        "{report}"
+    );
+}

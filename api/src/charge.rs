@@ -46,6 +46,29 @@ fn rate_error(err: RateError) -> PyErr {
     ResourceForbiddenError::new_err(err.to_string())
 }
 
+/// Reserves `growth` bytes of `diskused` before a write that grows the vessel. When the write
+/// would exceed the quota it must not happen: the supervisor has been told and kills the run
+/// for `diskused` within a tick, so the calling thread waits for that end and never returns.
+/// Call it with the interpreter released.
+pub fn reserve_disk(growth: u64) {
+    if accountant().reserve_disk(growth).is_ok() {
+        return;
+    }
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+
+/// Ends a reservation of [`reserve_disk`] once its write is done or failed.
+pub fn disk_written(growth: u64) {
+    accountant().disk_written(growth);
+}
+
+/// Forgets the disk-use estimate after a removal.
+pub fn disk_shrank() {
+    accountant().disk_shrank();
+}
+
 /// Waits, with the interpreter released, until `resource` is under its limit (at once, with
 /// no lock and no clock, when the last charge left it under).
 pub fn before(py: Python<'_>, resource: Renewable) -> PyResult<()> {

@@ -208,9 +208,13 @@ impl RepyFile {
         py.detach(|| -> PyResult<()> {
             let mut guard = self.state();
             let open = self.open_at(&mut guard, offset)?;
-            open.file
-                .write_all_at(&data, offset)
-                .map_err(|e| crate::errors::write_failed(&self.name, &e))?;
+            // The growth is reserved against `diskused` before anything is written.
+            let end = offset.saturating_add(data.len() as u64);
+            let growth = end.saturating_sub(open.size);
+            charge::reserve_disk(growth);
+            let written = open.file.write_all_at(&data, offset);
+            charge::disk_written(growth);
+            written.map_err(|e| crate::errors::write_failed(&self.name, &e))?;
             open.size = open.size.max(offset + data.len() as u64);
             Ok(())
         })?;
@@ -274,6 +278,7 @@ pub fn openfile(
         state: Mutex::new(None),
     };
     let opened = (|| -> PyResult<OpenFile> {
+        let mut reserved = 0;
         charge::acquire(Item::Filesopened, handle.item_key())?;
         charge::after(py, Renewable::Fileread, BLOCK)?;
         if !is_regular_file(&filename) {
@@ -283,6 +288,10 @@ pub fn openfile(
                 )));
             }
             charge::after(py, Renewable::Filewrite, BLOCK)?;
+            // A new directory entry counts against `diskused` too.
+            py.detach(|| charge::reserve_disk(nanny::measure::DISK_ENTRY_OVERHEAD));
+            // Ended once the file exists (or creating it failed).
+            reserved = nanny::measure::DISK_ENTRY_OVERHEAD;
         }
         py.detach(|| {
             let file = OpenOptions::new()
@@ -290,8 +299,9 @@ pub fn openfile(
                 .write(true)
                 .create(create)
                 .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-                .open(&filename)
-                .map_err(|e| crate::errors::open_failed(&filename, &e))?;
+                .open(&filename);
+            charge::disk_written(reserved);
+            let file = file.map_err(|e| crate::errors::open_failed(&filename, &e))?;
             let size = file
                 .metadata()
                 .map(|m| m.len())
@@ -372,7 +382,10 @@ fn remove_claimed(py: Python<'_>, filename: &str) -> PyResult<()> {
     }
     charge::after(py, Renewable::Filewrite, BLOCK)?;
     match py.detach(|| std::fs::remove_file(filename)) {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            charge::disk_shrank();
+            Ok(())
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FileNotFoundError::new_err(
             format!("File '{filename}' does not exist!"),
         )),

@@ -119,6 +119,29 @@ pub struct Accountant {
     items: [ItemPool; Item::COUNT],
     checked: Mutex<CheckedPorts>,
     vessel: PathBuf,
+    /// The vessel's disk use as the sandbox's own writes grow it.
+    disk: Mutex<DiskLedger>,
+}
+
+/// The `diskused` reservations of the sandbox's writes.
+#[derive(Debug, Default)]
+struct DiskLedger {
+    /// Disk use on disk plus `pending` (`None`: measure the vessel next).
+    estimate: Option<u64>,
+    /// Bytes reserved by writes that have not finished yet.
+    pending: u64,
+}
+
+/// A write that would take the vessel directory over `diskused`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the vessel directory would use {would_use} bytes, over the diskused limit of {limit} bytes"
+)]
+pub struct DiskQuotaError {
+    /// The disk use the write would have reached.
+    pub would_use: u64,
+    /// The limit.
+    pub limit: u64,
 }
 
 impl std::fmt::Debug for Accountant {
@@ -186,7 +209,64 @@ impl Accountant {
             items,
             checked: Mutex::new(CheckedPorts::default()),
             vessel: vessel.into(),
+            disk: Mutex::new(DiskLedger::default()),
         }
+    }
+
+    /// Reserves `growth` bytes of the vessel's `diskused` quota before a write that grows it
+    /// (a file's new length past its old one, or [`crate::measure::DISK_ENTRY_OVERHEAD`]
+    /// for a new file), so the quota holds at its value whatever threads write at once. A
+    /// write that would exceed it is refused and recorded on the page, where the supervisor
+    /// sees it and kills the run for `diskused` (RepyV2's verdict): the caller must not write.
+    pub fn reserve_disk(&self, growth: u64) -> Result<(), DiskQuotaError> {
+        if growth == 0 {
+            return Ok(());
+        }
+        let limit = self
+            .limits
+            .amounts
+            .iter()
+            .find(|(id, _)| *id == ResourceId::Diskused)
+            .map_or(f64::INFINITY, |(_, amount)| *amount);
+        let limit = if limit.is_finite() {
+            limit.max(0.0) as u64
+        } else {
+            u64::MAX
+        };
+        let mut disk = lock(&self.disk);
+        // What is on disk (measured now) plus what writes in flight have reserved.
+        let measure = |pending: u64| {
+            crate::measure::disk_usage(&self.vessel)
+                .unwrap_or(0)
+                .saturating_add(pending)
+        };
+        let mut used = disk.estimate.unwrap_or_else(|| measure(disk.pending));
+        if used.saturating_add(growth) > limit {
+            // The estimate only ever over-counts (a removal forgets it): measure to be sure.
+            used = measure(disk.pending);
+        }
+        let would_use = used.saturating_add(growth);
+        if would_use > limit {
+            disk.estimate = Some(used);
+            self.page.refuse_disk(would_use);
+            return Err(DiskQuotaError { would_use, limit });
+        }
+        disk.estimate = Some(would_use);
+        disk.pending = disk.pending.saturating_add(growth);
+        Ok(())
+    }
+
+    /// Ends a reservation of [`Accountant::reserve_disk`]: the write is done (or failed), so
+    /// its bytes are on disk (or never will be) rather than in flight.
+    pub fn disk_written(&self, growth: u64) {
+        let mut disk = lock(&self.disk);
+        disk.pending = disk.pending.saturating_sub(growth);
+    }
+
+    /// Forgets the disk-use estimate (after a file was removed); the next reservation
+    /// measures the vessel again.
+    pub fn disk_shrank(&self) {
+        lock(&self.disk).estimate = None;
     }
 
     /// Charges `quantity` units of a renewable resource and blocks until its bucket is back
@@ -610,5 +690,33 @@ mod tests {
         assert_eq!(acc.page().output_bytes(), 42);
         assert!(usage.stoptimes.is_empty());
         assert_eq!(acc.runtime(), 0.0);
+    }
+
+    #[test]
+    fn disk_reservations_hold_the_quota_and_tell_the_supervisor() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("old"), vec![0u8; 1000]).unwrap();
+        let acc = Accountant::new(
+            SharedPage::create().unwrap(),
+            &policy("diskused = 10000"),
+            dir.path(),
+        );
+        // 1000 + 4096 measured; 4904 more fits exactly.
+        assert_eq!(acc.reserve_disk(4904), Ok(()));
+        assert_eq!(acc.page().disk_refused(), None);
+        assert_eq!(
+            acc.reserve_disk(1),
+            Err(DiskQuotaError {
+                would_use: 10001,
+                limit: 10000
+            })
+        );
+        assert_eq!(acc.page().disk_refused(), Some(10001));
+        // A write that ends without writing gives its room back once the vessel is measured
+        // again, as after a removal.
+        acc.disk_written(4904);
+        std::fs::remove_file(dir.path().join("old")).unwrap();
+        acc.disk_shrank();
+        assert_eq!(acc.reserve_disk(10000), Ok(()));
     }
 }

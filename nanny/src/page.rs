@@ -107,6 +107,9 @@ struct PageLayout {
     items: [ItemCell; Item::COUNT],
     output_bytes: AtomicU64,
     stops: StopRing,
+    /// The disk use a refused write would have reached (0: none was refused). The sandbox
+    /// sets it; the supervisor kills for `diskused` when it sees it.
+    disk_refused: AtomicU64,
 }
 
 struct Mapping {
@@ -262,6 +265,18 @@ impl SharedPage {
         self.layout()
             .output_bytes
             .fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Records that a write was refused because the vessel would have reached `bytes`.
+    pub(crate) fn refuse_disk(&self, bytes: u64) {
+        self.layout()
+            .disk_refused
+            .fetch_max(bytes.max(1), Ordering::Relaxed);
+    }
+
+    /// The disk use a refused write would have reached, if the sandbox refused one.
+    pub fn disk_refused(&self) -> Option<u64> {
+        Some(self.layout().disk_refused.load(Ordering::Relaxed)).filter(|&b| b > 0)
     }
 
     /// Output bytes the sandbox says it wrote (the supervisor counts what it relays itself).

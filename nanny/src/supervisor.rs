@@ -1174,6 +1174,15 @@ impl Watch<'_> {
                 return self.kill(KillReason::Threads, message);
             }
         }
+        if let Some(would_use) = self.page.disk_refused() {
+            let message = format!(
+                "disk use {would_use} bytes over the limit of {} bytes in the vessel directory \
+                 '{}' (the write was refused before it happened)",
+                self.disk_limit,
+                self.vessel.display()
+            );
+            return self.kill(KillReason::Disk, message);
+        }
         if now >= self.next_disk {
             self.next_disk = now + DISK_PERIOD;
             if let Ok(used) = measure::disk_usage(&self.vessel) {
