@@ -144,6 +144,8 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
             return Ok(ExitStatus::InternalError);
         }
         let mut confinement = confine_plan(&plan);
+        // The API counts its descriptors below the kernel's backstop.
+        api::descriptors::install(confinement.max_open_files);
         confinement.keep_fds.extend(gate.fd());
         if let Some(ring) = gate.take_output() {
             confinement.keep_fds.push(ring.fd());

@@ -637,3 +637,49 @@ fn nanny_the_disk_quota_holds_near_its_value_whatever_threads_write() {
         "{report}"
     );
 }
+
+#[test]
+fn nanny_running_out_of_descriptors_is_a_repy_exception_not_an_internal_error() {
+    // Threads blocked in openconnection (to a listener whose backlog is full) hold
+    // descriptors no item counts; with the budget gone, listfiles and listenforconnection
+    // must raise ResourceExhaustedError, never end the run as an internal error (125).
+    let program = "\
+server = listenforconnection('127.0.0.1', 62100)
+outcomes = []
+def connect(port):
+    def run():
+        try:
+            openconnection('127.0.0.1', 62100, '127.0.0.1', port, 5)
+            outcomes.append('connected')
+        except ResourceExhaustedError:
+            outcomes.append('exhausted')
+        except Exception:
+            outcomes.append('other')
+    return run
+for port in range(62101, 62161):
+    createthread(connect(port))
+sleep(1.5)
+for call in (listfiles, lambda: listenforconnection('127.0.0.1', 62099)):
+    try:
+        call()
+        log('ok ')
+    except ResourceExhaustedError:
+        log('exhausted ')
+log('threads exhausted:', outcomes.count('exhausted') > 0)
+exitall()
+";
+    let (_, out, report) = run_reported(
+        "[resources]\nevents = 70\nfilesopened = 5\ninsockets = 5\noutsockets = 5\n\
+         connport = [\"62099-62161\"]\n",
+        program,
+        &[],
+    );
+    out.assert_code(200)
+        .assert_stdout_contains("threads exhausted: True");
+    assert_eq!(verdict(&report), "exitall");
+    assert!(
+        !out.stderr().contains("Internal Error"),
+        "{}",
+        out.explain()
+    );
+}

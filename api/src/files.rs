@@ -17,7 +17,8 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use crate::args::{self, positional};
 use crate::charge::{self, Item, Renewable};
 use crate::exceptions::{
-    FileClosedError, FileInUseError, FileNotFoundError, RepyArgumentError, SeekPastEndOfFileError,
+    FileClosedError, FileInUseError, FileNotFoundError, RepyArgumentError, ResourceExhaustedError,
+    SeekPastEndOfFileError,
 };
 
 /// The block size RepyV2 charges file I/O in.
@@ -87,6 +88,8 @@ fn is_regular_file(name: &str) -> bool {
 struct OpenFile {
     file: File,
     size: u64,
+    /// Counts the descriptor in the API's budget while the file is open.
+    _slot: crate::descriptors::Slot,
 }
 
 /// A file handle returned by `openfile`.
@@ -293,6 +296,7 @@ pub fn openfile(
             // Ended once the file exists (or creating it failed).
             reserved = nanny::measure::DISK_ENTRY_OVERHEAD;
         }
+        let slot = crate::descriptors::take("open a file")?;
         py.detach(|| {
             let file = OpenOptions::new()
                 .read(true)
@@ -306,7 +310,11 @@ pub fn openfile(
                 .metadata()
                 .map(|m| m.len())
                 .map_err(|e| crate::errors::open_failed(&filename, &e))?;
-            Ok(OpenFile { file, size })
+            Ok(OpenFile {
+                file,
+                size,
+                _slot: slot,
+            })
         })
     })();
     match opened {
@@ -330,15 +338,20 @@ pub fn listfiles<'py>(
 ) -> PyResult<Bound<'py, PyList>> {
     positional::<0>("listfiles", args, kwargs)?;
     charge::before(py, Renewable::Fileread)?;
+    let slot = crate::descriptors::take("list the vessel directory")?;
     let names = py.detach(|| -> PyResult<Vec<String>> {
-        let entries = std::fs::read_dir(".").map_err(|e| {
-            crate::errors::internal(format!("cannot list the vessel directory: {e}"))
+        let entries = std::fs::read_dir(".").map_err(|e| match e.raw_os_error() {
+            Some(libc::EMFILE | libc::ENFILE | libc::ENOMEM) => {
+                ResourceExhaustedError::new_err(format!("Cannot list the vessel directory: {e}"))
+            }
+            _ => crate::errors::internal(format!("cannot list the vessel directory: {e}")),
         })?;
         Ok(entries
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect())
     })?;
+    drop(slot);
     charge::after(py, Renewable::Fileread, BLOCK)?;
     PyList::new(py, names)
 }

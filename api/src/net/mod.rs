@@ -268,6 +268,7 @@ pub fn getmyip(
     charge::after(py, Renewable::Netsend, 256)?;
     charge::after(py, Renewable::Netrecv, 128)?;
     // A UDP "connect" sends nothing: it only asks the kernel for a route.
+    let slot = crate::descriptors::take("find the local address")?;
     let probe = py.detach(|| -> std::io::Result<Ipv4Addr> {
         let socket = std::net::UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0))?;
         socket.connect((Ipv4Addr::new(192, 0, 2, 1), 80))?;
@@ -278,6 +279,7 @@ pub fn getmyip(
             }
         }
     });
+    drop(slot);
     match probe {
         Ok(ip) if !ip.is_unspecified() => Ok(ip.to_string()),
         _ => Err(InternetConnectivityError::new_err(

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::args::{self, positional};
 use crate::charge::{self, Item, Renewable};
+use crate::descriptors::Counted;
 use crate::exceptions::{
     AlreadyListeningError, DuplicateTupleError, RepyArgumentError, SocketClosedLocal,
     SocketClosedRemote, SocketWouldBlockError, TimeoutError,
@@ -43,8 +44,9 @@ fn v4(addr: SocketAddr) -> SocketAddrV4 {
     }
 }
 
-/// A new TCP socket bound to `local` with RepyV2's options.
-fn bound_socket(local: SocketAddrV4, listening: bool) -> PyResult<Socket> {
+/// A new TCP socket bound to `local` with RepyV2's options, counted in the descriptor budget.
+fn bound_socket(local: SocketAddrV4, listening: bool) -> PyResult<Counted<Socket>> {
+    let slot = crate::descriptors::take("open a TCP socket")?;
     let socket = Socket::new(Domain::IPV4, Type::STREAM.cloexec(), Some(Protocol::TCP))
         .map_err(|e| super::socket_error(&e, "TCP"))?;
     let _ = socket.set_reuse_address(true);
@@ -62,12 +64,12 @@ fn bound_socket(local: SocketAddrV4, listening: bool) -> PyResult<Socket> {
             AlreadyListeningError::new_err(format!("{whose} is already listening on {local}"))
         })
     })?;
-    Ok(socket)
+    Ok(Counted::new(socket, slot))
 }
 
 /// An open TCP connection's state.
 struct Connection {
-    stream: TcpStream,
+    stream: Counted<TcpStream>,
     local: SocketAddrV4,
     remote: SocketAddrV4,
 }
@@ -82,7 +84,12 @@ pub struct RepySocket {
 
 impl RepySocket {
     /// A connected socket holding the `outsockets` item `key`.
-    fn new(stream: TcpStream, local: SocketAddrV4, remote: SocketAddrV4, key: u64) -> Self {
+    fn new(
+        stream: Counted<TcpStream>,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+        key: u64,
+    ) -> Self {
         with_registry(|r| r.tcp_connections.insert((local, remote)));
         Self {
             key,
@@ -155,7 +162,7 @@ impl RepySocket {
             if let Ok(0) = conn.stream.peek(&mut peek) {
                 return Err(std::io::Error::from_raw_os_error(libc::EPIPE));
             }
-            (&conn.stream).write(&message)
+            (&*conn.stream).write(&message)
         });
         match result {
             Ok(sent) => {
@@ -191,7 +198,7 @@ impl RepySocket {
                 return Err(std::io::Error::from_raw_os_error(libc::EBADF));
             };
             let mut buffer = vec![0u8; numbytes];
-            let n = (&conn.stream).read(&mut buffer)?;
+            let n = (&*conn.stream).read(&mut buffer)?;
             if n == 0 {
                 return Err(std::io::Error::from_raw_os_error(libc::EPIPE));
             }
@@ -317,7 +324,7 @@ fn open_connection(
     local: SocketAddrV4,
     dest: SocketAddrV4,
     timeout: f64,
-) -> PyResult<TcpStream> {
+) -> PyResult<Counted<TcpStream>> {
     let socket = bound_socket(local, false)?;
     let connected = py.detach(|| -> Result<(), std::io::Error> {
         // A timeout beyond a day waits a day: the kernel gives up on a connection long before.
@@ -344,14 +351,14 @@ fn open_connection(
         return Err(connect_error(&e, local, dest));
     }
     let _ = socket.set_nonblocking(true);
-    Ok(socket.into())
+    Ok(socket.map(TcpStream::from))
 }
 
 /// A listening TCP socket from `listenforconnection`.
 #[pyclass(frozen, name = "tcpserversocket", module = "repy")]
 pub struct RepyTcpServer {
     key: u64,
-    state: Mutex<Option<TcpListener>>,
+    state: Mutex<Option<Counted<TcpListener>>>,
     local: SocketAddrV4,
 }
 
@@ -388,6 +395,7 @@ impl RepyTcpServer {
         let (send, recv) = resources_for(*self.local.ip());
         charge::before(py, send)?;
         charge::before(py, recv)?;
+        let slot = crate::descriptors::take("accept a connection")?;
         let accepted = py.detach(|| -> Result<(TcpStream, SocketAddr), std::io::Error> {
             let guard = lock(&self.state);
             let Some(listener) = guard.as_ref() else {
@@ -412,6 +420,7 @@ impl RepyTcpServer {
             }
         };
         let _ = stream.set_nonblocking(true);
+        let stream = Counted::new(stream, slot);
         let remote = v4(remote);
         let local = stream.local_addr().map(v4).unwrap_or(self.local);
         let key = charge::new_key();
@@ -468,10 +477,24 @@ pub fn listenforconnection(
     charge::acquire(Item::Insockets, server.key())?;
     // The sandbox may not call listen() itself: the supervisor makes the listener (it
     // checks connport again) and passes it back.
+    let slot = match crate::descriptors::take("listen for connections") {
+        Ok(slot) => slot,
+        Err(err) => {
+            charge::release(Item::Insockets, server.key());
+            return Err(err);
+        }
+    };
     let listener = match py.detach(|| super::broker_listen(local, backlog)) {
-        Ok(listener) => listener,
+        Ok(listener) => Counted::new(listener, slot),
         Err(e) => {
             charge::release(Item::Insockets, server.key());
+            if let Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM) =
+                e.raw_os_error()
+            {
+                return Err(crate::exceptions::ResourceExhaustedError::new_err(format!(
+                    "Cannot listen on {local}: {e}"
+                )));
+            }
             return Err(bind_error(&e, local, || {
                 let ours = with_registry(|r| r.tcp_listeners.contains(&local));
                 let whose = if ours {

@@ -11,6 +11,7 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use super::{bind_error, ip_arg, port_arg, require_udp_port, resources_for, PACKET_OVERHEAD};
 use crate::args::{self, positional};
 use crate::charge::{self, Item};
+use crate::descriptors::Counted;
 use crate::exceptions::{
     AlreadyListeningError, DuplicateTupleError, RepyArgumentError, SocketClosedLocal,
     SocketWouldBlockError,
@@ -26,16 +27,17 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// The UDP sockets bound by `listenformessage`, reused by `sendmessage` from that address.
-static LISTENERS: Mutex<Option<HashMap<SocketAddrV4, Arc<UdpSocket>>>> = Mutex::new(None);
+static LISTENERS: Mutex<Option<HashMap<SocketAddrV4, Arc<Counted<UdpSocket>>>>> = Mutex::new(None);
 
-fn listener_for(local: SocketAddrV4) -> Option<Arc<UdpSocket>> {
+fn listener_for(local: SocketAddrV4) -> Option<Arc<Counted<UdpSocket>>> {
     lock(&LISTENERS)
         .as_ref()
         .and_then(|m| m.get(&local).cloned())
 }
 
-/// A new UDP socket bound to `local`.
-fn bound_socket(local: SocketAddrV4) -> PyResult<UdpSocket> {
+/// A new UDP socket bound to `local`, counted in the descriptor budget.
+fn bound_socket(local: SocketAddrV4) -> PyResult<Counted<UdpSocket>> {
+    let slot = crate::descriptors::take("open a UDP socket")?;
     let socket = Socket::new(Domain::IPV4, Type::DGRAM.cloexec(), Some(Protocol::UDP))
         .map_err(|e| super::socket_error(&e, "UDP"))?;
     let _ = socket.set_recv_buffer_size(66_000);
@@ -46,7 +48,7 @@ fn bound_socket(local: SocketAddrV4) -> PyResult<UdpSocket> {
         })
     })?;
     let _ = socket.set_nonblocking(true);
-    Ok(socket.into())
+    Ok(Counted::new(socket.into(), slot))
 }
 
 /// `sendmessage(destip, destport, message, localip, localport)`: sends one datagram from a
@@ -118,7 +120,7 @@ pub fn sendmessage(
 #[pyclass(frozen, name = "udpserversocket", module = "repy")]
 pub struct RepyUdpServer {
     key: u64,
-    socket: Mutex<Option<Arc<UdpSocket>>>,
+    socket: Mutex<Option<Arc<Counted<UdpSocket>>>>,
     local: SocketAddrV4,
 }
 
