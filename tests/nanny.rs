@@ -428,3 +428,21 @@ fn nanny_standard_error_follows_the_output_written_before_it() {
         "a line is missing"
     );
 }
+
+#[test]
+fn nanny_a_thread_waiting_for_a_rate_does_not_stop_the_others() {
+    // Two threads log 20 kB at a time under lograte = 1000: each write puts a ~19 s debt on
+    // the bucket, so one thread waits in it and the other queues behind it. Neither may hold
+    // the interpreter while it waits: the main thread wakes from sleep(1) and ends the run.
+    let program = "def chatter():\n    while True:\n        log('x' * 20000)\ncreatethread(chatter)\ncreatethread(chatter)\nsleep(1)\nexitall()\n";
+    let started = Instant::now();
+    let (_, out, report) = run_reported("[resources]\nlograte = 1000\nevents = 3\n", program, &[]);
+    let took = started.elapsed();
+    out.assert_code(200);
+    assert_eq!(verdict(&report), "exitall", "{report}");
+    assert!(
+        took < Duration::from_secs(4),
+        "the run took {took:?}\n{}",
+        out.explain()
+    );
+}

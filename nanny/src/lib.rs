@@ -29,7 +29,9 @@ pub mod ring;
 pub mod status;
 pub mod supervisor;
 
-pub use accountant::{Accountant, ItemError, LimitsSnapshot, RateError, UsageSnapshot};
+pub use accountant::{
+    Accountant, ItemError, LimitsSnapshot, QuickCharge, RateError, UsageSnapshot,
+};
 pub use bucket::{Decision, LeakyBucket, RateSpec};
 pub use clock::{Clock, FakeClock, MonotonicClock};
 pub use output::OutputTarget;
