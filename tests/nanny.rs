@@ -290,8 +290,8 @@ fn nanny_report_is_written_however_the_run_ends() {
             "[resources]\n",
             "x = [1]\nfor i in range(1000000):\n    x = map(abs, x)\nlist(x)\n",
             &[],
-            120,
-            "crashed",
+            121,
+            "stack-overflow",
         ),
     ];
     for (policy, program, extra, code, expected) in cases {

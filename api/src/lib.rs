@@ -17,6 +17,7 @@ pub mod net;
 pub mod output;
 pub mod program;
 pub mod resources;
+pub mod stack;
 pub mod threads;
 pub mod traceback;
 pub mod vnamespace;
