@@ -103,6 +103,14 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         // SAFETY: _exit ends the process at once; always safe.
         unsafe { libc::_exit(i32::from(ExitStatus::InternalError.code())) }
     }));
+    // A stack overflow in any thread of the program ends the run with its own verdict
+    // (`stack-overflow`), not as a crash. Before confinement: it reads /proc/self/maps.
+    if let Err(err) = api::stack::install_for_main_thread() {
+        eprint_raw(&format!(
+            "repy: internal error: cannot set up stack-overflow handling: {err}\n"
+        ));
+        return i32::from(ExitStatus::InternalError.code());
+    }
     // Writing past the file-size backstop must fail with EFBIG, not kill the sandbox.
     // SAFETY: setting a signal to SIG_IGN installs no handler code.
     unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };

@@ -63,7 +63,8 @@ exit_statuses! {
     OutputLimit = 103, "output-limit", false, "The program wrote more than its `output` limit and was killed.";
     OutputUnwritable = 104, "output-unwritable", false, "The program's output could not be delivered (the reader closed the pipe, or the disk was full) and the program was killed; what was written before is delivered.";
     ConfinementUnavailable = 110, "confinement-unavailable", false, "A confinement layer cannot be applied on this kernel and was not allowed to degrade.";
-    Crashed = 120, "crashed", false, "The sandbox process died from a signal nobody sent on purpose (for example the interpreter overflowed its C stack).";
+    Crashed = 120, "crashed", false, "The sandbox process died from a signal nobody sent on purpose: a fault that is not a stack overflow (a bug in CPython or repy), or a system call the seccomp filter kills for. No program the checker accepts should reach it.";
+    StackOverflow = 121, "stack-overflow", false, "The program nested calls or objects so deeply that a thread overflowed its C stack (CPython 3.11 recurses without a check in some C paths); the sandbox caught the fault in the stack's guard region and ended the run. RepyV2's process crashed.";
     InternalError = 125, "internal-error", false, "repy itself failed; this is a bug worth reporting.";
     Interrupted = 130, "interrupted", false, "repy received SIGINT, SIGTERM or SIGHUP and killed the program.";
     ExitAll = 200, "exitall", true, "The program called `exitall()`.";

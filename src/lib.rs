@@ -160,6 +160,26 @@ mod tests {
     }
 
     #[test]
+    fn exit_codes_of_the_sandbox_child_are_in_the_table() {
+        use exit::ExitStatus;
+        for (code, status) in [
+            (api::stack::STACK_OVERFLOW_EXIT, ExitStatus::StackOverflow),
+            (
+                api::threads::THREAD_EXCEPTION_EXIT,
+                ExitStatus::ThreadException,
+            ),
+            (api::threads::THREAD_REFUSED_EXIT, ExitStatus::ThreadRefused),
+            (api::misc::EXITALL_EXIT, ExitStatus::ExitAll),
+        ] {
+            assert_eq!(
+                ExitStatus::from_code(code),
+                Some(status),
+                "exit code {code}"
+            );
+        }
+    }
+
+    #[test]
     fn exit_codes_are_distinct() {
         let mut codes: Vec<u8> = exit::ExitStatus::ALL.iter().map(|s| s.code()).collect();
         codes.sort_unstable();

@@ -467,3 +467,20 @@ fn confine_the_sandbox_cannot_listen_on_any_port() {
     let (_, out) = escape("[resources]\nconnport = [63302]\n", program);
     out.assert_code(0).assert_stdout("refused 1\nrefused 1\n");
 }
+
+#[test]
+fn confine_a_fault_that_is_not_a_stack_overflow_is_still_a_crash() {
+    // The stack-overflow handler only claims faults in the faulting thread's stack guard
+    // region: a null dereference (only reachable with the real builtins) is a crash, not
+    // `stack-overflow`, in the main thread and in a thread alike.
+    for program in [
+        "import ctypes\nprint('before', flush=True)\nctypes.string_at(0)\n",
+        "import ctypes, _thread, time\nprint('before', flush=True)\n_thread.start_new_thread(ctypes.string_at, (8,))\ntime.sleep(5)\n",
+    ] {
+        let (_, out) = escape(NO_NETWORK, program);
+        out.assert_code(120)
+            .assert_stdout("before\n")
+            .assert_stderr_contains("crashed: killed by SIGSEGV");
+        assert!(!out.stderr().contains("stack overflow"), "{}", out.explain());
+    }
+}

@@ -8,4 +8,5 @@ mod confine;
 mod escapes;
 mod nanny;
 mod restrictions;
+mod stack;
 mod support;

@@ -290,8 +290,8 @@ fn nanny_report_is_written_however_the_run_ends() {
             "[resources]\n",
             "x = [1]\nfor i in range(1000000):\n    x = map(abs, x)\nlist(x)\n",
             &[],
-            120,
-            "crashed",
+            121,
+            "stack-overflow",
         ),
     ];
     for (policy, program, extra, code, expected) in cases {
@@ -680,6 +680,24 @@ exitall()
     assert!(
         !out.stderr().contains("Internal Error"),
         "{}",
+        out.explain()
+    );
+}
+
+#[test]
+fn nanny_a_thread_waiting_for_a_rate_does_not_stop_the_others() {
+    // Two threads log 20 kB at a time under lograte = 1000: each write puts a ~19 s debt on
+    // the bucket, so one thread waits in it and the other queues behind it. Neither may hold
+    // the interpreter while it waits: the main thread wakes from sleep(1) and ends the run.
+    let program = "def chatter():\n    while True:\n        log('x' * 20000)\ncreatethread(chatter)\ncreatethread(chatter)\nsleep(1)\nexitall()\n";
+    let started = Instant::now();
+    let (_, out, report) = run_reported("[resources]\nlograte = 1000\nevents = 3\n", program, &[]);
+    let took = started.elapsed();
+    out.assert_code(200);
+    assert_eq!(verdict(&report), "exitall", "{report}");
+    assert!(
+        took < Duration::from_secs(4),
+        "the run took {took:?}\n{}",
         out.explain()
     );
 }

@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use nanny::{Accountant, ItemError, RateError};
+use nanny::{Accountant, ItemError, QuickCharge, RateError};
 use pyo3::prelude::*;
 
 use crate::exceptions::{ResourceExhaustedError, ResourceForbiddenError};
@@ -80,17 +80,22 @@ pub fn before(py: Python<'_>, resource: Renewable) -> PyResult<()> {
 
 /// Charges `amount` of `resource` after an operation, then waits (interpreter released)
 /// while the resource is over its limit.
+///
+/// Nothing here blocks with the interpreter held: the fast path only updates the bucket, and
+/// a charge that must wait — for its own debt, or for another thread already waiting on the
+/// resource — is made with the interpreter released, so a throttled thread never stops the
+/// others (a thread calling `exitall()`, say).
 pub fn after(py: Python<'_>, resource: Renewable, amount: u64) -> PyResult<()> {
     let accountant = accountant();
-    // Fast path: charge, and only when that puts the resource over its rate release the
-    // interpreter to wait.
-    if accountant
+    let pending = match accountant
         .charge_without_waiting(resource, amount)
         .map_err(rate_error)?
     {
-        return Ok(());
-    }
-    py.detach(|| accountant.charge(resource, 0))
+        QuickCharge::Within => return Ok(()),
+        QuickCharge::Over => 0,
+        QuickCharge::Busy => amount,
+    };
+    py.detach(|| accountant.charge(resource, pending))
         .map(|_| ())
         .map_err(rate_error)
 }

@@ -18,6 +18,7 @@ pub mod net;
 pub mod output;
 pub mod program;
 pub mod resources;
+pub mod stack;
 pub mod threads;
 pub mod traceback;
 pub mod vnamespace;

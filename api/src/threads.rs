@@ -3,7 +3,9 @@
 //!
 //! A thread holds one `events` item while it runs (the main program holds one too). An
 //! exception escaping a thread prints its traceback and ends the whole sandbox with RepyV2's
-//! code 30. Every wait releases the interpreter.
+//! code 30. Every wait releases the interpreter. A thread has the main thread's stack
+//! ([`crate::stack::THREAD_STACK_BYTES`]), so the recursion limit holds in it too, and a guard
+//! region that turns an overflow into the `stack-overflow` verdict (see [`crate::stack`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
@@ -61,7 +63,9 @@ pub fn createthread(
     let function = function.unbind();
     let spawned = std::thread::Builder::new()
         .name(format!("_EVENT:Thread:{number}"))
+        .stack_size(crate::stack::THREAD_STACK_BYTES)
         .spawn(move || {
+            let guard = crate::stack::ThreadGuard::install();
             Python::attach(|py| {
                 if let Err(err) = function.bind(py).call0() {
                     let text = crate::traceback::render_for_program(py, &err);
@@ -71,6 +75,7 @@ pub fn createthread(
                 }
                 drop(function);
             });
+            drop(guard);
             charge::release(Item::Events, number);
             let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
             *live = live.saturating_sub(1);

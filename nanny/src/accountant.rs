@@ -2,14 +2,17 @@
 //! caller wait), item resources (counts with a cap), port checks, and the numbers
 //! `getresources()` returns.
 //!
-//! Every call may block only in [`Accountant::charge`] (while a bucket drains); the API layer
-//! releases the interpreter around it. Everything charged is also recorded on the
-//! [`SharedPage`], so the supervisor's report has it whatever becomes of the child.
+//! Every call may block only in [`Accountant::charge`] (while a bucket drains, or while another
+//! caller waits on the same bucket); the API layer releases the interpreter around it. No lock
+//! is ever held while sleeping, so the other calls never wait for longer than a bucket update
+//! (a thread holding the interpreter must not block behind a throttled one). Everything
+//! charged is also recorded on the [`SharedPage`], so the supervisor's report has it whatever
+//! becomes of the child.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use restrictions::{Kind, ResourceId, Restrictions};
@@ -83,11 +86,37 @@ pub struct UsageSnapshot {
     pub stoptimes: Vec<StopTime>,
 }
 
+/// What [`Accountant::charge_without_waiting`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuickCharge {
+    /// Charged, and the resource is still within its rate: go on.
+    Within,
+    /// Charged, and the resource is now over its rate: the caller must wait with
+    /// [`Accountant::charge`] of 0 (with the interpreter released).
+    Over,
+    /// Nothing charged: another caller is waiting for this resource to drain, and charges
+    /// on it queue behind that caller. The caller must make the whole charge with
+    /// [`Accountant::charge`] (with the interpreter released).
+    Busy,
+}
+
+/// A bucket and whether a caller is waiting for it to drain.
+#[derive(Debug)]
+struct Metered {
+    bucket: LeakyBucket,
+    /// A caller of [`Accountant::charge`] is sleeping until this bucket is under its limit;
+    /// other charges on it wait for the turn (on the slot's condition variable, not on the
+    /// lock, which is never held while sleeping).
+    waiting: bool,
+}
+
 #[derive(Debug)]
 struct RateSlot {
     resource: Renewable,
     /// `None` when the resource is forbidden (rate 0).
-    bucket: Option<Mutex<LeakyBucket>>,
+    bucket: Option<Mutex<Metered>>,
+    /// Signalled when a waiting caller has paid its debt.
+    turn: Condvar,
     /// The last charge left the bucket within its limit (see [`Accountant::ready`]).
     within: AtomicBool,
 }
@@ -178,7 +207,13 @@ impl Accountant {
         let rates = Renewable::ALL.map(|resource| RateSlot {
             resource,
             bucket: LeakyBucket::new(RateSpec::from_limit(restrictions.limit(resource.id())), now)
-                .map(Mutex::new),
+                .map(|bucket| {
+                    Mutex::new(Metered {
+                        bucket,
+                        waiting: false,
+                    })
+                }),
+            turn: Condvar::new(),
             within: AtomicBool::new(true),
         });
         let items = Item::ALL.map(|item| {
@@ -274,30 +309,50 @@ impl Accountant {
     ///
     /// The API calls it twice per operation, as RepyV2: with 0 before the operation (waits
     /// while a previous operation's debt drains) and with the real amount after it. Concurrent
-    /// callers on one resource are serialised: the resource's lock is held while sleeping.
-    /// A resource whose rate is 0 refuses every charge, including the one of 0 made before
-    /// the operation, so a forbidden operation never runs.
+    /// callers on one resource are serialised, in the order RepyV2's lock gave: while one
+    /// caller sleeps off a debt, the others wait for their turn before charging. The
+    /// resource's lock itself is released while sleeping, so a caller that only looks at the
+    /// bucket ([`Accountant::charge_without_waiting`], made with the interpreter held) never
+    /// blocks behind a sleeper. A resource whose rate is 0 refuses every charge, including
+    /// the one of 0 made before the operation, so a forbidden operation never runs.
     pub fn charge(&self, resource: Renewable, quantity: u64) -> Result<Duration, RateError> {
         let slot = &self.rates[resource.index()];
-        let Some(bucket) = &slot.bucket else {
+        let Some(metered) = &slot.bucket else {
             return Err(RateError::Forbidden {
                 resource: slot.resource.id(),
             });
         };
-        let mut bucket = lock(bucket);
+        let mut state = lock(metered);
+        while state.waiting {
+            state = slot
+                .turn
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
         let start = self.clock.now();
-        let mut decision = bucket.charge(start, quantity as f64);
+        let mut decision = state.bucket.charge(start, quantity as f64);
         self.page
-            .record_charge(resource, quantity, Duration::ZERO, bucket.level());
+            .record_charge(resource, quantity, Duration::ZERO, state.bucket.level());
+        if matches!(decision, Decision::Wait(_)) {
+            state.waiting = true;
+            slot.within.store(false, Ordering::Relaxed);
+        }
         while let Decision::Wait(wait) = decision {
+            drop(state);
             self.clock.sleep(wait);
-            decision = bucket.poll(self.clock.now());
+            state = lock(metered);
+            decision = state.bucket.poll(self.clock.now());
             self.page
-                .record_charge(resource, 0, Duration::ZERO, bucket.level());
+                .record_charge(resource, 0, Duration::ZERO, state.bucket.level());
         }
         let waited = self.clock.now().saturating_sub(start);
-        self.page.record_charge(resource, 0, waited, bucket.level());
+        self.page
+            .record_charge(resource, 0, waited, state.bucket.level());
         slot.within.store(true, Ordering::Relaxed);
+        if std::mem::replace(&mut state.waiting, false) {
+            drop(state);
+            slot.turn.notify_all();
+        }
         Ok(waited)
     }
 
@@ -316,29 +371,38 @@ impl Accountant {
         Ok(slot.within.load(Ordering::Relaxed))
     }
 
-    /// Charges `quantity` units without waiting: returns `true` when the resource is still
-    /// within its rate, `false` when the caller must now wait (with [`Accountant::charge`] of
-    /// 0, which sleeps until the debt has drained and records the time as throttled). The
-    /// API's fast path: most calls never wait, and this one takes the clock once and does not
-    /// release the interpreter.
+    /// Charges `quantity` units without waiting (see [`QuickCharge`]): the API's fast path.
+    /// Most calls never wait, and this one takes the clock once, holds the resource's lock
+    /// only for the update and does not release the interpreter. When it answers
+    /// [`QuickCharge::Over`] the caller waits with [`Accountant::charge`] of 0, which sleeps
+    /// until the debt has drained and records the time as throttled; when another caller is
+    /// already waiting on the resource it charges nothing and answers [`QuickCharge::Busy`],
+    /// and the caller makes the whole charge with [`Accountant::charge`], in turn.
     pub fn charge_without_waiting(
         &self,
         resource: Renewable,
         quantity: u64,
-    ) -> Result<bool, RateError> {
+    ) -> Result<QuickCharge, RateError> {
         let slot = &self.rates[resource.index()];
-        let Some(bucket) = &slot.bucket else {
+        let Some(metered) = &slot.bucket else {
             return Err(RateError::Forbidden {
                 resource: slot.resource.id(),
             });
         };
-        let mut bucket = lock(bucket);
-        let decision = bucket.charge(self.clock.now(), quantity as f64);
+        let mut state = lock(metered);
+        if state.waiting {
+            return Ok(QuickCharge::Busy);
+        }
+        let decision = state.bucket.charge(self.clock.now(), quantity as f64);
         self.page
-            .record_charge(resource, quantity, Duration::ZERO, bucket.level());
+            .record_charge(resource, quantity, Duration::ZERO, state.bucket.level());
         let granted = matches!(decision, Decision::Granted);
         slot.within.store(granted, Ordering::Relaxed);
-        Ok(granted)
+        Ok(if granted {
+            QuickCharge::Within
+        } else {
+            QuickCharge::Over
+        })
     }
 
     /// Takes one item of `item` identified by `key` (an opaque id chosen by the API, e.g. a
@@ -510,13 +574,13 @@ mod tests {
         assert_eq!(acc.ready(Renewable::Lograte), Ok(true));
         assert_eq!(
             acc.charge_without_waiting(Renewable::Lograte, 500),
-            Ok(true)
+            Ok(QuickCharge::Within)
         );
         assert_eq!(acc.ready(Renewable::Lograte), Ok(true));
         // Over the rate: the next operation must take the slow path, which waits.
         assert_eq!(
             acc.charge_without_waiting(Renewable::Lograte, 3000),
-            Ok(false)
+            Ok(QuickCharge::Over)
         );
         assert_eq!(acc.ready(Renewable::Lograte), Ok(false));
         assert!(acc.charge(Renewable::Lograte, 0).unwrap() > Duration::ZERO);
@@ -580,7 +644,7 @@ mod tests {
     }
 
     #[test]
-    fn accountant_serialises_concurrent_charges_on_one_resource() {
+    fn accountant_serialises_concurrent_charges_on_one_resource_without_holding_its_lock() {
         let (entered_tx, entered_rx) = mpsc::channel();
         let (release_tx, release_rx) = mpsc::channel();
         let clock = Arc::new(GateClock {
@@ -599,26 +663,40 @@ mod tests {
             std::thread::spawn(move || acc.charge(Renewable::Filewrite, 3001))
         };
         entered_rx.recv().unwrap();
-        // The first caller sleeps holding the resource's lock...
+        // The first caller sleeps without holding the resource's lock: a thread holding the
+        // interpreter may look at the bucket without blocking behind the sleeper...
         let slot = &acc.rates[Renewable::Filewrite.index()];
-        assert!(slot.bucket.as_ref().unwrap().try_lock().is_err());
-        // ...while other resources, items and snapshots stay usable.
+        assert!(slot.bucket.as_ref().unwrap().try_lock().is_ok());
+        assert_eq!(acc.ready(Renewable::Filewrite), Ok(false));
+        // ...and a quick charge charges nothing while a caller waits: it must queue.
+        assert_eq!(
+            acc.charge_without_waiting(Renewable::Filewrite, 100),
+            Ok(QuickCharge::Busy)
+        );
+        assert_eq!(acc.page().rate_totals(Renewable::Filewrite).charged, 3001);
+        // Other resources, items and snapshots stay usable.
         assert_eq!(acc.charge(Renewable::Fileread, 10), Ok(Duration::ZERO));
         let _ = acc.usage_snapshot();
+        // A second waiter queues for its turn (behind the first, as under RepyV2's lock).
         let second = {
             let acc = acc.clone();
             std::thread::spawn(move || acc.charge(Renewable::Filewrite, 0))
         };
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!second.is_finished());
         release_tx.send(()).unwrap();
         assert_eq!(first.join().unwrap(), Ok(Duration::from_millis(2001)));
         // The second caller ran after the first had paid: nothing left to wait for.
         assert_eq!(second.join().unwrap(), Ok(Duration::ZERO));
         assert_eq!(clock.inner.sleeps(), vec![Duration::from_millis(2001)]);
-        // A later charge pays for the level the first one left at the limit.
+        assert_eq!(acc.ready(Renewable::Filewrite), Ok(true));
+        // A later charge pays for the level the first one left at the limit: the amounts
+        // are RepyV2's, whatever the interleaving.
         assert_eq!(
             acc.charge(Renewable::Filewrite, 500),
             Ok(Duration::from_millis(500))
         );
+        assert_eq!(acc.page().rate_totals(Renewable::Filewrite).charged, 3501);
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub mod status;
 pub mod supervisor;
 
 pub use accountant::{
-    Accountant, DiskQuotaError, ItemError, LimitsSnapshot, RateError, UsageSnapshot,
+    Accountant, DiskQuotaError, ItemError, LimitsSnapshot, QuickCharge, RateError, UsageSnapshot,
 };
 pub use bucket::{Decision, LeakyBucket, RateSpec};
 pub use clock::{Clock, FakeClock, MonotonicClock};
