@@ -6,6 +6,7 @@ use pyo3::Python;
 
 use crate::cli::Format;
 use crate::exit::ExitStatus;
+use crate::run::ProgramReadError;
 
 /// Checks `source`: the checked tree to compile when it may run, or the rendered violations.
 pub fn violations(
@@ -34,7 +35,9 @@ pub fn violations(
     }
 }
 
-/// `repy check`: checks every program, prints every violation, exits 0 when all are clean.
+/// `repy check`: checks every program and prints every violation, in one document for JSON
+/// and SARIF. Exits 0 when all are clean, 7 (`program-unreadable`) when a file cannot be read
+/// (an `E902` diagnostic) or is not UTF-8, else 5 when any has a violation.
 pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
     if let Err(err) = api::interpreter::initialize_complete() {
         eprintln!("repy: internal error: {err}");
@@ -46,21 +49,36 @@ pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
     Python::attach(|py| {
         for path in programs {
             let filename = path.display().to_string();
-            let source = match crate::run::read_program(path) {
-                Ok(source) => source,
-                Err(message) => {
-                    eprintln!("repy: {message}");
+            let (source, diagnostics) = match crate::run::read_program(path) {
+                Ok(source) => {
+                    let diagnostics = match safe_check::check(py, &source, &filename) {
+                        Ok(()) => Vec::new(),
+                        Err(failure) => failure.diagnostics().to_vec(),
+                    };
+                    if !diagnostics.is_empty() && status == ExitStatus::Finished {
+                        status = ExitStatus::Unsafe;
+                    }
+                    (source, diagnostics)
+                }
+                // An unreadable file is a diagnostic in every format (E902), so that no
+                // output, JSON and SARIF included, looks clean.
+                Err(ProgramReadError::Io { source, .. }) => {
+                    status = ExitStatus::ProgramUnreadable;
+                    if format != Format::Text {
+                        eprintln!("repy: cannot read the program file '{filename}': {source}");
+                    }
+                    let message = format!("cannot read the program file: {source}");
+                    (
+                        String::new(),
+                        vec![safe_check::Diagnostic::io_error(message)],
+                    )
+                }
+                Err(err @ ProgramReadError::NotUtf8 { .. }) => {
+                    eprintln!("repy: {err}");
                     status = ExitStatus::ProgramUnreadable;
                     continue;
                 }
             };
-            let diagnostics = match safe_check::check(py, &source, &filename) {
-                Ok(()) => Vec::new(),
-                Err(failure) => failure.diagnostics().to_vec(),
-            };
-            if !diagnostics.is_empty() && status == ExitStatus::Finished {
-                status = ExitStatus::Unsafe;
-            }
             match format {
                 Format::Text => print!(
                     "{}",
