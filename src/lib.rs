@@ -151,8 +151,14 @@ fn doctor() -> ExitStatus {
 
 /// `repy restrictions check|convert FILE`.
 fn restrictions_command(action: RestrictionsAction) -> ExitStatus {
+    // `check` validates exactly as a run does (a file it calls valid runs); `convert` only
+    // needs a file it can parse.
+    let loaded = match &action {
+        RestrictionsAction::Check { file } => restrictions::Restrictions::load_runnable(file),
+        RestrictionsAction::Convert { file } => restrictions::Restrictions::load(file),
+    };
     let (RestrictionsAction::Check { file } | RestrictionsAction::Convert { file }) = &action;
-    match restrictions::Restrictions::load(file) {
+    match loaded {
         Ok(policy) => {
             match action {
                 RestrictionsAction::Check { .. } => println!("{}: valid", file.display()),
