@@ -285,7 +285,8 @@ fn run_reporting(args: RunArgs, binary: crate::Binary, report: &mut Report) -> u
         eprintln!("repy: the sandbox process crashed: killed by {signal}");
     }
     report.finish(status, code, &result);
-    report.set_confinement(handoff.read());
+    report.set_confinement(handoff.read(crate::handoff::Slot::Confinement));
+    report.set_outcome(status, handoff.read(crate::handoff::Slot::Outcome));
     code
 }
 

@@ -106,6 +106,61 @@ pub fn render(py: Python<'_>, err: &PyErr, program: &str, source: &str) -> Strin
     out
 }
 
+/// The most frames of an uncaught exception the run report keeps (the innermost ones).
+pub const MAX_REPORT_FRAMES: usize = 20;
+
+/// The longest exception message, or frame name, the run report keeps.
+pub const MAX_REPORT_CHARS: usize = 500;
+
+/// An uncaught exception as the run report records it, bounded whatever the program raised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionSummary {
+    /// The class name as the traceback shows it (`ValueError`, `repy.RepyArgumentError`).
+    pub class: String,
+    /// `str(exc)`, cut to [`MAX_REPORT_CHARS`] characters.
+    pub message: String,
+    /// The innermost [`MAX_REPORT_FRAMES`] frames, outermost first, as
+    /// `"file", line N, in function`.
+    pub frames: Vec<String>,
+    /// How many frames the traceback had in all.
+    pub frame_count: usize,
+}
+
+/// `text` cut to [`MAX_REPORT_CHARS`] characters, marked when cut.
+fn bounded(text: &str) -> String {
+    if text.chars().count() <= MAX_REPORT_CHARS {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(MAX_REPORT_CHARS).collect();
+    format!("{kept}...")
+}
+
+/// The report's summary of `err`: class, bounded message, bounded traceback.
+pub fn summarize(py: Python<'_>, err: &PyErr) -> ExceptionSummary {
+    let all = frames(py, err);
+    let frame_count = all.len();
+    let frames = all
+        .iter()
+        .skip(frame_count.saturating_sub(MAX_REPORT_FRAMES))
+        .map(|frame| {
+            let line = frame
+                .line
+                .map_or_else(|| "?".to_string(), |l| l.to_string());
+            format!(
+                "\"{}\", line {line}, in {}",
+                bounded(&frame.filename),
+                bounded(&frame.function)
+            )
+        })
+        .collect();
+    ExceptionSummary {
+        class: bounded(&class_name(py, err)),
+        message: bounded(&message(py, err)),
+        frames,
+        frame_count,
+    }
+}
+
 /// The main program's name and source, for reports rendered away from the main flow
 /// (threads, `getlasterror`).
 static PROGRAM: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
