@@ -138,6 +138,7 @@ fn doctor() -> ExitStatus {
             format!("{state:?}").to_lowercase()
         );
     }
+    resource_enforcement();
     if complete {
         println!("every layer can be applied: runs are fully confined");
         ExitStatus::Finished
@@ -146,6 +147,35 @@ fn doctor() -> ExitStatus {
             "some layers are unavailable: runs refuse to start unless --allow-degraded names them"
         );
         ExitStatus::ConfinementUnavailable
+    }
+}
+
+/// How a run by this user on this machine would enforce the resources, spelt as the run
+/// report's `enforcement` (found by setting the supervisor up as a run does, for a policy
+/// with the default `cpu` share, in a throw-away vessel).
+fn resource_enforcement() {
+    println!("resource enforcement for this user (as a run's report spells it):");
+    let vessel = std::env::temp_dir();
+    let config = nanny::SupervisorConfig::new(restrictions::Restrictions::default(), &vessel);
+    match nanny::Supervisor::new(config) {
+        Ok(supervisor) => {
+            let rows = [
+                ("cpu", supervisor.cpu_mechanism().as_str()),
+                ("memory_backstop", supervisor.memory_backstop().as_str()),
+                (
+                    "threads_backstop",
+                    if supervisor.threads_backstop() {
+                        "cgroup"
+                    } else {
+                        "none"
+                    },
+                ),
+            ];
+            for (resource, mechanism) in rows {
+                println!("  {resource:<16} {mechanism}");
+            }
+        }
+        Err(err) => println!("  unknown: the supervisor cannot be set up: {err}"),
     }
 }
 

@@ -493,3 +493,34 @@ fn nanny_report_carries_violations_exceptions_and_integer_counts() {
     assert!(report["violations"].is_null() && report["exception"].is_null());
     assert!(report["message"].is_null(), "{report}");
 }
+
+/// `repy doctor` shows how this user's runs enforce the resources, spelt as the report's
+/// `enforcement`, and agrees with what a run then reports.
+#[test]
+fn nanny_doctor_shows_resource_enforcement_as_the_report_spells_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = crate::support::run_repy(dir.path(), &["doctor".into()], &[]);
+    let text = out.stdout();
+    let value = |key: &str| -> String {
+        text.lines()
+            .map(str::split_whitespace)
+            .find_map(|mut words| (words.next() == Some(key)).then(|| words.next()))
+            .flatten()
+            .unwrap_or_else(|| panic!("doctor lacks {key}: {}", out.explain()))
+            .to_string()
+    };
+    let (_, run, report) = run_reported("[resources]\n", "log('x')\n", &[]);
+    run.assert_code(0);
+    let enforcement = &report["enforcement"];
+    assert_eq!(value("cpu"), enforcement["cpu"], "{report}");
+    assert_eq!(
+        value("memory_backstop"),
+        enforcement["memory_backstop"],
+        "{report}"
+    );
+    assert_eq!(
+        value("threads_backstop"),
+        enforcement["threads_backstop"],
+        "{report}"
+    );
+}
