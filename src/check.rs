@@ -6,15 +6,25 @@ use pyo3::Python;
 
 use crate::cli::Format;
 use crate::exit::ExitStatus;
+use crate::run::ProgramReadError;
+
+/// The most violations the run report lists; the rest are only counted.
+pub const MAX_REPORTED_VIOLATIONS: usize = 20;
+
+/// The longest violation message the run report keeps.
+const MAX_REPORTED_MESSAGE_CHARS: usize = 500;
 
 /// The violations a refused run prints before the count of the rest.
 pub const MAX_VIOLATIONS_SHOWN: usize = 50;
 
 /// Checks `source`: the checked tree to compile when it may run, or the rendered violations.
+/// When it is refused, `refused` receives the run report's summary: `message` and
+/// `violations` (see [`violations_report`]).
 pub fn violations(
     py: Python<'_>,
     source: &str,
     filename: &str,
+    refused: &mut Option<serde_json::Value>,
 ) -> Result<Option<safe_check::Checked>, String> {
     match safe_check::check_keeping_tree(py, source, filename) {
         Ok(checked) => Ok(Some(checked)),
@@ -32,21 +42,58 @@ pub fn violations(
             }
             let summary = match failure {
                 safe_check::CheckFailure::Unchecked(_) => {
-                    format!("repy: {filename} could not be checked, so none of it ran\n")
+                    format!("{filename} could not be checked, so none of it ran")
                 }
                 safe_check::CheckFailure::Unsafe(_) => format!(
-                    "repy: {filename} is unsafe: {} violation{}; none of it ran (see `repy explain RULE`)\n",
+                    "{filename} is unsafe: {} violation{}; none of it ran (see `repy explain RULE`)",
                     diagnostics.len(),
                     if diagnostics.len() == 1 { "" } else { "s" }
                 ),
             };
-            text.push_str(&summary);
+            text.push_str(&format!("repy: {summary}\n"));
+            *refused = Some(serde_json::json!({
+                "message": summary,
+                "violations": violations_report(diagnostics, source, filename),
+            }));
             Err(text)
         }
     }
 }
 
-/// `repy check`: checks every program, prints every violation, exits 0 when all are clean.
+/// The violations as the run report records them: `count` (all of them) and `items`, the
+/// first [`MAX_REPORTED_VIOLATIONS`], each with `rule`, `name`, `line`, `column` (1-based
+/// characters) and `message` (bounded).
+pub fn violations_report(
+    diagnostics: &[safe_check::Diagnostic],
+    source: &str,
+    filename: &str,
+) -> serde_json::Value {
+    let shown = &diagnostics[..diagnostics.len().min(MAX_REPORTED_VIOLATIONS)];
+    let rendered = safe_check::render_json(shown, source, filename);
+    let items: Vec<serde_json::Value> = serde_json::from_str::<Vec<serde_json::Value>>(&rendered)
+        .unwrap_or_default()
+        .iter()
+        .map(|d| {
+            let message = d["message"].as_str().unwrap_or_default();
+            let mut bounded: String = message.chars().take(MAX_REPORTED_MESSAGE_CHARS).collect();
+            if bounded.len() < message.len() {
+                bounded.push_str("...");
+            }
+            serde_json::json!({
+                "rule": d["code"],
+                "name": d["name"],
+                "line": d["location"]["row"],
+                "column": d["location"]["column"],
+                "message": bounded,
+            })
+        })
+        .collect();
+    serde_json::json!({"count": diagnostics.len(), "items": items})
+}
+
+/// `repy check`: checks every program and prints every violation, in one document for JSON
+/// and SARIF. Exits 0 when all are clean, 7 (`program-unreadable`) when a file cannot be read
+/// (an `E902` diagnostic) or is not UTF-8, else 5 when any has a violation.
 pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
     if let Err(err) = api::interpreter::initialize_complete() {
         eprintln!("repy: internal error: {err}");
@@ -58,21 +105,36 @@ pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
     Python::attach(|py| {
         for path in programs {
             let filename = path.display().to_string();
-            let source = match crate::run::read_program(path) {
-                Ok(source) => source,
-                Err(message) => {
-                    eprintln!("repy: {message}");
+            let (source, diagnostics) = match crate::run::read_program(path) {
+                Ok(source) => {
+                    let diagnostics = match safe_check::check(py, &source, &filename) {
+                        Ok(()) => Vec::new(),
+                        Err(failure) => failure.diagnostics().to_vec(),
+                    };
+                    if !diagnostics.is_empty() && status == ExitStatus::Finished {
+                        status = ExitStatus::Unsafe;
+                    }
+                    (source, diagnostics)
+                }
+                // An unreadable file is a diagnostic in every format (E902), so that no
+                // output, JSON and SARIF included, looks clean.
+                Err(ProgramReadError::Io { source, .. }) => {
+                    status = ExitStatus::ProgramUnreadable;
+                    if format != Format::Text {
+                        eprintln!("repy: cannot read the program file '{filename}': {source}");
+                    }
+                    let message = format!("cannot read the program file: {source}");
+                    (
+                        String::new(),
+                        vec![safe_check::Diagnostic::io_error(message)],
+                    )
+                }
+                Err(err @ ProgramReadError::NotUtf8 { .. }) => {
+                    eprintln!("repy: {err}");
                     status = ExitStatus::ProgramUnreadable;
                     continue;
                 }
             };
-            let diagnostics = match safe_check::check(py, &source, &filename) {
-                Ok(()) => Vec::new(),
-                Err(failure) => failure.diagnostics().to_vec(),
-            };
-            if !diagnostics.is_empty() && status == ExitStatus::Finished {
-                status = ExitStatus::Unsafe;
-            }
             match format {
                 Format::Text => print!(
                     "{}",

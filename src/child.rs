@@ -6,6 +6,7 @@
 use pyo3::Python;
 
 use crate::exit::ExitStatus;
+use crate::handoff::Slot;
 
 /// Everything the child needs, prepared by the parent before the fork.
 #[derive(Debug)]
@@ -166,15 +167,17 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
             api::net::install_broker(broker);
         }
         match confine::apply(&confinement) {
-            Ok(status) => plan.handoff.write(&status.to_json()),
+            Ok(status) => plan.handoff.write(Slot::Confinement, &status.to_json()),
             Err(err) => {
                 let mut text =
                     format!("repy: cannot confine the sandbox, so nothing was run: {err}\n");
                 if let Some(layer) = err.layer() {
                     text.push_str(&format!("repy: run `repy doctor` to see what this machine supports; `--allow-degraded {}` runs without that layer\n", layer.key()));
                 }
-                plan.handoff
-                    .write(&format!("{{\"error\": {:?}}}", err.to_string()));
+                plan.handoff.write(
+                    Slot::Confinement,
+                    &serde_json::json!({"error": err.to_string()}).to_string(),
+                );
                 eprint_raw(&text);
                 return Ok(ExitStatus::ConfinementUnavailable);
             }
@@ -190,18 +193,42 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
             );
             api::output::write_stdout(py, text.as_bytes());
         }
+        let mut refused = None;
         let outcome = if unrestricted {
             prepared.run(py, &plan.source, &plan.filename, |_, _, _| Ok(None))?
         } else {
-            prepared.run(py, &plan.source, &plan.filename, crate::check::violations)?
+            prepared.run(py, &plan.source, &plan.filename, |py, source, filename| {
+                crate::check::violations(py, source, filename, &mut refused)
+            })?
         };
+        // How the program ended, for the report: written by this process after the program
+        // has run, so the program can only ever spoil its own run's entries.
         Ok(match outcome {
             api::program::Outcome::Finished => ExitStatus::Finished,
             api::program::Outcome::Unsafe(text) => {
+                let summary = refused.unwrap_or_else(|| {
+                    // Refused at compile time, after the checker: no violation list.
+                    let first = text.lines().next().unwrap_or_default();
+                    serde_json::json!({
+                        "message": first.chars().take(500).collect::<String>(),
+                        "violations": {"count": 0, "items": []},
+                    })
+                });
+                plan.handoff.write(Slot::Outcome, &summary.to_string());
                 api::output::write_stderr_charged(py, text.as_bytes());
                 ExitStatus::Unsafe
             }
-            api::program::Outcome::UncaughtException(text) => {
+            api::program::Outcome::UncaughtException(text, summary) => {
+                let report = serde_json::json!({
+                    "message": format!("{}: {}", summary.class, summary.message),
+                    "exception": {
+                        "class": summary.class,
+                        "message": summary.message,
+                        "traceback": summary.frames,
+                        "frame_count": summary.frame_count,
+                    },
+                });
+                plan.handoff.write(Slot::Outcome, &report.to_string());
                 api::output::write_stderr_charged(py, text.as_bytes());
                 ExitStatus::UncaughtException
             }

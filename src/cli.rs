@@ -125,8 +125,11 @@ impl RunArgs {
 /// Things repy does besides running a program.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check programs with the static checker without running them (exit 0 when all are
-    /// clean, 5 otherwise).
+    /// Check programs with the static checker without running them.
+    ///
+    /// Exit codes: 0 every program is clean; 5 a program has a violation (or a syntax error);
+    /// 7 a program cannot be read (reported as E902 in every format) or is not UTF-8, which
+    /// wins over 5.
     Check {
         /// How to print the violations.
         #[arg(long, value_enum, default_value_t = Format::Text)]

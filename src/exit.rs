@@ -65,7 +65,7 @@ exit_statuses! {
     ConfinementUnavailable = 110, "confinement-unavailable", false, "A confinement layer cannot be applied on this kernel and was not allowed to degrade.";
     Crashed = 120, "crashed", false, "The sandbox process died from a signal nobody sent on purpose: a fault that is not a stack overflow (a bug in CPython or repy), or a system call the seccomp filter kills for. No program the checker accepts should reach it.";
     StackOverflow = 121, "stack-overflow", false, "The program nested calls or objects so deeply that a thread overflowed its C stack (CPython 3.11 recurses without a check in some C paths); the sandbox caught the fault in the stack's guard region and ended the run. RepyV2's process crashed.";
-    InternalError = 125, "internal-error", false, "repy itself failed; this is a bug worth reporting.";
+    InternalError = 125, "internal-error", false, "repy itself failed (a panic included, on every command: a run, `check`, `explain`, `doctor`, `restrictions`; it prints `repy: internal error: …`); this is a bug worth reporting.";
     Interrupted = 130, "interrupted", false, "repy received SIGINT, SIGTERM or SIGHUP and killed the program.";
     ExitAll = 200, "exitall", true, "The program called `exitall()`.";
 }
@@ -103,7 +103,9 @@ pub fn docs_markdown() -> String {
     }
     out.push_str(
         "\n`repy --help` and `repy --version` exit 0. `repy check` exits 0 when every program \
-         is clean and 5 otherwise. A stop file (`--stop`) holding `CODE;MESSAGE` ends the run \
+         is clean, 5 when one has a violation or a syntax error, and 7 (`program-unreadable`) \
+         when one cannot be read (reported as `E902` in every format) or is not UTF-8; 7 wins \
+         over 5. A stop file (`--stop`) holding `CODE;MESSAGE` ends the run \
          with that CODE (verdict `stopped`); an empty or unparsable one gives 44.\n",
     );
     out

@@ -1,8 +1,10 @@
-//! A page of shared memory through which the sandbox child tells the supervisor what its
-//! confinement put in force, for the run report. Mapped before the fork; the child writes a
-//! length-prefixed JSON text once; the parent reads it after the run. A child that scribbles
-//! on it can only spoil its own report's `confinement` entry, which the parent then reports
-//! as unreadable.
+//! A page of shared memory through which the sandbox child tells the supervisor, for the run
+//! report, what its confinement put in force and how the program ended (its violations or its
+//! uncaught exception). Mapped before the fork, one fixed-size [`Slot`] each; the child writes
+//! a length-prefixed JSON text once per slot; the parent reads them after the run, bounded by
+//! the slot's size. A child that scribbles on it can only spoil its own report's
+//! `confinement`, `violations` or `exception` entries (the parent then reports them as
+//! unreadable); it reaches no other run's report.
 
 use std::ptr::NonNull;
 
@@ -10,6 +12,28 @@ use nix::sys::mman::{mmap_anonymous, MapFlags, ProtFlags};
 
 /// The size of the page.
 const SIZE: usize = 64 * 1024;
+
+/// One slot's size: the page holds one per [`Slot`].
+const SLOT: usize = SIZE / 2;
+
+/// What a slot of the page holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// What confinement put in force (`confine::ConfineStatus` as JSON), or its error.
+    Confinement,
+    /// How the program ended: its violations or its uncaught exception, as JSON.
+    Outcome,
+}
+
+impl Slot {
+    /// The slot's offset in the page.
+    fn offset(self) -> usize {
+        match self {
+            Slot::Confinement => 0,
+            Slot::Outcome => SLOT,
+        }
+    }
+}
 
 /// The shared page.
 #[derive(Debug, Clone, Copy)]
@@ -39,30 +63,32 @@ impl Handoff {
         Ok(Self { base: base.cast() })
     }
 
-    /// Writes `text` (truncated to the page), in the child.
-    pub fn write(&self, text: &str) {
-        let bytes = &text.as_bytes()[..text.len().min(SIZE - 8)];
+    /// Writes `text` into `slot` (truncated to the slot), in the child.
+    pub fn write(&self, slot: Slot, text: &str) {
+        let bytes = &text.as_bytes()[..text.len().min(SLOT - 8)];
         let len = (bytes.len() as u64).to_le_bytes();
-        // SAFETY: the page is SIZE bytes long; 8 + bytes.len() <= SIZE.
+        // SAFETY: the page is SIZE = 2 * SLOT bytes long and the slot starts at 0 or SLOT;
+        // 8 + bytes.len() <= SLOT.
         unsafe {
-            std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base.as_ptr().add(8), bytes.len());
-            std::ptr::copy_nonoverlapping(len.as_ptr(), self.base.as_ptr(), 8);
+            let base = self.base.as_ptr().add(slot.offset());
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), base.add(8), bytes.len());
+            std::ptr::copy_nonoverlapping(len.as_ptr(), base, 8);
         }
     }
 
-    /// Reads what the child wrote, if anything readable.
-    pub fn read(&self) -> Option<String> {
+    /// Reads what the child wrote into `slot`, if anything readable.
+    pub fn read(&self, slot: Slot) -> Option<String> {
         let mut len = [0u8; 8];
-        // SAFETY: the page is at least 8 bytes long.
-        unsafe { std::ptr::copy_nonoverlapping(self.base.as_ptr(), len.as_mut_ptr(), 8) };
+        // SAFETY: the slot lies within the page and is at least 8 bytes long.
+        let base = unsafe { self.base.as_ptr().add(slot.offset()) };
+        // SAFETY: as above.
+        unsafe { std::ptr::copy_nonoverlapping(base, len.as_mut_ptr(), 8) };
         let len = usize::try_from(u64::from_le_bytes(len))
             .ok()
-            .filter(|l| *l > 0 && *l <= SIZE - 8)?;
+            .filter(|l| *l > 0 && *l <= SLOT - 8)?;
         let mut bytes = vec![0u8; len];
-        // SAFETY: 8 + len <= SIZE, checked above.
-        unsafe {
-            std::ptr::copy_nonoverlapping(self.base.as_ptr().add(8), bytes.as_mut_ptr(), len)
-        };
+        // SAFETY: 8 + len <= SLOT, checked above.
+        unsafe { std::ptr::copy_nonoverlapping(base.add(8), bytes.as_mut_ptr(), len) };
         String::from_utf8(bytes).ok()
     }
 }

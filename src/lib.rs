@@ -38,16 +38,48 @@ pub enum Binary {
 }
 
 /// Runs the command line of `binary` and returns its exit code.
+///
+/// A panic anywhere in repy (on every path: a run, `check`, `explain`, `doctor`,
+/// `restrictions`) is an internal error: the hook prints `repy: internal error: …` and the
+/// command ends with [`ExitStatus::InternalError`], never Rust's 101, which is the documented
+/// code of `wall-time-limit`. The panic still unwinds first, so the run's cgroups and a
+/// temporary vessel are removed on the way out. The sandbox child installs its own hook (it
+/// ends at once, see `child.rs`), and the nanny never lets a panic in the child unwind into
+/// this code.
 pub fn main(binary: Binary) -> ExitCode {
+    install_panic_hook();
+    ExitCode::from(guarded(|| run_command(binary)))
+}
+
+/// Prints every panic as repy's internal error, on standard error.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        use std::io::Write as _;
+        // Never `eprintln!`: a panic while printing the panic would abort.
+        let _ = writeln!(
+            std::io::stderr(),
+            "repy: internal error: {info}\nrepy: this is a bug worth reporting"
+        );
+    }));
+}
+
+/// Runs `command` and returns its exit code, or the internal-error code if it panicked.
+fn guarded(command: impl FnOnce() -> u8) -> u8 {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(command))
+        .unwrap_or(ExitStatus::InternalError.code())
+}
+
+/// Parses the command line and runs what it asks for; returns the exit code.
+fn run_command(binary: Binary) -> u8 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
             let usage = err.use_stderr();
             let _ = err.print();
             return if usage {
-                ExitStatus::Usage.into()
+                ExitStatus::Usage.code()
             } else {
-                ExitCode::SUCCESS
+                ExitStatus::Finished.code()
             };
         }
     };
@@ -56,16 +88,16 @@ pub fn main(binary: Binary) -> ExitCode {
             let mut run_args = cli.run;
             run_args.split_words();
             if let Some(status) = mistyped_command(&run_args) {
-                return status.into();
+                return status.code();
             }
-            return ExitCode::from(run::run(run_args, binary));
+            return run::run(run_args, binary);
         }
         Some(Command::Check { format, programs }) => check::check_files(&programs, format),
         Some(Command::Explain { rule }) => check::explain(rule.as_deref()),
         Some(Command::Restrictions { action }) => restrictions_command(action),
         Some(Command::Doctor) => doctor(),
     };
-    status.into()
+    status.code()
 }
 
 /// A first word that names no file but is close to a subcommand's name (`repy chek x.py`) is a
@@ -106,6 +138,7 @@ fn doctor() -> ExitStatus {
             format!("{state:?}").to_lowercase()
         );
     }
+    resource_enforcement();
     if complete {
         println!("every layer can be applied: runs are fully confined");
         ExitStatus::Finished
@@ -117,10 +150,45 @@ fn doctor() -> ExitStatus {
     }
 }
 
+/// How a run by this user on this machine would enforce the resources, spelt as the run
+/// report's `enforcement` (found by setting the supervisor up as a run does, for a policy
+/// with the default `cpu` share, in a throw-away vessel).
+fn resource_enforcement() {
+    println!("resource enforcement for this user (as a run's report spells it):");
+    let vessel = std::env::temp_dir();
+    let config = nanny::SupervisorConfig::new(restrictions::Restrictions::default(), &vessel);
+    match nanny::Supervisor::new(config) {
+        Ok(supervisor) => {
+            let rows = [
+                ("cpu", supervisor.cpu_mechanism().as_str()),
+                ("memory_backstop", supervisor.memory_backstop().as_str()),
+                (
+                    "threads_backstop",
+                    if supervisor.threads_backstop() {
+                        "cgroup"
+                    } else {
+                        "none"
+                    },
+                ),
+            ];
+            for (resource, mechanism) in rows {
+                println!("  {resource:<16} {mechanism}");
+            }
+        }
+        Err(err) => println!("  unknown: the supervisor cannot be set up: {err}"),
+    }
+}
+
 /// `repy restrictions check|convert FILE`.
 fn restrictions_command(action: RestrictionsAction) -> ExitStatus {
+    // `check` validates exactly as a run does (a file it calls valid runs); `convert` only
+    // needs a file it can parse.
+    let loaded = match &action {
+        RestrictionsAction::Check { file } => restrictions::Restrictions::load_runnable(file),
+        RestrictionsAction::Convert { file } => restrictions::Restrictions::load(file),
+    };
     let (RestrictionsAction::Check { file } | RestrictionsAction::Convert { file }) = &action;
-    match restrictions::Restrictions::load(file) {
+    match loaded {
         Ok(policy) => {
             match action {
                 RestrictionsAction::Check { .. } => println!("{}: valid", file.display()),
@@ -177,6 +245,18 @@ mod tests {
                 "exit code {code}"
             );
         }
+    }
+
+    #[test]
+    fn a_panic_is_an_internal_error_not_rusts_101() {
+        assert_eq!(super::guarded(|| 7), 7);
+        let code = super::guarded(|| panic!("a deliberate panic in a unit test"));
+        assert_eq!(code, exit::ExitStatus::InternalError.code());
+        assert_ne!(code, 101);
+        assert_ne!(
+            exit::ExitStatus::from_code(101),
+            Some(exit::ExitStatus::InternalError)
+        );
     }
 
     #[test]

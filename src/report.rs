@@ -59,6 +59,13 @@ impl Report {
                     policy.messport()
                 }),
                 _ if value.is_infinite() => Value::Null,
+                // Counts, bytes and bytes/s are whole numbers: integers, not `10.0`.
+                _ if id.spec().unit != restrictions::Unit::CoreFraction
+                    && value.fract() == 0.0
+                    && (0.0..=restrictions::MAX_BYTES as f64).contains(&value) =>
+                {
+                    json!(value as u64)
+                }
                 _ => json!(value),
             };
             limits.insert(id.key().to_string(), value);
@@ -137,6 +144,39 @@ impl Report {
                 "accounting_page_intact": result.page_intact,
             }),
         );
+    }
+
+    /// Records how the program ended as the sandbox reported it (its JSON: `message`,
+    /// `violations`, `exception`) for an `unsafe-code` or `uncaught-exception` run. Both
+    /// fields are always present once the sandbox ran, null when they do not apply.
+    pub fn set_outcome(&mut self, status: ExitStatus, json_text: Option<String>) {
+        let expected = matches!(status, ExitStatus::Unsafe | ExitStatus::UncaughtException);
+        let outcome = json_text
+            .filter(|_| expected)
+            .map(|t| serde_json::from_str::<Value>(&t).unwrap_or(Value::Null));
+        let field = |name: &str| {
+            outcome
+                .as_ref()
+                .map(|o| o.get(name).cloned().unwrap_or(Value::Null))
+                .unwrap_or(Value::Null)
+        };
+        self.doc.insert("violations".into(), field("violations"));
+        self.doc.insert("exception".into(), field("exception"));
+        let message = match (&outcome, field("message")) {
+            (_, Value::String(text)) => Some(json!(text)),
+            (Some(_), _) => Some(json!(
+                "the sandbox's account of how the program ended is unreadable"
+            )),
+            (None, _) if expected => Some(json!(
+                "the sandbox reported nothing on how the program ended"
+            )),
+            (None, _) => None,
+        };
+        if let Some(message) = message {
+            if self.doc.get("message").is_none_or(Value::is_null) {
+                self.doc.insert("message".into(), message);
+            }
+        }
     }
 
     /// Records what the child's confinement put in force (its JSON), or that it is unknown.

@@ -27,10 +27,41 @@ fn locate(path: &Path, vessel: &Path) -> PathBuf {
     }
 }
 
+/// Why a program file cannot be turned into source text.
+#[derive(Debug, thiserror::Error)]
+pub enum ProgramReadError {
+    /// The file cannot be read (missing, a directory, no permission, an I/O error).
+    #[error("cannot read the program file '{}': {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file was read but is not UTF-8.
+    #[error(
+        "the program file '{}' is not valid UTF-8: invalid byte at line {line}, column {column} (byte offset {offset}); repy reads programs as UTF-8 only",
+        path.display()
+    )]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the first invalid byte.
+        line: usize,
+        /// 1-based character column of the first invalid byte.
+        column: usize,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+}
+
 /// Reads the program as UTF-8, or explains precisely why it cannot be.
-pub fn read_program(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("cannot read the program file '{}': {e}", path.display()))?;
+pub fn read_program(path: &Path) -> Result<String, ProgramReadError> {
+    let bytes = std::fs::read(path).map_err(|source| ProgramReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     // A UTF-8 byte-order mark (some editors write one) is not part of the program.
     let bytes = match bytes.strip_prefix(b"\xef\xbb\xbf") {
         Some(rest) => rest.to_vec(),
@@ -45,10 +76,12 @@ pub fn read_program(path: &Path) -> Result<String, String> {
             .next()
             .map_or(0, |l| l.chars().count())
             + 1;
-        format!(
-            "the program file '{}' is not valid UTF-8: invalid byte at line {line}, column {column} (byte offset {offset}); repy reads programs as UTF-8 only",
-            path.display()
-        )
+        ProgramReadError::NotUtf8 {
+            path: path.to_path_buf(),
+            line,
+            column,
+            offset,
+        }
     })
 }
 
@@ -138,7 +171,8 @@ fn run_reporting(args: RunArgs, binary: crate::Binary, report: &mut Report) -> u
         );
     }
     let restrictions_path = locate(&restrictions, &vessel);
-    let policy = match Restrictions::load(&restrictions_path) {
+    // The same validation as `repy restrictions check`: a file it calls valid runs.
+    let policy = match Restrictions::load_runnable(&restrictions_path) {
         Ok(policy) => policy,
         Err(err) => {
             eprintln!("{err}");
@@ -152,21 +186,11 @@ fn run_reporting(args: RunArgs, binary: crate::Binary, report: &mut Report) -> u
             );
         }
     };
-    if policy.limit(ResourceId::Events) < 1.0 {
-        return early(
-            report,
-            ExitStatus::BadRestrictions,
-            format!(
-                "the restrictions file '{}' grants no `events`: the main program needs one; nothing was run",
-                restrictions_path.display()
-            ),
-        );
-    }
     report.set_limits(&policy);
     let program_path = locate(&program, &vessel);
     let source = match read_program(&program_path) {
         Ok(source) => source,
-        Err(message) => return early(report, ExitStatus::ProgramUnreadable, message),
+        Err(err) => return early(report, ExitStatus::ProgramUnreadable, err.to_string()),
     };
     let vessel = match vessel.canonicalize() {
         Ok(vessel) => vessel,
@@ -274,7 +298,8 @@ fn run_reporting(args: RunArgs, binary: crate::Binary, report: &mut Report) -> u
         }
     }
     report.finish(status, code, &result);
-    report.set_confinement(handoff.read());
+    report.set_confinement(handoff.read(crate::handoff::Slot::Confinement));
+    report.set_outcome(status, handoff.read(crate::handoff::Slot::Outcome));
     code
 }
 

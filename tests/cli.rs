@@ -423,3 +423,188 @@ fn cli_a_vessel_already_over_its_disk_quota_is_refused_by_name() {
         .assert_stderr_contains(&sb.path().canonicalize().unwrap().display().to_string());
     assert_eq!(out.stdout(), "");
 }
+
+/// Runs `repy args…` in `dir` with standard output sent to `stdout`.
+fn repy_with_stdout(
+    dir: &std::path::Path,
+    args: &[&str],
+    stdout: std::process::Stdio,
+) -> std::process::Output {
+    std::process::Command::new(REPY)
+        .current_dir(dir)
+        .args(args)
+        .env_clear()
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run repy")
+}
+
+/// repy's own failures are internal errors (125) on every command, never Rust's panic code
+/// 101, which is `wall-time-limit`'s. A real path to a panic: printing to a full device or a
+/// pipe nobody reads makes `println!` panic.
+#[test]
+fn cli_a_panic_in_repy_is_an_internal_error_not_101() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("p.py"), "log('x')\n").expect("write");
+    std::fs::write(dir.path().join("bad.py"), "import os\n").expect("write");
+    std::fs::write(
+        dir.path().join("r.legacy"),
+        "resource cpu .5\nresource memory 1000000\nresource diskused 1000000\nresource events 1\n",
+    )
+    .expect("write");
+    let commands: &[&[&str]] = &[
+        &["explain"],
+        &["explain", "R301"],
+        &["doctor"],
+        &["restrictions", "convert", "r.legacy"],
+        &["check", "bad.py"],
+        &["check", "--format", "json", "p.py"],
+    ];
+    for args in commands {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let out = repy_with_stdout(dir.path(), args, full.into());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(125),
+            "{args:?} to /dev/full: {stderr}"
+        );
+        assert!(
+            stderr.contains("repy: internal error: "),
+            "{args:?}: {stderr}"
+        );
+    }
+    // A pipe whose reader is gone (`repy explain | head -0`).
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = repy_with_stdout(dir.path(), &["explain"], writer.into());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "broken pipe: {stderr}");
+    assert!(stderr.contains("repy: internal error: "), "{stderr}");
+}
+
+/// `repy check ARGS…` in `dir`, as (exit code, stdout, stderr).
+fn check(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut argv = vec!["check".to_string()];
+    argv.extend(args.iter().map(|a| a.to_string()));
+    let out = run_repy(dir, &argv, &[]);
+    (out.code(), out.stdout(), out.stderr())
+}
+
+/// An unreadable program is a diagnostic (E902) in every format, with exit 7: the JSON and
+/// SARIF output never look clean. Violations in the other files are still reported, in one
+/// document, and a non-UTF-8 file or a syntax error is handled as before.
+#[test]
+fn cli_check_reports_an_unreadable_file_as_e902_in_every_format() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("bad.py"), "import os\n").expect("write");
+    std::fs::write(d.join("ok.py"), "x = 1\n").expect("write");
+    std::fs::create_dir(d.join("adir.py")).expect("mkdir");
+
+    let (code, stdout, _) = check(d, &["missing.py"]);
+    assert_eq!(code, Some(7), "{stdout}");
+    assert_eq!(
+        stdout,
+        "missing.py:1:1: E902 cannot read the program file: No such file or directory (os error 2)\n\n"
+    );
+
+    let (code, stdout, stderr) = check(d, &["--format", "json", "missing.py", "bad.py", "adir.py"]);
+    assert_eq!(code, Some(7), "{stdout}{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+    let found: Vec<(String, String)> = json
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|d| {
+            (
+                d["filename"].as_str().unwrap_or_default().to_string(),
+                d["code"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let pairs = |items: &[(&str, &str)]| -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(f, c)| (f.to_string(), c.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        found,
+        pairs(&[
+            ("missing.py", "E902"),
+            ("bad.py", "R301"),
+            ("adir.py", "E902")
+        ])
+    );
+    assert_eq!(json[0]["name"], "io-error");
+    assert_eq!(json[0]["url"], "docs/rules/E902-io-error.md");
+    assert!(stderr.contains("missing.py"), "{stderr}");
+
+    let (code, stdout, _) = check(d, &["--format", "sarif", "ok.py", "missing.py", "bad.py"]);
+    assert_eq!(code, Some(7), "{stdout}");
+    let sarif: serde_json::Value = serde_json::from_str(&stdout).expect("one SARIF document");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let ids: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(ids, ["E902", "R301"], "{sarif}");
+    let index = results[0]["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+    assert_eq!(
+        sarif["runs"][0]["tool"]["driver"]["rules"][index]["id"],
+        "E902"
+    );
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "missing.py"
+    );
+
+    // Only an unreadable file: still a document with its diagnostic, never `[]` or `null`.
+    let (code, stdout, _) = check(d, &["--format", "sarif", "missing.py"]);
+    assert_eq!(code, Some(7));
+    let sarif: serde_json::Value = serde_json::from_str(&stdout).expect("SARIF");
+    assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "E902");
+
+    // As before: a clean file exits 0, a violation 5, a non-UTF-8 file 7 with its message on
+    // standard error, a syntax error is E001 with 5.
+    assert_eq!(check(d, &["ok.py"]).0, Some(0));
+    assert_eq!(check(d, &["bad.py"]).0, Some(5));
+    std::fs::write(d.join("latin1.py"), b"log('caf\xe9')\n").expect("write");
+    let (code, stdout, stderr) = check(d, &["--format", "json", "latin1.py"]);
+    assert_eq!(code, Some(7));
+    assert_eq!(stdout.trim(), "[]");
+    assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+    std::fs::write(d.join("syntax.py"), "def (:\n").expect("write");
+    let (code, stdout, _) = check(d, &["syntax.py"]);
+    assert_eq!(code, Some(5));
+    assert!(stdout.contains("E001"), "{stdout}");
+}
+
+/// `repy check --help` documents its exit codes.
+#[test]
+fn cli_check_help_lists_its_exit_codes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_repy(dir.path(), &["check".into(), "--help".into()], &[]);
+    out.assert_code(0);
+    let text = out
+        .stdout()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for needle in [
+        "0 every program is clean",
+        "5 a program has a violation",
+        "7 a program cannot be read",
+        "E902",
+    ] {
+        assert!(
+            text.contains(needle),
+            "check --help lacks {needle:?}: {text}"
+        );
+    }
+}

@@ -701,3 +701,99 @@ fn nanny_a_thread_waiting_for_a_rate_does_not_stop_the_others() {
         out.explain()
     );
 }
+
+/// The report says why an `unsafe-code` or `uncaught-exception` run ended (its `message` is
+/// not null): the violations (rule, line, column, text; at most 20, with the count) and the
+/// exception (class, message, bounded traceback). Counts in `limits` are integers.
+#[test]
+fn nanny_report_carries_violations_exceptions_and_integer_counts() {
+    let many: String = (0..25).map(|i| format!("import m{i}\n")).collect();
+    let program = format!("x = 1\n{many}");
+    let (_, out, report) = run_reported("[resources]\nevents = 10\n", &program, &[]);
+    out.assert_code(5);
+    assert_eq!(
+        report["limits"]["events"],
+        serde_json::json!(10),
+        "{report}"
+    );
+    assert!(report["limits"]["events"].is_u64(), "{report}");
+    assert!(report["limits"]["memory"].is_u64(), "{report}");
+    let violations = &report["violations"];
+    assert_eq!(violations["count"], 25, "{report}");
+    let items = violations["items"].as_array().expect("items");
+    assert_eq!(items.len(), 20, "{report}");
+    assert_eq!(items[0]["rule"], "R301");
+    assert_eq!(items[0]["name"], "import-statement");
+    assert_eq!(items[0]["line"], 2);
+    assert_eq!(items[0]["column"], 1);
+    assert_eq!(items[0]["message"], "`import m0` is not allowed");
+    assert!(
+        report["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("25 violations")),
+        "{report}"
+    );
+    assert!(report["exception"].is_null(), "{report}");
+
+    let program =
+        "def f(n):\n    if n == 0:\n        raise ValueError('deep ' * 200)\n    f(n - 1)\nf(30)\n";
+    let (_, out, report) = run_reported("[resources]\n", program, &[]);
+    out.assert_code(6);
+    let exception = &report["exception"];
+    assert_eq!(exception["class"], "ValueError", "{report}");
+    let message = exception["message"].as_str().expect("message");
+    assert!(message.starts_with("deep deep"), "{report}");
+    assert!(message.chars().count() <= 530, "{report}");
+    assert_eq!(exception["frame_count"], 32, "{report}");
+    let traceback = exception["traceback"].as_array().expect("traceback");
+    assert_eq!(traceback.len(), 20, "{report}");
+    assert_eq!(
+        traceback.last().and_then(|f| f.as_str()),
+        Some("\"program.py\", line 3, in f"),
+        "{report}"
+    );
+    assert!(
+        report["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("ValueError: deep")),
+        "{report}"
+    );
+    assert!(report["violations"].is_null(), "{report}");
+
+    // A normal end has neither, and no message.
+    let (_, out, report) = run_reported("[resources]\n", "log('x')\n", &[]);
+    out.assert_code(0);
+    assert!(report["violations"].is_null() && report["exception"].is_null());
+    assert!(report["message"].is_null(), "{report}");
+}
+
+/// `repy doctor` shows how this user's runs enforce the resources, spelt as the report's
+/// `enforcement`, and agrees with what a run then reports.
+#[test]
+fn nanny_doctor_shows_resource_enforcement_as_the_report_spells_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = crate::support::run_repy(dir.path(), &["doctor".into()], &[]);
+    let text = out.stdout();
+    let value = |key: &str| -> String {
+        text.lines()
+            .map(str::split_whitespace)
+            .find_map(|mut words| (words.next() == Some(key)).then(|| words.next()))
+            .flatten()
+            .unwrap_or_else(|| panic!("doctor lacks {key}: {}", out.explain()))
+            .to_string()
+    };
+    let (_, run, report) = run_reported("[resources]\n", "log('x')\n", &[]);
+    run.assert_code(0);
+    let enforcement = &report["enforcement"];
+    assert_eq!(value("cpu"), enforcement["cpu"], "{report}");
+    assert_eq!(
+        value("memory_backstop"),
+        enforcement["memory_backstop"],
+        "{report}"
+    );
+    assert_eq!(
+        value("threads_backstop"),
+        enforcement["threads_backstop"],
+        "{report}"
+    );
+}

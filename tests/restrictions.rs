@@ -160,3 +160,60 @@ fn restrictions_legacy_default_converts_to_equivalent_toml() {
     );
     run.assert_code(0).assert_stdout("forbidden\n");
 }
+
+/// `repy restrictions check` and a run validate with one function: a file that parses but
+/// grants no `events` (given as 0, or left out of a legacy file, where that means 0) is
+/// refused by both with exit 3 and the same message, naming the file, line and key.
+#[test]
+fn restrictions_check_refuses_what_a_run_refuses() {
+    const LEGACY: &str = "resource cpu .5\nresource memory 100000000\nresource diskused 10000000\n";
+    let cases: &[(&str, String, &str)] = &[
+        (
+            "r.legacy",
+            LEGACY.to_string(),
+            "r.legacy:1:1: error: events: missing: a RepyV2 file gives a resource left out 0",
+        ),
+        (
+            "r.legacy",
+            format!("{LEGACY}# none\nresource  events 0\n"),
+            "r.legacy:5:18: error: events: must be at least 1",
+        ),
+        (
+            "r.toml",
+            "[resources]\ncpu = 0.5\nevents = 0\n".to_string(),
+            "r.toml:3:10: error: events: must be at least 1",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let sb = Sandbox::new();
+        std::fs::write(sb.path().join(name), text).expect("write");
+        std::fs::write(sb.path().join("p.py"), "log('ran')\n").expect("write");
+        let out = run_repy(
+            sb.path(),
+            &["restrictions".into(), "check".into(), (*name).into()],
+            &[],
+        );
+        out.assert_code(3).assert_stderr_contains(expected);
+        assert!(!out.stdout().contains("valid"), "{}", out.explain());
+        let out = run_repy(sb.path(), &[(*name).into(), "p.py".into()], &[]);
+        out.assert_code(3).assert_stderr_contains(expected);
+        assert_eq!(out.stdout(), "", "the program ran: {}", out.explain());
+    }
+    // With `events`, the same legacy file is valid and runs.
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path().join("r.legacy"),
+        format!("{LEGACY}resource events 1\nresource lograte 30000\n"),
+    )
+    .expect("write");
+    std::fs::write(sb.path().join("p.py"), "log('ran')\n").expect("write");
+    run_repy(
+        sb.path(),
+        &["restrictions".into(), "check".into(), "r.legacy".into()],
+        &[],
+    )
+    .assert_code(0);
+    run_repy(sb.path(), &["r.legacy".into(), "p.py".into()], &[])
+        .assert_code(0)
+        .assert_stdout("ran");
+}

@@ -11,8 +11,9 @@ pub enum Outcome {
     Finished,
     /// The program was refused before any of it ran; the text lists every violation.
     Unsafe(String),
-    /// An exception escaped the program; the text is the rendered traceback.
-    UncaughtException(String),
+    /// An exception escaped the program: the rendered traceback, and its bounded summary
+    /// for the run report.
+    UncaughtException(String, crate::traceback::ExceptionSummary),
 }
 
 /// The program's namespace, built before confinement and run after it.
@@ -109,9 +110,10 @@ impl Prepared {
                 crate::threads::wait_for_threads(py);
                 Ok(Outcome::Finished)
             }
-            Err(err) => Ok(Outcome::UncaughtException(crate::traceback::render(
-                py, &err, filename, source,
-            ))),
+            Err(err) => Ok(Outcome::UncaughtException(
+                crate::traceback::render(py, &err, filename, source),
+                crate::traceback::summarize(py, &err),
+            )),
         }
     }
 }

@@ -57,8 +57,8 @@ fn class_name(py: Python<'_>, err: &PyErr) -> String {
     }
 }
 
-/// The longest exception message a report shows (the rest is counted, not printed): the
-/// report is written outside `lograte`, so its size must not be the program's to choose.
+/// The longest exception message a traceback shows (the rest is counted, not printed): its
+/// size must not be the program's to choose.
 pub const MAX_MESSAGE_CHARS: usize = 10_000;
 
 /// The exception's message, `str(exc)` (cut to [`MAX_MESSAGE_CHARS`]), or a placeholder when
@@ -69,12 +69,7 @@ fn message(py: Python<'_>, err: &PyErr) -> String {
         .str()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|_| "<exception str() failed>".into());
-    let total = text.chars().count();
-    if total <= MAX_MESSAGE_CHARS {
-        return text;
-    }
-    let kept: String = text.chars().take(MAX_MESSAGE_CHARS).collect();
-    format!("{kept}... ({} more characters)", total - MAX_MESSAGE_CHARS)
+    cut(&text, MAX_MESSAGE_CHARS).into_owned()
 }
 
 /// The longest file name, function name or source line a traceback shows; longer ones are
@@ -87,14 +82,19 @@ pub const KEPT_FRAMES: usize = 25;
 /// Identical consecutive frames shown before the rest are collapsed, as CPython does.
 const REPEATS_SHOWN: usize = 3;
 
-/// `text` cut to [`MAX_FIELD_CHARS`], saying how much was left out.
-fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
+/// `text` cut to `max` characters, saying how much was left out.
+fn cut(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     let total = text.chars().count();
-    if total <= MAX_FIELD_CHARS {
+    if total <= max {
         return text.into();
     }
-    let kept: String = text.chars().take(MAX_FIELD_CHARS).collect();
-    format!("{kept}... ({} more characters)", total - MAX_FIELD_CHARS).into()
+    let kept: String = text.chars().take(max).collect();
+    format!("{kept}... ({} more characters)", total - max).into()
+}
+
+/// `text` cut to [`MAX_FIELD_CHARS`].
+fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
+    cut(text, MAX_FIELD_CHARS)
 }
 
 /// The frames to show: runs of one identical frame collapsed after [`REPEATS_SHOWN`] into a
@@ -188,6 +188,57 @@ pub fn render(py: Python<'_>, err: &PyErr, program: &str, source: &str) -> Strin
         message(py, err)
     );
     out
+}
+
+/// The most frames of an uncaught exception the run report keeps (the innermost ones).
+pub const MAX_REPORT_FRAMES: usize = 20;
+
+/// The longest exception message, or frame name, the run report keeps.
+pub const MAX_REPORT_CHARS: usize = 500;
+
+/// An uncaught exception as the run report records it, bounded whatever the program raised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionSummary {
+    /// The class name as the traceback shows it (`ValueError`, `repy.RepyArgumentError`).
+    pub class: String,
+    /// `str(exc)`, cut to [`MAX_REPORT_CHARS`] characters.
+    pub message: String,
+    /// The innermost [`MAX_REPORT_FRAMES`] frames, outermost first, as
+    /// `"file", line N, in function`.
+    pub frames: Vec<String>,
+    /// How many frames the traceback had in all.
+    pub frame_count: usize,
+}
+
+/// `text` cut to [`MAX_REPORT_CHARS`] characters, for the run report.
+fn report_bounded(text: &str) -> String {
+    cut(text, MAX_REPORT_CHARS).into_owned()
+}
+
+/// The report's summary of `err`: class, bounded message, bounded traceback.
+pub fn summarize(py: Python<'_>, err: &PyErr) -> ExceptionSummary {
+    let all = frames(py, err);
+    let frame_count = all.len();
+    let frames = all
+        .iter()
+        .skip(frame_count.saturating_sub(MAX_REPORT_FRAMES))
+        .map(|frame| {
+            let line = frame
+                .line
+                .map_or_else(|| "?".to_string(), |l| l.to_string());
+            format!(
+                "\"{}\", line {line}, in {}",
+                report_bounded(&frame.filename),
+                report_bounded(&frame.function)
+            )
+        })
+        .collect();
+    ExceptionSummary {
+        class: report_bounded(&class_name(py, err)),
+        message: report_bounded(&message(py, err)),
+        frames,
+        frame_count,
+    }
 }
 
 /// The main program's name and source, for reports rendered away from the main flow

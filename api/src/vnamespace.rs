@@ -158,8 +158,12 @@ impl SafeDict {
         dict.del_item(key)
     }
 
+    /// `key in d`: like every other method, the key must be an exact `str` naming a safe
+    /// key (RepyV2's SafeDict raised on anything else). A `str` subclass is refused before
+    /// the dict looks it up, so none of its `__hash__`/`__eq__` runs inside the lookup.
     fn __contains__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<bool> {
-        Ok(visible(key) && self.dict.bind(py).contains(key)?)
+        safe_key(key)?;
+        self.dict.bind(py).contains(key)
     }
 
     fn __len__(&self, py: Python<'_>) -> usize {

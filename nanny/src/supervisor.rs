@@ -461,6 +461,11 @@ impl Supervisor {
         }
     }
 
+    /// Whether a pids cgroup backs the thread count (the report's `threads_backstop`).
+    pub fn threads_backstop(&self) -> bool {
+        self.pids.is_some()
+    }
+
     /// What will back the memory limit in the kernel.
     pub fn memory_backstop(&self) -> MemoryBackstop {
         match self.memory {

@@ -191,8 +191,10 @@ pub fn docs_markdown() -> String {
          accumulate; any other resource given twice is an error.\n\
          \n\
          `cpu`, `memory` and `diskused` are mandatory. **Every other resource left out is 0**, so \
-         a legacy file grants exactly what it lists (a missing `events` means the program cannot \
-         even start; a missing `lograte` means it cannot log). Legacy files cannot set \
+         a legacy file grants exactly what it lists (a missing `lograte` means the program cannot \
+         log). An `events` below 1 (given as 0, or missing from a legacy file) is refused by \
+         `repy restrictions check` and by a run alike (exit 3): the main program itself holds \
+         one event, so nothing could start. Legacy files cannot set \
          `wall-time`, `cpu-time` or `output`: those are unlimited.\n\
          \n\
          Stricter than RepyV2: negative and non-finite values, a `cpu` of 0 and ports outside \

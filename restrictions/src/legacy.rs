@@ -125,6 +125,20 @@ pub(crate) fn parse(text: &str, path: &str) -> Result<Restrictions, PolicyError>
     }
 }
 
+/// The 1-based line and character column of the value of the first `resource KEY VALUE`
+/// line, if the file has one.
+pub(crate) fn locate(text: &str, key: &str) -> Option<(usize, usize)> {
+    text.split('\n').enumerate().find_map(|(index, line)| {
+        let content = line.split('#').next().unwrap_or("");
+        match words(content).as_slice() {
+            [(_, "resource"), (_, name), (value_col, _), ..] if *name == key => {
+                Some((index + 1, *value_col))
+            }
+            _ => None,
+        }
+    })
+}
+
 /// The words of a line with the 1-based character column where each starts.
 fn words(content: &str) -> Vec<(usize, &str)> {
     let mut words = Vec::new();

@@ -120,6 +120,71 @@ impl Restrictions {
         }
     }
 
+    /// Reads and parses the file at `path` like [`Restrictions::load`], then refuses a
+    /// policy no run can start under (see [`Restrictions::parse_runnable`]). Both a run and
+    /// `repy restrictions check` validate with this, so they agree.
+    pub fn load_runnable(path: &Path) -> Result<Restrictions, PolicyError> {
+        let bytes = std::fs::read(path).map_err(|source| PolicyError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Restrictions::parse_runnable(&bytes, &path.display().to_string())
+    }
+
+    /// Parses like [`Restrictions::parse`], then refuses a policy that is well-formed but
+    /// under which no program can start: `events` below 1 (the main program itself holds
+    /// one event), whether given as 0 or left out of a RepyV2 legacy file (where a resource
+    /// left out is 0). The problem names the key and, where the file gives it, its line and
+    /// column.
+    pub fn parse_runnable(bytes: &[u8], display_path: &str) -> Result<Restrictions, PolicyError> {
+        let policy = Restrictions::parse(bytes, display_path)?;
+        let problems = policy.runnable_problems(bytes);
+        if problems.is_empty() {
+            Ok(policy)
+        } else {
+            Err(crate::PolicyErrors::new(display_path, problems).into())
+        }
+    }
+
+    /// What keeps a parsed policy from starting any run, located in its source `bytes`.
+    fn runnable_problems(&self, bytes: &[u8]) -> Vec<crate::Problem> {
+        let mut problems = Vec::new();
+        if self.limit(ResourceId::Events) >= 1.0 {
+            return problems;
+        }
+        let text = decode(bytes).unwrap_or_default();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let key = ResourceId::Events.key();
+        let given = match self.format {
+            SourceFormat::Legacy => legacy::locate(text, key),
+            SourceFormat::Toml => toml_format::locate(text, key),
+        };
+        let (line, column, message) = match given {
+            Some((line, column)) => (
+                line,
+                column,
+                "must be at least 1: the main program itself holds one event, so nothing \
+                 could run"
+                    .to_owned(),
+            ),
+            None => (
+                1,
+                1,
+                "missing: a RepyV2 file gives a resource left out 0, and the main program \
+                 itself holds one event, so nothing could run (add `resource events 10`)"
+                    .to_owned(),
+            ),
+        };
+        problems.push(crate::Problem {
+            line,
+            column,
+            key: Some(key.to_owned()),
+            message,
+            suggestion: None,
+        });
+        problems
+    }
+
     /// Parses repy's TOML format; keys left out take their documented defaults.
     pub fn from_toml(text: &str, path: &str) -> Result<Restrictions, PolicyError> {
         toml_format::parse(text, path)

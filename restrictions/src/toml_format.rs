@@ -94,6 +94,18 @@ pub(crate) fn parse(text: &str, path: &str) -> Result<Restrictions, PolicyError>
     }
 }
 
+/// The 1-based line and character column of the value of `key` in `[resources]`, if the
+/// document parses and gives it.
+pub(crate) fn locate(text: &str, key: &str) -> Option<(usize, usize)> {
+    let document = DeTable::parse(text).ok()?;
+    let resources = document.get_ref().get(RESOURCES_TABLE)?;
+    let DeValue::Table(table) = resources.get_ref() else {
+        return None;
+    };
+    let value = table.get(key)?;
+    Some(crate::error::LineIndex::new(text).position(value.span().start))
+}
+
 /// Checks one `key = value` of `[resources]` and stores its value in `policy`.
 fn check_resource(
     key: &Spanned<std::borrow::Cow<'_, str>>,

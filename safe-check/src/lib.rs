@@ -98,6 +98,18 @@ pub struct Diagnostic {
     pub span: Span,
 }
 
+impl Diagnostic {
+    /// An [`RuleId::E902`] diagnostic: the program file could not be read, so there is no
+    /// source; it is placed at line 1, column 1 and rendered without a source line.
+    pub fn io_error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            rule: RuleId::E902,
+            message: message.into(),
+            span: Span::new(1, 0, 1, 0),
+        }
+    }
+}
+
 /// Why [`check`] refused a program. Either way the program must not run.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CheckFailure {

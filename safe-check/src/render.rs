@@ -57,7 +57,8 @@ fn printable(c: char) -> char {
 }
 
 /// Every diagnostic as `file:line:col: CODE message`, the source line and carets under the
-/// span (up to the end of its first line), one blank line after each.
+/// span (up to the end of its first line), one blank line after each. An `E902` (unreadable
+/// file) has no source, so no source line.
 pub fn render_text(diagnostics: &[Diagnostic], source: &str, filename: &str) -> String {
     let lines = LineIndex::new(source);
     let mut out = String::new();
@@ -69,6 +70,11 @@ pub fn render_text(diagnostics: &[Diagnostic], source: &str, filename: &str) -> 
             "{filename}:{}:{}: {code} {message}\n",
             start.row, start.column
         ));
+        if diagnostic.rule == crate::RuleId::E902 {
+            // The file could not be read: there is no source line to show.
+            out.push('\n');
+            continue;
+        }
         let text = lines.line(start.row);
         let number = start.row.to_string();
         let gutter = " ".repeat(number.len());

@@ -4,7 +4,8 @@
 //! `R` + 3 digits by family, never reused: R1xx forbidden nodes and constructs, R2xx names
 //! and attributes, R3xx imports, R4xx builtins and calls. `E0xx` are not rules but the
 //! checker's own refusals (syntax errors, limits); they share the id space so every
-//! diagnostic has a code and a doc page.
+//! diagnostic has a code and a doc page. `E902` (ruff's code for the same thing) is not the
+//! checker's: `repy check` reports with it a file it could not read.
 //!
 //! Each rule module holds a violation struct, its `message`, a one-line `SUMMARY` and
 //! `pub(crate) fn check(checker, node)`, called once per node of the tree.
@@ -113,6 +114,7 @@ registry! {
         E005 "parser-gave-up" => "the CPython parser ran out of recursion depth or memory",
         E006 "null-byte" => "the program contains a NUL byte",
         E007 "internal-error" => "the checker itself failed, so the program is refused",
+        E902 "io-error" => "the program file could not be read, so it was not checked",
     }
 }
 
