@@ -220,6 +220,7 @@ fn run_reporting(args: RunArgs, binary: crate::Binary, report: &mut Report) -> u
         }
     }
     let mut config = SupervisorConfig::new(policy.clone(), &vessel);
+    config.preparation_allowance = safe_check::preparation_allowance(source.len());
     config.stop_file = args.stop.clone();
     config.status_prefix = args.status.clone();
     if let Some(prefix) = &args.logfile {

@@ -797,3 +797,43 @@ fn nanny_doctor_shows_resource_enforcement_as_the_report_spells_it() {
         "{report}"
     );
 }
+
+/// A program of about `bytes` bytes of dense, clean statements.
+fn dense_program(bytes: usize) -> String {
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < bytes {
+        text.push_str(&format!(
+            "v{i} = [{i}, {}, 'abc{i}', ({i}, {})]\n",
+            i + 1,
+            i * 2
+        ));
+        i += 1;
+    }
+    text
+}
+
+#[test]
+fn nanny_the_checkers_memory_is_not_the_programs() {
+    // Checking and compiling use far more memory per source byte than the program does; under
+    // a 15 MB limit a 260 kB unsafe program ended as resource-killed instead of unsafe-code.
+    let unsafe_program = format!("{}exec('1')\n", dense_program(260_000));
+    let (_, out, report) = run_reported("[resources]\nmemory = \"15 MB\"\n", &unsafe_program, &[]);
+    out.assert_code(5);
+    assert_eq!(verdict(&report), "unsafe-code", "{report}");
+    // ... and a clean 280 kB program was killed before its first line under 30 MB.
+    let clean = format!("{}log('first line ran')\n", dense_program(280_000));
+    let (_, out, report) = run_reported("[resources]\nmemory = \"30 MB\"\n", &clean, &[]);
+    out.assert_code(0).assert_stdout("first line ran");
+    assert_eq!(verdict(&report), "finished", "{report}");
+    // From its first line on, the limit is the program's own again.
+    let greedy = format!("{}x = 'y' * 40000000\nsleep(1)\n", dense_program(100_000));
+    let (_, out, report) = run_reported("[resources]\nmemory = \"30 MB\"\n", &greedy, &[]);
+    out.assert_code(98);
+    assert!(
+        report["message"]
+            .as_str()
+            .is_some_and(|m| m.ends_with("over the limit of 30000000 bytes")),
+        "{report}"
+    );
+}

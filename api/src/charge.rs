@@ -64,6 +64,17 @@ pub fn disk_written(growth: u64) {
     accountant().disk_written(growth);
 }
 
+/// Says that checking and compiling are over and the program's code runs now: the memory
+/// they used is handed back to the system (as far as the allocator can) and the program's own
+/// memory limit applies from here on.
+pub fn program_starting() {
+    // SAFETY: malloc_trim only returns free heap memory to the system; it takes no pointer.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+    accountant().page().mark_program_started();
+}
+
 /// Forgets the disk-use estimate after a removal.
 pub fn disk_shrank() {
     accountant().disk_shrank();

@@ -98,6 +98,7 @@ impl Prepared {
                 )));
             }
         };
+        crate::charge::program_starting();
         let globals = self.globals.bind(py);
         // SAFETY: `code` is a code object returned by compile(), `globals` a live dict; both
         // are borrowed for the call and the returned reference is owned by the result.

@@ -110,6 +110,8 @@ struct PageLayout {
     /// The disk use a refused write would have reached (0: none was refused). The sandbox
     /// sets it; the supervisor kills for `diskused` when it sees it.
     disk_refused: AtomicU64,
+    /// 1 once the program's first line is about to run (checking and compiling are over).
+    program_started: AtomicU64,
 }
 
 struct Mapping {
@@ -265,6 +267,19 @@ impl SharedPage {
         self.layout()
             .output_bytes
             .fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Records that checking and compiling are over and the program's code runs now: from
+    /// here on, the memory limit is the program's own (see `SupervisorConfig`'s
+    /// `preparation_allowance`). A program that escaped could only set it early, which only
+    /// tightens its own limit.
+    pub fn mark_program_started(&self) {
+        self.layout().program_started.store(1, Ordering::Release);
+    }
+
+    /// Whether the program's code has started to run.
+    pub fn program_started(&self) -> bool {
+        self.layout().program_started.load(Ordering::Acquire) != 0
     }
 
     /// Records that a write was refused because the vessel would have reached `bytes`.

@@ -151,6 +151,11 @@ pub struct SupervisorConfig {
     /// Without a cgroup memory cap, set RLIMIT_AS in the child (default true). Turn it off
     /// only if the confinement step sets its own.
     pub rlimit_backstop: bool,
+    /// Memory the sandbox may use on top of `memory` before the program's first line, while
+    /// the checker parses and checks it and CPython compiles it (work that grows with the
+    /// source, not with what the program does). From the program's first line on, the limit
+    /// is `memory` alone: the memory check, and the cgroup cap, which is lowered then.
+    pub preparation_allowance: u64,
 }
 
 impl SupervisorConfig {
@@ -165,6 +170,7 @@ impl SupervisorConfig {
             output: OutputTarget::Inherit,
             use_cgroups: true,
             rlimit_backstop: true,
+            preparation_allowance: 0,
         }
     }
 }
@@ -334,6 +340,7 @@ pub struct Supervisor {
     /// The local TCP ports the broker may listen on (`connport`).
     tcp_ports: std::collections::BTreeSet<u16>,
     memory_limit: u64,
+    preparation_allowance: u64,
     thread_limit: u64,
     /// A pids cgroup holding the thread limit in the kernel, when one could be made.
     pids: Option<Group>,
@@ -406,12 +413,23 @@ impl Supervisor {
             .use_cgroups
             .then(|| Group::create("memory").ok())
             .flatten()
-            .filter(|g| g.set_memory_cap(cgroup_memory_cap(memory_limit)).is_ok());
+            .filter(|g| {
+                g.set_memory_cap(cgroup_memory_cap(
+                    memory_limit.saturating_add(config.preparation_allowance),
+                ))
+                .is_ok()
+            });
         let memory = match group {
             Some(group) => MemoryPlan::Cgroup(group),
             None if config.rlimit_backstop => {
+                // An address-space limit cannot be lowered from outside once the program
+                // runs: it keeps the preparation allowance (the supervisor's own check does
+                // not).
                 let threads = whole_bytes(policy.limit(ResourceId::Events));
-                MemoryPlan::Rlimit(rlimit_as_bytes(memory_limit, threads))
+                MemoryPlan::Rlimit(rlimit_as_bytes(
+                    memory_limit.saturating_add(config.preparation_allowance),
+                    threads,
+                ))
             }
             None => MemoryPlan::None,
         };
@@ -434,6 +452,7 @@ impl Supervisor {
             vessel: config.vessel,
             pids,
             memory_limit,
+            preparation_allowance: config.preparation_allowance,
             // The kernel's count of the child's threads may not pass twice `events` plus a
             // small margin: `events` threads hold their items (the main program one,
             // `createthread` the others), and as many more may have given theirs back and be
@@ -644,6 +663,8 @@ impl Supervisor {
             vessel: self.vessel,
             tcp_ports: self.tcp_ports,
             memory_limit: self.memory_limit,
+            preparation_allowance: self.preparation_allowance,
+            program_started: false,
             thread_limit: self.thread_limit,
             disk_limit: self.disk_limit,
             wall_time: self.wall_time,
@@ -779,6 +800,10 @@ struct Watch<'a> {
     vessel: PathBuf,
     tcp_ports: std::collections::BTreeSet<u16>,
     memory_limit: u64,
+    /// Extra memory allowed until the program's first line (see `SupervisorConfig`).
+    preparation_allowance: u64,
+    /// Whether the sandbox said its program's first line runs (the allowance is over).
+    program_started: bool,
     thread_limit: u64,
     disk_limit: u64,
     wall_time: Option<Duration>,
@@ -1160,13 +1185,31 @@ impl Watch<'_> {
             }
             _ => {}
         }
+        if !self.program_started && self.page.program_started() {
+            // Checking and compiling are over: the program's own limit applies from now on,
+            // in the kernel too.
+            self.program_started = true;
+            if let Some(group) = &self.memory_group {
+                let _ = group.set_memory_cap(cgroup_memory_cap(self.memory_limit));
+            }
+        }
+        let memory_limit = if self.program_started {
+            self.memory_limit
+        } else {
+            self.memory_limit.saturating_add(self.preparation_allowance)
+        };
         if let Ok(rss) = measure::process_rss(self.pid) {
             self.rss_peak = self.rss_peak.max(rss);
-            if rss > self.memory_limit {
-                let message = format!(
-                    "memory use {rss} bytes over the limit of {} bytes",
-                    self.memory_limit
-                );
+            if rss > memory_limit {
+                let message = if self.program_started || self.preparation_allowance == 0 {
+                    format!("memory use {rss} bytes over the limit of {memory_limit} bytes")
+                } else {
+                    format!(
+                        "memory use {rss} bytes while the program was checked and compiled, over \
+                         the limit of {} bytes plus the checker's allowance of {} bytes",
+                        self.memory_limit, self.preparation_allowance
+                    )
+                };
                 return self.kill(KillReason::Memory, message);
             }
         }

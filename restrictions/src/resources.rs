@@ -230,7 +230,7 @@ pub static RESOURCES: &[ResourceSpec] = &[
     row(ResourceId::Cpu, "cpu", Rate, CoreFraction, Value(1.0), true,
         "Share of CPU time; the program is paused while it runs ahead of it"),
     row(ResourceId::Memory, "memory", Quota, Bytes, Value(150_000_000.0), true,
-        "Resident memory of the sandbox; going over it kills the program"),
+        "Resident memory of the sandbox; going over it kills the program. Until the program's first line, while the checker checks it and CPython compiles it, 32 MiB plus 512 bytes per byte of source are allowed on top"),
     row(ResourceId::Diskused, "diskused", Quota, Bytes, Value(100_000_000.0), true,
         "Size of the files in the sandbox directory plus 4 KiB per entry; going over it kills the program"),
     row(ResourceId::Filewrite, "filewrite", Rate, BytesPerSecond, Value(10_000_000.0), true,

@@ -39,7 +39,17 @@ mod tree;
 
 use pyo3::{Bound, PyAny, PyResult, Python};
 
-pub use limits::{MAX_DEPTH, MAX_NODES, MAX_SOURCE_BYTES};
+pub use limits::{
+    MAX_DEPTH, MAX_NODES, MAX_SOURCE_BYTES, PREPARATION_BASE_BYTES,
+    PREPARATION_BYTES_PER_SOURCE_BYTE,
+};
+
+/// The memory checking and compiling a program of `source_bytes` may use on top of the
+/// program's own limit, until its first line runs.
+pub fn preparation_allowance(source_bytes: usize) -> u64 {
+    let bytes = u64::try_from(source_bytes.min(MAX_SOURCE_BYTES)).unwrap_or(u64::MAX);
+    PREPARATION_BASE_BYTES.saturating_add(bytes.saturating_mul(PREPARATION_BYTES_PER_SOURCE_BYTE))
+}
 pub use names::is_safe_name;
 pub use render::{first_violation_text, render_json, render_sarif, render_text};
 pub use rules::{all_rules, explain, RuleId, RuleInfo, RuleKind};

@@ -6,6 +6,16 @@
 /// core), so this also bounds the time of one check.
 pub const MAX_SOURCE_BYTES: usize = 4 * 1024 * 1024;
 
+/// Memory that checking and compiling a program may use, per byte of source, on top of the
+/// program's `memory` limit (measured: about 170 bytes per byte for dense code in a debug
+/// build, up to ~400 in the worst programs tried; this leaves room). The supervisor allows it
+/// until the program's first line, so the checker's memory is never the program's.
+pub const PREPARATION_BYTES_PER_SOURCE_BYTE: u64 = 512;
+
+/// Memory the preparation may use whatever the program's size (interpreter start-up work
+/// done after the fork, the checker's tables).
+pub const PREPARATION_BASE_BYTES: u64 = 32 * 1024 * 1024;
+
 /// Deepest node accepted, counted in AST levels below the module (E003). Real programs
 /// stay well under 100; long `elif` chains and long `a + b + ...` chains are what reach a few
 /// hundred. The walk itself uses an explicit stack, so this bounds the trees handed to later
