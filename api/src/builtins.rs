@@ -104,6 +104,45 @@ pub const ALLOWED: &[(&str, &str)] = &[
     ("UnicodeEncodeError", "an exception class"),
     ("ValueError", "an exception class"),
     ("ZeroDivisionError", "an exception class"),
+    // RepyV2's allow-list named these too; programs catch them (`except OSError:` around
+    // `openfile`) and raise them. Each is a plain exception class: its instances hold only
+    // what the raiser put in them (OSError's errno/strerror/filename), nothing reaches the OS.
+    // IOError and EnvironmentError are OSError itself in Python 3. Raising SystemExit or
+    // KeyboardInterrupt is an ordinary uncaught exception here (the sandbox renders it; no
+    // CPython handler turns it into a process exit), so it cannot choose the run's verdict.
+    ("OSError", "an exception class"),
+    (
+        "EnvironmentError",
+        "an exception class (OSError in Python 3)",
+    ),
+    ("IOError", "an exception class (OSError in Python 3)"),
+    ("EOFError", "an exception class"),
+    (
+        "ImportError",
+        "an exception class (nothing can be imported)",
+    ),
+    ("SyntaxError", "an exception class"),
+    ("IndentationError", "an exception class"),
+    ("TabError", "an exception class"),
+    ("SystemError", "an exception class"),
+    ("ReferenceError", "an exception class"),
+    ("FloatingPointError", "an exception class"),
+    ("UnicodeTranslateError", "an exception class"),
+    (
+        "KeyboardInterrupt",
+        "an exception class; raising it is an uncaught exception",
+    ),
+    (
+        "SystemExit",
+        "an exception class; raising it is an uncaught exception, not an exit",
+    ),
+    ("Warning", "an exception class"),
+    ("UserWarning", "an exception class"),
+    ("DeprecationWarning", "an exception class"),
+    ("PendingDeprecationWarning", "an exception class"),
+    ("RuntimeWarning", "an exception class"),
+    ("SyntaxWarning", "an exception class"),
+    ("FutureWarning", "an exception class"),
 ];
 
 /// `type(obj)`: RepyV2's one-argument `type`.
