@@ -41,9 +41,7 @@ pub fn check_filename(name: &str) -> PyResult<()> {
         )));
     }
     if name.is_empty() {
-        return Err(RepyArgumentError::new_err(
-            "Filename cannot be an empty string",
-        ));
+        return Err(RepyArgumentError::new_err("Illegal filename provided!"));
     }
     if name == "." || name == ".." {
         return Err(RepyArgumentError::new_err("Illegal filename provided!"));
@@ -270,7 +268,7 @@ pub fn openfile(
         let names = names.get_or_insert_with(HashSet::new);
         if names.contains(&filename) {
             return Err(FileInUseError::new_err(format!(
-                "Cannot open file '{filename}' because it is already open!"
+                "Cannot open file \"{filename}\" because it is already open!"
             )));
         }
         names.insert(filename.clone());
@@ -287,7 +285,7 @@ pub fn openfile(
         if !is_regular_file(&filename) {
             if !create {
                 return Err(FileNotFoundError::new_err(format!(
-                    "Cannot openfile non-existent file '{filename}' without creating it!"
+                    "Cannot openfile non-existent file \"{filename}\" without creating it!"
                 )));
             }
             charge::after(py, Renewable::Filewrite, BLOCK)?;
@@ -374,7 +372,7 @@ pub fn removefile(
         let names = names.get_or_insert_with(HashSet::new);
         if !names.insert(filename.clone()) {
             return Err(FileInUseError::new_err(format!(
-                "Cannot remove file '{filename}' because it is in use!"
+                "Cannot remove file \"{filename}\" because it is in use!"
             )));
         }
     }
@@ -390,7 +388,7 @@ fn remove_claimed(py: Python<'_>, filename: &str) -> PyResult<()> {
     charge::after(py, Renewable::Fileread, BLOCK)?;
     if !is_regular_file(filename) {
         return Err(FileNotFoundError::new_err(format!(
-            "File '{filename}' does not exist!"
+            "Cannot remove non-existent file \"{filename}\"."
         )));
     }
     charge::after(py, Renewable::Filewrite, BLOCK)?;
@@ -400,7 +398,7 @@ fn remove_claimed(py: Python<'_>, filename: &str) -> PyResult<()> {
             Ok(())
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FileNotFoundError::new_err(
-            format!("File '{filename}' does not exist!"),
+            format!("Cannot remove non-existent file \"{filename}\"."),
         )),
         Err(e) => Err(crate::errors::internal(format!(
             "cannot remove '{filename}': {e}"

@@ -108,6 +108,10 @@ impl Prepared {
         };
         match result {
             Ok(_) => {
+                // The top level is over: as in RepyV2, the main program's `events` item goes
+                // back now, while its threads may still run (a run loop that waits for
+                // `events` to drop sees it).
+                crate::charge::release(crate::charge::Item::Events, crate::threads::MAIN_EVENT);
                 crate::threads::wait_for_threads(py);
                 Ok(Outcome::Finished)
             }

@@ -201,7 +201,7 @@ impl RepyLock {
         let mut locked = self.locked.lock().unwrap_or_else(PoisonError::into_inner);
         if !*locked {
             return Err(LockDoubleReleaseError::new_err(
-                "Releasing an un-acquired lock!",
+                "Releasing an un-locked lock!",
             ));
         }
         *locked = false;

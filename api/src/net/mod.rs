@@ -48,11 +48,12 @@ pub fn with_registry<T>(f: impl FnOnce(&mut Registry) -> T) -> T {
     f(guard.get_or_insert_with(Registry::default))
 }
 
-/// Parses an IP argument with RepyV2's rule: an exact `str` holding a dotted quad of four
-/// decimal octets, the first neither 0 nor 224 or above.
-pub fn ip_arg(value: &Bound<'_, PyAny>) -> PyResult<Ipv4Addr> {
+/// Parses the IP argument `name` (`destip`, `localip`) with RepyV2's rule: an exact `str`
+/// holding a dotted quad of four decimal octets, the first neither 0 nor 224 or above.
+pub fn ip_arg(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Ipv4Addr> {
     let text = args::exact_str(value)?;
-    let invalid = || RepyArgumentError::new_err(format!("Provided IP '{text}' is not valid!"));
+    let invalid =
+        || RepyArgumentError::new_err(format!("Provided {name} is not valid! IP: '{text}'"));
     let parts: Vec<&str> = text.split('.').collect();
     if parts.len() != 4 || text == "192.168.0.0" {
         return Err(invalid());
@@ -70,13 +71,13 @@ pub fn ip_arg(value: &Bound<'_, PyAny>) -> PyResult<Ipv4Addr> {
     Ok(Ipv4Addr::from(octets))
 }
 
-/// Parses a port argument: an exact `int` from 1 to 65535.
-pub fn port_arg(value: &Bound<'_, PyAny>) -> PyResult<u16> {
+/// Parses the port argument `name` (`destport`, `localport`): an exact `int` from 1 to
+/// 65535.
+pub fn port_arg(value: &Bound<'_, PyAny>, name: &str) -> PyResult<u16> {
     let port = args::exact_int(value)?;
-    u16::try_from(port)
-        .ok()
-        .filter(|p| *p != 0)
-        .ok_or_else(|| RepyArgumentError::new_err(format!("Provided port '{port}' is not valid!")))
+    u16::try_from(port).ok().filter(|p| *p != 0).ok_or_else(|| {
+        RepyArgumentError::new_err(format!("Provided {name} is not valid! Port: {port}"))
+    })
 }
 
 /// Refuses a local TCP port the restrictions do not grant.
@@ -85,7 +86,7 @@ pub fn require_tcp_port(port: u16) -> PyResult<()> {
         Ok(())
     } else {
         Err(ResourceForbiddenError::new_err(format!(
-            "Provided localport '{port}' is not allowed! (connport)"
+            "Provided localport is not allowed! Port: {port}"
         )))
     }
 }
@@ -96,7 +97,7 @@ pub fn require_udp_port(port: u16) -> PyResult<()> {
         Ok(())
     } else {
         Err(ResourceForbiddenError::new_err(format!(
-            "Provided localport '{port}' is not allowed! (messport)"
+            "Provided localport is not allowed! Port: {port}"
         )))
     }
 }
@@ -113,9 +114,11 @@ pub fn resources_for(ip: Ipv4Addr) -> (Renewable, Renewable) {
 /// Maps errors that mean "the network itself is not there".
 pub fn connectivity_error(err: &std::io::Error) -> Option<PyErr> {
     match err.raw_os_error() {
-        Some(libc::ENETDOWN | libc::ENETUNREACH | libc::EHOSTUNREACH) => Some(
-            InternetConnectivityError::new_err(format!("The network is unreachable: {err}")),
-        ),
+        Some(libc::ENETDOWN | libc::ENETUNREACH | libc::EHOSTUNREACH) => {
+            Some(InternetConnectivityError::new_err(
+                "The network is down or cannot be reached from the local IP!",
+            ))
+        }
         _ => None,
     }
 }
@@ -161,7 +164,7 @@ pub fn bind_error(
     match err.raw_os_error() {
         Some(libc::EADDRINUSE) => listening(),
         Some(libc::EADDRNOTAVAIL) => {
-            AddressBindingError::new_err(format!("Cannot bind to local address {local}: {err}"))
+            AddressBindingError::new_err("Cannot bind to the specified local ip, invalid!")
         }
         Some(libc::EACCES | libc::EPERM) => ResourceForbiddenError::new_err(format!(
             "The sandbox may not bind local address {local}: {err}"
@@ -175,7 +178,7 @@ pub fn bind_error(
 pub fn connect_error(err: &std::io::Error, local: SocketAddrV4, remote: SocketAddrV4) -> PyErr {
     match err.raw_os_error() {
         Some(libc::ECONNREFUSED | libc::ECONNABORTED | libc::ECONNRESET) => {
-            ConnectionRefusedError::new_err(format!("The connection to {remote} was refused"))
+            ConnectionRefusedError::new_err("The connection was refused!")
         }
         Some(libc::EADDRINUSE | libc::EADDRNOTAVAIL) => CleanupInProgressError::new_err(format!(
             "The address tuple {local} -> {remote} is still being cleaned up"
@@ -253,7 +256,7 @@ pub fn gethostbyname(
         .and_then(|hosts| hosts.iter().find(|(n, _)| *n == wanted))
         .map(|(_, ip)| ip.to_string())
         .ok_or_else(|| {
-            NetworkAddressError::new_err(format!("The name '{name}' could not be resolved"))
+            NetworkAddressError::new_err(format!("The hostname '{name}' could not be resolved."))
         })
 }
 

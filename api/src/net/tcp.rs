@@ -61,7 +61,9 @@ fn bound_socket(local: SocketAddrV4, listening: bool) -> PyResult<Counted<Socket
                 "another program"
             };
             let _ = listening;
-            AlreadyListeningError::new_err(format!("{whose} is already listening on {local}"))
+            AlreadyListeningError::new_err(format!(
+                "There is a listening socket on the provided localip and localport! ({whose} listens on {local})"
+            ))
         })
     })?;
     Ok(Counted::new(socket, slot))
@@ -170,7 +172,7 @@ impl RepySocket {
                 charge::after(py, recv, PACKET_OVERHEAD)?;
                 Ok(sent)
             }
-            Err(e) => Err(self.io_error(&e)),
+            Err(e) => Err(self.io_error(&e, "send() would block.")),
         }
     }
 
@@ -211,7 +213,7 @@ impl RepySocket {
                 charge::after(py, send, PACKET_OVERHEAD)?;
                 args::data_to_str(py, &data)
             }
-            Err(e) => Err(self.io_error(&e)),
+            Err(e) => Err(self.io_error(&e, "There is no data! recv() would block.")),
         }
     }
 
@@ -245,12 +247,10 @@ impl RepySocket {
 
 impl RepySocket {
     /// Maps an I/O error of an established connection.
-    fn io_error(&self, e: &std::io::Error) -> PyErr {
+    fn io_error(&self, e: &std::io::Error, would_block: &'static str) -> PyErr {
         match e.raw_os_error() {
             Some(libc::EBADF) => SocketClosedLocal::new_err("The socket has been closed locally!"),
-            Some(libc::EAGAIN | libc::EINTR) => {
-                SocketWouldBlockError::new_err("The socket operation would block.")
-            }
+            Some(libc::EAGAIN | libc::EINTR) => SocketWouldBlockError::new_err(would_block),
             Some(
                 libc::EPIPE | libc::ECONNRESET | libc::ENOTCONN | libc::ETIMEDOUT | libc::ENETRESET,
             ) => self.closed_remote(),
@@ -269,11 +269,14 @@ fn addresses(
     localip: &Bound<'_, PyAny>,
     localport: &Bound<'_, PyAny>,
 ) -> PyResult<(SocketAddrV4, SocketAddrV4)> {
-    let dest = SocketAddrV4::new(ip_arg(destip)?, port_arg(destport)?);
-    let local = SocketAddrV4::new(ip_arg(localip)?, port_arg(localport)?);
+    let dest = SocketAddrV4::new(ip_arg(destip, "destip")?, port_arg(destport, "destport")?);
+    let local = SocketAddrV4::new(
+        ip_arg(localip, "localip")?,
+        port_arg(localport, "localport")?,
+    );
     if dest == local {
         return Err(RepyArgumentError::new_err(
-            "Local socket name cannot match destination socket name!",
+            "Local socket name cannot match destination socket name! Local/Dest IP and Port match.",
         ));
     }
     Ok((dest, local))
@@ -292,13 +295,15 @@ pub fn openconnection(
     let (dest, local) = addresses(&destip, &destport, &localip, &localport)?;
     let timeout = args::non_negative_number(&timeout)?;
     if timeout <= 0.0 {
-        return Err(RepyArgumentError::new_err("Timeout must be positive!"));
+        return Err(RepyArgumentError::new_err(format!(
+            "Provided timeout is not valid, must be positive! Timeout: {timeout}"
+        )));
     }
     require_tcp_port(local.port())?;
     if with_registry(|r| r.tcp_connections.contains(&(local, dest))) {
-        return Err(DuplicateTupleError::new_err(format!(
-            "A connection {local} -> {dest} already exists"
-        )));
+        return Err(DuplicateTupleError::new_err(
+            "There is a duplicate connection which conflicts with the request!",
+        ));
     }
     let (send, recv) = resources_for(*dest.ip());
     charge::before(py, send)?;
@@ -344,9 +349,9 @@ fn open_connection(
     });
     if let Err(e) = connected {
         if e.raw_os_error() == Some(libc::ETIMEDOUT) {
-            return Err(TimeoutError::new_err(format!(
-                "Connection to {dest} timed out!"
-            )));
+            return Err(TimeoutError::new_err(
+                "Timed-out connecting to the remote host!",
+            ));
         }
         return Err(connect_error(&e, local, dest));
     }
@@ -459,12 +464,15 @@ pub fn listenforconnection(
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<RepyTcpServer> {
     let [localip, localport] = positional::<2>("listenforconnection", args, kwargs)?;
-    let local = SocketAddrV4::new(ip_arg(&localip)?, port_arg(&localport)?);
+    let local = SocketAddrV4::new(
+        ip_arg(&localip, "localip")?,
+        port_arg(&localport, "localport")?,
+    );
     require_tcp_port(local.port())?;
     if with_registry(|r| r.tcp_listeners.contains(&local)) {
-        return Err(AlreadyListeningError::new_err(format!(
-            "This program is already listening on {local}"
-        )));
+        return Err(AlreadyListeningError::new_err(
+            "There is a listening socket on the provided localip and localport!",
+        ));
     }
     let backlog = i32::try_from(charge::item_limit(Item::Outsockets))
         .unwrap_or(5)
@@ -502,7 +510,9 @@ pub fn listenforconnection(
                 } else {
                     "another program"
                 };
-                AlreadyListeningError::new_err(format!("{whose} is already listening on {local}"))
+                AlreadyListeningError::new_err(format!(
+                "There is a listening socket on the provided localip and localport! ({whose} listens on {local})"
+            ))
             }));
         }
     };

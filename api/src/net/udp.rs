@@ -61,12 +61,15 @@ pub fn sendmessage(
 ) -> PyResult<usize> {
     let [destip, destport, message, localip, localport] =
         positional::<5>("sendmessage", args, kwargs)?;
-    let dest = SocketAddrV4::new(ip_arg(&destip)?, port_arg(&destport)?);
+    let dest = SocketAddrV4::new(ip_arg(&destip, "destip")?, port_arg(&destport, "destport")?);
     let message = args::data(&message)?;
-    let local = SocketAddrV4::new(ip_arg(&localip)?, port_arg(&localport)?);
+    let local = SocketAddrV4::new(
+        ip_arg(&localip, "localip")?,
+        port_arg(&localport, "localport")?,
+    );
     if dest == local {
         return Err(RepyArgumentError::new_err(
-            "Local socket name cannot match destination socket name!",
+            "Local socket name cannot match destination socket name! Local/Dest IP and Port match.",
         ));
     }
     require_udp_port(local.port())?;
@@ -91,7 +94,9 @@ pub fn sendmessage(
             let socket = bound_socket(local).map_err(|e| {
                 charge::release(Item::Outsockets, key);
                 if e.is_instance_of::<AlreadyListeningError>(py) {
-                    DuplicateTupleError::new_err(format!("UDP address {local} is already in use"))
+                    DuplicateTupleError::new_err(
+                        "Provided Local IP and Local Port is already in use!",
+                    )
                 } else {
                     e
                 }
@@ -222,12 +227,15 @@ pub fn listenformessage(
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<RepyUdpServer> {
     let [localip, localport] = positional::<2>("listenformessage", args, kwargs)?;
-    let local = SocketAddrV4::new(ip_arg(&localip)?, port_arg(&localport)?);
+    let local = SocketAddrV4::new(
+        ip_arg(&localip, "localip")?,
+        port_arg(&localport, "localport")?,
+    );
     require_udp_port(local.port())?;
     if listener_for(local).is_some() {
-        return Err(AlreadyListeningError::new_err(format!(
-            "This program is already listening on UDP {local}"
-        )));
+        return Err(AlreadyListeningError::new_err(
+            "There is a listening socket on the provided localip and localport!",
+        ));
     }
     let socket = Arc::new(bound_socket(local)?);
     let server = RepyUdpServer {
