@@ -8,7 +8,7 @@
 //! region that turns an overflow into the `stack-overflow` verdict (see [`crate::stack`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
@@ -61,12 +61,17 @@ pub fn createthread(
     charge::acquire(Item::Events, number)?;
     *LIVE.lock().unwrap_or_else(PoisonError::into_inner) += 1;
     let function = function.unbind();
+    let handover = Arc::new(Handover::default());
+    let started = Arc::clone(&handover);
     let spawned = std::thread::Builder::new()
         .name(format!("_EVENT:Thread:{number}"))
         .stack_size(crate::stack::THREAD_STACK_BYTES)
         .spawn(move || {
             let guard = crate::stack::ThreadGuard::install();
             Python::attach(|py| {
+                // Holding the interpreter now: the creator may go on once this thread has
+                // had its turn (until it blocks or its switch interval ends).
+                started.arrive();
                 if let Err(err) = function.bind(py).call0() {
                     let text = crate::traceback::render_for_program(py, &err);
                     crate::output::write_stderr_charged(py, text.as_bytes());
@@ -87,8 +92,43 @@ pub fn createthread(
         // SAFETY: _exit ends the process at once; always safe.
         unsafe { libc::_exit(THREAD_REFUSED_EXIT) };
     }
-    let _ = py;
+    // As in RepyV2, the new thread runs at once: the creator gives up the interpreter until
+    // the new thread holds it (bounded, in case the thread cannot start).
+    py.detach(|| handover.wait(HANDOVER_LIMIT));
     Ok(())
+}
+
+/// How long `createthread` waits for the new thread to take the interpreter.
+const HANDOVER_LIMIT: Duration = Duration::from_secs(1);
+
+/// A new thread's signal that it holds the interpreter.
+#[derive(Debug, Default)]
+struct Handover {
+    arrived: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl Handover {
+    fn arrive(&self) {
+        *self.arrived.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        self.changed.notify_all();
+    }
+
+    fn wait(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        let mut arrived = self.arrived.lock().unwrap_or_else(PoisonError::into_inner);
+        while !*arrived {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            arrived = self
+                .changed
+                .wait_timeout(arrived, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
 }
 
 /// Waits, with the interpreter released, until every `createthread` thread has finished.
