@@ -27,6 +27,16 @@ fn run_reported(
     (sb, out, report)
 }
 
+/// Asserts that the report's `message` contains `needle`.
+fn assert_message_contains(report: &serde_json::Value, needle: &str) {
+    assert!(
+        report["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(needle)),
+        "the report's message lacks {needle:?}: {report}"
+    );
+}
+
 fn verdict(report: &serde_json::Value) -> &str {
     report["verdict"].as_str().unwrap_or("<none>")
 }
@@ -506,12 +516,7 @@ fn nanny_a_reader_that_goes_away_ends_the_run_with_its_own_verdict() {
     assert_eq!(status.code(), Some(104));
     let report = read_report(&sb);
     assert_eq!(verdict(&report), "output-unwritable");
-    assert!(
-        report["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("standard output")),
-        "{report}"
-    );
+    assert_message_contains(&report, "standard output");
 }
 
 #[test]
@@ -544,12 +549,7 @@ fn nanny_output_to_a_full_disk_is_not_a_clean_finish() {
     assert_eq!(status.code(), Some(104));
     let report = read_report(&sb);
     assert_eq!(verdict(&report), "output-unwritable");
-    assert!(
-        report["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("No space left")),
-        "{report}"
-    );
+    assert_message_contains(&report, "No space left");
 }
 
 #[test]
@@ -630,12 +630,7 @@ fn nanny_the_disk_quota_holds_near_its_value_whatever_threads_write() {
         used <= 6_000_000,
         "the vessel reached {used} bytes on a 5 MB quota"
     );
-    assert!(
-        report["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("refused")),
-        "{report}"
-    );
+    assert_message_contains(&report, "refused");
 }
 
 #[test]
@@ -727,12 +722,7 @@ fn nanny_report_carries_violations_exceptions_and_integer_counts() {
     assert_eq!(items[0]["line"], 2);
     assert_eq!(items[0]["column"], 1);
     assert_eq!(items[0]["message"], "`import m0` is not allowed");
-    assert!(
-        report["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("25 violations")),
-        "{report}"
-    );
+    assert_message_contains(&report, "25 violations");
     assert!(report["exception"].is_null(), "{report}");
 
     let program =
