@@ -140,6 +140,143 @@ fn cli_sandbox_dies_when_the_supervisor_is_killed() {
     );
 }
 
+/// The cgroup directories (v1 or v2) that hold `pid` and are named `repy-…`: the groups a
+/// supervisor made for its sandbox.
+fn repy_cgroups_of(pid: u32) -> Vec<std::path::PathBuf> {
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    let cgroup = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap_or_default();
+    let mut dirs = Vec::new();
+    for line in cgroup.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        if !path.rsplit('/').next().unwrap_or("").starts_with("repy-") {
+            continue;
+        }
+        for mount in mountinfo.lines() {
+            let Some((left, right)) = mount.split_once(" - ") else {
+                continue;
+            };
+            let left: Vec<&str> = left.split(' ').collect();
+            let right: Vec<&str> = right.split(' ').collect();
+            let options = right.get(2).copied().unwrap_or("");
+            let matches = match right.first().copied() {
+                Some("cgroup2") => controllers.is_empty(),
+                Some("cgroup") => {
+                    !controllers.is_empty()
+                        && controllers
+                            .split(',')
+                            .all(|c| options.split(',').any(|o| o == c))
+                }
+                _ => false,
+            };
+            if let (true, Some(root), Some(point)) = (matches, left.get(3), left.get(4)) {
+                if let Some(relative) = path.strip_prefix(*root) {
+                    let dir = std::path::Path::new(point).join(relative.trim_start_matches('/'));
+                    if dir.is_dir() {
+                        dirs.push(dir);
+                    }
+                }
+            }
+        }
+    }
+    dirs
+}
+
+/// A supervisor killed by SIGKILL cannot remove its cgroups; the next run sweeps them (the
+/// groups of dead supervisors, empty, in every hierarchy), and leaves a live run's alone.
+#[test]
+fn cli_the_next_run_removes_the_cgroups_of_a_killed_supervisor() {
+    let sb = Sandbox::new().program("log('up\\n')\nsleep(60)\n");
+    let mut repy = sb.spawn(&[]);
+    let mut line = String::new();
+    let stdout = repy.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
+    assert_eq!(line, "up\n");
+    let children =
+        std::fs::read_to_string(format!("/proc/{}/task/{}/children", repy.id(), repy.id()))
+            .unwrap_or_default();
+    let child: u32 = children
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("the sandbox child");
+    let groups = repy_cgroups_of(child);
+    if groups.is_empty() {
+        let _ = repy.kill();
+        let _ = repy.wait();
+        if std::env::var_os("REPY_TEST_REQUIRE_ALL").is_some() {
+            panic!("required: the sandbox is in no repy cgroup here");
+        }
+        eprintln!("skipped: the sandbox is in no repy cgroup here");
+        return;
+    }
+    // A second, live run: its groups must survive the sweep.
+    let live_sb = Sandbox::new().program("log('up\\n')\nsleep(60)\n");
+    let mut live = live_sb.spawn(&[]);
+    let live_stdout = live.stdout.take().expect("stdout");
+    let mut live_line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(live_stdout), &mut live_line)
+        .expect("read");
+    let live_child: u32 =
+        std::fs::read_to_string(format!("/proc/{}/task/{}/children", live.id(), live.id()))
+            .unwrap_or_default()
+            .split_whitespace()
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("the live sandbox child");
+    let live_groups = repy_cgroups_of(live_child);
+
+    repy.kill().expect("kill the supervisor");
+    let _ = repy.wait();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let empty = |dir: &std::path::PathBuf| {
+        std::fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.trim().is_empty())
+    };
+    while !groups.iter().all(empty) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        !std::path::Path::new(&format!("/proc/{child}/cmdline")).exists()
+            || std::fs::read_to_string(format!("/proc/{child}/stat"))
+                .is_ok_and(|s| s.contains(") Z ")),
+        "the sandbox child {child} outlived its supervisor"
+    );
+    // Left behind: nobody removed them (this is what piled up before the sweep).
+    for dir in &groups {
+        assert!(dir.is_dir(), "{} vanished before any sweep", dir.display());
+    }
+    Sandbox::new()
+        .program("log('next')")
+        .run(&[])
+        .assert_code(0);
+    for dir in &groups {
+        assert!(
+            !dir.exists(),
+            "the killed supervisor's {} is still there",
+            dir.display()
+        );
+    }
+    for dir in &live_groups {
+        assert!(
+            dir.is_dir(),
+            "the sweep removed the live run's {}",
+            dir.display()
+        );
+    }
+    // SIGTERM: the live supervisor ends its run and removes its own groups.
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(live.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    );
+    let _ = live.wait();
+    for dir in &live_groups {
+        assert!(!dir.exists(), "the live run left {} behind", dir.display());
+    }
+}
+
 #[test]
 fn cli_relative_report_path_is_the_callers_not_the_vessels() {
     let vessel = tempfile::tempdir().expect("temp dir");
