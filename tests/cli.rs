@@ -232,8 +232,10 @@ fn cli_the_next_run_removes_the_cgroups_of_a_killed_supervisor() {
     repy.kill().expect("kill the supervisor");
     let _ = repy.wait();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    // Gone already (a run of a test alongside swept it) or empty.
     let empty = |dir: &std::path::PathBuf| {
-        std::fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.trim().is_empty())
+        !dir.exists()
+            || std::fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.trim().is_empty())
     };
     while !groups.iter().all(empty) && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(20));
@@ -244,10 +246,8 @@ fn cli_the_next_run_removes_the_cgroups_of_a_killed_supervisor() {
                 .is_ok_and(|s| s.contains(") Z ")),
         "the sandbox child {child} outlived its supervisor"
     );
-    // Left behind: nobody removed them (this is what piled up before the sweep).
-    for dir in &groups {
-        assert!(dir.is_dir(), "{} vanished before any sweep", dir.display());
-    }
+    // Left behind (this is what piled up before the sweep), unless a run of a test alongside
+    // swept them already.
     Sandbox::new()
         .program("log('next')")
         .run(&[])
@@ -274,6 +274,62 @@ fn cli_the_next_run_removes_the_cgroups_of_a_killed_supervisor() {
     let _ = live.wait();
     for dir in &live_groups {
         assert!(!dir.exists(), "the live run left {} behind", dir.display());
+    }
+}
+
+/// A temporary vessel whose supervisor was killed by SIGKILL is removed by the next
+/// `--vessel-temp` run; a kept one is not.
+#[test]
+fn cli_the_next_run_removes_the_temp_vessel_of_a_killed_supervisor() {
+    let sb = Sandbox::new()
+        .option("--vessel-temp")
+        .program("log('up\\n')\nsleep(60)\n");
+    let mut repy = sb.spawn(&[]);
+    let mut line = String::new();
+    let stdout = repy.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
+    assert_eq!(line, "up\n");
+    let child: u32 =
+        std::fs::read_to_string(format!("/proc/{}/task/{}/children", repy.id(), repy.id()))
+            .unwrap_or_default()
+            .split_whitespace()
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("the sandbox child");
+    let vessel = std::fs::read_link(format!("/proc/{child}/cwd")).expect("the vessel");
+    assert!(
+        vessel
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("repy-vessel-")),
+        "{}",
+        vessel.display()
+    );
+    repy.kill().expect("kill the supervisor");
+    let _ = repy.wait();
+    let kept = Sandbox::new()
+        .option("--vessel-temp")
+        .option("--keep-vessel")
+        .program("log('next')")
+        .run(&[]);
+    kept.assert_code(0);
+    assert!(!vessel.exists(), "{} is still there", vessel.display());
+    let kept_dir: Vec<std::path::PathBuf> = kept
+        .stderr()
+        .lines()
+        .filter_map(|l| l.strip_prefix("repy: the vessel is kept at "))
+        .map(std::path::PathBuf::from)
+        .collect();
+    assert_eq!(kept_dir.len(), 1, "{}", kept.explain());
+    // The kept vessel survives the next run's sweep.
+    Sandbox::new()
+        .option("--vessel-temp")
+        .program("log('again')")
+        .run(&[])
+        .assert_code(0);
+    for dir in &kept_dir {
+        assert!(dir.is_dir(), "the kept vessel {} was swept", dir.display());
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
 

@@ -30,7 +30,9 @@ use std::io;
 use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+
+use crate::owner::{parse_stat, Owner};
 use std::time::Duration;
 
 use nix::sys::signal::{kill, Signal};
@@ -202,66 +204,6 @@ pub enum CgroupError {
     },
 }
 
-/// The supervisor that owns a group, as its name spells it: `repy-<pid>-<start>-<pidns>-…`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Owner {
-    /// Its pid.
-    pub(crate) pid: u32,
-    /// Its start time, in clock ticks after boot (`/proc/PID/stat` field 22).
-    pub(crate) start: u64,
-    /// The inode of its pid namespace (the pid means nothing in another one).
-    pub(crate) pidns: u64,
-}
-
-impl Owner {
-    /// This process, or `None` if `/proc` does not describe it (a /proc of another pid
-    /// namespace, say): then its groups carry no owner and nothing is swept.
-    pub(crate) fn current() -> Option<Owner> {
-        static CURRENT: OnceLock<Option<Owner>> = OnceLock::new();
-        *CURRENT.get_or_init(|| {
-            let pid = std::process::id();
-            let stat = fs::read_to_string("/proc/self/stat").ok()?;
-            let (stat_pid, start, _) = parse_stat(&stat)?;
-            if stat_pid != pid {
-                return None;
-            }
-            let link = fs::read_link("/proc/self/ns/pid").ok()?;
-            let pidns = parse_ns_link(&link.to_string_lossy())?;
-            Some(Owner { pid, start, pidns })
-        })
-    }
-
-    /// The prefix of every name this owner gives: `repy-<pid>-<start>-<pidns>`.
-    pub(crate) fn prefix(&self) -> String {
-        format!("repy-{}-{}-{}", self.pid, self.start, self.pidns)
-    }
-
-    /// Whether this owner still runs: `/proc/<pid>` shows a process that is not a zombie and
-    /// started when the owner did.
-    fn is_alive(&self) -> bool {
-        fs::read_to_string(format!("/proc/{}/stat", self.pid))
-            .ok()
-            .and_then(|stat| parse_stat(&stat))
-            .is_some_and(|(_, start, zombie)| !zombie && start == self.start)
-    }
-}
-
-/// The pid, start time and whether it is a zombie (or dead), from a `/proc/PID/stat` line.
-fn parse_stat(stat: &str) -> Option<(u32, u64, bool)> {
-    let (pid, rest) = stat.split_once(' ')?;
-    // The command name may hold spaces and parentheses: the fields resume after the last ')'.
-    let fields: Vec<&str> = rest.rsplit_once(')')?.1.split_whitespace().collect();
-    let state = fields.first()?;
-    // Field 3 is the state; field 22 the start time.
-    let start = fields.get(19)?.parse().ok()?;
-    Some((pid.parse().ok()?, start, matches!(*state, "Z" | "X" | "x")))
-}
-
-/// The inode of a namespace link such as `pid:[4026531836]`.
-fn parse_ns_link(link: &str) -> Option<u64> {
-    link.strip_prefix("pid:[")?.strip_suffix(']')?.parse().ok()
-}
-
 /// Who made a group, from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NameOwner {
@@ -272,26 +214,15 @@ pub(crate) enum NameOwner {
 }
 
 fn parse_name(name: &str) -> Option<NameOwner> {
-    let parts: Vec<&str> = name.strip_prefix("repy-")?.split('-').collect();
-    let number = |s: &str| -> Option<u64> {
-        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse().ok())
-            .flatten()
-    };
-    match parts.as_slice() {
-        [pid, n] => {
-            number(n)?;
-            Some(NameOwner::Legacy(u32::try_from(number(pid)?).ok()?))
-        }
-        [pid, start, pidns, last] if number(last).is_some() || *last == "supervisor" => {
-            Some(NameOwner::Owner(Owner {
-                pid: u32::try_from(number(pid)?).ok()?,
-                start: number(start)?,
-                pidns: number(pidns)?,
-            }))
-        }
-        _ => None,
+    let rest = name.strip_prefix("repy-")?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some((owner, last)) = Owner::parse_tag(rest) {
+        return (digits(last) || last == "supervisor").then_some(NameOwner::Owner(owner));
     }
+    let (pid, n) = rest.split_once('-')?;
+    (digits(pid) && digits(n))
+        .then(|| pid.parse().ok().map(NameOwner::Legacy))
+        .flatten()
 }
 
 /// Removes from `parent` the empty groups of supervisors that are gone (killed by SIGKILL,
@@ -1046,19 +977,6 @@ mod tests {
         ] {
             assert_eq!(parse_name(other), None, "{other}");
         }
-        let stat = "81 (a) b) (c) S 1 81 81 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 123456 0 0";
-        assert_eq!(parse_stat(stat), Some((81, 123_456, false)));
-        let zombie = stat.replace(" S ", " Z ");
-        assert_eq!(parse_stat(&zombie), Some((81, 123_456, true)));
-        assert_eq!(parse_ns_link("pid:[4026531836]"), Some(4_026_531_836));
-        // This process: alive with its own start time, not with another (a reused pid).
-        let me = Owner::current().expect("/proc describes this process");
-        assert!(me.is_alive());
-        assert!(!Owner {
-            start: me.start + 1,
-            ..me
-        }
-        .is_alive());
     }
 
     #[test]
