@@ -333,6 +333,42 @@ fn cli_the_next_run_removes_the_temp_vessel_of_a_killed_supervisor() {
     }
 }
 
+/// A user who may not create cgroups (here: `nobody`, on this machine's root-owned v1
+/// hierarchies) is told by `repy doctor` what each resource falls back to, and why.
+#[test]
+fn cli_doctor_says_why_a_user_without_cgroups_falls_back() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: needs root to run repy doctor as another user");
+        return;
+    }
+    use std::os::unix::process::CommandExt as _;
+    let out = std::process::Command::new(crate::support::REPY)
+        .arg("doctor")
+        .env_clear()
+        .current_dir("/")
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .expect("run repy doctor as nobody");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for row in [
+        "  cpu              stop-resume",
+        "  memory_backstop  rlimit",
+        "  threads_backstop none",
+    ] {
+        assert!(stdout.contains(row), "{row:?} missing:\n{stdout}");
+    }
+    for controller in ["cpu", "memory", "pids"] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("  no cgroup for {controller}: ")));
+        assert!(
+            line.is_some_and(|l| l.contains("Permission denied")),
+            "no reason for {controller}:\n{stdout}"
+        );
+    }
+}
+
 #[test]
 fn cli_relative_report_path_is_the_callers_not_the_vessels() {
     let vessel = tempfile::tempdir().expect("temp dir");
