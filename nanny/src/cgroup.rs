@@ -364,7 +364,13 @@ impl Placement {
         controllers: &[&'static str],
         alive: &dyn Fn(&NameOwner) -> bool,
     ) -> Placement {
-        let prefix = owner.map_or_else(|| format!("repy-{}", std::process::id()), |o| o.prefix());
+        // Without a known owner (a /proc of another pid namespace) the name must not look
+        // like a legacy `repy-<pid>-<n>`, which a sweep judges by the pid alone: such groups
+        // are never swept.
+        let prefix = owner.map_or_else(
+            || format!("repy-unowned-{}", std::process::id()),
+            |o| o.prefix(),
+        );
         let mut placement = Placement::default();
         // The v1 parents (one per hierarchy) and the v2 parent, each with its controllers.
         let mut parents: Vec<(PathBuf, Version, Vec<&'static str>)> = Vec::new();
@@ -967,6 +973,7 @@ mod tests {
             Some(NameOwner::Owner(ME))
         );
         assert_eq!(parse_name("repy-81-0"), Some(NameOwner::Legacy(81)));
+        assert_eq!(parse_name("repy-unowned-81-0"), None);
         for other in [
             "repy-81",
             "repy-x-0",
