@@ -174,6 +174,11 @@ fn resource_enforcement() {
             for (resource, mechanism) in rows {
                 println!("  {resource:<16} {mechanism}");
             }
+            // Where a cgroup could not be made, why (the rows above say what replaced it:
+            // stop-resume for the CPU, rlimit for memory, no kernel cap on threads).
+            for reason in supervisor.cgroup_fallbacks() {
+                println!("  no cgroup for {reason}");
+            }
         }
         Err(err) => println!("  unknown: the supervisor cannot be set up: {err}"),
     }

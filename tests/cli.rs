@@ -140,6 +140,235 @@ fn cli_sandbox_dies_when_the_supervisor_is_killed() {
     );
 }
 
+/// The cgroup directories (v1 or v2) that hold `pid` and are named `repy-…`: the groups a
+/// supervisor made for its sandbox.
+fn repy_cgroups_of(pid: u32) -> Vec<std::path::PathBuf> {
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    let cgroup = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap_or_default();
+    let mut dirs = Vec::new();
+    for line in cgroup.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        if !path.rsplit('/').next().unwrap_or("").starts_with("repy-") {
+            continue;
+        }
+        for mount in mountinfo.lines() {
+            let Some((left, right)) = mount.split_once(" - ") else {
+                continue;
+            };
+            let left: Vec<&str> = left.split(' ').collect();
+            let right: Vec<&str> = right.split(' ').collect();
+            let options = right.get(2).copied().unwrap_or("");
+            let matches = match right.first().copied() {
+                Some("cgroup2") => controllers.is_empty(),
+                Some("cgroup") => {
+                    !controllers.is_empty()
+                        && controllers
+                            .split(',')
+                            .all(|c| options.split(',').any(|o| o == c))
+                }
+                _ => false,
+            };
+            if let (true, Some(root), Some(point)) = (matches, left.get(3), left.get(4)) {
+                if let Some(relative) = path.strip_prefix(*root) {
+                    let dir = std::path::Path::new(point).join(relative.trim_start_matches('/'));
+                    if dir.is_dir() {
+                        dirs.push(dir);
+                    }
+                }
+            }
+        }
+    }
+    dirs
+}
+
+/// A supervisor killed by SIGKILL cannot remove its cgroups; the next run sweeps them (the
+/// groups of dead supervisors, empty, in every hierarchy), and leaves a live run's alone.
+#[test]
+fn cli_the_next_run_removes_the_cgroups_of_a_killed_supervisor() {
+    let sb = Sandbox::new().program("log('up\\n')\nsleep(60)\n");
+    let mut repy = sb.spawn(&[]);
+    let mut line = String::new();
+    let stdout = repy.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
+    assert_eq!(line, "up\n");
+    let children =
+        std::fs::read_to_string(format!("/proc/{}/task/{}/children", repy.id(), repy.id()))
+            .unwrap_or_default();
+    let child: u32 = children
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("the sandbox child");
+    let groups = repy_cgroups_of(child);
+    if groups.is_empty() {
+        let _ = repy.kill();
+        let _ = repy.wait();
+        if std::env::var_os("REPY_TEST_REQUIRE_ALL").is_some() {
+            panic!("required: the sandbox is in no repy cgroup here");
+        }
+        eprintln!("skipped: the sandbox is in no repy cgroup here");
+        return;
+    }
+    // A second, live run: its groups must survive the sweep.
+    let live_sb = Sandbox::new().program("log('up\\n')\nsleep(60)\n");
+    let mut live = live_sb.spawn(&[]);
+    let live_stdout = live.stdout.take().expect("stdout");
+    let mut live_line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(live_stdout), &mut live_line)
+        .expect("read");
+    let live_child: u32 =
+        std::fs::read_to_string(format!("/proc/{}/task/{}/children", live.id(), live.id()))
+            .unwrap_or_default()
+            .split_whitespace()
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("the live sandbox child");
+    let live_groups = repy_cgroups_of(live_child);
+
+    repy.kill().expect("kill the supervisor");
+    let _ = repy.wait();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    // Gone already (a run of a test alongside swept it) or empty.
+    let empty = |dir: &std::path::PathBuf| {
+        !dir.exists()
+            || std::fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| p.trim().is_empty())
+    };
+    while !groups.iter().all(empty) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        !std::path::Path::new(&format!("/proc/{child}/cmdline")).exists()
+            || std::fs::read_to_string(format!("/proc/{child}/stat"))
+                .is_ok_and(|s| s.contains(") Z ")),
+        "the sandbox child {child} outlived its supervisor"
+    );
+    // Left behind (this is what piled up before the sweep), unless a run of a test alongside
+    // swept them already.
+    Sandbox::new()
+        .program("log('next')")
+        .run(&[])
+        .assert_code(0);
+    for dir in &groups {
+        assert!(
+            !dir.exists(),
+            "the killed supervisor's {} is still there",
+            dir.display()
+        );
+    }
+    for dir in &live_groups {
+        assert!(
+            dir.is_dir(),
+            "the sweep removed the live run's {}",
+            dir.display()
+        );
+    }
+    // SIGTERM: the live supervisor ends its run and removes its own groups.
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(live.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    );
+    let _ = live.wait();
+    for dir in &live_groups {
+        assert!(!dir.exists(), "the live run left {} behind", dir.display());
+    }
+}
+
+/// A temporary vessel whose supervisor was killed by SIGKILL is removed by the next
+/// `--vessel-temp` run; a kept one is not.
+#[test]
+fn cli_the_next_run_removes_the_temp_vessel_of_a_killed_supervisor() {
+    let sb = Sandbox::new()
+        .option("--vessel-temp")
+        .program("log('up\\n')\nsleep(60)\n");
+    let mut repy = sb.spawn(&[]);
+    let mut line = String::new();
+    let stdout = repy.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
+    assert_eq!(line, "up\n");
+    let child: u32 =
+        std::fs::read_to_string(format!("/proc/{}/task/{}/children", repy.id(), repy.id()))
+            .unwrap_or_default()
+            .split_whitespace()
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("the sandbox child");
+    let vessel = std::fs::read_link(format!("/proc/{child}/cwd")).expect("the vessel");
+    assert!(
+        vessel
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("repy-vessel-")),
+        "{}",
+        vessel.display()
+    );
+    repy.kill().expect("kill the supervisor");
+    let _ = repy.wait();
+    let kept = Sandbox::new()
+        .option("--vessel-temp")
+        .option("--keep-vessel")
+        .program("log('next')")
+        .run(&[]);
+    kept.assert_code(0);
+    assert!(!vessel.exists(), "{} is still there", vessel.display());
+    let kept_dir: Vec<std::path::PathBuf> = kept
+        .stderr()
+        .lines()
+        .filter_map(|l| l.strip_prefix("repy: the vessel is kept at "))
+        .map(std::path::PathBuf::from)
+        .collect();
+    assert_eq!(kept_dir.len(), 1, "{}", kept.explain());
+    // The kept vessel survives the next run's sweep.
+    Sandbox::new()
+        .option("--vessel-temp")
+        .program("log('again')")
+        .run(&[])
+        .assert_code(0);
+    for dir in &kept_dir {
+        assert!(dir.is_dir(), "the kept vessel {} was swept", dir.display());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// A user who may not create cgroups (here: `nobody`, on this machine's root-owned v1
+/// hierarchies) is told by `repy doctor` what each resource falls back to, and why.
+#[test]
+fn cli_doctor_says_why_a_user_without_cgroups_falls_back() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: needs root to run repy doctor as another user");
+        return;
+    }
+    use std::os::unix::process::CommandExt as _;
+    let out = std::process::Command::new(crate::support::REPY)
+        .arg("doctor")
+        .env_clear()
+        .current_dir("/")
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .expect("run repy doctor as nobody");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for row in [
+        "  cpu              stop-resume",
+        "  memory_backstop  rlimit",
+        "  threads_backstop none",
+    ] {
+        assert!(stdout.contains(row), "{row:?} missing:\n{stdout}");
+    }
+    for controller in ["cpu", "memory", "pids"] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("  no cgroup for {controller}: ")));
+        assert!(
+            line.is_some_and(|l| l.contains("Permission denied")),
+            "no reason for {controller}:\n{stdout}"
+        );
+    }
+}
+
 #[test]
 fn cli_relative_report_path_is_the_callers_not_the_vessels() {
     let vessel = tempfile::tempdir().expect("temp dir");

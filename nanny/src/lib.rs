@@ -22,6 +22,7 @@ mod cgroup;
 pub mod clock;
 pub mod measure;
 pub mod output;
+pub mod owner;
 pub mod page;
 pub mod process;
 pub mod resource;

@@ -176,7 +176,16 @@ impl CgroupJoins {
     fn join(self) {
         let mut mask = 0u8;
         for (bit, file) in self.files.iter().enumerate() {
-            if file.as_ref().is_some_and(crate::cgroup::join_self) {
+            let Some(file) = file else { continue };
+            // On cgroup v2 one group holds every controller: joined once, it counts for all.
+            let earlier = self.files[..bit]
+                .iter()
+                .position(|f| f.as_ref() == Some(file));
+            let joined = match earlier {
+                Some(index) => mask & (1 << index) != 0,
+                None => crate::cgroup::join_self(file),
+            };
+            if joined {
                 mask |= 1 << bit;
             }
         }

@@ -33,7 +33,9 @@ use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::unistd::{fork, getpid, pipe2, ForkResult, Pid};
 use restrictions::{ResourceId, Restrictions};
 
-use crate::cgroup::Group;
+use std::sync::Arc;
+
+use crate::cgroup::{Group, Placement};
 use crate::clock::monotonic_now;
 use crate::measure;
 use crate::output::{OutputTarget, Relay, Stream};
@@ -314,7 +316,7 @@ pub struct RunResult {
 #[derive(Debug)]
 enum CpuPlan {
     None,
-    Cgroup { group: Group, share: f64 },
+    Cgroup { group: Arc<Group>, share: f64 },
     StopResume { share: f64 },
 }
 
@@ -322,7 +324,7 @@ enum CpuPlan {
 #[derive(Debug)]
 enum MemoryPlan {
     None,
-    Cgroup(Group),
+    Cgroup(Arc<Group>),
     Rlimit(u64),
 }
 
@@ -343,7 +345,9 @@ pub struct Supervisor {
     preparation_allowance: u64,
     thread_limit: u64,
     /// A pids cgroup holding the thread limit in the kernel, when one could be made.
-    pids: Option<Group>,
+    pids: Option<Arc<Group>>,
+    /// Why a controller got no cgroup, one line each (for `repy doctor`).
+    cgroup_fallbacks: Vec<String>,
     disk_limit: u64,
     wall_time: Option<Duration>,
     cpu_time: Option<Duration>,
@@ -394,31 +398,42 @@ impl Supervisor {
         let policy = &config.restrictions;
         let share = policy.limit(ResourceId::Cpu);
         let cores = std::thread::available_parallelism().map_or(1, usize::from) as f64;
-        let cpu = if !(share.is_finite() && share < cores) {
-            CpuPlan::None
-        } else {
+        let cpu_share = (share.is_finite() && share < cores)
             // The policy requires a positive share; a non-positive one is taken as the least.
-            let share = if share > 0.0 { share } else { MIN_CGROUP_SHARE };
-            let group = (config.use_cgroups && share >= MIN_CGROUP_SHARE)
-                .then(|| Group::create("cpu").ok())
-                .flatten()
+            .then_some(if share > 0.0 { share } else { MIN_CGROUP_SHARE });
+        // One placement for every controller: on cgroup v2 they share one group.
+        let mut controllers = vec!["memory", "pids"];
+        if cpu_share.is_some_and(|share| share >= MIN_CGROUP_SHARE) {
+            controllers.insert(0, "cpu");
+        }
+        let mut placement = if config.use_cgroups {
+            Placement::create(&controllers)
+        } else {
+            Placement::default()
+        };
+        let cgroup_fallbacks = placement
+            .refused
+            .iter()
+            .map(|(controller, err)| format!("{controller}: {err}"))
+            .collect();
+        let cpu = if let Some(share) = cpu_share {
+            let group = placement
+                .take("cpu")
                 .filter(|g| g.set_cpu_share(share, cfs_period(share)).is_ok());
             match group {
                 Some(group) => CpuPlan::Cgroup { group, share },
                 None => CpuPlan::StopResume { share },
             }
+        } else {
+            CpuPlan::None
         };
         let memory_limit = whole_bytes(policy.limit(ResourceId::Memory));
-        let group = config
-            .use_cgroups
-            .then(|| Group::create("memory").ok())
-            .flatten()
-            .filter(|g| {
-                g.set_memory_cap(cgroup_memory_cap(
-                    memory_limit.saturating_add(config.preparation_allowance),
-                ))
-                .is_ok()
-            });
+        let group = placement.take("memory").filter(|g| {
+            g.set_memory_cap(cgroup_memory_cap(
+                memory_limit.saturating_add(config.preparation_allowance),
+            ))
+            .is_ok()
+        });
         let memory = match group {
             Some(group) => MemoryPlan::Cgroup(group),
             None if config.rlimit_backstop => {
@@ -439,18 +454,15 @@ impl Supervisor {
         // The kernel's backstop under the supervisor's thread count: past pids.max, creating
         // a thread fails (the API raises, a raw clone gets EAGAIN) instead of exhausting the
         // host. Its margin above the supervisor's limit leaves the kill to the supervisor.
-        let pids = config
-            .use_cgroups
-            .then(|| Group::create("pids").ok())
-            .flatten()
-            .filter(|g| {
-                g.set_pids_max(thread_limit.saturating_add(PIDS_MARGIN))
-                    .is_ok()
-            });
+        let pids = placement.take("pids").filter(|g| {
+            g.set_pids_max(thread_limit.saturating_add(PIDS_MARGIN))
+                .is_ok()
+        });
         Ok(Supervisor {
             tcp_ports: policy.connport().clone(),
             vessel: config.vessel,
             pids,
+            cgroup_fallbacks,
             memory_limit,
             preparation_allowance: config.preparation_allowance,
             // The kernel's count of the child's threads may not pass twice `events` plus a
@@ -483,6 +495,12 @@ impl Supervisor {
     /// Whether a pids cgroup backs the thread count (the report's `threads_backstop`).
     pub fn threads_backstop(&self) -> bool {
         self.pids.is_some()
+    }
+
+    /// Why a resource has no cgroup here, one line per controller (`cpu: …`), empty when
+    /// every wanted controller got one; `repy doctor` shows them.
+    pub fn cgroup_fallbacks(&self) -> &[String] {
+        &self.cgroup_fallbacks
     }
 
     /// What will back the memory limit in the kernel.
@@ -813,10 +831,10 @@ struct Watch<'a> {
     status: Option<StatusFiles>,
     relay: Relay,
     cpu: CpuState,
-    cpu_group: Option<Group>,
-    memory_group: Option<Group>,
+    cpu_group: Option<Arc<Group>>,
+    memory_group: Option<Arc<Group>>,
     /// The pids cgroup, kept until the child is gone.
-    pids_group: Option<Group>,
+    pids_group: Option<Arc<Group>>,
     killed: Option<Kill>,
     relayed: u64,
     dropped: u64,
@@ -1172,7 +1190,7 @@ impl Watch<'_> {
             CpuState::Cgroup if now >= self.next_cgroup_window => {
                 let window_start = self.next_cgroup_window.saturating_sub(CGROUP_STOP_WINDOW);
                 self.next_cgroup_window = now + CGROUP_STOP_WINDOW;
-                if let Some(total) = self.cpu_group.as_ref().and_then(Group::throttled) {
+                if let Some(total) = self.cpu_group.as_deref().and_then(Group::throttled) {
                     let delta = total.saturating_sub(self.last_throttled);
                     self.last_throttled = total;
                     if !delta.is_zero() {
