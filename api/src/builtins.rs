@@ -1,9 +1,11 @@
 //! The builtins the sandboxed program sees, built from an explicit allow-list.
 //!
 //! The interpreter's own `builtins` module is never modified: the program's frames get a
-//! fresh dict holding only the names below, each with the reason it is safe. Anything not
-//! listed does not exist for the program (a `NameError`), and the static checker refuses
-//! the dangerous names before the program runs, so the two halves of the wall overlap.
+//! fresh dict holding only the names below, each with the reason it is safe. RepyV2's
+//! forbidden builtins are stubs that raise `RunBuiltinException` when called ([`STUBS`]),
+//! as in RepyV2; anything else not listed does not exist for the program (a `NameError`).
+//! The static checker refuses `exec`, the `__` names (`__import__`, `__builtins__`) and the
+//! visible three-argument `type`.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -145,6 +147,96 @@ pub const ALLOWED: &[(&str, &str)] = &[
     ("FutureWarning", "an exception class"),
 ];
 
+/// Names that hold a stub raising `RunBuiltinException` when called, as RepyV2's forbidden
+/// builtins did: the name resolves (so a program may mention it in code it never runs, pass
+/// it around, or bind the name to something of its own and delete that again), but the real
+/// builtin is unreachable. Each stub is a [`ForbiddenBuiltin`]: a Rust object that holds
+/// nothing but its name, has no constructor, cannot be subclassed, and whose class cannot
+/// be modified. The checker refuses only `exec` (R401), a keyword in RepyV2's Python 2.
+pub const STUBS: &[(&str, &str)] = &[
+    (
+        "exec",
+        "runs code from a string; also refused statically (R401)",
+    ),
+    ("eval", "runs code from a string"),
+    ("compile", "makes code objects from strings"),
+    ("globals", "hands out the global namespace"),
+    ("locals", "hands out a frame's namespace"),
+    ("vars", "hands out an object's namespace (`__dict__`)"),
+    ("dir", "lists attribute names, dunder names included"),
+    (
+        "getattr",
+        "reads an attribute by a computed name, bypassing R201-R207",
+    ),
+    ("setattr", "writes an attribute by a computed name"),
+    ("delattr", "deletes an attribute by a computed name"),
+    ("hasattr", "probes attributes by a computed name"),
+    (
+        "open",
+        "file I/O outside the API and its accounting (use `openfile`)",
+    ),
+    ("input", "reads the terminal"),
+    ("help", "imports pydoc"),
+    ("breakpoint", "imports pdb"),
+    ("exit", "the site module's exit (use `exitall`)"),
+    ("quit", "the site module's exit (use `exitall`)"),
+    ("memoryview", "raw buffers"),
+    (
+        "super",
+        "reads the hidden `__class__` cell; two-argument form bypasses overrides",
+    ),
+    (
+        "classmethod",
+        "builds descriptors, which run code on attribute access",
+    ),
+    ("staticmethod", "builds descriptors"),
+    ("property", "builds descriptors"),
+    (
+        "format",
+        "a stub in RepyV2 (calls `__format__` with a format string)",
+    ),
+];
+
+/// A forbidden builtin's stand-in: calling it raises RepyV2's `RunBuiltinException` with
+/// RepyV2's message, `Unsafe call '<name>' with args '<args>', kwargs '<kwargs>'` (as
+/// RepyV2's `SafeException`, whose text is the tuple of its arguments).
+#[pyclass(frozen, immutable_type, name = "forbiddenbuiltin", module = "repy")]
+pub struct ForbiddenBuiltin {
+    name: &'static str,
+}
+
+#[pymethods]
+impl ForbiddenBuiltin {
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        // `str()` of the arguments runs their own `__repr__`, as RepyV2's stub did: the
+        // program's code, on its own objects, with no lock of the sandbox held.
+        let args_text = args.str()?.to_string_lossy().into_owned();
+        let kwargs_text = match kwargs {
+            Some(kwargs) => kwargs.str()?.to_string_lossy().into_owned(),
+            None => "{}".to_string(),
+        };
+        let message = format!(
+            "Unsafe call '{}' with args '{args_text}', kwargs '{kwargs_text}'",
+            self.name
+        );
+        let text = PyTuple::new(py, [message])?
+            .str()?
+            .to_string_lossy()
+            .into_owned();
+        Err(exceptions::RunBuiltinException::new_err(text))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<forbidden builtin {}>", self.name)
+    }
+}
+
 /// `type(obj)`: RepyV2's one-argument `type`.
 ///
 /// It returns the type of an ordinary value, so `type(x) == int` works; given a class (or
@@ -197,6 +289,9 @@ pub fn build(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     for (name, _reason) in ALLOWED {
         safe.set_item(*name, real.getattr(*name)?)?;
     }
+    for (name, _reason) in STUBS {
+        safe.set_item(*name, Bound::new(py, ForbiddenBuiltin { name })?)?;
+    }
     safe.set_item("type", restricted_type_function(py)?)?;
     safe.set_item("print", wrap_pyfunction!(crate::output::print, py)?)?;
     safe.set_item("SafeDict", py.get_type::<crate::vnamespace::SafeDict>())?;
@@ -220,9 +315,10 @@ mod tests {
 
     #[test]
     fn builtins_hold_exactly_the_allow_list_and_the_replacements() {
-        with_builtins(|_py, builtins| {
+        with_builtins(|py, builtins| {
             let mut expected: Vec<String> = ALLOWED.iter().map(|(n, _)| n.to_string()).collect();
             expected.extend(["type", "print", "SafeDict"].map(String::from));
+            expected.extend(STUBS.iter().map(|(n, _)| n.to_string()));
             expected.extend(exceptions::EXPORTED.iter().map(|(n, _)| n.to_string()));
             expected.sort();
             let mut actual: Vec<String> = builtins
@@ -232,25 +328,20 @@ mod tests {
                 .collect();
             actual.sort();
             assert_eq!(actual, expected);
-            for dangerous in [
-                "open",
-                "eval",
-                "exec",
-                "compile",
-                "__import__",
-                "getattr",
-                "globals",
-                "vars",
-                "dir",
-                "input",
-                "breakpoint",
-                "memoryview",
-                "super",
-            ] {
+            assert!(!builtins.contains("__import__").expect("contains"));
+            let real = py.import("builtins").expect("builtins");
+            for (name, _) in STUBS {
+                let value = builtins.get_item(*name).expect("get").expect("present");
                 assert!(
-                    !builtins.contains(dangerous).expect("contains"),
-                    "{dangerous} must not be a builtin"
+                    value.is_instance_of::<ForbiddenBuiltin>(),
+                    "{name} must be a stub"
                 );
+                if let Ok(original) = real.getattr(*name) {
+                    assert!(!value.is(&original), "{name} is the real builtin");
+                }
+                let err = value.call1((1,)).expect_err("a stub raises");
+                assert!(err.is_instance_of::<exceptions::RunBuiltinException>(py));
+                assert!(err.is_instance_of::<exceptions::RepyException>(py));
             }
         });
     }

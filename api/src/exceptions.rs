@@ -163,6 +163,21 @@ create_exception!(
     "The server socket is no longer valid (kept for RepyV2 compatibility)."
 );
 
+// Not exported (as in RepyV2): the program cannot name them, and catches them through
+// `RepyException`.
+create_exception!(
+    repy,
+    SafeException,
+    RepyException,
+    "The base of RepyV2's safety exceptions (not exported)."
+);
+create_exception!(
+    repy,
+    RunBuiltinException,
+    SafeException,
+    "A forbidden builtin was called (RepyV2's stub exception, not exported)."
+);
+
 /// A function returning one exported class's type object.
 type TypeGetter = for<'py> fn(Python<'py>) -> Bound<'py, PyType>;
 

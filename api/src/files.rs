@@ -91,7 +91,7 @@ struct OpenFile {
 }
 
 /// A file handle returned by `openfile`.
-#[pyclass(frozen, name = "file", module = "repy")]
+#[pyclass(frozen, immutable_type, name = "file", module = "repy")]
 pub struct RepyFile {
     name: String,
     key: u64,

@@ -10,6 +10,7 @@ pub const CALLFUNC: &str = "initialize";
 /// RepyV2 defines (`mycontext`, `callfunc`, `callargs`).
 pub fn build<'py>(py: Python<'py>, callargs: &[String]) -> PyResult<Bound<'py, PyDict>> {
     crate::net::load_hosts();
+    crate::output::install_unraisable_hook(py)?;
     let globals = PyDict::new(py);
     let builtins = crate::builtins::build(py)?;
     crate::vnamespace::set_builtins(py, &builtins)?;

@@ -193,3 +193,63 @@ pub fn print(
     SOFTSPACE.store(false, Ordering::Relaxed);
     Ok(())
 }
+
+/// The most a finalizer's (or any other "ignored") exception may write to standard error.
+pub const MAX_UNRAISABLE_REPORT: usize = 2_000;
+
+/// `sys.unraisablehook`: reports an exception CPython cannot raise (one escaping a `__del__`,
+/// a generator's `finally` at collection) the way the program's other error output goes,
+/// bounded to [`MAX_UNRAISABLE_REPORT`] bytes and charged to `lograte`. CPython's default
+/// hook would write an unbounded traceback to its own `sys.stderr`, unaccounted. The program
+/// goes on, as RepyV2's did (Python 2 printed `Exception ... ignored`).
+///
+/// It never raises: an exception here would make CPython report it through its default hook.
+/// The report names the exception's class and message only (not the object being finalized,
+/// whose `repr` could run more of the program's code).
+#[pyfunction]
+pub fn unraisablehook(py: Python<'_>, unraisable: &Bound<'_, PyAny>) {
+    let value = unraisable
+        .getattr("exc_value")
+        .ok()
+        .filter(|value| !value.is_none());
+    let rendered = match value {
+        Some(value) => crate::traceback::render_for_program(py, &PyErr::from_value(value))
+            .replacen(
+                "Uncaught exception!",
+                "Exception ignored in a finalizer!",
+                1,
+            ),
+        None => "---\nException ignored in a finalizer!\n---\n".to_string(),
+    };
+    let text = bound_report(&rendered, MAX_UNRAISABLE_REPORT);
+    write_stderr_charged(py, text.as_bytes());
+    // Whatever the rendering left set (it should leave nothing) is dropped, never reported.
+    let _ = PyErr::take(py);
+}
+
+/// `text` if it fits in `max` bytes, otherwise its beginning and its end (where the
+/// exception's class and message are) around a marker.
+fn bound_report(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut head = max / 2;
+    while !text.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = text.len() - max / 2;
+    while !text.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!("{}\n[... report cut ...]\n{}", &text[..head], &text[tail..])
+}
+
+/// Routes CPython's reports of ignored exceptions through [`unraisablehook`], and gives its
+/// `sys.stderr` (CPython's preliminary writer straight to descriptor 2, unbounded and
+/// unaccounted) nothing to write: `None` makes CPython's own reporting silent.
+pub fn install_unraisable_hook(py: Python<'_>) -> PyResult<()> {
+    let sys = py.import("sys")?;
+    sys.setattr("unraisablehook", wrap_pyfunction!(unraisablehook, py)?)?;
+    sys.setattr("stderr", py.None())?;
+    Ok(())
+}

@@ -17,15 +17,19 @@ pub enum Outcome {
 }
 
 /// The program's namespace, built before confinement and run after it.
+///
+/// Dropping it never frees the program's objects: the namespace is kept alive for the rest of
+/// the process, so no finalizer (`__del__`) of the program runs once the program has ended
+/// (see [`Prepared::run`]).
 pub struct Prepared {
-    globals: Py<PyDict>,
+    globals: std::mem::ManuallyDrop<Py<PyDict>>,
 }
 
 impl Prepared {
     /// Builds the namespace (builtins, API, context) for a program given `callargs`.
     pub fn new(py: Python<'_>, callargs: &[String]) -> PyResult<Self> {
         Ok(Self {
-            globals: crate::namespace::build(py, callargs)?.unbind(),
+            globals: std::mem::ManuallyDrop::new(crate::namespace::build(py, callargs)?.unbind()),
         })
     }
 
@@ -57,7 +61,7 @@ impl Prepared {
         globals.set_item("__builtins__", py.import("builtins")?)?;
         globals.set_item("__name__", "__main__")?;
         Ok(Self {
-            globals: globals.unbind(),
+            globals: std::mem::ManuallyDrop::new(globals.unbind()),
         })
     }
 
@@ -106,6 +110,12 @@ impl Prepared {
             let raw = ffi::PyEval_EvalCode(code.as_ptr(), globals.as_ptr(), globals.as_ptr());
             Bound::from_owned_ptr_or_err(py, raw)
         };
+        // Once the program has ended, none of its code may run again: no finalizer of an
+        // object it leaves behind, whether freed by the collector or by the last reference
+        // going away (a traceback holds the frames, and the frames its objects). The collector
+        // is stopped and every object is kept alive until the process ends (with `_exit`; the
+        // interpreter is never finalised). Rendering an uncaught exception still calls its
+        // `__str__`, the program's own last word, as RepyV2 did.
         match result {
             Ok(_) => {
                 // The top level is over: as in RepyV2, the main program's `events` item goes
@@ -113,12 +123,27 @@ impl Prepared {
                 // `events` to drop sees it).
                 crate::charge::release(crate::charge::Item::Events, crate::threads::MAIN_EVENT);
                 crate::threads::wait_for_threads(py);
+                program_ended();
                 Ok(Outcome::Finished)
             }
-            Err(err) => Ok(Outcome::UncaughtException(
-                crate::traceback::render(py, &err, filename, source),
-                crate::traceback::summarize(py, &err),
-            )),
+            Err(err) => {
+                program_ended();
+                let outcome = Outcome::UncaughtException(
+                    crate::traceback::render(py, &err, filename, source),
+                    crate::traceback::summarize(py, &err),
+                );
+                std::mem::forget(err);
+                Ok(outcome)
+            }
         }
+    }
+}
+
+/// Stops the garbage collector for good: the program has ended, and a collection would run
+/// the finalizers of its garbage.
+fn program_ended() {
+    // SAFETY: PyGC_Disable only clears the collector's enabled flag; the caller is attached.
+    unsafe {
+        ffi::PyGC_Disable();
     }
 }

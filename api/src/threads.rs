@@ -194,7 +194,7 @@ pub fn getthreadname(
 }
 
 /// A lock returned by `createlock`: not re-entrant, releasable by any thread.
-#[pyclass(frozen, name = "lock", module = "repy")]
+#[pyclass(frozen, immutable_type, name = "lock", module = "repy")]
 pub struct RepyLock {
     locked: Mutex<bool>,
     released: Condvar,

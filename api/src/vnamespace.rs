@@ -55,7 +55,7 @@ fn visible(key: &Bound<'_, PyAny>) -> bool {
 ///
 /// Keys the program may not name (`__builtins__`, `__name__`, …) are invisible: they are not
 /// listed, cannot be read, written or deleted, and survive `clear()`.
-#[pyclass(frozen, mapping, name = "SafeDict", module = "repy")]
+#[pyclass(frozen, immutable_type, mapping, name = "SafeDict", module = "repy")]
 pub struct SafeDict {
     dict: Py<PyDict>,
 }
@@ -356,7 +356,7 @@ impl SafeDict {
 }
 
 /// A checked, compiled piece of code from `createvirtualnamespace`.
-#[pyclass(frozen, name = "VirtualNamespace", module = "repy")]
+#[pyclass(frozen, immutable_type, name = "VirtualNamespace", module = "repy")]
 pub struct VirtualNamespace {
     code: Py<PyAny>,
 }

@@ -260,6 +260,10 @@ impl Parts {
         if kind == Kind::Unknown {
             self.missing.get_or_insert(field.py_name());
         }
+        if field == Field::Ctx {
+            // Nodes with a context have no integer field of their own: it holds the context.
+            self.int = crate::tree::context_code(kind);
+        }
     }
 
     /// An optional child.

@@ -6,11 +6,19 @@
 /// program already has, and is needed for ordinary Python 3 classes (operators, containers,
 /// iteration, context managers). Anything else shaped `__x__` is refused by R203.
 pub(crate) const SAFE_SPECIAL_METHODS: &[&str] = &[
-    // construction and text (RepyV2 allowed these, except `__del__`)
+    // construction and text (RepyV2 allowed these)
     "__init__",
     "__repr__",
     "__str__",
     "__format__",
+    // finalization (RepyV2 allowed it): runs the program's own code on its own object when
+    // the object dies. It runs while the program runs (in whatever thread frees the object,
+    // possibly inside an API call) and never after: the API holds none of its locks while
+    // Python objects are freed or program code runs, the sandbox stops the collector and
+    // keeps every object alive once the program has ended, and never finalises the
+    // interpreter. An exception it raises is reported through a bounded, `lograte`-charged
+    // hook (api/src/output.rs), never CPython's unaccounted `sys.stderr`.
+    "__del__",
     // iteration and containers
     "__iter__",
     "__next__",
@@ -88,39 +96,27 @@ pub(crate) const SAFE_SPECIAL_METHODS: &[&str] = &[
 pub(crate) const INTROSPECTION_PREFIXES: &[&str] =
     &["im_", "func_", "tb_", "f_", "co_", "gi_", "cr_", "ag_"];
 
-/// Builtins a program may not name at all (R401): they reach code, namespaces or
-/// attributes by string, do I/O outside the API, or create descriptors and hooks. Dunder
-/// builtins (`__import__`, `__build_class__`) are refused by R202 already.
-pub(crate) const FORBIDDEN_BUILTINS: &[&str] = &[
-    // code from strings
-    "exec",
-    "eval",
-    "compile",
-    // namespaces
-    "globals",
-    "locals",
-    "vars",
-    "dir",
-    // attributes by name
-    "getattr",
-    "setattr",
-    "delattr",
-    "hasattr",
-    // I/O and interaction outside the Repy API
-    "open",
-    "input",
-    "help",
-    "breakpoint",
-    "exit",
-    "quit",
-    // raw memory
-    "memoryview",
-    // hidden class machinery
-    "super",
-    "classmethod",
-    "staticmethod",
-    "property",
-];
+/// Names a program may not use at all (R401). Only `exec`: it was a keyword in RepyV2's
+/// Python 2, so no RepyV2 program can name it, and it runs unchecked code.
+///
+/// The other builtins a program must not reach (`eval`, `open`, `getattr`, `globals`,
+/// `super`, ...) are *names* a program may use, as in RepyV2: it may bind them to its own
+/// values (`def open(...)`, `type = 3`), and the sandbox's builtins hold, under each name, a
+/// stub that raises RepyV2's exception when called (`STUBS` in api/src/builtins.rs), so the
+/// real builtin is never reachable. Dunder builtins (`__import__`, `__build_class__`) are
+/// refused by R202, as RepyV2 refused every `__` name.
+pub(crate) const FORBIDDEN_BUILTINS: &[&str] = &["exec"];
+
+/// Attribute names containing `__` that a program may *read* (R201), RepyV2's five:
+/// `x.__init__(...)`, `self.__str__()`. Every object has them; reading one gives a bound
+/// method (or method-wrapper, or the class's own function) whose only non-`__` operation is
+/// calling it, and calling it does what the program could do anyway (`str(x)`, `repr(x)`,
+/// `iter(x)`, re-running an initialiser or finalizer of its own). What such a method holds
+/// (`__self__`, `__func__`, `__globals__`, ...) stays behind other `__` names. Assigning or
+/// deleting them (`C.__del__ = f`) stays refused: that installs a hook on a class after its
+/// creation, including classes of the sandbox itself.
+pub(crate) const READABLE_DUNDER_ATTRIBUTES: &[&str] =
+    &["__init__", "__del__", "__iter__", "__repr__", "__str__"];
 
 /// Attribute names whose methods format by traversing attributes named in a string.
 pub(crate) const FORMAT_ATTRIBUTES: &[&str] = &["format", "format_map"];
@@ -150,8 +146,7 @@ pub(crate) fn introspection_prefix(name: &str) -> Option<&'static str> {
 /// namespace (RepyV2's `SafeDict`, virtual-namespace contexts); the checker's own rules are
 /// stricter about *where* each identifier may appear.
 pub fn is_safe_name(name: &str) -> bool {
-    const REPYV2_DUNDERS: &[&str] = &["__init__", "__del__", "__iter__", "__repr__", "__str__"];
-    if REPYV2_DUNDERS.contains(&name) {
+    if READABLE_DUNDER_ATTRIBUTES.contains(&name) {
         return true;
     }
     !name.contains("__")

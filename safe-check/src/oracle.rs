@@ -622,7 +622,16 @@ impl<'py> Lowering<'_, 'py> {
             };
             match *slot {
                 // Operators and contexts are not nodes of the checker's tree (lower.rs).
-                Slot::Node(Field::Ctx | Field::Op) | Slot::Nodes(Field::Ops) => {}
+                Slot::Node(Field::Op) | Slot::Nodes(Field::Ops) => {}
+                Slot::Node(Field::Ctx) => {
+                    let class = value.get_type().name()?;
+                    node.int = crate::tree::context_code(match class.to_str()? {
+                        "Load" => Kind::Load,
+                        "Store" => Kind::Store,
+                        "Del" => Kind::Del,
+                        _ => Kind::Unknown,
+                    });
+                }
                 Slot::Node(field) => children.push((value, field)),
                 Slot::OptNode(field) => {
                     if !value.is_none() {

@@ -233,7 +233,9 @@ pub(crate) struct Node {
     /// Kind of constant value (`Constant.value`, `MatchSingleton.value`).
     pub(crate) constant: ConstKind,
     /// The integer field of the node, if its class has one (`is_async`, `conversion`,
-    /// `level`, `simple`, `lineno` of `TypeIgnore`); 0 otherwise.
+    /// `level`, `simple`, `lineno` of `TypeIgnore`); for the classes with an expression
+    /// context (`Name`, `Attribute`, `Subscript`, `Starred`, `List`, `Tuple`), the context
+    /// as [`context_code`] gives it; 0 otherwise.
     pub(crate) int: i64,
     /// Parent node (`NO_NODE` for the root).
     pub(crate) parent: NodeId,
@@ -250,6 +252,17 @@ pub(crate) struct Node {
     /// Byte span (positions from CPython; nodes without positions get their children's
     /// extent, or their parent's span).
     pub(crate) span: Span,
+}
+
+/// The code stored in [`Node::int`] for an expression context: 1 `Load`, 2 `Store`, 3 `Del`,
+/// 0 for anything else (never taken for a read).
+pub(crate) fn context_code(kind: Kind) -> i64 {
+    match kind {
+        Kind::Load => 1,
+        Kind::Store => 2,
+        Kind::Del => 3,
+        _ => 0,
+    }
 }
 
 /// The lowered program.
@@ -298,6 +311,12 @@ impl Tree {
     ) -> impl Iterator<Item = NodeId> + '_ {
         self.children(id)
             .filter(move |child| self.node(*child).field == field)
+    }
+
+    /// Whether the node (a `Name`, `Attribute`, ...) is in load context: read, not assigned
+    /// or deleted.
+    pub(crate) fn is_load(&self, id: NodeId) -> bool {
+        self.node(id).int == context_code(Kind::Load)
     }
 
     /// The function or class name held by a `FunctionDef`/`AsyncFunctionDef`/`ClassDef`.

@@ -1,2 +1,3 @@
-# expect: R401
+# expect: run RunBuiltinException
 secret = open("/etc/passwd").read()
+log("ESCAPED")

@@ -1,2 +1,3 @@
-# expect: R401
+# expect: run RunBuiltinException
 view = memoryview(bytearray(8))
+log("ESCAPED")

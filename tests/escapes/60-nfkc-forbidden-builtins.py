@@ -1,6 +1,5 @@
 # expect: R401, R402
-# Fullwidth spellings of forbidden builtins normalise to the real names: `ｅｖａｌ` is eval,
-# `ｇｅｔａｔｔｒ` is getattr and `ｔｙｐｅ` with three arguments builds a class with hooks.
-ｅｖａｌ("1")
-leak = ｇｅｔａｔｔｒ(1, "__class__")
+# Fullwidth spellings of forbidden names normalise to the real names: `ｅｘｅｃ` is exec and
+# `ｔｙｐｅ` with three arguments builds a class with hooks.
+ｅｘｅｃ("1")
 Made = ｔｙｐｅ("Made", (), {"__getattr__": len})

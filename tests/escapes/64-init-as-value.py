@@ -1,10 +1,12 @@
 # expect: R201
-# Only a call of `Base.__init__(self, ...)` is excepted from R201: the bound method as a
-# value, and assigning or deleting `__init__` on an object, are refused.
+# RepyV2's five method names may be read (`Base.__init__(self)`, `self.__str__()`), never
+# assigned or deleted: that would install a hook on a class after its creation.
 class Base:
     def __init__(self):
         self.ready = True
-init = Base.__init__
-handler = [Base.__init__][0]
 Base.__init__ = len
 del Base.__init__
+Base.__del__ = len
+Base.__str__ = repr
+Base.__iter__ = iter
+Base.__repr__ = repr

@@ -77,7 +77,7 @@ struct Connection {
 }
 
 /// A connected TCP socket, from `openconnection` or `getconnection`.
-#[pyclass(frozen, name = "socket", module = "repy")]
+#[pyclass(frozen, immutable_type, name = "socket", module = "repy")]
 pub struct RepySocket {
     key: u64,
     state: Mutex<Option<Connection>>,
@@ -360,7 +360,7 @@ fn open_connection(
 }
 
 /// A listening TCP socket from `listenforconnection`.
-#[pyclass(frozen, name = "tcpserversocket", module = "repy")]
+#[pyclass(frozen, immutable_type, name = "tcpserversocket", module = "repy")]
 pub struct RepyTcpServer {
     key: u64,
     state: Mutex<Option<Counted<TcpListener>>>,

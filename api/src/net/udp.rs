@@ -122,7 +122,7 @@ pub fn sendmessage(
 }
 
 /// A UDP socket listening for messages, from `listenformessage`.
-#[pyclass(frozen, name = "udpserversocket", module = "repy")]
+#[pyclass(frozen, immutable_type, name = "udpserversocket", module = "repy")]
 pub struct RepyUdpServer {
     key: u64,
     socket: Mutex<Option<Arc<Counted<UdpSocket>>>>,

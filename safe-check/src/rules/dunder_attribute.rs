@@ -1,7 +1,10 @@
-//! R201: reading, writing or deleting an attribute whose name contains `__`.
+//! R201: reading, writing or deleting an attribute whose name contains `__`, except reading
+//! RepyV2's five method names (`x.__init__`, `x.__del__`, `x.__iter__`, `x.__repr__`,
+//! `x.__str__`).
 
 use super::{Checker, RuleId, Violation};
-use crate::tree::{Field, IdentRole, Kind, NodeId};
+use crate::names::READABLE_DUNDER_ATTRIBUTES;
+use crate::tree::{IdentRole, Kind, NodeId};
 
 pub(crate) const SUMMARY: &str =
     "an attribute name containing `__` (`x.__class__`, `case C(__class__=x)`)";
@@ -25,9 +28,10 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
         if !ident.role.reads_attribute() || !ident.text.contains("__") {
             continue;
         }
-        if &*ident.text == "__init__" && is_called(checker, id) {
-            // `Base.__init__(self, ...)`: chaining constructors, as RepyV2 allowed, with
-            // `super` unavailable. The bound method itself never becomes a value.
+        if READABLE_DUNDER_ATTRIBUTES.contains(&&*ident.text) && is_read(checker, id, ident.role)
+        {
+            // `Base.__init__(self, ...)`, `self.__str__()`: RepyV2's five method names, read
+            // (see `READABLE_DUNDER_ATTRIBUTES` for why reading them reaches nothing new).
             continue;
         }
         let violation = DunderAttribute {
@@ -39,11 +43,13 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
     }
 }
 
-/// `id` is an `Attribute` that is the callee of a call.
-fn is_called(checker: &Checker<'_>, id: NodeId) -> bool {
+/// The identifier reads an attribute: an `Attribute` in load context, or the attribute of a
+/// class pattern (`case C(__str__=m)` reads it too). Assignment and deletion do not count.
+fn is_read(checker: &Checker<'_>, id: NodeId, role: IdentRole) -> bool {
     let tree = checker.tree;
-    let node = tree.node(id);
-    node.kind == Kind::Attribute
-        && node.field == Field::Func
-        && tree.parent(id).map(|parent| parent.kind) == Some(Kind::Call)
+    match role {
+        IdentRole::MatchAttribute => true,
+        IdentRole::Attribute => tree.node(id).kind == Kind::Attribute && tree.is_load(id),
+        _ => false,
+    }
 }

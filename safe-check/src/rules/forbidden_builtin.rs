@@ -1,4 +1,5 @@
-//! R401: naming a forbidden builtin anywhere a variable can appear.
+//! R401: naming `exec` anywhere a variable can appear (the other builtins a program must not
+//! reach are names it may use: the sandbox holds a stub under each, see `names.rs`).
 
 use super::dunder_name::is_method_definition;
 use super::{Checker, RuleId, Violation};
@@ -6,7 +7,7 @@ use crate::names::FORBIDDEN_BUILTINS;
 use crate::tree::{IdentRole, NodeId};
 
 pub(crate) const SUMMARY: &str =
-    "a forbidden builtin name (`eval`, `exec`, `open`, `getattr`, `vars`, `super`, ...), used or bound";
+    "the name `exec`, a keyword in RepyV2's Python 2 (other forbidden builtins are stubs that raise when called)";
 
 pub(crate) struct ForbiddenBuiltin {
     name: String,

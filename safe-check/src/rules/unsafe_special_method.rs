@@ -6,7 +6,7 @@ use crate::names::{is_special_method_name, SAFE_SPECIAL_METHODS};
 use crate::tree::NodeId;
 
 pub(crate) const SUMMARY: &str =
-    "a special method definition not on the safe list (`__getattr__`, `__init_subclass__`, `__del__`, ...)";
+    "a special method definition not on the safe list (`__getattr__`, `__init_subclass__`, `__index__`, ...)";
 
 pub(crate) struct UnsafeSpecialMethod {
     name: String,
