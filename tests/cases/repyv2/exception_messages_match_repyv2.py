@@ -31,7 +31,7 @@ def show(call):
         log(name + ": " + str(e) + "\n")
 f = openfile("afile", True)
 lock = createlock()
-server = listenforconnection("127.0.0.1", 63140)
+server = listenforconnection("127.0.0.1", 63149)
 for call in [
     lambda: openfile("nofile", False),
     lambda: openfile("afile", True),
@@ -45,6 +45,6 @@ for call in [
     lambda: openconnection("127.0.0.1", 80, "127.0.0.1", 63141, 0),
     lambda: openconnection("127.0.0.1", 63141, "127.0.0.1", 63141, 1),
     lambda: gethostbyname("no-such-host.invalid"),
-    lambda: listenforconnection("127.0.0.1", 63140),
+    lambda: listenforconnection("127.0.0.1", 63149),
 ]:
     show(call)
