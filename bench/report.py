@@ -862,7 +862,11 @@ the repy runs of the workload programs, and with `hyperfine` against the previou
   (`charge_without_waiting` and a clock read, about 8% of the run). The charge *before* the
   write no longer takes the bucket's lock or the clock when the last charge left the rate
   within its limit (a bucket only goes over by being charged): 145 → 136 ms per 100,000
-  calls by hand, bare `os.pwrite` 100 ms.
+  calls by hand, bare `os.pwrite` 100 ms. A write that grows its file also reserves the
+  growth against `diskused` first (two uncontended lock acquisitions; the quota then holds
+  at its value whatever threads write at once): the run of 2026-12-06 measured 1.29× against
+  1.21× before it, on a different processor (AMD EPYC against Intel Xeon), so the two are not
+  directly comparable.
 * **log** — standard output goes into a 256 KiB ring in memory shared with the supervisor
   (`nanny::ring`): a line costs the program a copy, and the supervisor is woken once per
   burst and relays what gathered a millisecond later, in large writes. Nothing is buffered
@@ -880,7 +884,10 @@ the repy runs of the workload programs, and with `hyperfine` against the previou
   least one failed `recv`, its exception and a hand-over of the interpreter per direction,
   where a blocking `recv` sleeps in the kernel until the data is there. Against the same
   retry pattern in bare CPython (the "plain sockets, non-blocking" baseline) repy is faster; a
-  blocking or `select`-like call would be an extension of RepyV2's API.
+  blocking or `select`-like call would be an extension of RepyV2's API. The run of 2026-12-06
+  measured 0.48× wall and 0.91× CPU (2.42× CPU before) after two changes that touch this
+  workload and were not measured apart: `createthread` hands the interpreter to the new
+  (echo) thread at once, and a thread waiting for a rate no longer holds the bucket's lock.
 """
 
 PROSE["nanny_prose"] = """\
