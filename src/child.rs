@@ -101,8 +101,7 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         eprint_raw(&format!(
             "---\nInternal Error\n---\nrepy: internal error (a panic in the sandbox): {info}\n"
         ));
-        // SAFETY: _exit ends the process at once; always safe.
-        unsafe { libc::_exit(i32::from(ExitStatus::InternalError.code())) }
+        nanny::exit::exit_now(ExitStatus::InternalError)
     }));
     // A stack overflow in any thread of the program ends the run with its own verdict
     // (`stack-overflow`), not as a crash. Before confinement: it reads /proc/self/maps.

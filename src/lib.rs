@@ -233,23 +233,22 @@ mod tests {
     }
 
     #[test]
-    fn exit_codes_of_the_sandbox_child_are_in_the_table() {
+    fn the_codes_node_managers_key_on_are_repyv2s() {
         use exit::ExitStatus;
-        for (code, status) in [
-            (api::stack::STACK_OVERFLOW_EXIT, ExitStatus::StackOverflow),
-            (
-                api::threads::THREAD_EXCEPTION_EXIT,
-                ExitStatus::ThreadException,
-            ),
-            (api::threads::THREAD_REFUSED_EXIT, ExitStatus::ThreadRefused),
-            (api::misc::EXITALL_EXIT, ExitStatus::ExitAll),
+        for (status, code) in [
+            (ExitStatus::ThreadException, 30),
+            (ExitStatus::Stopped, 44),
+            (ExitStatus::ThreadRefused, 56),
+            (ExitStatus::LostSupervisor, 70),
+            (ExitStatus::ResourceKilled, 98),
+            (ExitStatus::StackOverflow, 121),
+            (ExitStatus::InternalError, 125),
+            (ExitStatus::ExitAll, 200),
         ] {
-            assert_eq!(
-                ExitStatus::from_code(code),
-                Some(status),
-                "exit code {code}"
-            );
+            assert_eq!(status.code(), code, "{status:?}");
+            assert_eq!(ExitStatus::from_code(i32::from(code)), Some(status));
         }
+        assert_eq!(api::stack::STACK_OVERFLOW_EXIT, 121);
     }
 
     #[test]

@@ -8,15 +8,11 @@ use pyo3::PyErr;
 
 use crate::exceptions::{FileError, FileNotFoundError, ResourceExhaustedError};
 
-/// The exit code of an internal error (docs/exit-codes.md).
-pub const INTERNAL_ERROR_EXIT: i32 = 125;
-
 /// Reports an internal error and ends the sandbox at once. Never returns.
 pub fn internal(message: String) -> PyErr {
     let text = format!("---\nInternal Error\n---\nrepy: internal error in the API: {message}\n");
     crate::output::write_stderr(text.as_bytes());
-    // SAFETY: _exit ends the process immediately; it is always safe to call.
-    unsafe { libc::_exit(INTERNAL_ERROR_EXIT) }
+    nanny::exit::exit_now(nanny::ExitStatus::InternalError)
 }
 
 /// Maps an error from opening `name` to the exception RepyV2 programs expect.

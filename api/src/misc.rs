@@ -6,8 +6,6 @@ use pyo3::types::{PyDict, PyString, PyTuple};
 use crate::args::positional;
 use crate::charge::{self, Renewable};
 
-/// The exit code of `exitall()` (RepyV2's 200).
-pub const EXITALL_EXIT: i32 = 200;
 /// The bytes `randombytes` returns per call.
 pub const RANDOM_BYTES: usize = 1024;
 
@@ -58,8 +56,7 @@ pub fn randombytes<'py>(
 #[pyfunction(signature = (*args, **kwargs))]
 pub fn exitall(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
     positional::<0>("exitall", args, kwargs)?;
-    // SAFETY: _exit ends the process at once; output is never buffered in the sandbox.
-    unsafe { libc::_exit(EXITALL_EXIT) }
+    nanny::exit::exit_now(nanny::ExitStatus::ExitAll)
 }
 
 /// `getlasterror()`: the report of the exception being handled by this thread (the text an

@@ -28,8 +28,8 @@
 use std::cell::Cell;
 use std::ffi::c_void;
 
-/// The exit code when a thread of the program overflows its stack (verdict `stack-overflow`).
-pub const STACK_OVERFLOW_EXIT: i32 = 121;
+/// The exit code of a stack overflow (the table's `StackOverflow`, 121).
+pub const STACK_OVERFLOW_EXIT: i32 = nanny::ExitStatus::StackOverflow as i32;
 
 /// The stack of every thread that runs program code: the main thread's `RLIMIT_STACK` is set
 /// to it, and `createthread` threads are created with it. CPython's default recursion limit

@@ -18,10 +18,6 @@ use crate::args::{self, positional};
 use crate::charge::{self, Item};
 use crate::exceptions::LockDoubleReleaseError;
 
-/// The exit code when an exception escapes a thread (RepyV2's 30).
-pub const THREAD_EXCEPTION_EXIT: i32 = 30;
-/// The exit code when the operating system refuses a thread (RepyV2's 56).
-pub const THREAD_REFUSED_EXIT: i32 = 56;
 /// The `events` key of the main program.
 pub const MAIN_EVENT: u64 = 0;
 
@@ -75,8 +71,7 @@ pub fn createthread(
                 if let Err(err) = function.bind(py).call0() {
                     let text = crate::traceback::render_for_program(py, &err);
                     crate::output::write_stderr_charged(py, text.as_bytes());
-                    // SAFETY: _exit ends the process at once; always safe.
-                    unsafe { libc::_exit(THREAD_EXCEPTION_EXIT) };
+                    nanny::exit::exit_now(nanny::ExitStatus::ThreadException);
                 }
                 drop(function);
             });
@@ -89,8 +84,7 @@ pub fn createthread(
     if let Err(err) = spawned {
         let text = format!("repy: the operating system refused to create a thread: {err}\n");
         crate::output::write_stderr(text.as_bytes());
-        // SAFETY: _exit ends the process at once; always safe.
-        unsafe { libc::_exit(THREAD_REFUSED_EXIT) };
+        nanny::exit::exit_now(nanny::ExitStatus::ThreadRefused);
     }
     // As in RepyV2, the new thread runs at once: the creator gives up the interpreter until
     // the new thread holds it (bounded, in case the thread cannot start).

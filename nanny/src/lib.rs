@@ -20,6 +20,7 @@ pub mod broker;
 pub mod bucket;
 mod cgroup;
 pub mod clock;
+pub mod exit;
 pub mod measure;
 pub mod output;
 pub mod owner;
@@ -35,6 +36,7 @@ pub use accountant::{
 };
 pub use bucket::{Decision, LeakyBucket, RateSpec};
 pub use clock::{Clock, FakeClock, MonotonicClock};
+pub use exit::ExitStatus;
 pub use output::OutputTarget;
 pub use page::{SharedPage, StopTime};
 pub use process::{ChildEnd, Gate};

@@ -11,6 +11,7 @@
 use std::ffi::CString;
 
 use crate::ring::RingWriter;
+use crate::ExitStatus;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -115,17 +116,15 @@ pub fn fork_sandbox(sandbox: impl FnOnce() -> i32) -> Result<SandboxChild, Proce
 }
 
 /// The exit code of a child that lost its supervisor (RepyV2's code 70).
-pub const LOST_SUPERVISOR: i32 = 70;
+pub const LOST_SUPERVISOR: i32 = ExitStatus::LostSupervisor as i32;
 
 /// The exit code of a child whose set-up failed or whose sandbox closure panicked (repy's
 /// internal-error code).
-pub const INTERNAL_ERROR: i32 = 125;
+pub const INTERNAL_ERROR: i32 = ExitStatus::InternalError as i32;
 
-/// Ends the current process at once with `code`: no atexit handlers, no interpreter
-/// finalisation, no user finalizers. Output is never buffered in the sandbox, so none is lost.
-pub fn exit_now(code: i32) -> ! {
-    // SAFETY: _exit is always safe to call; it does not return.
-    unsafe { libc::_exit(code) }
+/// Ends the current process at once with `code` (see [`crate::exit::exit_with_code`]).
+fn exit_now(code: i32) -> ! {
+    crate::exit::exit_with_code(code)
 }
 
 /// Child side: be killed with the parent; give up at once if the parent is already gone.
