@@ -316,6 +316,26 @@ mod tests {
     }
 
     #[test]
+    fn a_gate_whose_supervisor_is_gone_ends_the_child_as_lost_supervisor() {
+        // The supervisor's end of the go pipe closes before it lets the child start (it died
+        // or gave up): the child ends with RepyV2's 70 and never runs the sandbox.
+        let child = fork_sandbox(|| {
+            let (go, supervisor_end) = nix::unistd::pipe().expect("pipe");
+            drop(supervisor_end);
+            let mut gate = Gate {
+                go: Some(go),
+                broker: None,
+                output: None,
+            };
+            gate.wait();
+            0
+        })
+        .unwrap();
+        assert_eq!(child.wait().unwrap(), ChildEnd::Exited(LOST_SUPERVISOR));
+        assert_eq!(LOST_SUPERVISOR, 70);
+    }
+
+    #[test]
     fn wait_status_decoding() {
         assert_eq!(
             ChildEnd::from_wait_status(7 << 8),
