@@ -7,6 +7,7 @@
 pub mod args;
 pub mod builtins;
 pub mod charge;
+pub mod cpython_guards;
 pub mod descriptors;
 pub mod errors;
 pub mod exceptions;

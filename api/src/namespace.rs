@@ -9,6 +9,8 @@ pub const CALLFUNC: &str = "initialize";
 /// Builds the program's globals: the restricted builtins, the API and the context names
 /// RepyV2 defines (`mycontext`, `callfunc`, `callargs`).
 pub fn build<'py>(py: Python<'py>, callargs: &[String]) -> PyResult<Bound<'py, PyDict>> {
+    // CPython 3.11 bugs reachable from the builtins below are guarded before any program exists.
+    crate::cpython_guards::install(py);
     crate::net::load_hosts();
     crate::output::install_unraisable_hook(py)?;
     let globals = PyDict::new(py);

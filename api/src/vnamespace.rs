@@ -100,7 +100,10 @@ impl SafeDict {
             return Ok(());
         }
         if let Ok(other) = source.cast::<PyDict>() {
-            for (key, value) in other.iter() {
+            // A snapshot of the pairs: replacing a value below can run a finalizer that
+            // changes `other`, and iterating a dict that changes size panics.
+            for pair in other.items().iter() {
+                let (key, value) = pair.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()?;
                 let text = key.extract::<String>().unwrap_or_default();
                 if text == "__builtins__" || text == "__doc__" {
                     continue;
