@@ -116,23 +116,24 @@ pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
                     }
                     (source, diagnostics)
                 }
-                // An unreadable file is a diagnostic in every format (E902), so that no
-                // output, JSON and SARIF included, looks clean.
-                Err(ProgramReadError::Io { source, .. }) => {
+                // A file that cannot be read as a program (missing, a directory, too large,
+                // not UTF-8) is a diagnostic in every format (E902), so that no output, JSON
+                // and SARIF included, looks clean.
+                Err(err) => {
                     status = ExitStatus::ProgramUnreadable;
                     if format != Format::Text {
-                        eprintln!("repy: cannot read the program file '{filename}': {source}");
+                        eprintln!("repy: {err}");
                     }
-                    let message = format!("cannot read the program file: {source}");
+                    let message = match &err {
+                        ProgramReadError::Io { source, .. } => {
+                            format!("cannot read the program file: {source}")
+                        }
+                        other => other.to_string(),
+                    };
                     (
                         String::new(),
                         vec![safe_check::Diagnostic::io_error(message)],
                     )
-                }
-                Err(err @ ProgramReadError::NotUtf8 { .. }) => {
-                    eprintln!("repy: {err}");
-                    status = ExitStatus::ProgramUnreadable;
-                    continue;
                 }
             };
             match format {

@@ -152,8 +152,6 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
             return Ok(ExitStatus::InternalError);
         }
         let mut confinement = confine_plan(&plan);
-        // The API counts its descriptors below the kernel's backstop.
-        api::descriptors::install(confinement.max_open_files);
         confinement.keep_fds.extend(gate.fd());
         if let Some(ring) = gate.take_output() {
             confinement.keep_fds.push(ring.fd());
@@ -166,7 +164,15 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
             api::net::install_broker(broker);
         }
         match confine::apply(&confinement) {
-            Ok(status) => plan.handoff.write(Slot::Confinement, &status.to_json()),
+            Ok(status) => {
+                // The API counts its descriptors below the limit actually in force (the
+                // plan's, or a lower hard limit the caller set).
+                let (soft, _) =
+                    nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+                        .unwrap_or((confinement.max_open_files, confinement.max_open_files));
+                api::descriptors::install(soft.min(confinement.max_open_files));
+                plan.handoff.write(Slot::Confinement, &status.to_json());
+            }
             Err(err) => {
                 let mut text =
                     format!("repy: cannot confine the sandbox, so nothing was run: {err}\n");

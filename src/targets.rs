@@ -104,7 +104,18 @@ fn check_one(target: Target, path: &Path, vessel: &Path) -> Result<(), String> {
             parent.display()
         ));
     }
-    if dir.starts_with(vessel) {
+    // A last component that is a link counts where it points: a link into the vessel is as
+    // much inside it as a file there (a dangling link cannot be checked, so it is refused).
+    let resolved = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => path.canonicalize().map_err(|err| {
+            format!(
+                "{option} '{}' is a link that cannot be followed: {err}",
+                path.display()
+            )
+        })?,
+        _ => dir.join(name),
+    };
+    if dir.starts_with(vessel) || resolved.starts_with(vessel) {
         return Err(format!(
             "{option} '{}' lies inside the vessel directory '{}', where the program could {} it; \
              name a file outside it, or give the program its own vessel with --cwd DIR or \

@@ -799,15 +799,26 @@ fn cli_check_reports_an_unreadable_file_as_e902_in_every_format() {
     let sarif: serde_json::Value = serde_json::from_str(&stdout).expect("SARIF");
     assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "E902");
 
-    // As before: a clean file exits 0, a violation 5, a non-UTF-8 file 7 with its message on
-    // standard error, a syntax error is E001 with 5.
+    // A clean file exits 0, a violation 5; a file that is not UTF-8 or is larger than the
+    // checker accepts is E902 too (JSON that says `[]` would look clean), with exit 7; a
+    // syntax error is E001 with 5.
     assert_eq!(check(d, &["ok.py"]).0, Some(0));
     assert_eq!(check(d, &["bad.py"]).0, Some(5));
     std::fs::write(d.join("latin1.py"), b"log('caf\xe9')\n").expect("write");
     let (code, stdout, stderr) = check(d, &["--format", "json", "latin1.py"]);
     assert_eq!(code, Some(7));
-    assert_eq!(stdout.trim(), "[]");
+    assert!(
+        stdout.contains("\"E902\"") && stdout.contains("not valid UTF-8"),
+        "{stdout}"
+    );
     assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+    std::fs::write(d.join("huge.py"), vec![b'#'; 5 * 1024 * 1024]).expect("write");
+    let (code, stdout, _) = check(d, &["--format", "json", "huge.py"]);
+    assert_eq!(code, Some(7));
+    assert!(
+        stdout.contains("\"E902\"") && stdout.contains("larger than"),
+        "{stdout}"
+    );
     std::fs::write(d.join("syntax.py"), "def (:\n").expect("write");
     let (code, stdout, _) = check(d, &["syntax.py"]);
     assert_eq!(code, Some(5));
@@ -836,4 +847,64 @@ fn cli_check_help_lists_its_exit_codes() {
             "check --help lacks {needle:?}: {text}"
         );
     }
+}
+
+#[test]
+fn cli_removefile_in_a_read_only_vessel_is_a_file_error_not_an_internal_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let caller = tempfile::tempdir().expect("temp dir");
+    let vessel = tempfile::tempdir().expect("temp dir");
+    std::fs::write(vessel.path().join("input"), "hi").expect("write");
+    std::fs::set_permissions(vessel.path(), std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    std::fs::write(caller.path().join("r.toml"), crate::support::PERMISSIVE).expect("write");
+    std::fs::write(
+        caller.path().join("p.py"),
+        "try:\n    removefile('input')\nexcept FileError:\n    log('refused')\n",
+    )
+    .expect("write");
+    let out = run_repy(
+        caller.path(),
+        &[
+            "--cwd".into(),
+            vessel.path().display().to_string(),
+            "r.toml".into(),
+            "p.py".into(),
+        ],
+        &[],
+    );
+    std::fs::set_permissions(vessel.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod back");
+    out.assert_code(0).assert_stdout("refused");
+    assert!(vessel.path().join("input").exists());
+}
+
+#[test]
+fn cli_a_callers_file_that_links_into_the_vessel_is_refused() {
+    let (caller, vessel) = caller_and_vessel("log('ran')\n");
+    let link = caller.path().join("stop-link");
+    std::os::unix::fs::symlink(vessel.path().join("stop"), &link).expect("symlink");
+    let out = run_repy(
+        caller.path(),
+        &vessel_args(vessel.path(), &["--stop", link.to_str().expect("utf-8")]),
+        &[],
+    );
+    out.assert_code(4);
+    assert_eq!(out.stdout(), "", "the program ran");
+}
+
+#[test]
+fn cli_a_program_file_too_large_to_check_is_not_read_whole() {
+    // `/dev/zero` never ends: repy reads no more than the checker accepts.
+    let (caller, vessel) = caller_and_vessel("");
+    let out = run_repy(
+        caller.path(),
+        &[
+            "--cwd".into(),
+            vessel.path().display().to_string(),
+            "r.toml".into(),
+            "/dev/zero".into(),
+        ],
+        &[],
+    );
+    out.assert_code(7).assert_stderr_contains("larger than");
 }

@@ -827,3 +827,121 @@ fn nanny_the_checkers_memory_is_not_the_programs() {
         "{report}"
     );
 }
+
+#[test]
+fn nanny_a_low_hard_descriptor_limit_shrinks_the_budget_and_the_disk_quota_holds() {
+    // The caller's hard limit on descriptors (200) is below what the policy plans: the API's
+    // budget must follow the limit in force, so the vessel can still be measured after the
+    // program has taken every descriptor it may, and the quota holds after a removal.
+    let program = "\
+big = openfile('big', True)
+extra = openfile('extra', True)
+extra.close()
+handles = []
+try:
+    while True:
+        handles.append(openfile('g%d' % len(handles), True))
+except ResourceExhaustedError:
+    log('filled\\n')
+try:
+    listfiles()
+except ResourceExhaustedError:
+    log('listing refused\\n')
+removefile('extra')
+chunk = 'q' * 1000000
+offset = 0
+while True:
+    big.writeat(chunk, offset)
+    offset += len(chunk)
+";
+    const POLICY: &str =
+        "[resources]\nfilesopened = 2000\ndiskused = \"5 MB\"\nfilewrite = \"1 GB/s\"\n";
+    let sb = Sandbox::new();
+    std::fs::write(sb.path().join("restrictions.toml"), POLICY).expect("write");
+    let mut command = std::process::Command::new(crate::support::REPY);
+    command
+        .current_dir(sb.path())
+        .args([
+            "--report",
+            sb.caller().join("report.json").to_str().expect("utf-8"),
+            "restrictions.toml",
+            "program.py",
+        ])
+        .env_clear();
+    std::fs::write(sb.path().join("program.py"), program).expect("write");
+    // SAFETY: setrlimit in the forked child before exec touches no memory of the parent.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            let limit = libc::rlimit {
+                rlim_cur: 200,
+                rlim_max: 200,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = command.output().expect("run repy");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(98),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("filled") && stdout.contains("listing refused"),
+        "{stdout}"
+    );
+    let big = std::fs::metadata(sb.path().join("big")).expect("big").len();
+    assert!(
+        big <= 5_000_000,
+        "the file reached {big} bytes on a 5 MB quota"
+    );
+    let report = read_report(&sb);
+    assert_message_contains(&report, "refused");
+}
+
+#[test]
+fn nanny_a_reader_that_never_reads_does_not_hold_repy_after_the_run() {
+    // The program ends (here by its wall-time kill) with output still waiting for a reader
+    // that takes nothing: repy gives up on it after a few seconds, writes the report (the
+    // undelivered bytes counted as dropped) and exits; a SIGTERM ends the wait at once.
+    for signal in [false, true] {
+        let (sb, mut repy) = spawn_reported(
+            "[resources]\nwall-time = 1\nlograte = \"100 MB/s\"\n",
+            "while True:\n    log('x' * 65536)\n",
+        );
+        let started = Instant::now();
+        if signal {
+            std::thread::sleep(Duration::from_millis(2500));
+            let pid = nix::unistd::Pid::from_raw(i32::try_from(repy.id()).expect("pid"));
+            nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("signal");
+        }
+        let status = loop {
+            if let Some(status) = repy.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "repy still waits for its reader"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        if signal {
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "SIGTERM was ignored"
+            );
+        }
+        assert_eq!(status.code(), Some(101));
+        let report = read_report(&sb);
+        assert_eq!(verdict(&report), "wall-time-limit");
+        assert!(
+            report["output_dropped_bytes"].as_u64().unwrap_or(0) > 0,
+            "{report}"
+        );
+        drop(repy.stdout.take());
+    }
+}

@@ -75,9 +75,9 @@ pub fn program_starting() {
     accountant().page().mark_program_started();
 }
 
-/// Forgets the disk-use estimate after a removal.
-pub fn disk_shrank() {
-    accountant().disk_shrank();
+/// Takes a removed file (`size` bytes and its directory entry) off the disk-use estimate.
+pub fn disk_freed(size: u64) {
+    accountant().disk_freed(size.saturating_add(nanny::measure::DISK_ENTRY_OVERHEAD));
 }
 
 /// Waits, with the interpreter released, until `resource` is under its limit (at once, with

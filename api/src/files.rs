@@ -17,8 +17,8 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use crate::args::{self, positional};
 use crate::charge::{self, Item, Renewable};
 use crate::exceptions::{
-    FileClosedError, FileInUseError, FileNotFoundError, RepyArgumentError, ResourceExhaustedError,
-    SeekPastEndOfFileError,
+    FileClosedError, FileError, FileInUseError, FileNotFoundError, RepyArgumentError,
+    ResourceExhaustedError, SeekPastEndOfFileError,
 };
 
 /// The block size RepyV2 charges file I/O in.
@@ -392,17 +392,28 @@ fn remove_claimed(py: Python<'_>, filename: &str) -> PyResult<()> {
         )));
     }
     charge::after(py, Renewable::Filewrite, BLOCK)?;
-    match py.detach(|| std::fs::remove_file(filename)) {
-        Ok(()) => {
-            charge::disk_shrank();
+    let removed = py.detach(|| {
+        let size = std::fs::symlink_metadata(filename).map_or(0, |m| m.len());
+        std::fs::remove_file(filename).map(|()| size)
+    });
+    match removed {
+        Ok(size) => {
+            charge::disk_freed(size);
             Ok(())
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FileNotFoundError::new_err(
             format!("Cannot remove non-existent file \"{filename}\"."),
         )),
-        Err(e) => Err(crate::errors::internal(format!(
-            "cannot remove '{filename}': {e}"
-        ))),
+        // A vessel the sandbox may not change (a read-only input directory, say) is the
+        // program's problem, not the sandbox's: the same FileError openfile raises there.
+        Err(e) => match e.raw_os_error() {
+            Some(libc::EACCES | libc::EPERM | libc::EROFS | libc::EBUSY) => Err(
+                FileError::new_err(format!("Cannot remove file \"{filename}\": {e}")),
+            ),
+            _ => Err(crate::errors::internal(format!(
+                "cannot remove '{filename}': {e}"
+            ))),
+        },
     }
 }
 

@@ -269,20 +269,25 @@ impl Accountant {
             u64::MAX
         };
         let mut disk = lock(&self.disk);
-        // What is on disk (measured now) plus what writes in flight have reserved.
+        // What is on disk (measured now) plus what writes in flight have reserved. A vessel
+        // that cannot be measured (no descriptor left, say) counts as full: fail closed.
         let measure = |pending: u64| {
             crate::measure::disk_usage(&self.vessel)
-                .unwrap_or(0)
-                .saturating_add(pending)
+                .ok()
+                .map(|used| used.saturating_add(pending))
         };
-        let mut used = disk.estimate.unwrap_or_else(|| measure(disk.pending));
+        let mut used = match disk.estimate {
+            Some(estimate) => estimate,
+            None => measure(disk.pending).unwrap_or(u64::MAX),
+        };
         if used.saturating_add(growth) > limit {
-            // The estimate only ever over-counts (a removal forgets it): measure to be sure.
-            used = measure(disk.pending);
+            // The estimate only ever over-counts (writes that failed, removals measured
+            // approximately): measure to be sure, keeping the estimate if that fails.
+            used = measure(disk.pending).unwrap_or(used);
         }
         let would_use = used.saturating_add(growth);
         if would_use > limit {
-            disk.estimate = Some(used);
+            disk.estimate = Some(used).filter(|&u| u != u64::MAX);
             self.page.refuse_disk(would_use);
             return Err(DiskQuotaError { would_use, limit });
         }
@@ -298,10 +303,10 @@ impl Accountant {
         disk.pending = disk.pending.saturating_sub(growth);
     }
 
-    /// Forgets the disk-use estimate (after a file was removed); the next reservation
-    /// measures the vessel again.
-    pub fn disk_shrank(&self) {
-        lock(&self.disk).estimate = None;
+    /// Takes `bytes` (a removed file's size and its entry) off the disk-use estimate.
+    pub fn disk_freed(&self, bytes: u64) {
+        let mut disk = lock(&self.disk);
+        disk.estimate = disk.estimate.map(|estimate| estimate.saturating_sub(bytes));
     }
 
     /// Charges `quantity` units of a renewable resource and blocks until its bucket is back
@@ -794,7 +799,14 @@ mod tests {
         // again, as after a removal.
         acc.disk_written(4904);
         std::fs::remove_file(dir.path().join("old")).unwrap();
-        acc.disk_shrank();
+        acc.disk_freed(1000 + crate::measure::DISK_ENTRY_OVERHEAD);
         assert_eq!(acc.reserve_disk(10000), Ok(()));
+        // A vessel that cannot be measured counts as full.
+        let gone = Accountant::new(
+            SharedPage::create().unwrap(),
+            &policy("diskused = 10000"),
+            dir.path().join("no-such-directory"),
+        );
+        assert!(gone.reserve_disk(1).is_err());
     }
 }

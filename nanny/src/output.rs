@@ -8,8 +8,10 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -100,10 +102,13 @@ impl Relay {
         }
     }
 
-    /// Waits until everything handed over has been written (or its destination failed).
-    pub(crate) fn finish(&mut self) {
-        if let Relay::Fds(writer) = self {
-            writer.finish();
+    /// After the run: waits until everything handed over has been written, its destination
+    /// failed, the reader has taken nothing for `stall`, or `interrupted()` says repy was
+    /// asked to stop. Returns the bytes given up on (never delivered).
+    pub(crate) fn finish(&mut self, stall: Duration, interrupted: &mut dyn FnMut() -> bool) -> u64 {
+        match self {
+            Relay::Fds(writer) => writer.finish(stall, interrupted),
+            Relay::Log(_) => 0,
         }
     }
 }
@@ -126,6 +131,8 @@ struct Queue {
 struct Shared {
     queue: Mutex<Queue>,
     changed: Condvar,
+    /// Bytes the writer thread has written so far (its progress, read without the lock).
+    written: AtomicU64,
 }
 
 /// Writes relayed output to descriptors on a thread of its own (started at the first write,
@@ -192,20 +199,48 @@ impl FdWriter {
         self.lock().failed
     }
 
-    fn finish(&mut self) {
+    fn finish(&mut self, stall: Duration, interrupted: &mut dyn FnMut() -> bool) -> u64 {
         self.lock().closed = true;
         self.shared.changed.notify_one();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        let Some(thread) = self.thread.take() else {
+            return 0;
+        };
+        let mut seen = self.shared.written.load(Ordering::Relaxed);
+        let mut since = Instant::now();
+        while !thread.is_finished() {
+            let now = self.shared.written.load(Ordering::Relaxed);
+            if now != seen {
+                seen = now;
+                since = Instant::now();
+            }
+            if since.elapsed() >= stall || interrupted() {
+                // The reader takes nothing (or repy must stop): give up on what waits. The
+                // thread, blocked in a write, is left to end with the process.
+                let mut queue = self.lock();
+                let dropped = queue.bytes;
+                queue.chunks.clear();
+                queue.bytes = 0;
+                return dropped as u64;
+            }
+            std::thread::sleep(FINISH_POLL);
         }
+        let _ = thread.join();
+        0
     }
 }
+
+/// How often the final drain looks at the writer thread's progress.
+const FINISH_POLL: Duration = Duration::from_millis(20);
+
+/// How long the final drain waits for a reader that takes nothing before giving up on the
+/// rest of the output.
+pub(crate) const FINISH_STALL: Duration = Duration::from_secs(5);
 
 impl Drop for FdWriter {
     fn drop(&mut self) {
         // Only the process that started the thread joins it (a forked child has none).
         if self.thread.is_some() {
-            self.finish();
+            self.finish(FINISH_STALL, &mut || false);
         }
     }
 }
@@ -241,7 +276,7 @@ fn write_loop(shared: &Shared, fds: [Option<OwnedFd>; 2]) {
             // SAFETY: as above.
             Stream::Stderr => unsafe { BorrowedFd::borrow_raw(libc::STDERR_FILENO) },
         });
-        let result = write_all_fd(fd, &chunk);
+        let result = write_all_fd(fd, &chunk, &shared.written);
         let mut queue = shared.queue.lock().unwrap_or_else(PoisonError::into_inner);
         queue.bytes = queue.bytes.saturating_sub(chunk.len());
         if let Err(errno) = result {
@@ -261,12 +296,16 @@ fn write_loop(shared: &Shared, fds: [Option<OwnedFd>; 2]) {
     }
 }
 
-/// Writes all of `bytes` to `fd`, waiting if the descriptor is non-blocking and full.
-fn write_all_fd(fd: BorrowedFd<'_>, mut bytes: &[u8]) -> Result<(), Errno> {
+/// Writes all of `bytes` to `fd`, waiting if the descriptor is non-blocking and full, and
+/// counting what was written in `written`.
+fn write_all_fd(fd: BorrowedFd<'_>, mut bytes: &[u8], written: &AtomicU64) -> Result<(), Errno> {
     while !bytes.is_empty() {
         match nix::unistd::write(fd, bytes) {
             Ok(0) => return Err(Errno::EIO),
-            Ok(n) => bytes = bytes.get(n..).unwrap_or_default(),
+            Ok(n) => {
+                written.fetch_add(n as u64, Ordering::Relaxed);
+                bytes = bytes.get(n..).unwrap_or_default();
+            }
             Err(Errno::EINTR) => continue,
             Err(Errno::EAGAIN) => {
                 let mut fds = [PollFd::new(fd, PollFlags::POLLOUT)];

@@ -712,9 +712,29 @@ impl Supervisor {
         let _ = nix::unistd::write(&go, &[1]);
         drop(go);
         let (end, usage, end_time) = watch.event_loop(pipes, ring, pidfd, broker, sigfd)?;
+        // One last look at the vessel: a run that ended between two scans still reports what
+        // it left on disk.
+        if let Ok(used) = measure::disk_usage(&watch.vessel) {
+            watch.disk_peak = watch.disk_peak.max(used);
+        }
         // The run is over: what waits for the reader is written now (or its destination
-        // fails). Output that could not be delivered is the run's verdict.
-        watch.relay.finish();
+        // fails). Output that could not be delivered is the run's verdict. A reader that
+        // takes nothing for a while, or a signal to repy, ends the wait: what is left is
+        // counted as dropped, and the report is still written.
+        let mut interrupted = || sigfd.read_signal().ok().flatten().is_some();
+        let undelivered = watch
+            .relay
+            .finish(crate::output::FINISH_STALL, &mut interrupted);
+        watch.dropped = watch.dropped.saturating_add(undelivered);
+        if undelivered > 0 && watch.killed.is_none() {
+            watch.killed = Some(Kill {
+                reason: KillReason::OutputUnwritable,
+                message: format!(
+                    "the program's output was not taken: {undelivered} bytes were still waiting \
+                     for the reader when it stopped reading or repy was told to stop"
+                ),
+            });
+        }
         if watch.killed.is_none() {
             if let Some(message) = watch.output_failure() {
                 watch.killed = Some(Kill {
