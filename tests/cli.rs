@@ -110,19 +110,7 @@ fn cli_caller_environment_changes_nothing() {
 #[test]
 fn cli_sandbox_dies_when_the_supervisor_is_killed() {
     let sb = Sandbox::new().program("log('up\\n')\nsleep(60)\n");
-    let mut repy = sb.spawn(&[]);
-    let mut line = String::new();
-    let stdout = repy.stdout.take().expect("stdout");
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
-    assert_eq!(line, "up\n");
-    let children =
-        std::fs::read_to_string(format!("/proc/{}/task/{}/children", repy.id(), repy.id()))
-            .unwrap_or_default();
-    let child: u32 = children
-        .split_whitespace()
-        .next()
-        .and_then(|p| p.parse().ok())
-        .expect("the sandbox child");
+    let (mut repy, child) = crate::support::spawn_until_up(&sb);
     repy.kill().expect("kill the supervisor");
     let _ = repy.wait();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
@@ -190,19 +178,7 @@ fn repy_cgroups_of(pid: u32) -> Vec<std::path::PathBuf> {
 #[test]
 fn cli_the_next_run_removes_the_cgroups_of_a_killed_supervisor() {
     let sb = Sandbox::new().program("log('up\\n')\nsleep(60)\n");
-    let mut repy = sb.spawn(&[]);
-    let mut line = String::new();
-    let stdout = repy.stdout.take().expect("stdout");
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
-    assert_eq!(line, "up\n");
-    let children =
-        std::fs::read_to_string(format!("/proc/{}/task/{}/children", repy.id(), repy.id()))
-            .unwrap_or_default();
-    let child: u32 = children
-        .split_whitespace()
-        .next()
-        .and_then(|p| p.parse().ok())
-        .expect("the sandbox child");
+    let (mut repy, child) = crate::support::spawn_until_up(&sb);
     let groups = repy_cgroups_of(child);
     if groups.is_empty() {
         let _ = repy.kill();
@@ -284,18 +260,7 @@ fn cli_the_next_run_removes_the_temp_vessel_of_a_killed_supervisor() {
     let sb = Sandbox::new()
         .option("--vessel-temp")
         .program("log('up\\n')\nsleep(60)\n");
-    let mut repy = sb.spawn(&[]);
-    let mut line = String::new();
-    let stdout = repy.stdout.take().expect("stdout");
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
-    assert_eq!(line, "up\n");
-    let child: u32 =
-        std::fs::read_to_string(format!("/proc/{}/task/{}/children", repy.id(), repy.id()))
-            .unwrap_or_default()
-            .split_whitespace()
-            .next()
-            .and_then(|p| p.parse().ok())
-            .expect("the sandbox child");
+    let (mut repy, child) = crate::support::spawn_until_up(&sb);
     let vessel = std::fs::read_link(format!("/proc/{child}/cwd")).expect("the vessel");
     assert!(
         vessel

@@ -150,6 +150,25 @@ impl Sandbox {
     }
 }
 
+/// Starts `sb`'s program, which must log `up` and a newline first, and returns the `repy`
+/// process and its sandbox child's pid once that line has arrived.
+pub fn spawn_until_up(sb: &Sandbox) -> (std::process::Child, u32) {
+    let mut repy = sb.spawn(&[]);
+    let mut line = String::new();
+    let stdout = repy.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("read");
+    assert_eq!(line, "up\n");
+    let children =
+        std::fs::read_to_string(format!("/proc/{}/task/{}/children", repy.id(), repy.id()))
+            .unwrap_or_default();
+    let child: u32 = children
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("the sandbox child");
+    (repy, child)
+}
+
 /// Runs `repy` in `cwd` with `args` and only `envs` in its environment.
 pub fn run_repy(cwd: &Path, args: &[String], envs: &[(String, String)]) -> RunOutput {
     run_binary(REPY, cwd, args, envs)
