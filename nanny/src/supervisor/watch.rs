@@ -1,0 +1,394 @@
+//! The watch loop: one thread, `poll` on the child's output (ring and stderr pipe), a pidfd
+//! for the child, the listening-socket broker and a signalfd, waking at least every tick.
+
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use nix::errno::Errno;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{kill, Signal};
+use nix::sys::signalfd::SignalFd;
+use nix::unistd::Pid;
+
+use std::sync::Arc;
+
+use crate::cgroup::Group;
+use crate::clock::monotonic_now;
+use crate::output::{Relay, Stream};
+use crate::page::{SharedPage, StopTime};
+use crate::process::ChildEnd;
+use crate::ring::{RingReader, DRAIN_DELAY, RING_BYTES};
+use crate::status::StatusFiles;
+
+use super::duty_cycle::{CpuState, StopResume};
+use super::{Kill, KillReason, SuperviseError, TICK};
+
+/// How soon the loop looks again at a relay whose buffer is full.
+const RELAY_RETRY: Duration = Duration::from_millis(5);
+/// Bytes read from a pipe at once.
+const READ_CHUNK: usize = 64 * 1024;
+/// Reads per pipe once the child is gone (a descendant still writing cannot hold the
+/// supervisor forever).
+const MAX_DRAIN_READS: usize = 1024;
+
+/// The supervisor's state while the child runs.
+pub(super) struct Watch<'a> {
+    pub(super) pid: Pid,
+    pub(super) page: &'a SharedPage,
+    pub(super) start: Duration,
+    pub(super) vessel: PathBuf,
+    pub(super) tcp_ports: std::collections::BTreeSet<u16>,
+    pub(super) memory_limit: u64,
+    /// Extra memory allowed until the program's first line (see `SupervisorConfig`).
+    pub(super) preparation_allowance: u64,
+    /// Whether the sandbox said its program's first line runs (the allowance is over).
+    pub(super) program_started: bool,
+    pub(super) thread_limit: u64,
+    pub(super) disk_limit: u64,
+    pub(super) wall_time: Option<Duration>,
+    pub(super) cpu_time: Option<Duration>,
+    pub(super) output_limit: Option<u64>,
+    pub(super) stop_file: Option<PathBuf>,
+    pub(super) status: Option<StatusFiles>,
+    pub(super) relay: Relay,
+    pub(super) cpu: CpuState,
+    pub(super) cpu_group: Option<Arc<Group>>,
+    pub(super) memory_group: Option<Arc<Group>>,
+    /// The pids cgroup, kept until the child is gone.
+    pub(super) pids_group: Option<Arc<Group>>,
+    pub(super) killed: Option<Kill>,
+    pub(super) relayed: u64,
+    pub(super) dropped: u64,
+    pub(super) rss_peak: u64,
+    pub(super) disk_peak: u64,
+    pub(super) next_tick: Duration,
+    pub(super) next_disk: Duration,
+    pub(super) next_operations: Duration,
+    pub(super) next_cgroup_window: Duration,
+    pub(super) last_throttled: Duration,
+}
+
+/// The child's resource usage from wait4.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct ChildUsage {
+    pub(super) cpu_seconds: f64,
+    pub(super) peak_rss_bytes: u64,
+}
+
+impl Watch<'_> {
+    pub(super) fn runtime_at(&self, instant: Duration) -> f64 {
+        instant.saturating_sub(self.start).as_secs_f64()
+    }
+
+    /// Kills the child for `reason` (the first reason is the one kept).
+    pub(super) fn kill(&mut self, reason: KillReason, message: String) {
+        if self.killed.is_none() {
+            self.killed = Some(Kill { reason, message });
+        }
+        let _ = kill(self.pid, Signal::SIGKILL);
+    }
+
+    /// Runs the loop until the child is reaped and its pipes are drained.
+    pub(super) fn event_loop(
+        &mut self,
+        pipes: [OwnedFd; 2],
+        ring: RingReader,
+        pidfd: Option<OwnedFd>,
+        broker: OwnedFd,
+        sigfd: &SignalFd,
+    ) -> Result<(ChildEnd, ChildUsage, Duration), SuperviseError> {
+        let mut pipes: [Option<OwnedFd>; 2] = pipes.map(Some);
+        // When to relay the output ring next (set by a wake-up from the child).
+        let mut drain_at: Option<Duration> = None;
+        // Whether the child's end of the ring's wake-up pipe is still open.
+        let mut ring_open = true;
+        let mut broker = Some(broker);
+        let mut buffer = vec![0u8; READ_CHUNK];
+        loop {
+            let now = monotonic_now();
+            if now >= self.next_tick {
+                // After a kill only the reaping is left to wait for.
+                if self.killed.is_none() {
+                    self.tick(now);
+                }
+                self.next_tick = now + TICK;
+                // Whatever the wake-ups, the ring is relayed at least every tick.
+                drain_at = Some(now);
+            }
+            if drain_at.is_some_and(|at| now >= at) {
+                if self.relay.has_room() {
+                    drain_at = None;
+                    self.drain_ring(&ring);
+                } else {
+                    drain_at = Some(now + RELAY_RETRY);
+                }
+            }
+            if let CpuState::StopResume(sr) = &mut self.cpu {
+                if let Some((began, resume_at)) = sr.stopped {
+                    if now >= resume_at {
+                        let _ = kill(self.pid, Signal::SIGCONT);
+                        sr.stopped = None;
+                        sr.last_wall = Some(now);
+                        let stop = StopTime {
+                            runtime_at_stop: began.saturating_sub(self.start).as_secs_f64(),
+                            seconds_stopped: now.saturating_sub(began).as_secs_f64(),
+                        };
+                        self.page.push_stop(stop);
+                    }
+                }
+            }
+            let mut wake = drain_at.map_or(self.next_wakeup(), |at| at.min(self.next_wakeup()));
+            if !self.relay.has_room() {
+                // The writer thread makes room on its own time: look again soon.
+                wake = wake.min(monotonic_now() + RELAY_RETRY);
+            }
+            let timeout = wake.saturating_sub(monotonic_now());
+            let timeout_ms = timeout.as_micros().div_ceil(1000);
+            let timeout =
+                PollTimeout::try_from(timeout_ms.min(60_000) as i32).unwrap_or(PollTimeout::ZERO);
+
+            let mut fds = Vec::with_capacity(4);
+            let mut which = Vec::with_capacity(4);
+            // Past the relay's buffer, the sandbox's output waits in the sandbox (its ring and
+            // its pipe fill, and it blocks), never in this loop.
+            let relay_room = self.relay.has_room();
+            for (index, pipe) in pipes.iter().enumerate() {
+                if let Some(pipe) = pipe.as_ref().filter(|_| relay_room) {
+                    fds.push(PollFd::new(pipe.as_fd(), PollFlags::POLLIN));
+                    which.push(Source::Pipe(index));
+                }
+            }
+            if let Some(pidfd) = &pidfd {
+                fds.push(PollFd::new(pidfd.as_fd(), PollFlags::POLLIN));
+                which.push(Source::Child);
+            }
+            if let Some(broker) = &broker {
+                fds.push(PollFd::new(broker.as_fd(), PollFlags::POLLIN));
+                which.push(Source::Broker);
+            }
+            if ring_open {
+                fds.push(PollFd::new(ring.notify_fd(), PollFlags::POLLIN));
+                which.push(Source::Ring);
+            }
+            fds.push(PollFd::new(sigfd.as_fd(), PollFlags::POLLIN));
+            which.push(Source::Signal);
+            match poll(&mut fds, timeout) {
+                Ok(_) => {}
+                Err(Errno::EINTR) => continue,
+                Err(err) => return Err(SuperviseError::Poll(err)),
+            }
+            let ready: Vec<Source> = fds
+                .iter()
+                .zip(&which)
+                .filter(|(fd, _)| fd.revents().is_some_and(|r| !r.is_empty()))
+                .map(|(_, source)| *source)
+                .collect();
+            drop(fds);
+            let mut child_ready = pidfd.is_none();
+            for source in ready {
+                match source {
+                    Source::Pipe(index) => {
+                        if let Some(slot) = pipes.get_mut(index) {
+                            self.read_pipe(slot, index, &mut buffer);
+                        }
+                    }
+                    Source::Child => child_ready = true,
+                    Source::Ring => {
+                        ring_open = ring.take_wakeups();
+                        // A busy program's lines are gathered for DRAIN_DELAY; a ring filling
+                        // up is relayed at once.
+                        if ring.pending() >= RING_BYTES / 4 {
+                            drain_at = Some(Duration::ZERO);
+                        } else if drain_at.is_none() {
+                            drain_at = Some(monotonic_now() + DRAIN_DELAY);
+                        }
+                    }
+                    Source::Signal => self.read_signals(sigfd),
+                    Source::Broker => {
+                        let open = broker
+                            .as_ref()
+                            .is_some_and(|end| crate::broker::serve_one(end, &self.tcp_ports));
+                        if !open {
+                            broker = None;
+                        }
+                    }
+                }
+            }
+            if child_ready {
+                if let Some((end, usage)) = self.reap(pidfd.is_some())? {
+                    let end_time = monotonic_now();
+                    // The child is gone: drain what it left in the pipes without waiting for
+                    // the end of file (a descendant could hold the pipes open).
+                    for (index, slot) in pipes.iter_mut().enumerate() {
+                        for _ in 0..MAX_DRAIN_READS {
+                            if !self.read_pipe(slot, index, &mut buffer) {
+                                break;
+                            }
+                        }
+                    }
+                    // Then the ring: the child emptied it before each write to standard
+                    // error, so what is left came after. One drain holds all it can hold.
+                    self.drain_ring(&ring);
+                    return Ok((end, usage, end_time));
+                }
+            }
+        }
+    }
+
+    /// Why relayed output could not be delivered, if it could not.
+    pub(super) fn output_failure(&self) -> Option<String> {
+        let (stream, errno) = self.relay.failure()?;
+        let name = match stream {
+            Stream::Stdout => "standard output",
+            Stream::Stderr => "standard error",
+        };
+        Some(format!(
+            "the program's {name} cannot be delivered: {}",
+            errno.desc()
+        ))
+    }
+
+    /// When the loop must wake up next, data or not.
+    pub(super) fn next_wakeup(&self) -> Duration {
+        let mut wake = self.next_tick;
+        if let CpuState::StopResume(StopResume {
+            stopped: Some((_, resume_at)),
+            ..
+        }) = &self.cpu
+        {
+            wake = wake.min(*resume_at);
+        }
+        if let Some(limit) = self.wall_time {
+            if self.killed.is_none() {
+                wake = wake.min(self.start + limit);
+            }
+        }
+        wake
+    }
+
+    /// Reads once from a pipe and relays; returns whether data was read. Closes the pipe at
+    /// end of file or on error.
+    pub(super) fn read_pipe(
+        &mut self,
+        slot: &mut Option<OwnedFd>,
+        index: usize,
+        buffer: &mut [u8],
+    ) -> bool {
+        let Some(pipe) = slot.as_ref() else {
+            return false;
+        };
+        let n = match nix::unistd::read(pipe, buffer) {
+            Ok(0) => {
+                *slot = None;
+                return false;
+            }
+            Ok(n) => n,
+            Err(Errno::EINTR) => return true,
+            Err(Errno::EAGAIN) => return false,
+            Err(_) => {
+                *slot = None;
+                return false;
+            }
+        };
+        let stream = if index == 0 {
+            Stream::Stdout
+        } else {
+            Stream::Stderr
+        };
+        let data = buffer.get(..n).unwrap_or_default();
+        self.relay_output(stream, data);
+        true
+    }
+
+    /// Relays the output ring's waiting bytes as standard output.
+    pub(super) fn drain_ring(&mut self, ring: &RingReader) {
+        ring.drain(|bytes| self.relay_output(Stream::Stdout, bytes));
+    }
+
+    /// Relays program output, up to the output limit (past it, the child is killed).
+    pub(super) fn relay_output(&mut self, stream: Stream, data: &[u8]) {
+        let allowed = match self.output_limit {
+            Some(limit) => {
+                let room = limit.saturating_sub(self.relayed);
+                usize::try_from(room).unwrap_or(usize::MAX).min(data.len())
+            }
+            None => data.len(),
+        };
+        let (kept, over) = data.split_at(allowed);
+        if !kept.is_empty() {
+            self.relay.write(stream, kept);
+            self.relayed += kept.len() as u64;
+        }
+        if !over.is_empty() {
+            self.dropped += over.len() as u64;
+            if let Some(limit) = self.output_limit {
+                let message = format!("output over the limit of {limit} bytes");
+                self.kill(KillReason::Output, message);
+            }
+        }
+    }
+
+    pub(super) fn read_signals(&mut self, sigfd: &SignalFd) {
+        while let Ok(Some(info)) = sigfd.read_signal() {
+            let name = i32::try_from(info.ssi_signo)
+                .ok()
+                .and_then(|n| Signal::try_from(n).ok())
+                .map_or_else(|| format!("signal {}", info.ssi_signo), |s| s.to_string());
+            self.kill(
+                KillReason::Interrupted,
+                format!("the supervisor was interrupted by {name}"),
+            );
+        }
+    }
+
+    /// Reaps the child if it has ended (`blocking`: it is known to have ended).
+    pub(super) fn reap(
+        &mut self,
+        blocking: bool,
+    ) -> Result<Option<(ChildEnd, ChildUsage)>, SuperviseError> {
+        let flags = if blocking { 0 } else { libc::WNOHANG };
+        loop {
+            let mut status: libc::c_int = 0;
+            // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+            // SAFETY: wait4 writes into the two out-parameters, which are valid and live.
+            let got = unsafe { libc::wait4(self.pid.as_raw(), &mut status, flags, &mut usage) };
+            if got == 0 {
+                return Ok(None);
+            }
+            if got < 0 {
+                match Errno::last() {
+                    Errno::EINTR => continue,
+                    source => {
+                        return Err(SuperviseError::Wait {
+                            pid: self.pid,
+                            source,
+                        })
+                    }
+                }
+            }
+            let Some(end) = ChildEnd::from_wait_status(status) else {
+                continue;
+            };
+            let seconds = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+            let usage = ChildUsage {
+                cpu_seconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+                peak_rss_bytes: u64::try_from(usage.ru_maxrss)
+                    .unwrap_or(0)
+                    .saturating_mul(1024),
+            };
+            return Ok(Some((end, usage)));
+        }
+    }
+}
+
+/// What a poll entry watches.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    Pipe(usize),
+    Ring,
+    Child,
+    Signal,
+    Broker,
+}
