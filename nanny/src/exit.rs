@@ -63,7 +63,7 @@ exit_statuses! {
     WallTimeLimit = 101, "wall-time-limit", false, "The program ran longer than its `wall-time` limit and was killed.";
     CpuTimeLimit = 102, "cpu-time-limit", false, "The program used more CPU time than its `cpu-time` limit and was killed.";
     OutputLimit = 103, "output-limit", false, "The program wrote more than its `output` limit and was killed.";
-    OutputUnwritable = 104, "output-unwritable", false, "The program's output could not be delivered (the reader closed the pipe, or the disk was full) and the program was killed; what was written before is delivered.";
+    OutputUnwritable = 104, "output-unwritable", false, "The program's output could not be delivered (the reader closed the pipe, the disk was full, or after the run the reader took nothing for 5 s) and the program was killed; what was written before is delivered.";
     ConfinementUnavailable = 110, "confinement-unavailable", false, "A confinement layer cannot be applied on this kernel and was not allowed to degrade.";
     Crashed = 120, "crashed", false, "The sandbox process died from a signal nobody sent on purpose: a fault that is not a stack overflow (a bug in CPython or repy), or a system call the seccomp filter kills for. No program the checker accepts should reach it.";
     StackOverflow = 121, "stack-overflow", false, "The program nested calls or objects so deeply that a thread overflowed its C stack (CPython 3.11 recurses without a check in some C paths); the sandbox caught the fault in the stack's guard region and ended the run. RepyV2's process crashed.";
