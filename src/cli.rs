@@ -81,10 +81,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "PREFIX")]
     pub logfile: Option<PathBuf>,
 
-    /// Run even if these confinement layers cannot be applied on this kernel (comma-separated:
-    /// no-new-privs, dumpable, close-fds, net-namespace, drop-privileges, landlock, rlimits,
-    /// seccomp). Without it, a missing layer refuses the run (exit 110). See `repy doctor`.
-    #[arg(long, value_name = "LAYERS", value_delimiter = ',')]
+    /// Run even if these confinement layers cannot be applied on this kernel
+    /// (comma-separated). Without it, a missing layer refuses the run (exit 110). See
+    /// `repy doctor`.
+    #[arg(long, value_name = "LAYERS", value_delimiter = ',', value_parser = layer_parser())]
     pub allow_degraded: Vec<confine::Layer>,
 
     /// RESTRICTIONS PROGRAM [ARGS...]: the restrictions file (repy's TOML format or RepyV2's
@@ -177,4 +177,12 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
+}
+
+/// The confinement layers' names, from the layer table itself (`confine::Layer::ALL`), so
+/// `--help` and the errors list exactly the layers there are.
+fn layer_parser() -> impl clap::builder::TypedValueParser<Value = confine::Layer> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(confine::Layer::ALL.map(confine::Layer::key))
+        .try_map(|key| key.parse::<confine::Layer>())
 }
