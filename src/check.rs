@@ -69,9 +69,12 @@ pub fn violations_report(
     filename: &str,
 ) -> serde_json::Value {
     let shown = &diagnostics[..diagnostics.len().min(MAX_REPORTED_VIOLATIONS)];
-    let rendered = safe_check::render_json(shown, source, filename);
-    let items: Vec<serde_json::Value> = serde_json::from_str::<Vec<serde_json::Value>>(&rendered)
-        .unwrap_or_default()
+    let file = safe_check::CheckedFile {
+        diagnostics: shown,
+        source,
+        filename,
+    };
+    let items: Vec<serde_json::Value> = safe_check::json_values(&file)
         .iter()
         .map(|d| {
             let message = d["message"].as_str().unwrap_or_default();
@@ -100,8 +103,9 @@ pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
         return ExitStatus::InternalError;
     }
     let mut status = ExitStatus::Finished;
-    let mut json: Vec<serde_json::Value> = Vec::new();
-    let mut sarif: Option<serde_json::Value> = None;
+    // Every file's diagnostics with its source and name, rendered together at the end (JSON
+    // and SARIF are one document over all files).
+    let mut checked: Vec<(Vec<safe_check::Diagnostic>, String, String)> = Vec::new();
     Python::attach(|py| {
         for path in programs {
             let filename = path.display().to_string();
@@ -136,27 +140,23 @@ pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
                     )
                 }
             };
-            match format {
-                Format::Text => print!(
+            if format == Format::Text {
+                print!(
                     "{}",
                     safe_check::render_text(&diagnostics, &source, &filename)
-                ),
-                Format::Json => {
-                    let rendered = safe_check::render_json(&diagnostics, &source, &filename);
-                    if let Ok(serde_json::Value::Array(items)) = serde_json::from_str(&rendered) {
-                        json.extend(items);
-                    }
-                }
-                Format::Sarif => {
-                    let rendered = safe_check::render_sarif(&diagnostics, &source, &filename);
-                    let Ok(doc) = serde_json::from_str::<serde_json::Value>(&rendered) else {
-                        continue;
-                    };
-                    merge_sarif(&mut sarif, doc);
-                }
+                );
             }
+            checked.push((diagnostics, source, filename));
         }
     });
+    let files: Vec<safe_check::CheckedFile<'_>> = checked
+        .iter()
+        .map(|(diagnostics, source, filename)| safe_check::CheckedFile {
+            diagnostics,
+            source,
+            filename,
+        })
+        .collect();
     match format {
         Format::Text => {
             if status == ExitStatus::Finished {
@@ -167,29 +167,10 @@ pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
                 );
             }
         }
-        Format::Json => println!("{}", serde_json::Value::Array(json)),
-        Format::Sarif => println!("{}", sarif.unwrap_or(serde_json::Value::Null)),
+        Format::Json => println!("{}", safe_check::render_json_files(&files)),
+        Format::Sarif => println!("{}", safe_check::render_sarif_files(&files)),
     }
     status
-}
-
-/// Appends the results of `doc`'s run to the accumulated SARIF document.
-fn merge_sarif(into: &mut Option<serde_json::Value>, doc: serde_json::Value) {
-    let Some(existing) = into.as_mut() else {
-        *into = Some(doc);
-        return;
-    };
-    let results = doc
-        .pointer("/runs/0/results")
-        .and_then(|r| r.as_array())
-        .cloned()
-        .unwrap_or_default();
-    if let Some(target) = existing
-        .pointer_mut("/runs/0/results")
-        .and_then(|r| r.as_array_mut())
-    {
-        target.extend(results);
-    }
 }
 
 /// `repy explain [RULE]`: prints a rule's documentation, or lists every rule.

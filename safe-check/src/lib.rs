@@ -51,7 +51,10 @@ pub fn preparation_allowance(source_bytes: usize) -> u64 {
     PREPARATION_BASE_BYTES.saturating_add(bytes.saturating_mul(PREPARATION_BYTES_PER_SOURCE_BYTE))
 }
 pub use names::is_safe_name;
-pub use render::{first_violation_text, render_json, render_sarif, render_text};
+pub use render::{
+    first_violation_text, json_values, render_json, render_json_files, render_sarif,
+    render_sarif_files, render_text, CheckedFile,
+};
 pub use rules::{all_rules, explain, RuleId, RuleInfo, RuleKind};
 
 use lower::LowerError;

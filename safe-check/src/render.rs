@@ -137,51 +137,59 @@ struct JsonDiagnostic<'a> {
     url: String,
 }
 
-/// A JSON array with one object per diagnostic: `code, name, message, filename,
+/// One checked program, as the renderers take it.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedFile<'a> {
+    /// Its diagnostics (empty when clean).
+    pub diagnostics: &'a [Diagnostic],
+    /// Its source text (positions are resolved against it).
+    pub source: &'a str,
+    /// The name it is reported under.
+    pub filename: &'a str,
+}
+
+/// One JSON value per diagnostic of `file`: `code, name, message, filename,
 /// location{row,column}, end_location{row,column}, url`.
-pub fn render_json(diagnostics: &[Diagnostic], source: &str, filename: &str) -> String {
-    let lines = LineIndex::new(source);
-    let records: Vec<JsonDiagnostic<'_>> = diagnostics
+pub fn json_values(file: &CheckedFile<'_>) -> Vec<serde_json::Value> {
+    let lines = LineIndex::new(file.source);
+    file.diagnostics
         .iter()
         .map(|diagnostic| {
             let Resolved { start, end } = resolve(&lines, diagnostic);
-            JsonDiagnostic {
+            let record = JsonDiagnostic {
                 code: diagnostic.rule.code(),
                 name: diagnostic.rule.name(),
                 message: &diagnostic.message,
-                filename,
+                filename: file.filename,
                 location: start,
                 end_location: end,
                 url: diagnostic.rule.url(),
-            }
+            };
+            serde_json::to_value(record).unwrap_or(serde_json::Value::Null)
         })
-        .collect();
+        .collect()
+}
+
+/// One JSON array with every diagnostic of every file, in order.
+pub fn render_json_files(files: &[CheckedFile<'_>]) -> String {
+    let records: Vec<serde_json::Value> = files.iter().flat_map(json_values).collect();
     serde_json::to_string_pretty(&records).unwrap_or_else(|_| "[]".to_owned())
 }
 
-/// A SARIF 2.1.0 log with one run: the registry as `tool.driver.rules` and one result per
-/// diagnostic. Columns are counted in Unicode code points (`columnKind`).
-pub fn render_sarif(diagnostics: &[Diagnostic], source: &str, filename: &str) -> String {
-    let lines = LineIndex::new(source);
-    let rules: Vec<serde_json::Value> = all_rules()
-        .iter()
-        .map(|info| {
-            serde_json::json!({
-                "id": info.code,
-                "name": info.name,
-                "shortDescription": { "text": info.summary },
-                "fullDescription": { "text": info.summary },
-                "help": { "text": info.doc, "markdown": info.doc },
-                "helpUri": info.id.url(),
-                "defaultConfiguration": { "level": "error" },
-                "properties": {
-                    "kind": match info.kind { RuleKind::Rule => "rule", RuleKind::Error => "error" }
-                },
-            })
-        })
-        .collect();
-    let uri = percent_encode(filename);
-    let results: Vec<serde_json::Value> = diagnostics
+/// A JSON array with one object per diagnostic of one file (see [`json_values`]).
+pub fn render_json(diagnostics: &[Diagnostic], source: &str, filename: &str) -> String {
+    render_json_files(&[CheckedFile {
+        diagnostics,
+        source,
+        filename,
+    }])
+}
+
+/// The SARIF results of one file.
+fn sarif_results(file: &CheckedFile<'_>) -> Vec<serde_json::Value> {
+    let lines = LineIndex::new(file.source);
+    let uri = percent_encode(file.filename);
+    file.diagnostics
         .iter()
         .map(|diagnostic| {
             let Resolved { start, end } = resolve(&lines, diagnostic);
@@ -203,7 +211,30 @@ pub fn render_sarif(diagnostics: &[Diagnostic], source: &str, filename: &str) ->
                 }],
             })
         })
+        .collect()
+}
+
+/// A SARIF 2.1.0 log with one run over every file: the registry as `tool.driver.rules` and
+/// one result per diagnostic. Columns are counted in Unicode code points (`columnKind`).
+pub fn render_sarif_files(files: &[CheckedFile<'_>]) -> String {
+    let rules: Vec<serde_json::Value> = all_rules()
+        .iter()
+        .map(|info| {
+            serde_json::json!({
+                "id": info.code,
+                "name": info.name,
+                "shortDescription": { "text": info.summary },
+                "fullDescription": { "text": info.summary },
+                "help": { "text": info.doc, "markdown": info.doc },
+                "helpUri": info.id.url(),
+                "defaultConfiguration": { "level": "error" },
+                "properties": {
+                    "kind": match info.kind { RuleKind::Rule => "rule", RuleKind::Error => "error" }
+                },
+            })
+        })
         .collect();
+    let results: Vec<serde_json::Value> = files.iter().flat_map(sarif_results).collect();
     let log = serde_json::json!({
         "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
         "version": "2.1.0",
@@ -220,6 +251,15 @@ pub fn render_sarif(diagnostics: &[Diagnostic], source: &str, filename: &str) ->
         }],
     });
     serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".to_owned())
+}
+
+/// A SARIF 2.1.0 log for one file (see [`render_sarif_files`]).
+pub fn render_sarif(diagnostics: &[Diagnostic], source: &str, filename: &str) -> String {
+    render_sarif_files(&[CheckedFile {
+        diagnostics,
+        source,
+        filename,
+    }])
 }
 
 /// Percent-encodes what a URI reference may not hold as is.
