@@ -1,80 +1,75 @@
-//! Guards for CPython 3.11 bugs a program can reach through the builtins it is given.
+//! Guards for CPython 3.11 memory-safety bugs a program can reach with the builtins and syntax
+//! it is given. Each replaces one C function of a builtin type, in the type's slot *and* in
+//! the wrapper its class dict holds (so calling the method through the class is covered too),
+//! with one that never lets program code run between a check and the memory access it
+//! protects. Classes the program derives later inherit the guarded slots.
 //!
-//! **`str()` of a Unicode error with positions out of range** (CPython gh-123378, fixed in
-//! 3.12 and 3.13, not in 3.11): `UnicodeDecodeError.__str__` indexes its `object` at `start`
-//! without a bounds check, and all three classes trust that `object` is the bytes or `str`
-//! their constructor made. The program can set `object`, `start` and `end` freely (in the
-//! constructor or by assignment), so `str(e)` reads memory outside the buffer: a read
-//! primitive into the sandbox process, and a crash. The guard replaces the three classes'
-//! string functions (the type slot *and* the `__str__` wrapper in the class, so
-//! `UnicodeDecodeError.__str__(e)` is covered too) with one that checks the fields first and
-//! falls back to `BaseException`'s `str()` of the arguments when they are not what the
-//! original expects.
+//! * **`str()` of a Unicode error** (CPython gh-123378, fixed in 3.12/3.13, not 3.11):
+//!   `UnicodeDecodeError.__str__` indexes its `object` at `start` without a bounds check, and
+//!   all three classes trust that `object` is the `bytes` or `str` their constructor made; the
+//!   program can set `object`, `start` and `end` freely. Worse, the original first calls
+//!   `str()` on `reason` and `encoding`, which may be the program's objects whose `__str__`
+//!   changes the fields after any check made before the call. The guard does the whole job
+//!   itself: `str()` of `reason` and `encoding` first, then it reads and checks the fields and
+//!   formats CPython's message; fields out of range give `BaseException`'s `str()` of the
+//!   arguments instead.
+//! * **Extended-slice assignment to a list** (CPython gh-120384, fixed in 3.12.5/3.13, not
+//!   3.11): `lst[a:b:c] = value` takes the slice's length and the list's item array *before*
+//!   it turns `value` into a sequence, which runs the program's `__iter__`/`__next__`; those
+//!   can shrink the list, and CPython then writes and decrefs past the new array (a write
+//!   primitive). The guard turns a `value` that is not an exact list or tuple into a list
+//!   first, so all program code has run before the original looks at the list.
 
+use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-/// The original string functions, by [`Kind`], as addresses (0: not installed).
-static ORIGINAL: [AtomicUsize; 3] = [const { AtomicUsize::new(0) }; 3];
-
-/// Which of the three classes.
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    Decode = 0,
-    Encode = 1,
-    Translate = 2,
-}
+/// The original `list` assignment function, as an address (0: not installed).
+static LIST_ASS_SUBSCRIPT: AtomicUsize = AtomicUsize::new(0);
 
 type StrFunction = unsafe extern "C" fn(*mut ffi::PyObject) -> *mut ffi::PyObject;
+type AssignFunction =
+    unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject, *mut ffi::PyObject) -> c_int;
 
-/// Installs the guards. Called once in the sandbox child before the program exists; idempotent.
+/// Installs every guard. Called in the sandbox child before any program exists; idempotent.
 pub fn install(_py: Python<'_>) {
-    // SAFETY: the exception type objects are static and live for the process; the interpreter
-    // is attached (the token), so nothing else reads or writes these slots meanwhile.
+    // SAFETY: the type objects are static and live for the process; the interpreter is
+    // attached (the token), so nothing else reads or writes these slots meanwhile.
     unsafe {
-        guard(ffi::PyExc_UnicodeDecodeError, Kind::Decode, decode_str);
-        guard(ffi::PyExc_UnicodeEncodeError, Kind::Encode, encode_str);
-        guard(
-            ffi::PyExc_UnicodeTranslateError,
-            Kind::Translate,
-            translate_str,
-        );
+        guard_str(ffi::PyExc_UnicodeDecodeError, decode_str);
+        guard_str(ffi::PyExc_UnicodeEncodeError, encode_str);
+        guard_str(ffi::PyExc_UnicodeTranslateError, translate_str);
+        guard_list_assignment();
     }
 }
 
-/// Replaces `class`'s `tp_str` and its `__str__` wrapper's function with `checked`.
+/// Points the `d_wrapped` of the wrapper descriptors named `names` in `class`'s dict from
+/// `original` to `replacement`.
 ///
 /// # Safety
-/// `class` must be a live type object, with the interpreter attached.
-unsafe fn guard(class: *mut ffi::PyObject, kind: Kind, checked: StrFunction) {
-    let class = class.cast::<ffi::PyTypeObject>();
-    // SAFETY: the caller guarantees a live type object.
-    let Some(original) = (unsafe { (*class).tp_str }) else {
-        return;
-    };
-    let slot = &ORIGINAL[kind as usize];
-    if slot.load(Ordering::Acquire) != 0 {
-        return;
-    }
-    slot.store(original as usize, Ordering::Release);
-    // SAFETY: as above; tp_str is a plain function pointer field.
-    unsafe {
-        (*class).tp_str = Some(checked);
-    }
-    // The class's own `__str__` is a wrapper descriptor that calls the original directly.
-    // SAFETY: tp_dict of a ready type is a dict; the borrowed item lives as long as the dict.
+/// `class` must be a live, ready type object, with the interpreter attached.
+unsafe fn rewire_wrappers(
+    class: *mut ffi::PyTypeObject,
+    names: &[&std::ffi::CStr],
+    original: *mut c_void,
+    replacement: *mut c_void,
+) {
+    // SAFETY: tp_dict of a ready type is a dict; a borrowed item lives as long as the dict.
     unsafe {
         let dict = (*class).tp_dict;
-        if !dict.is_null() {
-            let wrapper = ffi::PyDict_GetItemString(dict, c"__str__".as_ptr());
+        if dict.is_null() {
+            return;
+        }
+        for name in names {
+            let wrapper = ffi::PyDict_GetItemString(dict, name.as_ptr());
             if !wrapper.is_null()
                 && ffi::Py_TYPE(wrapper) == std::ptr::addr_of_mut!(ffi::PyWrapperDescr_Type)
             {
                 let descriptor = wrapper.cast::<ffi::PyWrapperDescrObject>();
-                if (*descriptor).d_wrapped == original as *mut std::ffi::c_void {
-                    (*descriptor).d_wrapped = checked as *mut std::ffi::c_void;
+                if (*descriptor).d_wrapped == original {
+                    (*descriptor).d_wrapped = replacement;
                 }
             }
         }
@@ -82,23 +77,132 @@ unsafe fn guard(class: *mut ffi::PyObject, kind: Kind, checked: StrFunction) {
     }
 }
 
-/// Whether `start..end` lies within `0..=length` (what the original functions index).
+/// Replaces `class`'s `tp_str` and its `__str__` wrapper with `checked`.
+///
+/// # Safety
+/// `class` must be a live type object, with the interpreter attached.
+unsafe fn guard_str(class: *mut ffi::PyObject, checked: StrFunction) {
+    let class = class.cast::<ffi::PyTypeObject>();
+    // SAFETY: the caller guarantees a live type object; tp_str is a plain field.
+    unsafe {
+        let Some(original) = (*class).tp_str else {
+            return;
+        };
+        if original as usize == checked as usize {
+            return;
+        }
+        (*class).tp_str = Some(checked);
+        rewire_wrappers(
+            class,
+            &[c"__str__"],
+            original as *mut c_void,
+            checked as *mut c_void,
+        );
+    }
+}
+
+/// Replaces `list`'s subscript assignment (slot and `__setitem__`/`__delitem__` wrappers).
+///
+/// # Safety
+/// With the interpreter attached.
+unsafe fn guard_list_assignment() {
+    let class = std::ptr::addr_of_mut!(ffi::PyList_Type);
+    // SAFETY: PyList_Type is a static, ready type whose tp_as_mapping points to a static
+    // table of function pointers.
+    unsafe {
+        let mapping = (*class).tp_as_mapping;
+        if mapping.is_null() {
+            return;
+        }
+        let Some(original) = (*mapping).mp_ass_subscript else {
+            return;
+        };
+        if original as usize == list_ass_subscript as *const () as usize {
+            return;
+        }
+        LIST_ASS_SUBSCRIPT.store(original as usize, Ordering::Release);
+        (*mapping).mp_ass_subscript = Some(list_ass_subscript);
+        rewire_wrappers(
+            class,
+            &[c"__setitem__", c"__delitem__"],
+            original as *mut c_void,
+            list_ass_subscript as *mut c_void,
+        );
+    }
+}
+
+/// `list[key] = value` (or `del list[key]` with a null `value`), with a slice's value made an
+/// exact list before the original runs.
+unsafe extern "C" fn list_ass_subscript(
+    list: *mut ffi::PyObject,
+    key: *mut ffi::PyObject,
+    value: *mut ffi::PyObject,
+) -> c_int {
+    let address = LIST_ASS_SUBSCRIPT.load(Ordering::Acquire);
+    if address == 0 {
+        // SAFETY: setting an exception with a static message is always valid here.
+        unsafe {
+            ffi::PyErr_SetString(ffi::PyExc_SystemError, c"list assignment guard".as_ptr());
+        }
+        return -1;
+    }
+    // SAFETY: the address was stored from list's own mp_ass_subscript, of this signature.
+    let original: AssignFunction = unsafe { std::mem::transmute(address) };
+    // SAFETY: CPython calls this slot with a live list (or subclass), a live key and a live
+    // or null value; every object created here is released before returning.
+    unsafe {
+        if !value.is_null()
+            && ffi::PySlice_Check(key) != 0
+            && ffi::PyList_CheckExact(value) == 0
+            && ffi::PyTuple_CheckExact(value) == 0
+        {
+            // All the program's iteration code runs here, before the original measures the
+            // list or the slice.
+            let items = ffi::PySequence_List(value);
+            if items.is_null() {
+                return -1;
+            }
+            let result = original(list, key, items);
+            ffi::Py_DECREF(items);
+            return result;
+        }
+        original(list, key, value)
+    }
+}
+
+/// Whether `start..end` lies within `0..=length`.
 fn positions_fit(start: ffi::Py_ssize_t, end: ffi::Py_ssize_t, length: ffi::Py_ssize_t) -> bool {
     (0..=length).contains(&start) && (0..=length).contains(&end)
 }
 
-/// Calls the original function of `kind` if `valid`, else `BaseException`'s `str()`.
+/// `str()` of `reason` and `encoding`, which may run program code: done before any field is
+/// read for the message. `None` (with the exception set) if either fails.
 ///
 /// # Safety
-/// `object` must be a live instance of the class of `kind`, with the interpreter attached.
-unsafe fn dispatch(object: *mut ffi::PyObject, kind: Kind, valid: bool) -> *mut ffi::PyObject {
-    let address = ORIGINAL[kind as usize].load(Ordering::Acquire);
-    if valid && address != 0 {
-        // SAFETY: the address was stored from the class's own tp_str, of this signature.
-        let original: StrFunction = unsafe { std::mem::transmute(address) };
-        // SAFETY: the fields the original reads were just checked.
-        return unsafe { original(object) };
+/// `error` must be a live Unicode error, with the interpreter attached.
+unsafe fn texts_first(
+    error: *mut ffi::PyUnicodeErrorObject,
+) -> Option<(*mut ffi::PyObject, *mut ffi::PyObject)> {
+    // SAFETY: PyObject_Str accepts any object (and NULL, giving "<NULL>").
+    unsafe {
+        let reason = ffi::PyObject_Str((*error).reason);
+        if reason.is_null() {
+            return None;
+        }
+        let encoding = ffi::PyObject_Str((*error).encoding);
+        if encoding.is_null() {
+            ffi::Py_DECREF(reason);
+            return None;
+        }
+        Some((reason, encoding))
     }
+}
+
+/// `BaseException`'s `str()`: the arguments, for an error whose fields do not fit.
+///
+/// # Safety
+/// `object` must be a live exception, with the interpreter attached.
+unsafe fn arguments_str(object: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: BaseException's tp_str reads only `args`, which every exception has.
     unsafe {
         let base = ffi::PyExc_BaseException.cast::<ffi::PyTypeObject>();
@@ -109,52 +213,160 @@ unsafe fn dispatch(object: *mut ffi::PyObject, kind: Kind, valid: bool) -> *mut 
     }
 }
 
-/// The checked `str()` of a `UnicodeDecodeError`: `object` must be exact `bytes`.
+/// The checked `str()` of a `UnicodeDecodeError`, with CPython 3.11's wording.
 unsafe extern "C" fn decode_str(object: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: CPython calls a type's tp_str (and its wrapper, after a type check) only with
-    // an instance of the type, whose layout is PyUnicodeErrorObject.
+    // an instance of the type, whose layout is PyUnicodeErrorObject. Every field is read
+    // after the last program code (`texts_first`) has run.
     unsafe {
         let error = object.cast::<ffi::PyUnicodeErrorObject>();
-        let inner = (*error).object;
-        let valid = inner.is_null()
-            || (ffi::PyBytes_CheckExact(inner) != 0
-                && positions_fit((*error).start, (*error).end, ffi::PyBytes_Size(inner)));
-        dispatch(object, Kind::Decode, valid)
+        if (*error).object.is_null() {
+            return ffi::PyUnicode_FromString(c"".as_ptr());
+        }
+        let Some((reason, encoding)) = texts_first(error) else {
+            return std::ptr::null_mut();
+        };
+        let (inner, start, end) = ((*error).object, (*error).start, (*error).end);
+        let result = if !inner.is_null()
+            && ffi::PyBytes_CheckExact(inner) != 0
+            && positions_fit(start, end, ffi::PyBytes_Size(inner))
+        {
+            let size = ffi::PyBytes_Size(inner);
+            if start < size && end == start + 1 {
+                let byte = c_int::from(*ffi::PyBytes_AsString(inner).offset(start) as u8);
+                ffi::PyUnicode_FromFormat(
+                    c"'%U' codec can't decode byte 0x%02x in position %zd: %U".as_ptr(),
+                    encoding,
+                    byte,
+                    start,
+                    reason,
+                )
+            } else {
+                ffi::PyUnicode_FromFormat(
+                    c"'%U' codec can't decode bytes in position %zd-%zd: %U".as_ptr(),
+                    encoding,
+                    start,
+                    end - 1,
+                    reason,
+                )
+            }
+        } else {
+            arguments_str(object)
+        };
+        ffi::Py_DECREF(reason);
+        ffi::Py_DECREF(encoding);
+        result
     }
 }
 
-/// The checked `str()` of an error over a `str` (`UnicodeEncodeError`,
-/// `UnicodeTranslateError`): `object` must be exact `str`.
+/// The character at `start` of an exact `str` `inner` when the error covers just it, else
+/// `None`; `Err(())` when the fields do not fit.
 ///
 /// # Safety
-/// As for [`decode_str`].
-unsafe fn text_error_str(object: *mut ffi::PyObject, kind: Kind) -> *mut ffi::PyObject {
+/// `inner` must be null or live, with the interpreter attached.
+unsafe fn bad_character(
+    inner: *mut ffi::PyObject,
+    start: ffi::Py_ssize_t,
+    end: ffi::Py_ssize_t,
+) -> Result<Option<ffi::Py_UCS4>, ()> {
+    // SAFETY: only an exact str is measured and read, within its length.
+    unsafe {
+        if inner.is_null() || ffi::PyUnicode_CheckExact(inner) == 0 {
+            return Err(());
+        }
+        let length = ffi::PyUnicode_GetLength(inner);
+        if length < 0 || !positions_fit(start, end, length) {
+            ffi::PyErr_Clear();
+            return Err(());
+        }
+        if start < length && end == start + 1 {
+            Ok(Some(ffi::PyUnicode_ReadChar(inner, start)))
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// The `%` format of a bad character as CPython writes it (`\xNN`, `\uNNNN`, `\UNNNNNNNN`).
+fn character_format(character: ffi::Py_UCS4, prefix: &str) -> std::ffi::CString {
+    let escape = if character <= 0xff {
+        "\\x%02x"
+    } else if character <= 0xffff {
+        "\\u%04x"
+    } else {
+        "\\U%08x"
+    };
+    std::ffi::CString::new(format!("{prefix}character '{escape}' in position %zd: %U"))
+        .unwrap_or_default()
+}
+
+/// The checked `str()` of a `UnicodeEncodeError`, with CPython 3.11's wording.
+unsafe extern "C" fn encode_str(object: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: as in `decode_str`.
     unsafe {
         let error = object.cast::<ffi::PyUnicodeErrorObject>();
-        let inner = (*error).object;
-        let valid = inner.is_null()
-            || (ffi::PyUnicode_CheckExact(inner) != 0 && {
-                let length = ffi::PyUnicode_GetLength(inner);
-                length >= 0 && positions_fit((*error).start, (*error).end, length)
-            });
-        if !valid {
-            ffi::PyErr_Clear();
+        if (*error).object.is_null() {
+            return ffi::PyUnicode_FromString(c"".as_ptr());
         }
-        dispatch(object, kind, valid)
+        let Some((reason, encoding)) = texts_first(error) else {
+            return std::ptr::null_mut();
+        };
+        let (start, end) = ((*error).start, (*error).end);
+        let result = match bad_character((*error).object, start, end) {
+            Ok(Some(character)) => {
+                let format = character_format(character, "'%U' codec can't encode ");
+                ffi::PyUnicode_FromFormat(
+                    format.as_ptr(),
+                    encoding,
+                    character as c_int,
+                    start,
+                    reason,
+                )
+            }
+            Ok(None) => ffi::PyUnicode_FromFormat(
+                c"'%U' codec can't encode characters in position %zd-%zd: %U".as_ptr(),
+                encoding,
+                start,
+                end - 1,
+                reason,
+            ),
+            Err(()) => arguments_str(object),
+        };
+        ffi::Py_DECREF(reason);
+        ffi::Py_DECREF(encoding);
+        result
     }
 }
 
-/// The checked `str()` of a `UnicodeEncodeError`.
-unsafe extern "C" fn encode_str(object: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    // SAFETY: see `text_error_str`.
-    unsafe { text_error_str(object, Kind::Encode) }
-}
-
-/// The checked `str()` of a `UnicodeTranslateError`.
+/// The checked `str()` of a `UnicodeTranslateError`, with CPython 3.11's wording.
 unsafe extern "C" fn translate_str(object: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    // SAFETY: see `text_error_str`.
-    unsafe { text_error_str(object, Kind::Translate) }
+    // SAFETY: as in `decode_str`.
+    unsafe {
+        let error = object.cast::<ffi::PyUnicodeErrorObject>();
+        if (*error).object.is_null() {
+            return ffi::PyUnicode_FromString(c"".as_ptr());
+        }
+        let Some((reason, encoding)) = texts_first(error) else {
+            return std::ptr::null_mut();
+        };
+        ffi::Py_DECREF(encoding);
+        let (start, end) = ((*error).start, (*error).end);
+        let result = match bad_character((*error).object, start, end) {
+            Ok(Some(character)) => {
+                let format = character_format(character, "can't translate ");
+                ffi::PyUnicode_FromFormat(format.as_ptr(), character as c_int, start, reason)
+            }
+            Ok(None) => ffi::PyUnicode_FromFormat(
+                c"can't translate characters in position %zd-%zd: %U".as_ptr(),
+                start,
+                end - 1,
+                reason,
+            ),
+            Err(()) => arguments_str(object),
+        };
+        ffi::Py_DECREF(reason);
+        result
+    }
 }
 
 #[cfg(test)]
@@ -168,5 +380,21 @@ mod tests {
         assert!(!positions_fit(-1, 0, 1));
         assert!(!positions_fit(0, 2, 1));
         assert!(!positions_fit(-1_000_000_000_000, -999_999_999_999, 16));
+    }
+
+    #[test]
+    fn character_formats_follow_cpython() {
+        assert_eq!(
+            character_format(0xe9, "x ").to_str().unwrap(),
+            "x character '\\x%02x' in position %zd: %U"
+        );
+        assert!(character_format(0x263a, "")
+            .to_str()
+            .unwrap()
+            .contains("\\u%04x"));
+        assert!(character_format(0x1f600, "")
+            .to_str()
+            .unwrap()
+            .contains("\\U%08x"));
     }
 }
