@@ -19,6 +19,12 @@
 //!   can shrink the list, and CPython then writes and decrefs past the new array (a write
 //!   primitive). The guard turns a `value` that is not an exact list or tuple into a list
 //!   first, so all program code has run before the original looks at the list.
+//! * **`str()` of an `OSError`** (every built-in subclass shares the function): CPython 3.11
+//!   hands *borrowed* `errno`, `strerror`, `filename` and `filename2` to one format call, whose
+//!   `%S` of `errno` runs the program's `__str__`; that can replace the other fields and free
+//!   the objects the format then uses (a use-after-free). The guard holds its own references
+//!   to the four fields, converts each to text (all program code runs then), and formats the
+//!   texts.
 
 use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,6 +47,26 @@ pub fn install(_py: Python<'_>) {
         guard_str(ffi::PyExc_UnicodeDecodeError, decode_str);
         guard_str(ffi::PyExc_UnicodeEncodeError, encode_str);
         guard_str(ffi::PyExc_UnicodeTranslateError, translate_str);
+        for class in [
+            ffi::PyExc_OSError,
+            ffi::PyExc_BlockingIOError,
+            ffi::PyExc_ChildProcessError,
+            ffi::PyExc_ConnectionError,
+            ffi::PyExc_BrokenPipeError,
+            ffi::PyExc_ConnectionAbortedError,
+            ffi::PyExc_ConnectionRefusedError,
+            ffi::PyExc_ConnectionResetError,
+            ffi::PyExc_FileExistsError,
+            ffi::PyExc_FileNotFoundError,
+            ffi::PyExc_InterruptedError,
+            ffi::PyExc_IsADirectoryError,
+            ffi::PyExc_NotADirectoryError,
+            ffi::PyExc_PermissionError,
+            ffi::PyExc_ProcessLookupError,
+            ffi::PyExc_TimeoutError,
+        ] {
+            guard_str(class, os_error_str);
+        }
         guard_list_assignment();
     }
 }
@@ -365,6 +391,84 @@ unsafe extern "C" fn translate_str(object: *mut ffi::PyObject) -> *mut ffi::PyOb
             Err(()) => arguments_str(object),
         };
         ffi::Py_DECREF(reason);
+        result
+    }
+}
+
+/// A new reference to `field`, or to `None` when it is unset.
+///
+/// # Safety
+/// `field` must be null or live, with the interpreter attached.
+unsafe fn own_or_none(field: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: `field` is live when not null, and None always is; both are refcounted alike.
+    unsafe {
+        let object = if field.is_null() {
+            ffi::Py_None()
+        } else {
+            field
+        };
+        ffi::Py_INCREF(object);
+        object
+    }
+}
+
+/// The checked `str()` of an `OSError` (and its built-in subclasses), with CPython 3.11's
+/// wording: `[Errno E] S: 'F' -> 'F2'`, `[Errno E] S: 'F'`, `[Errno E] S`, else the arguments.
+unsafe extern "C" fn os_error_str(object: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls this slot (and its wrapper, after a type check) only with an
+    // OSError instance, whose layout is PyOSErrorObject. The four fields are taken as our own
+    // references before any program code runs, so replacing them cannot free what is used.
+    unsafe {
+        let error = object.cast::<ffi::PyOSErrorObject>();
+        let has_filename = !(*error).filename.is_null();
+        let has_filename2 = !(*error).filename2.is_null();
+        let has_errno_and_text = !(*error).myerrno.is_null() && !(*error).strerror.is_null();
+        if !has_filename && !has_errno_and_text {
+            return arguments_str(object);
+        }
+        let fields = [
+            own_or_none((*error).myerrno),
+            own_or_none((*error).strerror),
+            own_or_none((*error).filename),
+            own_or_none((*error).filename2),
+        ];
+        // Program code (each field's __str__ or __repr__) runs here, on our references; the
+        // first failure stops the rest (its exception is the result).
+        let mut texts = [std::ptr::null_mut(); 4];
+        for (index, field) in fields.iter().enumerate() {
+            let text = if index < 2 {
+                ffi::PyObject_Str(*field)
+            } else {
+                ffi::PyObject_Repr(*field)
+            };
+            if text.is_null() {
+                break;
+            }
+            texts[index] = text;
+        }
+        let result = if texts.iter().any(|t| t.is_null()) {
+            std::ptr::null_mut()
+        } else if has_filename && has_filename2 {
+            ffi::PyUnicode_FromFormat(
+                c"[Errno %U] %U: %U -> %U".as_ptr(),
+                texts[0],
+                texts[1],
+                texts[2],
+                texts[3],
+            )
+        } else if has_filename {
+            ffi::PyUnicode_FromFormat(c"[Errno %U] %U: %U".as_ptr(), texts[0], texts[1], texts[2])
+        } else {
+            ffi::PyUnicode_FromFormat(c"[Errno %U] %U".as_ptr(), texts[0], texts[1])
+        };
+        for text in texts {
+            if !text.is_null() {
+                ffi::Py_DECREF(text);
+            }
+        }
+        for field in fields {
+            ffi::Py_DECREF(field);
+        }
         result
     }
 }

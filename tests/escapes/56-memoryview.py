@@ -1,3 +1,3 @@
 # expect: run RunBuiltinException
-view = memoryview(bytearray(8))
+view = memoryview(b"12345678")
 log("ESCAPED")

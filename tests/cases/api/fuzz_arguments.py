@@ -22,7 +22,7 @@ server = listenforconnection("127.0.0.1", 63190)
 inbox = listenformessage("127.0.0.1", 63190)
 vn = createvirtualnamespace("x = 1", "fuzz")
 values = [None, True, False, 0, 1, -1, 2 ** 70, 3.5, -2.0, float("nan"), float("inf"), "", "a",
-          "127.0.0.1", "fuzzfile", "x" * 200, "\u0100", b"bytes", bytearray(b"ba"), [], [1], (), {},
+          "127.0.0.1", "fuzzfile", "x" * 200, "\u0100", b"bytes", [], [1], (), {},
           {"a": 1}, set(), Plain(), Plain, function, lambda: 0, len, object(), lock, handle,
           server, inbox, vn, 63190, 63191, 12345, 0.0001, SafeDict(), RepyException]
 
