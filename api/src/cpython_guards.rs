@@ -19,6 +19,12 @@
 //!   can shrink the list, and CPython then writes and decrefs past the new array (a write
 //!   primitive). The guard turns a `value` that is not an exact list or tuple into a list
 //!   first, so all program code has run before the original looks at the list.
+//! * **Ordering comparison of lists** (CPython gh-120298, fixed in 3.12/3.13, not 3.11):
+//!   `a < b` (and `<=`, `>`, `>=`, `sorted`, `min`, `max` over lists) compares the first items
+//!   that differ through *borrowed* pointers; when those items are tuples, their comparison
+//!   runs the program's `__eq__`, which can empty both lists and free the tuples mid-compare
+//!   (a use-after-free with contents the program chooses). The guard compares private copies
+//!   of the two lists, which keep every item alive and which no program code can reach.
 //! * **`str()` of an `OSError`** (every built-in subclass shares the function): CPython 3.11
 //!   hands *borrowed* `errno`, `strerror`, `filename` and `filename2` to one format call, whose
 //!   `%S` of `errno` runs the program's `__str__`; that can replace the other fields and free
@@ -34,6 +40,12 @@ use pyo3::prelude::*;
 
 /// The original `list` assignment function, as an address (0: not installed).
 static LIST_ASS_SUBSCRIPT: AtomicUsize = AtomicUsize::new(0);
+
+/// The original `list` comparison function, as an address (0: not installed).
+static LIST_RICHCOMPARE: AtomicUsize = AtomicUsize::new(0);
+
+type CompareFunction =
+    unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject, c_int) -> *mut ffi::PyObject;
 
 type StrFunction = unsafe extern "C" fn(*mut ffi::PyObject) -> *mut ffi::PyObject;
 type AssignFunction =
@@ -68,6 +80,74 @@ pub fn install(_py: Python<'_>) {
             guard_str(class, os_error_str);
         }
         guard_list_assignment();
+        guard_list_comparison();
+    }
+}
+
+/// Replaces `list`'s rich comparison (slot and the six comparison wrappers).
+///
+/// # Safety
+/// With the interpreter attached.
+unsafe fn guard_list_comparison() {
+    let class = std::ptr::addr_of_mut!(ffi::PyList_Type);
+    // SAFETY: PyList_Type is a static, ready type; tp_richcompare is a plain field.
+    unsafe {
+        let Some(original) = (*class).tp_richcompare else {
+            return;
+        };
+        if original as usize == list_richcompare as *const () as usize {
+            return;
+        }
+        LIST_RICHCOMPARE.store(original as usize, Ordering::Release);
+        (*class).tp_richcompare = Some(list_richcompare);
+        rewire_wrappers(
+            class,
+            &[
+                c"__lt__", c"__le__", c"__gt__", c"__ge__", c"__eq__", c"__ne__",
+            ],
+            original as *mut c_void,
+            list_richcompare as *mut c_void,
+        );
+    }
+}
+
+/// `v <op> w` for lists: an ordering compares private copies, so no item can be freed while
+/// CPython holds it borrowed.
+unsafe extern "C" fn list_richcompare(
+    v: *mut ffi::PyObject,
+    w: *mut ffi::PyObject,
+    op: c_int,
+) -> *mut ffi::PyObject {
+    let address = LIST_RICHCOMPARE.load(Ordering::Acquire);
+    if address == 0 {
+        // SAFETY: setting an exception with a static message is always valid here.
+        unsafe {
+            ffi::PyErr_SetString(ffi::PyExc_SystemError, c"list comparison guard".as_ptr());
+        }
+        return std::ptr::null_mut();
+    }
+    // SAFETY: the address was stored from list's own tp_richcompare, of this signature.
+    let original: CompareFunction = unsafe { std::mem::transmute(address) };
+    let ordering = matches!(op, ffi::Py_LT | ffi::Py_LE | ffi::Py_GT | ffi::Py_GE);
+    // SAFETY: CPython calls this slot with two live objects; the copies are released before
+    // returning.
+    unsafe {
+        if !ordering || ffi::PyList_Check(v) == 0 || ffi::PyList_Check(w) == 0 {
+            return original(v, w, op);
+        }
+        let left = ffi::PyList_GetSlice(v, 0, ffi::Py_ssize_t::MAX);
+        if left.is_null() {
+            return std::ptr::null_mut();
+        }
+        let right = ffi::PyList_GetSlice(w, 0, ffi::Py_ssize_t::MAX);
+        if right.is_null() {
+            ffi::Py_DECREF(left);
+            return std::ptr::null_mut();
+        }
+        let result = original(left, right, op);
+        ffi::Py_DECREF(left);
+        ffi::Py_DECREF(right);
+        result
     }
 }
 
