@@ -128,10 +128,8 @@ impl Prepared {
             }
             Err(err) => {
                 program_ended();
-                let outcome = Outcome::UncaughtException(
-                    crate::traceback::render(py, &err, filename, source),
-                    crate::traceback::summarize(py, &err),
-                );
+                let (text, summary) = crate::traceback::report(py, &err, filename, source);
+                let outcome = Outcome::UncaughtException(text, summary);
                 std::mem::forget(err);
                 Ok(outcome)
             }

@@ -143,6 +143,32 @@ fn entries(frames: &[Frame]) -> Vec<Entry<'_>> {
 /// [`MAX_FIELD_CHARS`] per name or line are shown, and the message is cut to
 /// [`MAX_MESSAGE_CHARS`]: about 45 kB at most.
 pub fn render(py: Python<'_>, err: &PyErr, program: &str, source: &str) -> String {
+    render_with_message(py, err, &message(py, err), program, source)
+}
+
+/// The printed traceback and the report's summary of `err`, with the exception's `str()` —
+/// the program's own `__str__`, which runs while the run ends — called once for both.
+pub fn report(
+    py: Python<'_>,
+    err: &PyErr,
+    program: &str,
+    source: &str,
+) -> (String, ExceptionSummary) {
+    let text = message(py, err);
+    (
+        render_with_message(py, err, &text, program, source),
+        summarize_with_message(py, err, &text),
+    )
+}
+
+/// [`render`] with the message already computed.
+fn render_with_message(
+    py: Python<'_>,
+    err: &PyErr,
+    text: &str,
+    program: &str,
+    source: &str,
+) -> String {
     let mut out =
         String::from("---\nUncaught exception!\n---\nTraceback (most recent call last):\n");
     let frames = frames(py, err);
@@ -185,7 +211,7 @@ pub fn render(py: Python<'_>, err: &PyErr, program: &str, source: &str) -> Strin
         out,
         "Exception (with class '{}'): {}\n---",
         bounded(&class_name(py, err)),
-        message(py, err)
+        text
     );
     out
 }
@@ -217,6 +243,11 @@ fn report_bounded(text: &str) -> String {
 
 /// The report's summary of `err`: class, bounded message, bounded traceback.
 pub fn summarize(py: Python<'_>, err: &PyErr) -> ExceptionSummary {
+    summarize_with_message(py, err, &message(py, err))
+}
+
+/// [`summarize`] with the message already computed.
+fn summarize_with_message(py: Python<'_>, err: &PyErr, text: &str) -> ExceptionSummary {
     let all = frames(py, err);
     let frame_count = all.len();
     let frames = all
@@ -235,7 +266,7 @@ pub fn summarize(py: Python<'_>, err: &PyErr) -> ExceptionSummary {
         .collect();
     ExceptionSummary {
         class: report_bounded(&class_name(py, err)),
-        message: report_bounded(&message(py, err)),
+        message: report_bounded(text),
         frames,
         frame_count,
     }

@@ -215,13 +215,15 @@ impl SafeDict {
 
     /// The values of the safe keys.
     fn values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        // A snapshot of the keys: a key a finalizer removed meanwhile is skipped.
         let dict = self.dict.bind(py);
-        let values: PyResult<Vec<_>> = self
-            .visible_keys(py)
-            .iter()
-            .map(|k| dict.as_any().get_item(k))
-            .collect();
-        PyList::new(py, values?)
+        let mut values = Vec::new();
+        for key in self.visible_keys(py) {
+            if let Some(value) = dict.get_item(&key)? {
+                values.push(value);
+            }
+        }
+        PyList::new(py, values)
     }
 
     /// `(key, value)` pairs of the safe keys.
@@ -229,8 +231,9 @@ impl SafeDict {
         let dict = self.dict.bind(py);
         let mut pairs = Vec::new();
         for key in self.visible_keys(py) {
-            let value = dict.as_any().get_item(&key)?;
-            pairs.push(PyTuple::new(py, [key, value])?);
+            if let Some(value) = dict.get_item(&key)? {
+                pairs.push(PyTuple::new(py, [key, value])?);
+            }
         }
         PyList::new(py, pairs)
     }
@@ -325,9 +328,13 @@ impl SafeDict {
 
     /// `clear()`: removes every safe key (hidden keys such as the builtins stay).
     fn clear(&self, py: Python<'_>) -> PyResult<()> {
+        // Deleting a value can run its finalizer, which may remove later keys: those are
+        // skipped, not an error.
         let dict = self.dict.bind(py);
         for key in self.visible_keys(py) {
-            dict.del_item(key)?;
+            if dict.contains(&key)? {
+                dict.del_item(key)?;
+            }
         }
         Ok(())
     }
