@@ -304,6 +304,33 @@ unsafe fn texts_first(
     }
 }
 
+/// The start shared by the three Unicode errors' `str()`: the error's layout with the texts
+/// of its reason and encoding, or what `str()` returns at once (`""` for an error without an
+/// object, as CPython; null when a text fails, with its exception set).
+///
+/// # Safety
+/// `object` must be a live Unicode error, with the interpreter attached.
+unsafe fn begin(
+    object: *mut ffi::PyObject,
+) -> Result<
+    (
+        *mut ffi::PyUnicodeErrorObject,
+        *mut ffi::PyObject,
+        *mut ffi::PyObject,
+    ),
+    *mut ffi::PyObject,
+> {
+    // SAFETY: the caller guarantees the layout; the empty string is a fresh object.
+    unsafe {
+        let error = object.cast::<ffi::PyUnicodeErrorObject>();
+        if (*error).object.is_null() {
+            return Err(ffi::PyUnicode_FromString(c"".as_ptr()));
+        }
+        let (reason, encoding) = texts_first(error).ok_or(std::ptr::null_mut())?;
+        Ok((error, reason, encoding))
+    }
+}
+
 /// `BaseException`'s `str()`: the arguments, for an error whose fields do not fit.
 ///
 /// # Safety
@@ -325,12 +352,9 @@ unsafe extern "C" fn decode_str(object: *mut ffi::PyObject) -> *mut ffi::PyObjec
     // an instance of the type, whose layout is PyUnicodeErrorObject. Every field is read
     // after the last program code (`texts_first`) has run.
     unsafe {
-        let error = object.cast::<ffi::PyUnicodeErrorObject>();
-        if (*error).object.is_null() {
-            return ffi::PyUnicode_FromString(c"".as_ptr());
-        }
-        let Some((reason, encoding)) = texts_first(error) else {
-            return std::ptr::null_mut();
+        let (error, reason, encoding) = match begin(object) {
+            Ok(parts) => parts,
+            Err(early) => return early,
         };
         let (inner, start, end) = ((*error).object, (*error).start, (*error).end);
         let result = if !inner.is_null()
@@ -410,12 +434,9 @@ fn character_format(character: ffi::Py_UCS4, prefix: &str) -> std::ffi::CString 
 unsafe extern "C" fn encode_str(object: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: as in `decode_str`.
     unsafe {
-        let error = object.cast::<ffi::PyUnicodeErrorObject>();
-        if (*error).object.is_null() {
-            return ffi::PyUnicode_FromString(c"".as_ptr());
-        }
-        let Some((reason, encoding)) = texts_first(error) else {
-            return std::ptr::null_mut();
+        let (error, reason, encoding) = match begin(object) {
+            Ok(parts) => parts,
+            Err(early) => return early,
         };
         let (start, end) = ((*error).start, (*error).end);
         let result = match bad_character((*error).object, start, end) {
@@ -448,12 +469,9 @@ unsafe extern "C" fn encode_str(object: *mut ffi::PyObject) -> *mut ffi::PyObjec
 unsafe extern "C" fn translate_str(object: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: as in `decode_str`.
     unsafe {
-        let error = object.cast::<ffi::PyUnicodeErrorObject>();
-        if (*error).object.is_null() {
-            return ffi::PyUnicode_FromString(c"".as_ptr());
-        }
-        let Some((reason, encoding)) = texts_first(error) else {
-            return std::ptr::null_mut();
+        let (error, reason, encoding) = match begin(object) {
+            Ok(parts) => parts,
+            Err(early) => return early,
         };
         ffi::Py_DECREF(encoding);
         let (start, end) = ((*error).start, (*error).end);
