@@ -1062,7 +1062,12 @@ def machine_info(env):
                 break
     ok, text = quiet([env.python, "-I", "-S", "-c", "import sys; print(sys.version)"])
     info["python"] = text.strip().splitlines()[0] if ok else "?"
-    info["python_path"] = env.python
+    # Which interpreter, without the home directory of the machine that ran the benchmark
+    # (results are committed; no path of one machine is).
+    home = os.path.expanduser("~")
+    info["python_path"] = ("~" + env.python[len(home):]
+                           if home not in ("", "/") and env.python.startswith(home + "/")
+                           else env.python)
     ok, text = quiet(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
     info["commit"] = text.strip() if ok else "?"
     ok, text = quiet(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no",
