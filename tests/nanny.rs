@@ -449,11 +449,6 @@ fn spawn_reported(policy: &str, program: &str) -> (Sandbox, std::process::Child)
     (sb, child)
 }
 
-fn read_report(sb: &Sandbox) -> serde_json::Value {
-    let text = std::fs::read_to_string(sb.caller().join("report.json")).expect("report");
-    serde_json::from_str(&text).expect("json")
-}
-
 #[test]
 fn nanny_enforcement_keeps_its_cadence_when_nobody_reads_the_output() {
     // One 400 kB log and then a spin: the reader takes nothing for 5 s, yet the 2 s
@@ -473,7 +468,7 @@ fn nanny_enforcement_keeps_its_cadence_when_nobody_reads_the_output() {
         400_000,
         "the output written before the kill is delivered"
     );
-    let report = read_report(&sb);
+    let report = sb.caller_report();
     assert_eq!(verdict(&report), "wall-time-limit");
     let wall = report["wall_seconds"].as_f64().expect("wall_seconds");
     assert!(wall < 3.5, "the kill came at {wall} s, not at 2 s");
@@ -491,7 +486,7 @@ fn nanny_disk_quota_is_measured_while_output_waits_for_its_reader() {
     std::io::Read::read_to_end(&mut stdout, &mut Vec::new()).expect("read");
     let status = repy.wait().expect("wait");
     assert_eq!(status.code(), Some(98));
-    let report = read_report(&sb);
+    let report = sb.caller_report();
     assert_eq!(verdict(&report), "resource-killed");
     assert!(
         report["wall_seconds"].as_f64().expect("wall") < 3.0,
@@ -514,7 +509,7 @@ fn nanny_a_reader_that_goes_away_ends_the_run_with_its_own_verdict() {
     let status = repy.wait().expect("wait");
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(status.code(), Some(104));
-    let report = read_report(&sb);
+    let report = sb.caller_report();
     assert_eq!(verdict(&report), "output-unwritable");
     assert_message_contains(&report, "standard output");
 }
@@ -524,30 +519,13 @@ fn nanny_output_to_a_full_disk_is_not_a_clean_finish() {
     let sb = Sandbox::new()
         .program("log('hello\\n' * 100)\n")
         .caller_option("--report", "report.json");
-    std::fs::write(
-        sb.path().join("restrictions.toml"),
-        crate::support::PERMISSIVE,
-    )
-    .expect("write");
-    std::fs::write(sb.path().join("program.py"), "log('hello\\n' * 100)\n").expect("write");
     let full = std::fs::OpenOptions::new()
         .write(true)
         .open("/dev/full")
         .expect("/dev/full");
-    let status = std::process::Command::new(crate::support::REPY)
-        .current_dir(sb.path())
-        .args([
-            "--report",
-            sb.caller().join("report.json").to_str().expect("utf-8"),
-            "restrictions.toml",
-            "program.py",
-        ])
-        .env_clear()
-        .stdout(full)
-        .status()
-        .expect("run repy");
+    let status = sb.command(&[]).stdout(full).status().expect("run repy");
     assert_eq!(status.code(), Some(104));
-    let report = read_report(&sb);
+    let report = sb.caller_report();
     assert_eq!(verdict(&report), "output-unwritable");
     assert_message_contains(&report, "No space left");
 }
@@ -854,21 +832,13 @@ while True:
     big.writeat(chunk, offset)
     offset += len(chunk)
 ";
-    const POLICY: &str =
-        "[resources]\nfilesopened = 2000\ndiskused = \"5 MB\"\nfilewrite = \"1 GB/s\"\n";
-    let sb = Sandbox::new();
-    std::fs::write(sb.path().join("restrictions.toml"), POLICY).expect("write");
-    let mut command = std::process::Command::new(crate::support::REPY);
-    command
-        .current_dir(sb.path())
-        .args([
-            "--report",
-            sb.caller().join("report.json").to_str().expect("utf-8"),
-            "restrictions.toml",
-            "program.py",
-        ])
-        .env_clear();
-    std::fs::write(sb.path().join("program.py"), program).expect("write");
+    let sb = Sandbox::new()
+        .restrictions(
+            "[resources]\nfilesopened = 2000\ndiskused = \"5 MB\"\nfilewrite = \"1 GB/s\"\n",
+        )
+        .program(program)
+        .caller_option("--report", "report.json");
+    let mut command = sb.command(&[]);
     // SAFETY: setrlimit in the forked child before exec touches no memory of the parent.
     unsafe {
         std::os::unix::process::CommandExt::pre_exec(&mut command, || {
@@ -899,7 +869,7 @@ while True:
         big <= 5_000_000,
         "the file reached {big} bytes on a 5 MB quota"
     );
-    let report = read_report(&sb);
+    let report = sb.caller_report();
     assert_message_contains(&report, "refused");
 }
 
@@ -936,7 +906,7 @@ fn nanny_a_reader_that_never_reads_does_not_hold_repy_after_the_run() {
             );
         }
         assert_eq!(status.code(), Some(101));
-        let report = read_report(&sb);
+        let report = sb.caller_report();
         assert_eq!(verdict(&report), "wall-time-limit");
         assert!(
             report["output_dropped_bytes"].as_u64().unwrap_or(0) > 0,

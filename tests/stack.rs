@@ -14,9 +14,7 @@ fn run_reported(program: &str) -> (RunOutput, serde_json::Value) {
         .program(program)
         .caller_option("--report", "report.json");
     let out = sb.run(&[]);
-    let text = std::fs::read_to_string(sb.caller().join("report.json")).unwrap_or_default();
-    let report = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("report is not JSON ({e}): {text}\n{}", out.explain()));
+    let report = sb.caller_report();
     (out, report)
 }
 

@@ -110,10 +110,10 @@ impl Sandbox {
         self
     }
 
-    /// Writes the run files and starts `repy [options] restrictions.toml program.py args...`
-    /// in the vessel directory without waiting, its three standard streams piped, for tests
-    /// that act on the run while it goes on (signal it, feed its stdin, probe its ports).
-    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+    /// Writes the run files and returns `repy [options] restrictions.toml program.py args...`
+    /// in the vessel directory with only the sandbox's environment, not started, for tests
+    /// that choose its standard streams or limits themselves.
+    pub fn command(&self, args: &[&str]) -> Command {
         std::fs::write(self.path().join("restrictions.toml"), &self.restrictions)
             .expect("write restrictions");
         std::fs::write(self.path().join("program.py"), &self.program).expect("write program");
@@ -123,14 +123,30 @@ impl Sandbox {
             .args(&self.extra_args)
             .args(["restrictions.toml", "program.py"])
             .args(args)
-            .env_clear()
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
+            .env_clear();
         for (k, v) in &self.envs {
             command.env(k, v);
         }
-        command.spawn().expect("spawn repy")
+        command
+    }
+
+    /// The JSON report a run wrote to `report.json` in the caller's directory (see
+    /// [`Sandbox::caller_option`]).
+    pub fn caller_report(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.caller().join("report.json")).expect("report");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("report is not JSON ({e}): {text}"))
+    }
+
+    /// Writes the run files and starts `repy [options] restrictions.toml program.py args...`
+    /// in the vessel directory without waiting, its three standard streams piped, for tests
+    /// that act on the run while it goes on (signal it, feed its stdin, probe its ports).
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn repy")
     }
 
     /// Runs `repy [options] restrictions.toml program.py args...` in the vessel directory.
