@@ -27,9 +27,9 @@ pub struct Cli {
     pub run: RunArgs,
 }
 
-/// The options and arguments of a sandboxed run.
+/// The options of a sandboxed run that every RepyV2-style run shares.
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
+pub struct CommonArgs {
     /// The vessel directory: the only directory the program's files live in. Defaults to the
     /// current directory, as in RepyV2. RESTRICTIONS and PROGRAM are looked up relative to
     /// the current directory first, then (as RepyV2 did) relative to this directory.
@@ -86,6 +86,13 @@ pub struct RunArgs {
     /// `repy doctor`.
     #[arg(long, value_name = "LAYERS", value_delimiter = ',', value_parser = layer_parser())]
     pub allow_degraded: Vec<confine::Layer>,
+}
+
+/// The options and arguments of a sandboxed run.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
 
     /// RESTRICTIONS PROGRAM [ARGS...]: the restrictions file (repy's TOML format or RepyV2's
     /// legacy format, detected), the Python 3 program (read as UTF-8), and the program's
@@ -122,9 +129,95 @@ impl RunArgs {
     }
 }
 
+/// The options of `repy eval` and `repy call`, which run in a fresh vessel by default.
+#[derive(Debug, Clone, Args)]
+pub struct EngineArgs {
+    /// Run in this vessel directory instead of a new, empty one made for the job (under
+    /// $TMPDIR) and removed afterwards.
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+
+    /// Copy FILE into the new vessel under its own name before the job (repeat the option,
+    /// or separate files with commas).
+    #[arg(
+        long,
+        value_name = "FILE",
+        value_delimiter = ',',
+        conflicts_with = "cwd"
+    )]
+    pub vessel_copy: Vec<PathBuf>,
+
+    /// Keep the new vessel directory after the job (its path is printed on standard error
+    /// and recorded in the report).
+    #[arg(long, conflicts_with = "cwd")]
+    pub keep_vessel: bool,
+
+    /// Write a JSON report of the run to FILE, however the run ends (schema in
+    /// docs/report-format.md).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Print the whole outcome as one JSON object on standard output (verdict, exit_code,
+    /// value, stdout, stderr, report) instead of the program's output.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Run even if these confinement layers cannot be applied on this kernel
+    /// (comma-separated). See `repy doctor`.
+    #[arg(long, value_name = "LAYERS", value_delimiter = ',', value_parser = layer_parser())]
+    pub allow_degraded: Vec<confine::Layer>,
+}
+
 /// Things repy does besides running a program.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run a program (the default: `repy RESTRICTIONS PROGRAM` means `repy run RESTRICTIONS
+    /// PROGRAM`).
+    Run(RunArgs),
+    /// Run source given on the command line; with --expr, evaluate one expression and print
+    /// its value as JSON.
+    ///
+    /// Runs in a new, empty vessel unless --cwd names one. Exit codes are those of a run.
+    Eval {
+        /// The restrictions file.
+        #[arg(value_name = "RESTRICTIONS")]
+        restrictions: PathBuf,
+        /// The program's source.
+        #[arg(short = 'c', long = "code", value_name = "CODE", required = true)]
+        code: String,
+        /// CODE is one expression: evaluate it and print its value as JSON.
+        #[arg(long)]
+        expr: bool,
+        #[command(flatten)]
+        options: EngineArgs,
+        /// The program's arguments (`callargs`).
+        #[arg(value_name = "ARGS", trailing_var_arg = true, num_args = 0..)]
+        args: Vec<String>,
+    },
+    /// Run a program's top level, then call one of its functions with JSON arguments and
+    /// print the value it returns as JSON.
+    ///
+    /// Runs in a new, empty vessel unless --cwd names one. Exit codes are those of a run; a
+    /// missing function or a value JSON cannot carry is an uncaught exception (30).
+    Call {
+        /// The restrictions file.
+        #[arg(value_name = "RESTRICTIONS")]
+        restrictions: PathBuf,
+        /// The program.
+        #[arg(value_name = "PROGRAM")]
+        program: PathBuf,
+        /// The function to call, defined at the program's top level.
+        #[arg(value_name = "FUNCTION")]
+        function: String,
+        /// The positional arguments, a JSON array.
+        #[arg(long, value_name = "JSON", default_value = "[]")]
+        args: String,
+        /// The keyword arguments, a JSON object.
+        #[arg(long, value_name = "JSON", default_value = "{}")]
+        kwargs: String,
+        #[command(flatten)]
+        options: EngineArgs,
+    },
     /// Check programs with the static checker without running them.
     ///
     /// Exit codes: 0 every program is clean; 5 a program has a violation (or a syntax error);

@@ -10,14 +10,10 @@ compile_error!(
 );
 
 mod check;
-mod child;
 mod cli;
 mod exit;
-mod handoff;
-mod report;
+mod modes;
 mod run;
-mod targets;
-mod vessel;
 
 use std::process::ExitCode;
 
@@ -92,6 +88,25 @@ fn run_command(binary: Binary) -> u8 {
             }
             return run::run(run_args, binary);
         }
+        Some(Command::Run(mut run_args)) => {
+            run_args.split_words();
+            return run::run(run_args, binary);
+        }
+        Some(Command::Eval {
+            restrictions,
+            code,
+            expr,
+            options,
+            args,
+        }) => return modes::eval(restrictions, code, expr, options, args),
+        Some(Command::Call {
+            restrictions,
+            program,
+            function,
+            args,
+            kwargs,
+            options,
+        }) => return modes::call(restrictions, program, function, &args, &kwargs, options),
         Some(Command::Check { format, programs }) => check::check_files(&programs, format),
         Some(Command::Explain { rule }) => check::explain(rule.as_deref()),
         Some(Command::Restrictions { action }) => restrictions_command(action),
@@ -106,7 +121,7 @@ fn mistyped_command(args: &cli::RunArgs) -> Option<ExitStatus> {
     use clap::CommandFactory;
     let word = args.restrictions.as_deref()?.to_str()?;
     let exists = |dir: Option<&std::path::Path>| dir.unwrap_or(".".as_ref()).join(word).exists();
-    if word.contains(['/', '.']) || exists(None) || exists(args.cwd.as_deref()) {
+    if word.contains(['/', '.']) || exists(None) || exists(args.common.cwd.as_deref()) {
         return None;
     }
     let command = Cli::command();

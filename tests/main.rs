@@ -6,6 +6,7 @@ mod cli;
 #[cfg(feature = "test-real-builtins")]
 mod confine;
 mod escapes;
+mod modes;
 mod nanny;
 mod restrictions;
 mod stack;

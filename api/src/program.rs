@@ -4,11 +4,32 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+/// What the sandbox does with the checked program.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Run it to its end.
+    Run,
+    /// Evaluate it, exactly one expression, and return its value.
+    Expression,
+    /// Run its top level, then call a function it defines and return the value.
+    Call {
+        /// The function's name in the program's namespace.
+        function: String,
+        /// Positional arguments.
+        args: Vec<serde_json::Value>,
+        /// Keyword arguments.
+        kwargs: serde_json::Map<String, serde_json::Value>,
+    },
+}
+
+/// The most bytes of JSON a value may take when it leaves the sandbox.
+pub const VALUE_LIMIT: usize = 8 * 1024 * 1024;
+
 /// How the main program ended, as far as the sandbox child can tell.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// The program ran to its end.
-    Finished,
+    /// The program ran to its end; for an expression or a call, with its value as JSON.
+    Finished(Option<serde_json::Value>),
     /// The program was refused before any of it ran; the text lists every violation.
     Unsafe(String),
     /// An exception escaped the program: the rendered traceback, and its bounded summary
@@ -74,6 +95,21 @@ impl Prepared {
         filename: &str,
         check: impl FnOnce(Python<'_>, &str, &str) -> Result<Option<safe_check::Checked>, String>,
     ) -> PyResult<Outcome> {
+        self.run_step(py, source, filename, &Step::Run, check)
+    }
+
+    /// Like [`Prepared::run`], and does `step` with the program: run it, evaluate it as one
+    /// expression, or call one of its functions; the value leaves the sandbox as JSON (see
+    /// [`crate::values`]). A missing function is a `NameError`, a value JSON cannot carry a
+    /// `TypeError`, both uncaught exceptions of the program.
+    pub fn run_step(
+        &self,
+        py: Python<'_>,
+        source: &str,
+        filename: &str,
+        step: &Step,
+        check: impl FnOnce(Python<'_>, &str, &str) -> Result<Option<safe_check::Checked>, String>,
+    ) -> PyResult<Outcome> {
         // The checker hands back the tree it checked; compiling that tree (not the source
         // again) runs exactly what was checked and spares a second parse.
         let checked = match check(py, source, filename) {
@@ -81,9 +117,22 @@ impl Prepared {
             Err(violations) => return Ok(Outcome::Unsafe(violations)),
         };
         crate::traceback::set_program(filename, source);
-        let compiled = match &checked {
-            Some(checked) => checked.compile(py),
-            None => py
+        let compiled = match (step, &checked) {
+            (Step::Expression, Some(checked)) => match checked.compile_expression(py) {
+                Some(compiled) => compiled,
+                None => {
+                    return Ok(Outcome::Unsafe(format!(
+                        "{filename}: not one expression: evaluating a value takes exactly one \
+                         expression (run statements without --expr)\n"
+                    )))
+                }
+            },
+            (Step::Expression, None) => py
+                .import("builtins")?
+                .getattr("compile")?
+                .call1((source, filename, "eval", 0, true)),
+            (_, Some(checked)) => checked.compile(py),
+            (_, None) => py
                 .import("builtins")?
                 .getattr("compile")?
                 .call1((source, filename, "exec", 0, true)),
@@ -110,6 +159,20 @@ impl Prepared {
             let raw = ffi::PyEval_EvalCode(code.as_ptr(), globals.as_ptr(), globals.as_ptr());
             Bound::from_owned_ptr_or_err(py, raw)
         };
+        let result = match step {
+            Step::Run => result.map(|_| None),
+            Step::Expression => {
+                result.and_then(|value| to_json(py, &value, "the expression").map(Some))
+            }
+            Step::Call {
+                function,
+                args,
+                kwargs,
+            } => result.and_then(|_| {
+                let value = call(py, globals, function, args, kwargs)?;
+                to_json(py, &value, &format!("{function}()")).map(Some)
+            }),
+        };
         // Once the program has ended, none of its code may run again: no finalizer of an
         // object it leaves behind, whether freed by the collector or by the last reference
         // going away (a traceback holds the frames, and the frames its objects). The collector
@@ -117,14 +180,14 @@ impl Prepared {
         // interpreter is never finalised). Rendering an uncaught exception still calls its
         // `__str__`, the program's own last word, as RepyV2 did.
         match result {
-            Ok(_) => {
+            Ok(value) => {
                 // The top level is over: as in RepyV2, the main program's `events` item goes
                 // back now, while its threads may still run (a run loop that waits for
                 // `events` to drop sees it).
                 crate::charge::release(crate::charge::Item::Events, crate::threads::MAIN_EVENT);
                 crate::threads::wait_for_threads(py);
                 program_ended();
-                Ok(Outcome::Finished)
+                Ok(Outcome::Finished(value))
             }
             Err(err) => {
                 program_ended();
@@ -135,6 +198,45 @@ impl Prepared {
             }
         }
     }
+}
+
+/// Calls the program's `function` with arguments made from JSON; a name the program does not
+/// define is a `NameError`, as in Python.
+fn call<'py>(
+    py: Python<'py>,
+    globals: &Bound<'py, PyDict>,
+    function: &str,
+    args: &[serde_json::Value],
+    kwargs: &serde_json::Map<String, serde_json::Value>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let Some(callee) = globals.get_item(function)? else {
+        return Err(pyo3::exceptions::PyNameError::new_err(format!(
+            "the program defines no '{function}' at its top level"
+        )));
+    };
+    let positional = args
+        .iter()
+        .map(|arg| crate::values::to_python(py, arg))
+        .collect::<PyResult<Vec<_>>>()?;
+    let keywords = PyDict::new(py);
+    for (name, arg) in kwargs {
+        keywords.set_item(name, crate::values::to_python(py, arg)?)?;
+    }
+    let positional = pyo3::types::PyTuple::new(py, positional)?;
+    callee.call(positional, Some(&keywords))
+}
+
+/// The value as JSON, or a `TypeError` naming what cannot cross the boundary.
+fn to_json(py: Python<'_>, value: &Bound<'_, PyAny>, what: &str) -> PyResult<serde_json::Value> {
+    let limits = crate::values::Limits {
+        max_bytes: VALUE_LIMIT,
+        ..crate::values::Limits::default()
+    };
+    crate::values::to_json_with(py, value, &limits).map_err(|err| {
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "the value of {what} cannot leave the sandbox: {err}"
+        ))
+    })
 }
 
 /// Stops the garbage collector for good: the program has ended, and a collection would run

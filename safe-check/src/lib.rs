@@ -184,6 +184,12 @@ impl Checked {
     pub fn compile<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.parsed.compile(py)
     }
+
+    /// Compiles the program for `eval` when it is exactly one expression (the very node
+    /// that was checked, not the source again); `None` when it is anything else.
+    pub fn compile_expression<'py>(&self, py: Python<'py>) -> Option<PyResult<Bound<'py, PyAny>>> {
+        self.parsed.compile_expression(py)
+    }
 }
 
 impl std::fmt::Debug for Checked {

@@ -66,6 +66,7 @@ extern "C" {
         optimize: c_int,
         arena: *mut PyArena,
     ) -> *mut ffi::PyObject;
+    fn _PyAST_Expression(body: ast::expr_ty, arena: *mut PyArena) -> ast::mod_ty;
     static Py_Version: std::ffi::c_ulong;
 }
 
@@ -121,6 +122,51 @@ impl Parsed {
                 self.arena,
             );
             Bound::from_owned_ptr_or_err(py, code)
+        }
+    }
+}
+
+impl Parsed {
+    /// The one expression the module consists of, or `None` when it is anything else (no
+    /// statement, several, or a statement that is not an expression).
+    fn sole_expression(&self) -> Option<ast::expr_ty> {
+        // SAFETY: the tree is alive (owned by `self`); the union member read is the one the
+        // kind tag selects, and the sequence holds `size` statements.
+        unsafe {
+            let module = &*self.module;
+            if module.kind != ast::_mod_kind_Module_kind {
+                return None;
+            }
+            let body = module.v.Module.body;
+            if body.is_null() || (*body).size != 1 {
+                return None;
+            }
+            let statement = *(*body).typed_elements.as_ptr();
+            if statement.is_null() || (*statement).kind != ast::_stmt_kind_Expr_kind {
+                return None;
+            }
+            Some((*statement).v.Expr.value)
+        }
+    }
+
+    /// Compiles the module's one expression for `eval`, from the very node that was
+    /// checked; `None` when the module is not exactly one expression.
+    pub(crate) fn compile_expression<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> Option<PyResult<Bound<'py, PyAny>>> {
+        let expression = self.sole_expression()?;
+        let mut flags = compiler_flags();
+        // SAFETY: the expression node and the arena are alive (owned by `self`); the new
+        // Expression node is allocated in the same arena, which outlives the compilation. The
+        // interpreter is attached (`py`) and the filename is a str.
+        unsafe {
+            let wrapped = _PyAST_Expression(expression, self.arena);
+            if wrapped.is_null() {
+                return Some(Err(PyErr::fetch(py)));
+            }
+            let code = _PyAST_Compile(wrapped, self.filename.as_ptr(), &mut flags, -1, self.arena);
+            Some(Bound::from_owned_ptr_or_err(py, code))
         }
     }
 }

@@ -6,8 +6,8 @@ use serde_json::{json, Map, Value};
 use nanny::{ChildEnd, RunResult};
 use restrictions::{Kind, Restrictions};
 
-use crate::cli::RunArgs;
 use crate::exit::ExitStatus;
+use crate::job::{Job, Mode};
 
 /// The schema identifier; bump the number on any incompatible change.
 pub const SCHEMA: &str = "repy-report/1";
@@ -20,20 +20,23 @@ pub struct Report {
 }
 
 impl Report {
-    /// A report for a run started with `args`.
-    pub fn new(args: &RunArgs) -> Self {
+    /// A report for `job`.
+    pub fn new(job: &Job) -> Self {
         let mut doc = Map::new();
         doc.insert("schema".into(), json!(SCHEMA));
         doc.insert("repy_version".into(), json!(env!("CARGO_PKG_VERSION")));
-        doc.insert(
-            "program".into(),
-            json!(args.program.as_ref().map(|p| p.display().to_string())),
-        );
-        doc.insert(
-            "restrictions".into(),
-            json!(args.restrictions.as_ref().map(|p| p.display().to_string())),
-        );
-        doc.insert("args".into(), json!(args.args));
+        // A job refused before it had a program or a policy names none.
+        let named = |name: String| (!name.is_empty()).then_some(name);
+        doc.insert("program".into(), json!(named(job.program.name())));
+        doc.insert("restrictions".into(), json!(named(job.policy.name())));
+        doc.insert("args".into(), json!(job.args));
+        let (mode, function) = match &job.mode {
+            Mode::Run => ("run", None),
+            Mode::Expression => ("eval", None),
+            Mode::Call(call) => ("call", Some(call.function.clone())),
+        };
+        doc.insert("mode".into(), json!(mode));
+        doc.insert("function".into(), json!(function));
         Self {
             doc,
             started: std::time::Instant::now(),
@@ -185,6 +188,11 @@ impl Report {
             .and_then(|t| serde_json::from_str::<Value>(&t).ok())
             .unwrap_or_else(|| json!({"error": "the sandbox reported no confinement status"}));
         self.doc.insert("confinement".into(), value);
+    }
+
+    /// The report as a JSON value.
+    pub fn into_value(self) -> Value {
+        Value::Object(self.doc)
     }
 
     /// The report as pretty-printed JSON.

@@ -10,11 +10,15 @@ use std::ptr::NonNull;
 
 use nix::sys::mman::{mmap_anonymous, MapFlags, ProtFlags};
 
-/// The size of the page.
-const SIZE: usize = 64 * 1024;
+/// The size of the confinement and outcome slots.
+const SLOT: usize = 32 * 1024;
 
-/// One slot's size: the page holds one per [`Slot`].
-const SLOT: usize = SIZE / 2;
+/// The most bytes of JSON a returned value may take (`repy eval --expr`, `repy call`).
+const VALUE_LIMIT: usize = api::program::VALUE_LIMIT;
+
+/// The size of the mapping: the two small slots, then the value's (pages of a shared
+/// anonymous mapping take memory only once written).
+const SIZE: usize = 2 * SLOT + 8 + VALUE_LIMIT;
 
 /// What a slot of the page holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +27,8 @@ pub enum Slot {
     Confinement,
     /// How the program ended: its violations or its uncaught exception, as JSON.
     Outcome,
+    /// The value of the expression or the call, as JSON.
+    Value,
 }
 
 impl Slot {
@@ -31,6 +37,15 @@ impl Slot {
         match self {
             Slot::Confinement => 0,
             Slot::Outcome => SLOT,
+            Slot::Value => 2 * SLOT,
+        }
+    }
+
+    /// The slot's size, its 8-byte length included.
+    fn size(self) -> usize {
+        match self {
+            Slot::Confinement | Slot::Outcome => SLOT,
+            Slot::Value => VALUE_LIMIT + 8,
         }
     }
 }
@@ -65,10 +80,10 @@ impl Handoff {
 
     /// Writes `text` into `slot` (truncated to the slot), in the child.
     pub fn write(&self, slot: Slot, text: &str) {
-        let bytes = &text.as_bytes()[..text.len().min(SLOT - 8)];
+        let bytes = &text.as_bytes()[..text.len().min(slot.size() - 8)];
         let len = (bytes.len() as u64).to_le_bytes();
-        // SAFETY: the page is SIZE = 2 * SLOT bytes long and the slot starts at 0 or SLOT;
-        // 8 + bytes.len() <= SLOT.
+        // SAFETY: the slot lies within the mapping (offset + size <= SIZE) and
+        // 8 + bytes.len() <= its size.
         unsafe {
             let base = self.base.as_ptr().add(slot.offset());
             std::ptr::copy_nonoverlapping(bytes.as_ptr(), base.add(8), bytes.len());
@@ -85,9 +100,9 @@ impl Handoff {
         unsafe { std::ptr::copy_nonoverlapping(base, len.as_mut_ptr(), 8) };
         let len = usize::try_from(u64::from_le_bytes(len))
             .ok()
-            .filter(|l| *l > 0 && *l <= SLOT - 8)?;
+            .filter(|l| *l > 0 && *l <= slot.size() - 8)?;
         let mut bytes = vec![0u8; len];
-        // SAFETY: 8 + len <= SLOT, checked above.
+        // SAFETY: 8 + len <= the slot's size, checked above.
         unsafe { std::ptr::copy_nonoverlapping(base.add(8), bytes.as_mut_ptr(), len) };
         String::from_utf8(bytes).ok()
     }

@@ -1,5 +1,6 @@
 //! The caller's files: `--report`, `--stop`, `--status` and `--logfile`. Each is resolved
-//! against the directory repy was started in (never the vessel, which the run moves into),
+//! against the directory repy was started in ([`Job::resolve_caller_paths`]; never the
+//! vessel, which the run moves into),
 //! refused when it lies inside the vessel (the program could forge or overwrite it), and
 //! checked before the program starts: a directory that does not exist or cannot be written
 //! is a usage error then, not a report lost after the run.
@@ -7,7 +8,7 @@
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
-use crate::cli::RunArgs;
+use crate::job::Job;
 
 /// The options naming the caller's files, in the order they are checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,23 +39,6 @@ impl Target {
     }
 }
 
-/// Makes every caller's path absolute against `caller_dir`.
-pub fn resolve(args: &mut RunArgs, caller_dir: &Path) {
-    for path in [
-        args.report.as_mut(),
-        args.stop.as_mut(),
-        args.status.as_mut(),
-        args.logfile.as_mut(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if path.is_relative() {
-            *path = caller_dir.join(&*path);
-        }
-    }
-}
-
 /// A caller's file that cannot be used, and why.
 #[derive(Debug)]
 pub struct Refused {
@@ -65,12 +49,12 @@ pub struct Refused {
 }
 
 /// Checks every caller's path against the canonical `vessel`; the first problem found.
-pub fn check(args: &RunArgs, vessel: &Path) -> Result<(), Refused> {
+pub fn check(job: &Job, vessel: &Path) -> Result<(), Refused> {
     let targets = [
-        (Target::Report, &args.report),
-        (Target::Stop, &args.stop),
-        (Target::Status, &args.status),
-        (Target::Logfile, &args.logfile),
+        (Target::Report, job.report_file.as_deref()),
+        (Target::Stop, job.stop_file.as_deref()),
+        (Target::Status, job.status_prefix.as_deref()),
+        (Target::Logfile, job.logfile()),
     ];
     for (target, path) in targets {
         if let Some(path) = path {

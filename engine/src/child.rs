@@ -7,6 +7,7 @@ use pyo3::Python;
 
 use crate::exit::ExitStatus;
 use crate::handoff::Slot;
+use crate::job::Mode;
 
 /// Everything the child needs, prepared by the parent before the fork.
 #[derive(Debug)]
@@ -15,6 +16,8 @@ pub struct ChildPlan {
     pub source: String,
     /// The program's name as given on the command line (tracebacks show it).
     pub filename: String,
+    /// Run, evaluate or call.
+    pub mode: crate::job::Mode,
     /// The program's arguments.
     pub callargs: Vec<String>,
     /// Print RepyV2's `--execinfo` banner before running.
@@ -199,17 +202,37 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
             api::output::write_stdout(py, text.as_bytes());
         }
         let mut refused = None;
+        let step = match &plan.mode {
+            Mode::Run => api::program::Step::Run,
+            Mode::Expression => api::program::Step::Expression,
+            Mode::Call(call) => api::program::Step::Call {
+                function: call.function.clone(),
+                args: call.args.clone(),
+                kwargs: call.kwargs.clone(),
+            },
+        };
         let outcome = if unrestricted {
-            prepared.run(py, &plan.source, &plan.filename, |_, _, _| Ok(None))?
+            prepared.run_step(py, &plan.source, &plan.filename, &step, |_, _, _| Ok(None))?
         } else {
-            prepared.run(py, &plan.source, &plan.filename, |py, source, filename| {
-                crate::check::violations(py, source, filename, &mut refused)
-            })?
+            prepared.run_step(
+                py,
+                &plan.source,
+                &plan.filename,
+                &step,
+                |py, source, filename| {
+                    crate::refusal::violations(py, source, filename, &mut refused)
+                },
+            )?
         };
         // How the program ended, for the report: written by this process after the program
         // has run, so the program can only ever spoil its own run's entries.
         Ok(match outcome {
-            api::program::Outcome::Finished => ExitStatus::Finished,
+            api::program::Outcome::Finished(value) => {
+                if let Some(value) = value {
+                    plan.handoff.write(Slot::Value, &value.to_string());
+                }
+                ExitStatus::Finished
+            }
             api::program::Outcome::Unsafe(text) => {
                 let summary = refused.unwrap_or_else(|| {
                     // Refused at compile time, after the checker: no violation list.
