@@ -122,7 +122,7 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
     }
     let accountant = nanny::Accountant::new(plan.page.clone(), &plan.policy, ".");
     if accountant
-        .acquire(nanny::Item::Events, api::threads::MAIN_EVENT)
+        .acquire(nanny::Item::EVENTS, api::threads::MAIN_EVENT)
         .is_err()
     {
         eprint_raw("repy: the main program cannot get its `events` item\n");
