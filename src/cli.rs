@@ -272,10 +272,37 @@ pub enum Format {
     Sarif,
 }
 
-/// The confinement layers' names, from the layer table itself (`confine::Layer::ALL`), so
-/// `--help` and the errors list exactly the layers there are.
+/// `--allow-degraded`'s values: the confinement layers' keys, each with its description, from
+/// the layer table itself (`confine::Layer::ALL`), so `--help` and the errors list exactly the
+/// layers there are.
 fn layer_parser() -> impl clap::builder::TypedValueParser<Value = confine::Layer> {
-    use clap::builder::TypedValueParser as _;
-    clap::builder::PossibleValuesParser::new(confine::Layer::ALL.map(confine::Layer::key))
-        .try_map(|key| key.parse::<confine::Layer>())
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    let values =
+        confine::Layer::ALL.map(|layer| PossibleValue::new(layer.key()).help(layer.description()));
+    PossibleValuesParser::new(values).try_map(|key| key.parse::<confine::Layer>())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory as _, Parser as _};
+
+    use super::Cli;
+
+    /// `repy --help` lists every layer of the table under `--allow-degraded`, with its
+    /// description, and a value the table lacks is refused.
+    #[test]
+    fn allow_degraded_help_comes_from_the_layer_table() {
+        // Words only: clap aligns and wraps the descriptions.
+        let rendered = Cli::command().render_long_help().to_string();
+        let help = rendered.split_whitespace().collect::<Vec<_>>().join(" ");
+        for layer in confine::Layer::ALL {
+            let line = format!("- {}: {}", layer.key(), layer.description());
+            assert!(help.contains(&line), "--help lacks {line:?}:\n{rendered}");
+        }
+        let keys = confine::Layer::ALL.map(confine::Layer::key).join(",");
+        let parsed = Cli::try_parse_from(["repy", "--allow-degraded", &keys, "r", "p"]);
+        assert!(parsed.is_ok(), "{parsed:?}");
+        let refused = Cli::try_parse_from(["repy", "--allow-degraded", "selinux", "r", "p"]);
+        assert!(refused.is_err());
+    }
 }

@@ -915,3 +915,70 @@ fn nanny_a_reader_that_never_reads_does_not_hold_repy_after_the_run() {
         drop(repy.stdout.take());
     }
 }
+
+#[test]
+fn nanny_a_thread_the_kernel_refuses_ends_the_run_with_56() {
+    // Exit status 56 (`thread-refused`, RepyV2's "the OS refused a thread") from outside: the
+    // caller limits repy's address space (as `ulimit -v` would; without a memory cgroup the
+    // nanny's own RLIMIT_AS backstop does the same), and the program reserves what is left
+    // with untouched zeroed allocations (virtual, not resident, so `memory` is not what
+    // stops it) until the 8 MiB stack of a new thread no longer fits. `createthread` then
+    // fails in the kernel, not in the `events` count, and the run ends with 56: the report
+    // says `thread-refused` and the status files say `ThreadErr`, as RepyV2's did.
+    let program = "\
+def worker():
+    log('the thread ran\\n')
+
+held = []
+for size in [64 << 20, 8 << 20, 1 << 20]:
+    while True:
+        try:
+            held.append(bytes(size))
+        except MemoryError:
+            break
+# Leave the interpreter a little room, less than a thread's stack.
+held.pop()
+held.pop()
+log('address space reserved\\n')
+createthread(worker)
+log('createthread returned\\n')
+";
+    let sb = Sandbox::new()
+        .program(program)
+        .caller_option("--report", "report.json")
+        .caller_option("--status", "status");
+    let mut command = sb.command(&[]);
+    // SAFETY: setrlimit in the forked child before exec touches no memory of the parent.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            let limit = libc::rlimit {
+                rlim_cur: 1 << 30,
+                rlim_max: 1 << 30,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = command.output().expect("run repy");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(56), "{stdout}\n{stderr}");
+    assert_eq!(stdout, "address space reserved\n", "{stderr}");
+    assert!(
+        stderr.contains("the operating system refused to create a thread"),
+        "{stderr}"
+    );
+    let report = sb.caller_report();
+    assert_eq!(verdict(&report), "thread-refused", "{report}");
+    assert_eq!(report["exit_code"], 56, "{report}");
+    let statuses: Vec<String> = std::fs::read_dir(sb.caller())
+        .expect("caller dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("status-"))
+        .collect();
+    assert_eq!(statuses.len(), 1, "{statuses:?}");
+    assert!(statuses[0].starts_with("status-ThreadErr-"), "{statuses:?}");
+}

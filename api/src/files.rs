@@ -108,7 +108,7 @@ impl RepyFile {
         if let Some(names) = open_names().as_mut() {
             names.remove(&self.name);
         }
-        charge::release(Item::Filesopened, self.item_key());
+        charge::release(Item::FILESOPENED, self.item_key());
     }
 
     /// The open file, for I/O at `offset`: `FileClosedError` once closed,
@@ -163,7 +163,7 @@ impl RepyFile {
             return Err(RepyArgumentError::new_err("Negative sizelimit specified!"));
         }
         let offset = u64::try_from(offset).unwrap_or(0);
-        charge::before(py, Renewable::Fileread)?;
+        charge::before(py, Renewable::FILEREAD)?;
         let data = py.detach(|| -> PyResult<Vec<u8>> {
             let mut guard = self.state();
             let open = self.open_at(&mut guard, offset)?;
@@ -188,7 +188,7 @@ impl RepyFile {
         })?;
         charge::after(
             py,
-            Renewable::Fileread,
+            Renewable::FILEREAD,
             block_charge(offset, data.len() as u64),
         )?;
         args::data_to_str(py, &data)
@@ -205,7 +205,7 @@ impl RepyFile {
         let [data, offset] = positional::<2>("writeat", args, kwargs)?;
         let data = args::data(&data)?;
         let offset = u64::try_from(args::int_at_least(&offset, 0)?).unwrap_or(0);
-        charge::before(py, Renewable::Filewrite)?;
+        charge::before(py, Renewable::FILEWRITE)?;
         py.detach(|| -> PyResult<()> {
             let mut guard = self.state();
             let open = self.open_at(&mut guard, offset)?;
@@ -221,7 +221,7 @@ impl RepyFile {
         })?;
         charge::after(
             py,
-            Renewable::Filewrite,
+            Renewable::FILEWRITE,
             block_charge(offset, data.len() as u64),
         )
     }
@@ -280,15 +280,15 @@ pub fn openfile(
     };
     let opened = (|| -> PyResult<OpenFile> {
         let mut reserved = 0;
-        charge::acquire(Item::Filesopened, handle.item_key())?;
-        charge::after(py, Renewable::Fileread, BLOCK)?;
+        charge::acquire(Item::FILESOPENED, handle.item_key())?;
+        charge::after(py, Renewable::FILEREAD, BLOCK)?;
         if !is_regular_file(&filename) {
             if !create {
                 return Err(FileNotFoundError::new_err(format!(
                     "Cannot openfile non-existent file \"{filename}\" without creating it!"
                 )));
             }
-            charge::after(py, Renewable::Filewrite, BLOCK)?;
+            charge::after(py, Renewable::FILEWRITE, BLOCK)?;
             // A new directory entry counts against `diskused` too.
             py.detach(|| charge::reserve_disk(nanny::measure::DISK_ENTRY_OVERHEAD));
             // Ended once the file exists (or creating it failed).
@@ -335,7 +335,7 @@ pub fn listfiles<'py>(
     kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyList>> {
     positional::<0>("listfiles", args, kwargs)?;
-    charge::before(py, Renewable::Fileread)?;
+    charge::before(py, Renewable::FILEREAD)?;
     let slot = crate::descriptors::take("list the vessel directory")?;
     let names = py.detach(|| -> PyResult<Vec<String>> {
         let entries = std::fs::read_dir(".").map_err(|e| match e.raw_os_error() {
@@ -350,7 +350,7 @@ pub fn listfiles<'py>(
             .collect())
     })?;
     drop(slot);
-    charge::after(py, Renewable::Fileread, BLOCK)?;
+    charge::after(py, Renewable::FILEREAD, BLOCK)?;
     PyList::new(py, names)
 }
 
@@ -385,13 +385,13 @@ pub fn removefile(
 
 /// The part of `removefile` that runs while the name is claimed.
 fn remove_claimed(py: Python<'_>, filename: &str) -> PyResult<()> {
-    charge::after(py, Renewable::Fileread, BLOCK)?;
+    charge::after(py, Renewable::FILEREAD, BLOCK)?;
     if !is_regular_file(filename) {
         return Err(FileNotFoundError::new_err(format!(
             "Cannot remove non-existent file \"{filename}\"."
         )));
     }
-    charge::after(py, Renewable::Filewrite, BLOCK)?;
+    charge::after(py, Renewable::FILEWRITE, BLOCK)?;
     let removed = py.detach(|| {
         let size = std::fs::symlink_metadata(filename).map_or(0, |m| m.len());
         std::fs::remove_file(filename).map(|()| size)

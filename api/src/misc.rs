@@ -30,7 +30,7 @@ pub fn randombytes<'py>(
     kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyString>> {
     positional::<0>("randombytes", args, kwargs)?;
-    charge::before(py, Renewable::Random)?;
+    charge::before(py, Renewable::RANDOM)?;
     let mut buffer = [0u8; RANDOM_BYTES];
     let mut filled = 0;
     while filled < buffer.len() {
@@ -48,7 +48,7 @@ pub fn randombytes<'py>(
         }
         filled += usize::try_from(got).unwrap_or(0);
     }
-    charge::after(py, Renewable::Random, RANDOM_BYTES as u64)?;
+    charge::after(py, Renewable::RANDOM, RANDOM_BYTES as u64)?;
     crate::args::data_to_str(py, &buffer)
 }
 

@@ -62,16 +62,16 @@ pub fn write_stderr(text: &[u8]) {
 /// its rate. The caller bounds the text.
 pub fn write_stderr_charged(py: Python<'_>, text: &[u8]) {
     // A rate error here (none is expected) must not stop the report from being written.
-    let _ = crate::charge::before(py, crate::charge::Renewable::Lograte);
+    let _ = crate::charge::before(py, crate::charge::Renewable::LOGRATE);
     write_stderr(text);
-    let _ = crate::charge::after(py, crate::charge::Renewable::Lograte, text.len() as u64);
+    let _ = crate::charge::after(py, crate::charge::Renewable::LOGRATE, text.len() as u64);
 }
 
 /// Writes program output: waits for `lograte`, writes, then charges the bytes written.
 fn write_charged(py: Python<'_>, data: &[u8]) -> PyResult<()> {
-    crate::charge::before(py, crate::charge::Renewable::Lograte)?;
+    crate::charge::before(py, crate::charge::Renewable::LOGRATE)?;
     write_stdout(py, data);
-    crate::charge::after(py, crate::charge::Renewable::Lograte, data.len() as u64)
+    crate::charge::after(py, crate::charge::Renewable::LOGRATE, data.len() as u64)
 }
 
 /// Writes `data` to `fd` in full, retrying on interruption; gives up on any other error.

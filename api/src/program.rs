@@ -184,7 +184,7 @@ impl Prepared {
                 // The top level is over: as in RepyV2, the main program's `events` item goes
                 // back now, while its threads may still run (a run loop that waits for
                 // `events` to drop sees it).
-                crate::charge::release(crate::charge::Item::Events, crate::threads::MAIN_EVENT);
+                crate::charge::release(crate::charge::Item::EVENTS, crate::threads::MAIN_EVENT);
                 crate::threads::wait_for_threads(py);
                 program_ended();
                 Ok(Outcome::Finished(value))

@@ -54,7 +54,7 @@ pub fn createthread(
         return Err(args::invalid_type(&function));
     }
     let number = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
-    charge::acquire(Item::Events, number)?;
+    charge::acquire(Item::EVENTS, number)?;
     *LIVE.lock().unwrap_or_else(PoisonError::into_inner) += 1;
     let function = function.unbind();
     let handover = Arc::new(Handover::default());
@@ -76,7 +76,7 @@ pub fn createthread(
                 drop(function);
             });
             drop(guard);
-            charge::release(Item::Events, number);
+            charge::release(Item::EVENTS, number);
             let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
             *live = live.saturating_sub(1);
             LIVE_CHANGED.notify_all();

@@ -125,7 +125,7 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
     }
     let accountant = nanny::Accountant::new(plan.page.clone(), &plan.policy, ".");
     if accountant
-        .acquire(nanny::Item::Events, api::threads::MAIN_EVENT)
+        .acquire(nanny::Item::EVENTS, api::threads::MAIN_EVENT)
         .is_err()
     {
         eprint_raw("repy: the main program cannot get its `events` item\n");
@@ -174,7 +174,10 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                     nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
                         .unwrap_or((confinement.max_open_files, confinement.max_open_files));
                 api::descriptors::install(soft.min(confinement.max_open_files));
-                plan.handoff.write(Slot::Confinement, &status.to_json());
+                plan.handoff.write(
+                    Slot::Confinement,
+                    &crate::report::confinement_applied(&status),
+                );
             }
             Err(err) => {
                 let mut text =
@@ -182,10 +185,8 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                 if let Some(layer) = err.layer() {
                     text.push_str(&format!("repy: run `repy doctor` to see what this machine supports; `--allow-degraded {}` runs without that layer\n", layer.key()));
                 }
-                plan.handoff.write(
-                    Slot::Confinement,
-                    &serde_json::json!({"error": err.to_string()}).to_string(),
-                );
+                plan.handoff
+                    .write(Slot::Confinement, &crate::report::confinement_failed(&err));
                 eprint_raw(&text);
                 return Ok(ExitStatus::ConfinementUnavailable);
             }

@@ -182,11 +182,12 @@ impl Report {
         }
     }
 
-    /// Records what the child's confinement put in force (its JSON), or that it is unknown.
+    /// Records what the child's confinement put in force (its JSON, from
+    /// [`confinement_applied`] or [`confinement_failed`]), or that it is unknown.
     pub fn set_confinement(&mut self, json_text: Option<String>) {
         let value = json_text
             .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-            .unwrap_or_else(|| json!({"error": "the sandbox reported no confinement status"}));
+            .unwrap_or_else(|| confinement_error("the sandbox reported no confinement status"));
         self.doc.insert("confinement".into(), value);
     }
 
@@ -201,5 +202,89 @@ impl Report {
             .unwrap_or_else(|_| "{}".into());
         text.push('\n');
         text
+    }
+}
+
+/// The report's `confinement` entry for a sandbox whose confinement is in force: each layer
+/// (`layer`, `outcome`, a degraded layer's `reason`, `detail`) in the order applied, then
+/// Landlock's ABI and verdict, the seccomp rule count, the ids the program runs as and how
+/// long confinement took. The child hands it to the parent as text.
+pub fn confinement_applied(status: &confine::ConfineStatus) -> String {
+    let layers: Vec<Value> = status
+        .layers
+        .iter()
+        .map(|r| {
+            let mut layer = Map::new();
+            layer.insert("layer".into(), json!(r.layer.key()));
+            layer.insert("outcome".into(), json!(r.outcome.key()));
+            if let confine::LayerOutcome::Degraded(reason) = &r.outcome {
+                layer.insert("reason".into(), json!(reason));
+            }
+            layer.insert("detail".into(), json!(r.detail));
+            Value::Object(layer)
+        })
+        .collect();
+    json!({
+        "layers": layers,
+        "landlock_abi": status.landlock_abi,
+        "landlock_ruleset": status.landlock_ruleset,
+        "seccomp_rules": status.seccomp_rules,
+        "uid": status.uid,
+        "gid": status.gid,
+        "elapsed_us": u64::try_from(status.elapsed.as_micros()).unwrap_or(u64::MAX),
+    })
+    .to_string()
+}
+
+/// The report's `confinement` entry for a sandbox that could not be confined (nothing ran).
+pub fn confinement_failed(err: &confine::ConfineError) -> String {
+    confinement_error(&err.to_string()).to_string()
+}
+
+/// A `confinement` entry that holds only an error.
+fn confinement_error(message: &str) -> Value {
+    json!({ "error": message })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use confine::{ConfineStatus, Layer, LayerOutcome, LayerReport};
+
+    use super::*;
+
+    #[test]
+    fn confinement_entry_escapes_and_lists_every_layer() {
+        let status = ConfineStatus {
+            layers: vec![
+                LayerReport {
+                    layer: Layer::Landlock,
+                    outcome: LayerOutcome::Applied,
+                    detail: "ABI 7".into(),
+                },
+                LayerReport {
+                    layer: Layer::Seccomp,
+                    outcome: LayerOutcome::Degraded("no \"filter\"\n\u{1}".into()),
+                    detail: String::new(),
+                },
+            ],
+            landlock_abi: 7,
+            landlock_ruleset: "fully enforced".into(),
+            seccomp_rules: 0,
+            uid: 1000,
+            gid: 1000,
+            elapsed: Duration::from_micros(250),
+        };
+        let json: Value = serde_json::from_str(&confinement_applied(&status)).expect("JSON");
+        assert_eq!(json["layers"][0]["layer"], "landlock");
+        assert_eq!(json["layers"][0]["outcome"], "applied");
+        assert!(json["layers"][0].get("reason").is_none());
+        assert_eq!(json["layers"][1]["outcome"], "degraded");
+        assert_eq!(json["layers"][1]["reason"], "no \"filter\"\n\u{1}");
+        assert_eq!(json["landlock_abi"], 7);
+        assert_eq!(json["landlock_ruleset"], "fully enforced");
+        assert_eq!(json["uid"], 1000);
+        assert_eq!(json["elapsed_us"], 250);
     }
 }

@@ -470,7 +470,7 @@ impl Accountant {
     /// Counts `bytes` written to the program's output (stdout or stderr) on the shared page.
     ///
     /// It does not charge `lograte`: RepyV2 charged `lograte` only for `log` (not for
-    /// tracebacks), so the API calls `charge(Renewable::Lograte, n)` itself where it applies.
+    /// tracebacks), so the API calls `charge(Renewable::LOGRATE, n)` itself where it applies.
     /// The `output` limit is enforced by the supervisor from the bytes it relays, not from
     /// this count.
     pub fn charge_output(&self, bytes: u64) {
@@ -554,13 +554,13 @@ mod tests {
     #[test]
     fn accountant_charge_waits_like_repyv2() {
         let (acc, clock) = accountant("lograte = 1000");
-        assert_eq!(acc.charge(Renewable::Lograte, 0), Ok(Duration::ZERO));
-        let waited = acc.charge(Renewable::Lograte, 3001).unwrap();
+        assert_eq!(acc.charge(Renewable::LOGRATE, 0), Ok(Duration::ZERO));
+        let waited = acc.charge(Renewable::LOGRATE, 3001).unwrap();
         assert_eq!(waited, Duration::from_millis(2001));
         assert_eq!(clock.sleeps(), vec![Duration::from_millis(2001)]);
         // The next operation's pre-charge is immediate.
-        assert_eq!(acc.charge(Renewable::Lograte, 0), Ok(Duration::ZERO));
-        let totals = acc.page().rate_totals(Renewable::Lograte);
+        assert_eq!(acc.charge(Renewable::LOGRATE, 0), Ok(Duration::ZERO));
+        let totals = acc.page().rate_totals(Renewable::LOGRATE);
         assert_eq!(totals.charged, 3001);
         assert_eq!(totals.throttled, Duration::from_millis(2001));
         let usage = acc.usage_snapshot();
@@ -576,28 +576,28 @@ mod tests {
     #[test]
     fn accountant_is_ready_until_a_charge_goes_over_and_after_the_wait() {
         let (acc, clock) = accountant("lograte = 1000\nnetsend = 0");
-        assert_eq!(acc.ready(Renewable::Lograte), Ok(true));
+        assert_eq!(acc.ready(Renewable::LOGRATE), Ok(true));
         assert_eq!(
-            acc.charge_without_waiting(Renewable::Lograte, 500),
+            acc.charge_without_waiting(Renewable::LOGRATE, 500),
             Ok(QuickCharge::Within)
         );
-        assert_eq!(acc.ready(Renewable::Lograte), Ok(true));
+        assert_eq!(acc.ready(Renewable::LOGRATE), Ok(true));
         // Over the rate: the next operation must take the slow path, which waits.
         assert_eq!(
-            acc.charge_without_waiting(Renewable::Lograte, 3000),
+            acc.charge_without_waiting(Renewable::LOGRATE, 3000),
             Ok(QuickCharge::Over)
         );
-        assert_eq!(acc.ready(Renewable::Lograte), Ok(false));
-        assert!(acc.charge(Renewable::Lograte, 0).unwrap() > Duration::ZERO);
+        assert_eq!(acc.ready(Renewable::LOGRATE), Ok(false));
+        assert!(acc.charge(Renewable::LOGRATE, 0).unwrap() > Duration::ZERO);
         assert!(!clock.sleeps().is_empty());
-        assert_eq!(acc.ready(Renewable::Lograte), Ok(true));
-        assert!(acc.ready(Renewable::Netsend).is_err());
+        assert_eq!(acc.ready(Renewable::LOGRATE), Ok(true));
+        assert!(acc.ready(Renewable::NETSEND).is_err());
     }
 
     #[test]
     fn accountant_reports_levels_as_of_the_last_charge() {
         let (acc, clock) = accountant("random = 10000");
-        acc.charge(Renewable::Random, 1024).unwrap();
+        acc.charge(Renewable::RANDOM, 1024).unwrap();
         clock.advance(Duration::from_secs(60));
         let usage = acc.usage_snapshot();
         let level = usage
@@ -612,7 +612,7 @@ mod tests {
     #[test]
     fn accountant_forbids_a_rate_of_zero() {
         let (acc, clock) = accountant("netsend = 0");
-        let err = acc.charge(Renewable::Netsend, 0).unwrap_err();
+        let err = acc.charge(Renewable::NETSEND, 0).unwrap_err();
         assert_eq!(
             err,
             RateError::Forbidden {
@@ -623,7 +623,7 @@ mod tests {
             err.to_string(),
             "resource 'netsend' has a rate of 0, so it may not be used"
         );
-        assert!(acc.charge(Renewable::Netsend, 10).is_err());
+        assert!(acc.charge(Renewable::NETSEND, 10).is_err());
         assert!(clock.sleeps().is_empty());
     }
 
@@ -665,27 +665,27 @@ mod tests {
         ));
         let first = {
             let acc = acc.clone();
-            std::thread::spawn(move || acc.charge(Renewable::Filewrite, 3001))
+            std::thread::spawn(move || acc.charge(Renewable::FILEWRITE, 3001))
         };
         entered_rx.recv().unwrap();
         // The first caller sleeps without holding the resource's lock: a thread holding the
         // interpreter may look at the bucket without blocking behind the sleeper...
-        let slot = &acc.rates[Renewable::Filewrite.index()];
+        let slot = &acc.rates[Renewable::FILEWRITE.index()];
         assert!(slot.bucket.as_ref().unwrap().try_lock().is_ok());
-        assert_eq!(acc.ready(Renewable::Filewrite), Ok(false));
+        assert_eq!(acc.ready(Renewable::FILEWRITE), Ok(false));
         // ...and a quick charge charges nothing while a caller waits: it must queue.
         assert_eq!(
-            acc.charge_without_waiting(Renewable::Filewrite, 100),
+            acc.charge_without_waiting(Renewable::FILEWRITE, 100),
             Ok(QuickCharge::Busy)
         );
-        assert_eq!(acc.page().rate_totals(Renewable::Filewrite).charged, 3001);
+        assert_eq!(acc.page().rate_totals(Renewable::FILEWRITE).charged, 3001);
         // Other resources, items and snapshots stay usable.
-        assert_eq!(acc.charge(Renewable::Fileread, 10), Ok(Duration::ZERO));
+        assert_eq!(acc.charge(Renewable::FILEREAD, 10), Ok(Duration::ZERO));
         let _ = acc.usage_snapshot();
         // A second waiter queues for its turn (behind the first, as under RepyV2's lock).
         let second = {
             let acc = acc.clone();
-            std::thread::spawn(move || acc.charge(Renewable::Filewrite, 0))
+            std::thread::spawn(move || acc.charge(Renewable::FILEWRITE, 0))
         };
         std::thread::sleep(Duration::from_millis(50));
         assert!(!second.is_finished());
@@ -694,23 +694,23 @@ mod tests {
         // The second caller ran after the first had paid: nothing left to wait for.
         assert_eq!(second.join().unwrap(), Ok(Duration::ZERO));
         assert_eq!(clock.inner.sleeps(), vec![Duration::from_millis(2001)]);
-        assert_eq!(acc.ready(Renewable::Filewrite), Ok(true));
+        assert_eq!(acc.ready(Renewable::FILEWRITE), Ok(true));
         // A later charge pays for the level the first one left at the limit: the amounts
         // are RepyV2's, whatever the interleaving.
         assert_eq!(
-            acc.charge(Renewable::Filewrite, 500),
+            acc.charge(Renewable::FILEWRITE, 500),
             Ok(Duration::from_millis(500))
         );
-        assert_eq!(acc.page().rate_totals(Renewable::Filewrite).charged, 3501);
+        assert_eq!(acc.page().rate_totals(Renewable::FILEWRITE).charged, 3501);
     }
 
     #[test]
     fn accountant_items_cap_and_are_idempotent() {
         let (acc, _) = accountant("filesopened = 2");
-        acc.acquire(Item::Filesopened, 1).unwrap();
-        acc.acquire(Item::Filesopened, 1).unwrap();
-        acc.acquire(Item::Filesopened, 2).unwrap();
-        let err = acc.acquire(Item::Filesopened, 3).unwrap_err();
+        acc.acquire(Item::FILESOPENED, 1).unwrap();
+        acc.acquire(Item::FILESOPENED, 1).unwrap();
+        acc.acquire(Item::FILESOPENED, 2).unwrap();
+        let err = acc.acquire(Item::FILESOPENED, 3).unwrap_err();
         assert_eq!(
             err,
             ItemError::Exhausted {
@@ -719,14 +719,14 @@ mod tests {
             }
         );
         // Re-acquiring a held key is still allowed at the limit.
-        acc.acquire(Item::Filesopened, 2).unwrap();
-        acc.release(Item::Filesopened, 1);
-        acc.release(Item::Filesopened, 1);
-        acc.release(Item::Filesopened, 99);
-        assert_eq!(acc.held(Item::Filesopened), 1);
-        assert_eq!(acc.item_limit(Item::Filesopened), 2);
-        acc.acquire(Item::Filesopened, 3).unwrap();
-        let counts = acc.page().item_counts(Item::Filesopened);
+        acc.acquire(Item::FILESOPENED, 2).unwrap();
+        acc.release(Item::FILESOPENED, 1);
+        acc.release(Item::FILESOPENED, 1);
+        acc.release(Item::FILESOPENED, 99);
+        assert_eq!(acc.held(Item::FILESOPENED), 1);
+        assert_eq!(acc.item_limit(Item::FILESOPENED), 2);
+        acc.acquire(Item::FILESOPENED, 3).unwrap();
+        let counts = acc.page().item_counts(Item::FILESOPENED);
         assert_eq!((counts.current, counts.peak), (2, 2));
         let usage = acc.usage_snapshot();
         assert!(usage.items.contains(&(ResourceId::Filesopened, 2)));
@@ -735,8 +735,8 @@ mod tests {
     #[test]
     fn accountant_items_with_limit_zero_refuse_everything() {
         let (acc, _) = accountant("insockets = 0");
-        assert!(acc.acquire(Item::Insockets, 1).is_err());
-        assert_eq!(acc.held(Item::Insockets), 0);
+        assert!(acc.acquire(Item::INSOCKETS, 1).is_err());
+        assert_eq!(acc.held(Item::INSOCKETS), 0);
     }
 
     #[test]

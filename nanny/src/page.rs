@@ -365,7 +365,7 @@ mod tests {
         assert!(page.stop_times().is_empty());
         assert_eq!(page.output_bytes(), 0);
         assert_eq!(
-            page.item_counts(Item::Events),
+            page.item_counts(Item::EVENTS),
             ItemCounts {
                 current: 0,
                 peak: 0
@@ -393,19 +393,19 @@ mod tests {
         let page = SharedPage::create().unwrap();
         let child_page = page.clone();
         let child = crate::process::fork_sandbox(move || {
-            child_page.record_charge(Renewable::Random, 1024, Duration::from_millis(5), 24.0);
-            child_page.record_items(Item::Filesopened, 3);
-            child_page.record_items(Item::Filesopened, 1);
+            child_page.record_charge(Renewable::RANDOM, 1024, Duration::from_millis(5), 24.0);
+            child_page.record_items(Item::FILESOPENED, 3);
+            child_page.record_items(Item::FILESOPENED, 1);
             0
         })
         .unwrap();
         assert_eq!(child.wait().unwrap(), crate::process::ChildEnd::Exited(0));
-        let totals = page.rate_totals(Renewable::Random);
+        let totals = page.rate_totals(Renewable::RANDOM);
         assert_eq!(totals.charged, 1024);
         assert_eq!(totals.throttled, Duration::from_millis(5));
         assert_eq!(totals.level, 24.0);
         assert_eq!(
-            page.item_counts(Item::Filesopened),
+            page.item_counts(Item::FILESOPENED),
             ItemCounts {
                 current: 1,
                 peak: 3

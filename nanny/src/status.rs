@@ -8,8 +8,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// The exit code of a run stopped through the stop file when the file gives none (RepyV2).
 pub const STOPPED: i32 = crate::ExitStatus::Stopped as i32;
 
-/// The code RepyV2 reserves for "the OS refused a thread"; a stop file may not ask for it.
-const THREAD_ERR: i32 = crate::ExitStatus::ThreadRefused as i32;
+/// The code RepyV2 reserves for "the OS refused a thread"; a stop file may not ask for it,
+/// and a child that ends with it writes the `ThreadErr` status.
+pub(crate) const THREAD_ERR: i32 = crate::ExitStatus::ThreadRefused as i32;
 
 /// A status written to the status files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

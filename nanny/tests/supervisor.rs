@@ -407,14 +407,14 @@ fn supervisor_relays_both_streams_and_keeps_output_written_before_exit() {
     config.output = target;
     let result = supervise(config, |page| {
         let acc = Accountant::new(page, &policy("lograte = 1000000"), ".");
-        acc.acquire(Item::Events, 1).unwrap();
-        acc.acquire(Item::Events, 2).unwrap();
-        acc.release(Item::Events, 2);
+        acc.acquire(Item::EVENTS, 1).unwrap();
+        acc.acquire(Item::EVENTS, 2).unwrap();
+        acc.release(Item::EVENTS, 2);
         write_fd(1, b"hello ");
         write_fd(2, b"oops\n");
-        acc.charge(Renewable::Lograte, 0).unwrap();
+        acc.charge(Renewable::LOGRATE, 0).unwrap();
         write_fd(1, b"world\n");
-        acc.charge(Renewable::Lograte, 6).unwrap();
+        acc.charge(Renewable::LOGRATE, 6).unwrap();
         acc.charge_output(17);
         // Exactly the limit is not over it.
         write_fd(1, &[b'x'; 983]);

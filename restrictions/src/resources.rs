@@ -94,97 +94,61 @@ pub struct ResourceSpec {
     pub doc: &'static str,
 }
 
-/// Every resource repy knows, one variant each, in the order of [`RESOURCES`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ResourceId {
-    /// `cpu`
-    Cpu,
-    /// `memory`
-    Memory,
-    /// `diskused`
-    Diskused,
-    /// `filewrite`
-    Filewrite,
-    /// `fileread`
-    Fileread,
-    /// `netsend`
-    Netsend,
-    /// `netrecv`
-    Netrecv,
-    /// `loopsend`
-    Loopsend,
-    /// `looprecv`
-    Looprecv,
-    /// `lograte`
-    Lograte,
-    /// `random`
-    Random,
-    /// `events`
-    Events,
-    /// `filesopened`
-    Filesopened,
-    /// `insockets`
-    Insockets,
-    /// `outsockets`
-    Outsockets,
-    /// `connport`
-    Connport,
-    /// `messport`
-    Messport,
-    /// `wall-time`
-    WallTime,
-    /// `cpu-time`
-    CpuTime,
-    /// `output`
-    Output,
+/// Declares the resource table once. [`ResourceId`] (its variants, `COUNT` and `ALL`) and
+/// [`RESOURCES`] are generated from the same rows, in the same order, so adding a resource is
+/// one new row here; everything else (validation, defaults, the docs, the usage report, the
+/// nanny's renewable and item resources) reads the table.
+macro_rules! resource_table {
+    ($(
+        $id:ident = $key:literal, $kind:ident, $unit:ident, $default:expr, $legacy:literal,
+        $doc:literal;
+    )*) => {
+        /// Every resource repy knows, one variant each, in the order of [`RESOURCES`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum ResourceId {
+            $(#[doc = concat!("`", $key, "`")] $id,)*
+        }
+
+        impl ResourceId {
+            /// How many resources there are.
+            pub const COUNT: usize = [$(ResourceId::$id),*].len();
+
+            /// Every resource, in table order.
+            pub const ALL: [ResourceId; ResourceId::COUNT] = [$(ResourceId::$id),*];
+        }
+
+        /// The rows of [`RESOURCES`], indexed by `ResourceId as usize`.
+        static ROWS: [ResourceSpec; ResourceId::COUNT] = [$(ResourceSpec {
+            id: ResourceId::$id,
+            key: $key,
+            kind: $kind,
+            unit: $unit,
+            default: $default,
+            legacy: $legacy,
+            doc: $doc,
+        },)*];
+    };
 }
 
 impl ResourceId {
-    /// How many resources there are.
-    pub const COUNT: usize = 20;
-
-    /// Every resource, in table order.
-    pub const ALL: [ResourceId; ResourceId::COUNT] = [
-        ResourceId::Cpu,
-        ResourceId::Memory,
-        ResourceId::Diskused,
-        ResourceId::Filewrite,
-        ResourceId::Fileread,
-        ResourceId::Netsend,
-        ResourceId::Netrecv,
-        ResourceId::Loopsend,
-        ResourceId::Looprecv,
-        ResourceId::Lograte,
-        ResourceId::Random,
-        ResourceId::Events,
-        ResourceId::Filesopened,
-        ResourceId::Insockets,
-        ResourceId::Outsockets,
-        ResourceId::Connport,
-        ResourceId::Messport,
-        ResourceId::WallTime,
-        ResourceId::CpuTime,
-        ResourceId::Output,
-    ];
-
     /// Iterates over every resource, in table order.
     pub fn all() -> impl Iterator<Item = ResourceId> {
         ResourceId::ALL.into_iter()
     }
 
     /// This resource's row in [`RESOURCES`].
-    pub fn spec(self) -> &'static ResourceSpec {
-        // RESOURCES is written in variant order; `table_order_matches_variants` checks it.
-        &RESOURCES[self as usize]
+    pub const fn spec(self) -> &'static ResourceSpec {
+        // The rows are generated in variant order; `table_order_matches_variants` checks it.
+        &ROWS[self as usize]
     }
 
     /// The key used in TOML files, reports and `getresources()`.
-    pub fn key(self) -> &'static str {
+    pub const fn key(self) -> &'static str {
         self.spec().key
     }
 
     /// How this resource is limited.
-    pub fn kind(self) -> Kind {
+    pub const fn kind(self) -> Kind {
         self.spec().kind
     }
 
@@ -200,74 +164,56 @@ impl fmt::Display for ResourceId {
     }
 }
 
-const fn row(
-    id: ResourceId,
-    key: &'static str,
-    kind: Kind,
-    unit: Unit,
-    default: DefaultLimit,
-    legacy: bool,
-    doc: &'static str,
-) -> ResourceSpec {
-    ResourceSpec {
-        id,
-        key,
-        kind,
-        unit,
-        default,
-        legacy,
-        doc,
-    }
-}
-
 use DefaultLimit::{NoPorts, Unlimited, Value};
 use Kind::{Items, Limit, Ports, Quota, Rate};
 use Unit::{Bytes, BytesPerSecond, CoreFraction, Count, Port, Seconds};
 
 /// The resource table, in [`ResourceId`] order: RepyV2's 17 resources, then repy's new limits.
-#[rustfmt::skip]
-pub static RESOURCES: &[ResourceSpec] = &[
-    row(ResourceId::Cpu, "cpu", Rate, CoreFraction, Value(1.0), true,
-        "Share of CPU time; the program is paused while it runs ahead of it"),
-    row(ResourceId::Memory, "memory", Quota, Bytes, Value(150_000_000.0), true,
-        "Resident memory of the sandbox; going over it kills the program. Until the program's first line, while the checker checks it and CPython compiles it, 32 MiB plus 512 bytes per byte of source are allowed on top"),
-    row(ResourceId::Diskused, "diskused", Quota, Bytes, Value(100_000_000.0), true,
-        "Size of the files in the sandbox directory plus 4 KiB per entry; going over it kills the program"),
-    row(ResourceId::Filewrite, "filewrite", Rate, BytesPerSecond, Value(10_000_000.0), true,
-        "Bytes written to files, charged in 4 KiB blocks"),
-    row(ResourceId::Fileread, "fileread", Rate, BytesPerSecond, Value(10_000_000.0), true,
-        "Bytes read from files, charged in 4 KiB blocks"),
-    row(ResourceId::Netsend, "netsend", Rate, BytesPerSecond, Value(1_000_000.0), true,
-        "Bytes sent to non-loopback addresses, plus 64 bytes per packet"),
-    row(ResourceId::Netrecv, "netrecv", Rate, BytesPerSecond, Value(1_000_000.0), true,
-        "Bytes received from non-loopback addresses, plus 64 bytes per packet"),
-    row(ResourceId::Loopsend, "loopsend", Rate, BytesPerSecond, Value(10_000_000.0), true,
-        "Bytes sent to loopback addresses (127.x.x.x), plus 64 bytes per packet"),
-    row(ResourceId::Looprecv, "looprecv", Rate, BytesPerSecond, Value(10_000_000.0), true,
-        "Bytes received from loopback addresses (127.x.x.x), plus 64 bytes per packet"),
-    row(ResourceId::Lograte, "lograte", Rate, BytesPerSecond, Value(300_000.0), true,
-        "Bytes written to the program's output by `log`"),
-    row(ResourceId::Random, "random", Rate, BytesPerSecond, Value(100_000.0), true,
-        "Bytes of random data returned by `randombytes`"),
-    row(ResourceId::Events, "events", Items, Count, Value(100.0), true,
-        "Threads alive at once, the main program included"),
-    row(ResourceId::Filesopened, "filesopened", Items, Count, Value(100.0), true,
-        "Files open at once"),
-    row(ResourceId::Insockets, "insockets", Items, Count, Value(10.0), true,
-        "Listening sockets (TCP and UDP) open at once"),
-    row(ResourceId::Outsockets, "outsockets", Items, Count, Value(10.0), true,
-        "Connected TCP sockets (and UDP sending sockets) open at once"),
-    row(ResourceId::Connport, "connport", Ports, Port, NoPorts, true,
-        "Local TCP ports the program may listen on or connect from"),
-    row(ResourceId::Messport, "messport", Ports, Port, NoPorts, true,
-        "Local UDP ports the program may send from or receive on"),
-    row(ResourceId::WallTime, "wall-time", Limit, Seconds, Unlimited, false,
-        "Wall-clock time the program may run before it is stopped"),
-    row(ResourceId::CpuTime, "cpu-time", Limit, Seconds, Unlimited, false,
-        "Total CPU time the program may use before it is stopped"),
-    row(ResourceId::Output, "output", Limit, Bytes, Unlimited, false,
-        "Total bytes the program may write to stdout and stderr"),
-];
+pub static RESOURCES: &[ResourceSpec] = &ROWS;
+
+// id = key, kind, unit, default, in RepyV2's legacy format, meaning.
+resource_table! {
+    Cpu = "cpu", Rate, CoreFraction, Value(1.0), true,
+        "Share of CPU time; the program is paused while it runs ahead of it";
+    Memory = "memory", Quota, Bytes, Value(150_000_000.0), true,
+        "Resident memory of the sandbox; going over it kills the program. Until the program's first line, while the checker checks it and CPython compiles it, 32 MiB plus 512 bytes per byte of source are allowed on top";
+    Diskused = "diskused", Quota, Bytes, Value(100_000_000.0), true,
+        "Size of the files in the sandbox directory plus 4 KiB per entry; going over it kills the program";
+    Filewrite = "filewrite", Rate, BytesPerSecond, Value(10_000_000.0), true,
+        "Bytes written to files, charged in 4 KiB blocks";
+    Fileread = "fileread", Rate, BytesPerSecond, Value(10_000_000.0), true,
+        "Bytes read from files, charged in 4 KiB blocks";
+    Netsend = "netsend", Rate, BytesPerSecond, Value(1_000_000.0), true,
+        "Bytes sent to non-loopback addresses, plus 64 bytes per packet";
+    Netrecv = "netrecv", Rate, BytesPerSecond, Value(1_000_000.0), true,
+        "Bytes received from non-loopback addresses, plus 64 bytes per packet";
+    Loopsend = "loopsend", Rate, BytesPerSecond, Value(10_000_000.0), true,
+        "Bytes sent to loopback addresses (127.x.x.x), plus 64 bytes per packet";
+    Looprecv = "looprecv", Rate, BytesPerSecond, Value(10_000_000.0), true,
+        "Bytes received from loopback addresses (127.x.x.x), plus 64 bytes per packet";
+    Lograte = "lograte", Rate, BytesPerSecond, Value(300_000.0), true,
+        "Bytes written to the program's output by `log`";
+    Random = "random", Rate, BytesPerSecond, Value(100_000.0), true,
+        "Bytes of random data returned by `randombytes`";
+    Events = "events", Items, Count, Value(100.0), true,
+        "Threads alive at once, the main program included";
+    Filesopened = "filesopened", Items, Count, Value(100.0), true,
+        "Files open at once";
+    Insockets = "insockets", Items, Count, Value(10.0), true,
+        "Listening sockets (TCP and UDP) open at once";
+    Outsockets = "outsockets", Items, Count, Value(10.0), true,
+        "Connected TCP sockets (and UDP sending sockets) open at once";
+    Connport = "connport", Ports, Port, NoPorts, true,
+        "Local TCP ports the program may listen on or connect from";
+    Messport = "messport", Ports, Port, NoPorts, true,
+        "Local UDP ports the program may send from or receive on";
+    WallTime = "wall-time", Limit, Seconds, Unlimited, false,
+        "Wall-clock time the program may run before it is stopped";
+    CpuTime = "cpu-time", Limit, Seconds, Unlimited, false,
+        "Total CPU time the program may use before it is stopped";
+    Output = "output", Limit, Bytes, Unlimited, false,
+        "Total bytes the program may write to stdout and stderr";
+}
 
 #[cfg(test)]
 mod tests {

@@ -105,9 +105,9 @@ pub fn require_udp_port(port: u16) -> PyResult<()> {
 /// The send and receive resources for traffic involving `ip`.
 pub fn resources_for(ip: Ipv4Addr) -> (Renewable, Renewable) {
     if ip.is_loopback() {
-        (Renewable::Loopsend, Renewable::Looprecv)
+        (Renewable::LOOPSEND, Renewable::LOOPRECV)
     } else {
-        (Renewable::Netsend, Renewable::Netrecv)
+        (Renewable::NETSEND, Renewable::NETRECV)
     }
 }
 
@@ -243,10 +243,10 @@ pub fn gethostbyname(
 ) -> PyResult<String> {
     let [name] = positional::<1>("gethostbyname", args, kwargs)?;
     let name = args::exact_str(&name)?;
-    charge::before(py, Renewable::Netsend)?;
-    charge::before(py, Renewable::Netrecv)?;
-    charge::after(py, Renewable::Netsend, 1024)?;
-    charge::after(py, Renewable::Netrecv, 4096)?;
+    charge::before(py, Renewable::NETSEND)?;
+    charge::before(py, Renewable::NETRECV)?;
+    charge::after(py, Renewable::NETSEND, 1024)?;
+    charge::after(py, Renewable::NETRECV, 4096)?;
     if let Ok(ip) = name.parse::<Ipv4Addr>() {
         return Ok(ip.to_string());
     }
@@ -268,8 +268,8 @@ pub fn getmyip(
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<String> {
     positional::<0>("getmyip", args, kwargs)?;
-    charge::after(py, Renewable::Netsend, 256)?;
-    charge::after(py, Renewable::Netrecv, 128)?;
+    charge::after(py, Renewable::NETSEND, 256)?;
+    charge::after(py, Renewable::NETRECV, 128)?;
     // A UDP "connect" sends nothing: it only asks the kernel for a route.
     let slot = crate::descriptors::take("find the local address")?;
     let probe = py.detach(|| -> std::io::Result<Ipv4Addr> {

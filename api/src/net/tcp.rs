@@ -123,7 +123,7 @@ impl RepySocket {
         };
         let _ = conn.stream.shutdown(std::net::Shutdown::Write);
         with_registry(|r| r.tcp_connections.remove(&(conn.local, conn.remote)));
-        charge::release(Item::Outsockets, self.key());
+        charge::release(Item::OUTSOCKETS, self.key());
         true
     }
 
@@ -313,7 +313,7 @@ pub fn openconnection(
     // meanwhile; the descriptor rlimit bounds them, and running out is a Repy exception.
     let stream = open_connection(py, local, dest, timeout)?;
     let key = charge::new_key();
-    if let Err(err) = charge::acquire(Item::Outsockets, key) {
+    if let Err(err) = charge::acquire(Item::OUTSOCKETS, key) {
         let _ = stream.shutdown(std::net::Shutdown::Both);
         return Err(err);
     }
@@ -375,7 +375,7 @@ impl RepyTcpServer {
     fn shut(&self) {
         if lock(&self.state).take().is_some() {
             with_registry(|r| r.tcp_listeners.remove(&self.local));
-            charge::release(Item::Insockets, self.key());
+            charge::release(Item::INSOCKETS, self.key());
         }
     }
 }
@@ -429,7 +429,7 @@ impl RepyTcpServer {
         let remote = v4(remote);
         let local = stream.local_addr().map(v4).unwrap_or(self.local);
         let key = charge::new_key();
-        if let Err(err) = charge::acquire(Item::Outsockets, key) {
+        if let Err(err) = charge::acquire(Item::OUTSOCKETS, key) {
             let _ = stream.shutdown(std::net::Shutdown::Both);
             return Err(err);
         }
@@ -474,7 +474,7 @@ pub fn listenforconnection(
             "There is a listening socket on the provided localip and localport!",
         ));
     }
-    let backlog = i32::try_from(charge::item_limit(Item::Outsockets))
+    let backlog = i32::try_from(charge::item_limit(Item::OUTSOCKETS))
         .unwrap_or(5)
         .clamp(1, 128);
     let server = RepyTcpServer {
@@ -482,20 +482,20 @@ pub fn listenforconnection(
         state: Mutex::new(None),
         local,
     };
-    charge::acquire(Item::Insockets, server.key())?;
+    charge::acquire(Item::INSOCKETS, server.key())?;
     // The sandbox may not call listen() itself: the supervisor makes the listener (it
     // checks connport again) and passes it back.
     let slot = match crate::descriptors::take("listen for connections") {
         Ok(slot) => slot,
         Err(err) => {
-            charge::release(Item::Insockets, server.key());
+            charge::release(Item::INSOCKETS, server.key());
             return Err(err);
         }
     };
     let listener = match py.detach(|| super::broker_listen(local, backlog)) {
         Ok(listener) => Counted::new(listener, slot),
         Err(e) => {
-            charge::release(Item::Insockets, server.key());
+            charge::release(Item::INSOCKETS, server.key());
             if let Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM) =
                 e.raw_os_error()
             {

@@ -90,9 +90,9 @@ pub fn sendmessage(
             // AddressBindingError (RepyV2: EADDRNOTAVAIL), and so on.
             // The item is taken before the socket exists (no descriptor without an item).
             let key = charge::new_key();
-            charge::acquire(Item::Outsockets, key)?;
+            charge::acquire(Item::OUTSOCKETS, key)?;
             let socket = bound_socket(local).map_err(|e| {
-                charge::release(Item::Outsockets, key);
+                charge::release(Item::OUTSOCKETS, key);
                 if e.is_instance_of::<AlreadyListeningError>(py) {
                     DuplicateTupleError::new_err(
                         "Provided Local IP and Local Port is already in use!",
@@ -102,7 +102,7 @@ pub fn sendmessage(
                 }
             })?;
             let result = py.detach(|| socket.send_to(&message, dest));
-            charge::release(Item::Outsockets, key);
+            charge::release(Item::OUTSOCKETS, key);
             result
         }
     };
@@ -139,7 +139,7 @@ impl RepyUdpServer {
             if let Some(map) = lock(&LISTENERS).as_mut() {
                 map.remove(&self.local);
             }
-            charge::release(Item::Insockets, self.key());
+            charge::release(Item::INSOCKETS, self.key());
         }
     }
 }
@@ -243,7 +243,7 @@ pub fn listenformessage(
         socket: Mutex::new(Some(Arc::clone(&socket))),
         local,
     };
-    charge::acquire(Item::Insockets, server.key())?;
+    charge::acquire(Item::INSOCKETS, server.key())?;
     lock(&LISTENERS)
         .get_or_insert_with(HashMap::new)
         .insert(local, socket);

@@ -184,7 +184,7 @@ pub fn confined_after(
                 return 90;
             }
         };
-        pipe.say(&format!("status: {}", status.to_json()));
+        pipe.say(&format!("status: {status:?}"));
         match check(&status, pipe) {
             Ok(()) => 0,
             Err(msg) => {

@@ -7,7 +7,7 @@ use nix::sys::signal::Signal;
 
 use crate::process::ChildEnd;
 use crate::resource::{Item, Renewable};
-use crate::status::{Status, STOPPED};
+use crate::status::{Status, STOPPED, THREAD_ERR};
 
 use super::watch::{ChildUsage, Watch};
 use super::{CpuMechanism, Kill, KillReason, MemoryBackstop, RenewableTotal, RunResult};
@@ -66,7 +66,7 @@ impl Watch<'_> {
                         Status::Terminated
                     }
                 }
-                (_, ChildEnd::Exited(56)) => Status::ThreadErr,
+                (_, ChildEnd::Exited(THREAD_ERR)) => Status::ThreadErr,
                 _ => Status::Terminated,
             };
             let _ = status.write(final_status);
