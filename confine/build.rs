@@ -20,6 +20,20 @@ use serde_json::Value;
 /// allow list comes last because it refuses `seccomp()` itself.
 const FILTER_ORDER: [&str; 3] = ["deny_kill", "enosys", "allow_list"];
 
+/// The zygote of `repy call --batch` installs these instead: `allow_list_zygote` is
+/// `allow_list` with the entries of `zygote_extra` added (fork and seccomp).
+const ZYGOTE_ORDER: [&str; 3] = ["deny_kill", "enosys", "allow_list_zygote"];
+
+/// Every filter of the data file: the three above, the zygote's extra entries and the filter
+/// each call process of a batch installs on itself (`forbid_fork`, refusing those extras).
+const DATA_FILTERS: [&str; 5] = [
+    "deny_kill",
+    "enosys",
+    "allow_list",
+    "zygote_extra",
+    "forbid_fork",
+];
+
 /// The value in the data file that stands for the sandbox's own pid (`tgkill` to itself only).
 const PID_PLACEHOLDER: u32 = 0xDEAD_BEEF;
 
@@ -48,6 +62,10 @@ fn main() {
              pub(crate) const FILTER_ARCH: &str = {arch:?};\n\
              /// No filter exists for this architecture.\n\
              pub(crate) static FILTERS: Option<&[CompiledFilter]> = None;\n\
+             /// No filter exists for this architecture.\n\
+             pub(crate) static ZYGOTE_FILTERS: Option<&[CompiledFilter]> = None;\n\
+             /// No filter exists for this architecture.\n\
+             pub(crate) static FORBID_FORK: Option<&[CompiledFilter]> = None;\n\
              /// The pid placeholder (unused without a filter).\n\
              pub(crate) const PID_PLACEHOLDER: u32 = {PID_PLACEHOLDER};\n"
         )
@@ -62,10 +80,10 @@ fn generate(arch: &str, path: &str, text: &str) -> String {
         .as_object()
         .unwrap_or_else(|| panic!("{path}: the top level must be an object"));
     let names: BTreeSet<&str> = filters.keys().map(String::as_str).collect();
-    let expected: BTreeSet<&str> = FILTER_ORDER.into_iter().collect();
+    let expected: BTreeSet<&str> = DATA_FILTERS.into_iter().collect();
     assert_eq!(
         names, expected,
-        "{path}: the filters must be exactly {FILTER_ORDER:?}"
+        "{path}: the filters must be exactly {DATA_FILTERS:?}"
     );
 
     let mut rule_counts = BTreeMap::new();
@@ -111,25 +129,53 @@ fn generate(arch: &str, path: &str, text: &str) -> String {
     let target: seccompiler::TargetArch = arch.try_into().unwrap_or_else(|e| {
         panic!("{path}: seccompiler does not know the architecture {arch}: {e:?}")
     });
-    let compiled = seccompiler::compile_from_json(text.as_bytes(), target)
+    // The zygote's allow list: allow_list's entries and zygote_extra's, under allow_list's
+    // actions; zygote_extra itself is only a list.
+    let mut derived = filters.clone();
+    let extra = derived
+        .remove("zygote_extra")
+        .unwrap_or_else(|| panic!("{path}: no zygote_extra"));
+    let mut zygote = filters["allow_list"].clone();
+    let extra_rules = extra["filter"].as_array().cloned().unwrap_or_default();
+    if let Some(rules) = zygote["filter"].as_array_mut() {
+        for rule in &extra_rules {
+            let syscall = &rule["syscall"];
+            let unconditional_here = rules
+                .iter()
+                .any(|r| &r["syscall"] == syscall && r.get("args").is_none());
+            assert!(
+                !unconditional_here,
+                "{path}: zygote_extra adds {syscall}, which allow_list already allows"
+            );
+        }
+        rules.extend(extra_rules.iter().cloned());
+    }
+    rule_counts.insert(
+        "allow_list_zygote",
+        rule_counts["allow_list"] + extra_rules.len(),
+    );
+    derived.insert("allow_list_zygote".to_owned(), zygote);
+    let derived_text = Value::Object(derived).to_string();
+    let compiled = seccompiler::compile_from_json(derived_text.as_bytes(), target)
         .unwrap_or_else(|e| panic!("{path}: seccompiler refused the filter: {e}"));
 
-    let placeholders: usize = compiled
-        .values()
-        .flatten()
-        .filter(|insn| insn.k == PID_PLACEHOLDER)
-        .map(|insn| {
-            assert_eq!(
-                insn.code, BPF_JEQ_K,
-                "{path}: the pid placeholder may only be compared with eq"
-            );
-            1
-        })
-        .sum();
-    assert_eq!(
-        placeholders, 1,
-        "{path}: the pid placeholder must appear exactly once"
-    );
+    for (name, program) in &compiled {
+        let placeholders = program
+            .iter()
+            .filter(|insn| insn.k == PID_PLACEHOLDER)
+            .inspect(|insn| {
+                assert_eq!(
+                    insn.code, BPF_JEQ_K,
+                    "{path}: the pid placeholder may only be compared with eq"
+                );
+            })
+            .count();
+        let expected = usize::from(name.starts_with("allow_list"));
+        assert_eq!(
+            placeholders, expected,
+            "{path}: the pid placeholder must appear exactly once, in allow_list ({name})"
+        );
+    }
 
     let mut src = String::new();
     let _ = writeln!(
@@ -146,29 +192,51 @@ fn generate(arch: &str, path: &str, text: &str) -> String {
         src,
         "pub(crate) const PID_PLACEHOLDER: u32 = {PID_PLACEHOLDER};"
     );
-    let _ = writeln!(src, "/// The filters in installation order.");
-    let _ = writeln!(
-        src,
-        "pub(crate) static FILTERS: Option<&[CompiledFilter]> = Some(&["
-    );
-    for name in FILTER_ORDER {
-        let program = &compiled[name];
-        let _ = writeln!(src, "    CompiledFilter {{");
-        let _ = writeln!(src, "        name: {name:?},");
-        let _ = writeln!(src, "        rules: {},", rule_counts[name]);
-        let _ = writeln!(src, "        program: &[");
-        for insn in program {
-            let _ = writeln!(
-                src,
-                "            Insn {{ code: {:#06x}, jt: {}, jf: {}, k: {:#010x} }},",
-                insn.code, insn.jt, insn.jf, insn.k
-            );
+    for (doc, constant, order) in [
+        (
+            "The filters in installation order.",
+            "FILTERS",
+            &FILTER_ORDER[..],
+        ),
+        (
+            "The zygote's filters (`repy call --batch`) in installation order.",
+            "ZYGOTE_FILTERS",
+            &ZYGOTE_ORDER[..],
+        ),
+        (
+            "The filter each call process of a batch installs on itself.",
+            "FORBID_FORK",
+            &["forbid_fork"][..],
+        ),
+    ] {
+        let _ = writeln!(src, "/// {doc}");
+        let _ = writeln!(
+            src,
+            "pub(crate) static {constant}: Option<&[CompiledFilter]> = Some(&["
+        );
+        for name in order {
+            write_filter(&mut src, name, rule_counts[name], &compiled[*name]);
         }
-        let _ = writeln!(src, "        ],");
-        let _ = writeln!(src, "    }},");
+        let _ = writeln!(src, "]);");
     }
-    let _ = writeln!(src, "]);");
     src
+}
+
+/// Appends one compiled filter as a `CompiledFilter` literal.
+fn write_filter(src: &mut String, name: &str, rules: usize, program: &[seccompiler::sock_filter]) {
+    let _ = writeln!(src, "    CompiledFilter {{");
+    let _ = writeln!(src, "        name: {name:?},");
+    let _ = writeln!(src, "        rules: {rules},");
+    let _ = writeln!(src, "        program: &[");
+    for insn in program {
+        let _ = writeln!(
+            src,
+            "            Insn {{ code: {:#06x}, jt: {}, jf: {}, k: {:#010x} }},",
+            insn.code, insn.jt, insn.jf, insn.k
+        );
+    }
+    let _ = writeln!(src, "        ],");
+    let _ = writeln!(src, "    }},");
 }
 
 /// Lets the embedded-Python test load CPython's extension modules (`_socket`, ...): CPython is

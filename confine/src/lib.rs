@@ -38,6 +38,7 @@ mod sys;
 pub use error::ConfineError;
 pub use layer::{Layer, UnknownLayer};
 pub use probe::probe;
+pub use seccomp::forbid_fork;
 pub use status::{ConfineStatus, LayerOutcome, LayerReport, LayerState};
 
 /// The order in which [`apply`] runs the layers (docs/confinement.md explains why; a test checks
@@ -80,6 +81,9 @@ pub struct ConfinePlan {
     pub allow_degraded: Vec<Layer>,
     /// Descriptors to keep open besides 0, 1 and 2 (a pipe or shared memory to the supervisor).
     pub keep_fds: Vec<RawFd>,
+    /// The zygote of `repy call --batch`: its seccomp allow list also lets it fork (one process
+    /// per call) and install [`forbid_fork`], which each call process does first.
+    pub zygote: bool,
 }
 
 /// What one step did (before it becomes a [`LayerReport`]).
@@ -198,7 +202,7 @@ fn prepare(plan: &ConfinePlan) -> Result<Context, ConfineError> {
         kept_root: false,
         landlock_abi: sys::landlock_abi_version().unwrap_or(0),
         landlock_ruleset: "not applied".into(),
-        seccomp: seccomp::prepare(sys::getpid()),
+        seccomp: seccomp::prepare(sys::getpid(), plan.zygote),
     })
 }
 

@@ -125,7 +125,7 @@ fn landlock_state() -> (LayerState, String) {
 
 /// Whether the compiled filters load (tried in a child).
 fn seccomp_state() -> (LayerState, String) {
-    let mut prepared = match seccomp::prepare(sys::getpid()) {
+    let mut prepared = match seccomp::prepare(sys::getpid(), false) {
         Ok(prepared) => prepared,
         Err(e) => return (LayerState::Unavailable, e.to_string()),
     };

@@ -64,9 +64,11 @@ pub(crate) fn summary() -> Option<(usize, Vec<&'static str>)> {
     })
 }
 
-/// Copies the compiled filters and writes `pid` where the data file says "own pid".
-pub(crate) fn prepare(pid: libc::pid_t) -> Result<Prepared, ConfineError> {
-    let filters = FILTERS.ok_or(ConfineError::SeccompNoFilter { arch: FILTER_ARCH })?;
+/// Copies the compiled filters (the zygote's when `zygote`) and writes `pid` where the data
+/// file says "own pid".
+pub(crate) fn prepare(pid: libc::pid_t, zygote: bool) -> Result<Prepared, ConfineError> {
+    let filters = if zygote { ZYGOTE_FILTERS } else { FILTERS };
+    let filters = filters.ok_or(ConfineError::SeccompNoFilter { arch: FILTER_ARCH })?;
     let pid = u32::try_from(pid).map_err(|_| ConfineError::SeccompPlaceholder { found: 0 })?;
     let mut found = 0;
     let mut programs = Vec::with_capacity(filters.len());
@@ -130,6 +132,27 @@ pub(crate) fn install(prepared: &mut Prepared) -> Result<Done, ConfineError> {
     })
 }
 
+/// In a process forked by the zygote of `repy call --batch`: installs `forbid_fork`, which
+/// refuses again what the zygote's filter added to the allow list (a new process, another
+/// filter), so the call runs under exactly the allow list of any run.
+pub fn forbid_fork() -> Result<(), ConfineError> {
+    let filter = FORBID_FORK
+        .and_then(|filters| filters.first())
+        .ok_or(ConfineError::SeccompNoFilter { arch: FILTER_ARCH })?;
+    let mut program: Vec<libc::sock_filter> = filter
+        .program
+        .iter()
+        .map(|insn| libc::sock_filter {
+            code: insn.code,
+            jt: insn.jt,
+            jf: insn.jf,
+            k: insn.k,
+        })
+        .collect();
+    sys::seccomp_install(&mut program)
+        .map_err(|e| ConfineError::os(Layer::Seccomp, "installing seccomp filter forbid_fork", e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,14 +192,12 @@ mod tests {
         let (rules, names) = summary().expect("x86_64 has a filter");
         assert_eq!(names, ["deny_kill", "enosys", "allow_list"]);
         let doc: serde_json::Value = serde_json::from_str(DATA).expect("the data file is JSON");
-        let listed: usize = doc
-            .as_object()
-            .expect("an object")
-            .values()
-            .map(|f| f["filter"].as_array().map_or(0, Vec::len))
+        let listed: usize = ["deny_kill", "enosys", "allow_list"]
+            .iter()
+            .map(|f| doc[f]["filter"].as_array().map_or(0, Vec::len))
             .sum();
         assert_eq!(rules, listed);
-        let prepared = prepare(4242).expect("placeholder found once");
+        let prepared = prepare(4242, false).expect("placeholder found once");
         let patched = prepared
             .programs
             .iter()
@@ -185,6 +206,49 @@ mod tests {
             .count();
         assert!(patched >= 1);
         assert!(prepared.programs.iter().all(|(_, p)| !p.is_empty()));
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn seccomp_forbid_fork_refuses_exactly_what_the_zygote_was_allowed_on_top() {
+        let doc: serde_json::Value = serde_json::from_str(DATA).expect("the data file is JSON");
+        let entries = |filter: &str| -> Vec<(String, String)> {
+            doc[filter]["filter"]
+                .as_array()
+                .expect("a filter array")
+                .iter()
+                .map(|r| {
+                    let conditions: Vec<String> = r["args"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|a| format!("{}{}{}", a["index"], a["op"], a["val"]))
+                        .collect();
+                    (
+                        r["syscall"].as_str().unwrap_or("?").to_owned(),
+                        conditions.join(","),
+                    )
+                })
+                .collect()
+        };
+        let extra = entries("zygote_extra");
+        let forbidden = entries("forbid_fork");
+        assert!(!extra.is_empty());
+        for entry in &extra {
+            assert!(
+                forbidden.contains(entry),
+                "{entry:?} is not refused again in calls"
+            );
+        }
+        assert_eq!(
+            doc["forbid_fork"]["match_action"],
+            serde_json::json!({"errno": 1})
+        );
+        // The zygote's filters compile, with the placeholder once, and the allow list grew by
+        // exactly the extras.
+        let zygote = prepare(4242, true).expect("zygote filters");
+        let (run_rules, _) = summary().expect("x86_64 has a filter");
+        assert_eq!(zygote.rules(), run_rules + extra.len());
     }
 
     #[cfg(target_arch = "x86_64")]

@@ -71,6 +71,7 @@ fn confine_plan(plan: &ChildPlan) -> confine::ConfinePlan {
         max_address_space: None,
         allow_degraded: plan.allow_degraded.clone(),
         keep_fds: Vec::new(),
+        zygote: false,
     }
 }
 

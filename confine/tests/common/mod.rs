@@ -229,6 +229,7 @@ impl Scratch {
             max_address_space: None,
             allow_degraded: vec![],
             keep_fds: vec![],
+            zygote: false,
         }
     }
 }
