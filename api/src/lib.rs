@@ -22,4 +22,5 @@ pub mod resources;
 pub mod stack;
 pub mod threads;
 pub mod traceback;
+pub mod values;
 pub mod vnamespace;
