@@ -1,16 +1,30 @@
 //! Values crossing the sandbox boundary as JSON, both ways: the arguments of a call into the
 //! program ([`to_python`]) and what the program hands back ([`to_json`]).
 //!
-//! | JSON | Python ([`to_python`]) | Python | JSON ([`to_json`]) |
-//! |---|---|---|---|
-//! | `null` | `None` | `None` | `null` |
-//! | `true`, `false` | `bool` | `bool` | `true`, `false` |
-//! | integer (any size) | `int` | `int` (any size) | integer, its exact decimal text |
-//! | number with `.` or exponent | `float` | `float`, finite | number (shortest text that reads back exactly) |
-//! | string | `str` | `float` `inf`, `-inf`, `nan` | the strings `"Infinity"`, `"-Infinity"`, `"NaN"` |
-//! | array | `list` | `str` | string |
-//! | object | `dict` with `str` keys | `list`, `tuple` | array |
-//! | | | `dict` with `str` keys | object |
+//! [`to_python`], JSON → Python:
+//!
+//! | JSON | Python |
+//! |---|---|
+//! | `null` | `None` |
+//! | `true`, `false` | `True`, `False` |
+//! | integer (no `.`, no exponent), any size | `int` |
+//! | number with a `.` or an exponent | `float` (refused beyond a float's range) |
+//! | string | `str` |
+//! | array | `list` |
+//! | object | `dict` with `str` keys |
+//!
+//! [`to_json`], Python → JSON; nothing else is accepted, not even a subclass of these:
+//!
+//! | Python (exact type) | JSON |
+//! |---|---|
+//! | `None` | `null` |
+//! | `bool` | `true`, `false` |
+//! | `int`, any size | integer, its exact decimal text |
+//! | `float`, finite | number, the shortest text that reads back as the same float (`1.0`, `-0.0`, `1e+308`) |
+//! | `float` `inf`, `-inf`, `nan` | the strings `"Infinity"`, `"-Infinity"`, `"NaN"` |
+//! | `str` without lone surrogates | string |
+//! | `list`, `tuple` | array |
+//! | `dict` whose keys are all `str` | object |
 //!
 //! # What the program hands back is never trusted
 //!
@@ -38,14 +52,17 @@
 //!   [`to_python`] turns a string into a `str`, always.
 //! * **Integers of any size** cross exactly both ways. This crate enables serde_json's
 //!   `arbitrary_precision` feature, so a [`serde_json::Number`] keeps an integer's exact
-//!   text. The digits are converted in Rust to and from the int's two's-complement bytes
+//!   text (features unify: every crate of the workspace gets text-backed numbers; `as_f64`,
+//!   `as_u64` and the text of a number built from a Rust value are unchanged, but a parsed
+//!   number is written back as it was read, and equality compares the text). The digits are converted in Rust to and from the int's two's-complement bytes
 //!   (`_PyLong_FromByteArray`, `_PyLong_AsByteArray`), so CPython 3.11's limit on
-//!   int ↔ decimal-str conversion (`sys.set_int_max_str_digits`, 4300 digits by default) does
-//!   not apply; that limit exists because the conversion is quadratic, and
-//!   [`Limits::max_int_digits`] (default [`DEFAULT_MAX_INT_DIGITS`], about 0.1 s of CPU at
-//!   the limit) bounds it here instead, checked from the int's bit length before any
-//!   conversion work. A JSON number with a fraction or an exponent is a `float`; one beyond
-//!   the range of a float (`1e400`) is refused rather than turned into `inf`.
+//!   int ↔ decimal-str conversion (`sys.set_int_max_str_digits`, 4300 digits by default)
+//!   neither applies nor is touched. That limit exists because the conversion is quadratic;
+//!   here [`Limits::max_int_digits`] (default [`DEFAULT_MAX_INT_DIGITS`], which takes about
+//!   0.2 s of CPU in a release build) bounds it instead, checked from the int's bit length
+//!   (or the JSON text's length) before any conversion work. A JSON number with a fraction
+//!   or an exponent is a `float`; one beyond the range of a float (`1e400`) is refused
+//!   rather than turned into `inf`.
 //! * **Lone surrogates**: a Python `str` may hold code points U+D800–U+DFFF (`'\ud800'`),
 //!   which UTF-8, and so JSON text, cannot carry. [`to_json`] refuses such a string (or key)
 //!   with [`ValueError::LoneSurrogate`], naming the path, the index and the code point; it
@@ -262,14 +279,14 @@ pub fn to_python_with<'py>(
 
 /// Converts a value the program produced into JSON with the default [`Limits`], without
 /// running any of the program's code (see the module doc for what is accepted and how).
-pub fn to_json(py: Python<'_>, obj: &Bound<'_, PyAny>) -> Result<Value, ValueError> {
+pub fn to_json<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> Result<Value, ValueError> {
     to_json_with(py, obj, &Limits::default())
 }
 
 /// [`to_json`] with the given limits.
-pub fn to_json_with(
-    py: Python<'_>,
-    obj: &Bound<'_, PyAny>,
+pub fn to_json_with<'py>(
+    py: Python<'py>,
+    obj: &Bound<'py, PyAny>,
     limits: &Limits,
 ) -> Result<Value, ValueError> {
     let _paused = GcPause::new(py);
@@ -361,11 +378,11 @@ fn shortened(text: &str, limit: usize) -> String {
 
 /// The C-level name of an object's type (`tp_name`), read without any attribute lookup;
 /// control characters dropped and shortened, since a class's name is the program's choice.
-fn type_name(obj: *mut ffi::PyObject) -> String {
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
     // SAFETY: `obj` is a live object, so its type is a live type object whose `tp_name` is a
     // NUL-terminated string (CPython sets it for every type, static or heap).
     let name = unsafe {
-        let tp_name = (*ffi::Py_TYPE(obj)).tp_name;
+        let tp_name = (*ffi::Py_TYPE(obj.as_ptr())).tp_name;
         if tp_name.is_null() {
             return "?".into();
         }
@@ -377,7 +394,7 @@ fn type_name(obj: *mut ffi::PyObject) -> String {
 
 /// The name of a Python exception's type.
 fn exception_name(py: Python<'_>, err: &PyErr) -> String {
-    type_name(err.value(py).as_ptr())
+    type_name(err.value(py).as_any())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -601,7 +618,7 @@ impl<'py> Reader<'py> {
             }
         }
         Err(Failure::new(ValueError::UnsupportedType {
-            type_name: type_name(ptr),
+            type_name: type_name(obj),
             path: String::new(),
         }))
     }
@@ -613,12 +630,9 @@ impl<'py> Reader<'py> {
     unsafe fn int(&mut self, ptr: *mut ffi::PyObject) -> Result<Value, Failure> {
         let mut overflow: c_int = 0;
         // SAFETY: an exact int is converted by CPython itself, never through `__index__`.
+        // It fails only when converting a non-int through `__index__`, never for an exact int.
         let small = unsafe { ffi::PyLong_AsLongLongAndOverflow(ptr, &mut overflow) };
         if overflow == 0 {
-            // SAFETY: attached; only reads the thread's error indicator.
-            if small == -1 && unsafe { !ffi::PyErr_Occurred().is_null() } {
-                return Err(self.python_failure());
-            }
             let number = Number::from(small);
             let count = number.as_str().trim_start_matches('-').len();
             if count > self.limits.max_int_digits {
@@ -836,7 +850,7 @@ impl<'py> Reader<'py> {
             // SAFETY: `key` is alive; the check reads its type pointer only.
             if unsafe { ffi::PyUnicode_CheckExact(key.as_ptr()) } == 0 {
                 return Err(Failure::new(ValueError::UnsupportedKey {
-                    type_name: type_name(key.as_ptr()),
+                    type_name: type_name(&key),
                     path: String::new(),
                 }));
             }
@@ -993,5 +1007,765 @@ mod digits {
         while limbs.last() == Some(&0) {
             limbs.pop();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CString;
+
+    use pyo3::types::PyDict;
+
+    use super::*;
+
+    fn with_python(check: impl FnOnce(Python<'_>)) {
+        Python::initialize();
+        Python::attach(check);
+    }
+
+    /// A fresh module namespace after running `code` in it.
+    fn scope<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyDict> {
+        let globals = PyDict::new(py);
+        let source = CString::new(code).expect("no NUL");
+        py.run(&source, Some(&globals), None)
+            .expect("test code runs");
+        globals
+    }
+
+    fn eval<'py>(
+        py: Python<'py>,
+        scope: &Bound<'py, PyDict>,
+        expression: &str,
+    ) -> Bound<'py, PyAny> {
+        let source = CString::new(expression).expect("no NUL");
+        py.eval(&source, Some(scope), None)
+            .unwrap_or_else(|e| panic!("{expression}: {e}"))
+    }
+
+    fn json(text: &str) -> Value {
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    fn limits(max_depth: usize, max_bytes: usize, max_int_digits: usize) -> Limits {
+        Limits {
+            max_depth,
+            max_bytes,
+            max_int_digits,
+        }
+    }
+
+    /// Structural equality; a float is compared by its bits (so `-0.0` is not `0.0`), since
+    /// parsed and formatted texts of one float may differ (`1e+308`, `1e308`).
+    fn same(a: &Value, b: &Value) -> bool {
+        let is_float = |n: &Number| n.as_str().contains(['.', 'e', 'E']);
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) if is_float(x) || is_float(y) => {
+                is_float(x) == is_float(y)
+                    && x.as_f64().map(f64::to_bits) == y.as_f64().map(f64::to_bits)
+            }
+            (Value::Number(x), Value::Number(y)) => x.as_str() == y.as_str(),
+            (Value::Array(x), Value::Array(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
+            }
+            (Value::Object(x), Value::Object(y)) => {
+                x.len() == y.len()
+                    && x.iter()
+                        .zip(y)
+                        .all(|((kx, vx), (ky, vy))| kx == ky && same(vx, vy))
+            }
+            _ => a == b,
+        }
+    }
+
+    fn number_text(value: &Value) -> &str {
+        value.as_number().expect("a number").as_str()
+    }
+
+    #[test]
+    fn every_json_type_round_trips() {
+        with_python(|py| {
+            let cases = [
+                ("null", "NoneType"),
+                ("true", "bool"),
+                ("false", "bool"),
+                ("0", "int"),
+                ("1", "int"),
+                ("-1", "int"),
+                ("9223372036854775807", "int"),
+                ("-9223372036854775808", "int"),
+                ("9223372036854775808", "int"),
+                ("-9223372036854775809", "int"),
+                ("18446744073709551615", "int"),
+                ("18446744073709551616", "int"),
+                ("-18446744073709551616", "int"),
+                ("0.1", "float"),
+                ("1.0", "float"),
+                ("-0.0", "float"),
+                ("1e308", "float"),
+                ("-1.7976931348623157e308", "float"),
+                ("5e-324", "float"),
+                ("2.5E-10", "float"),
+                (r#""""#, "str"),
+                (r#""plain""#, "str"),
+                (
+                    r#""quote \" backslash \\ nl \n tab \t nul \u0000 bell \u0007 é 😀 \u2028""#,
+                    "str",
+                ),
+                ("[]", "list"),
+                ("{}", "dict"),
+                (
+                    r#"[1, [2.5, [null, {"a": [true, false], "b": "x"}]], {}]"#,
+                    "list",
+                ),
+                (
+                    r#"{"z": 1, "a": {"nested": [1.5, "x", -3]}, "": null}"#,
+                    "dict",
+                ),
+            ];
+            for (text, python_type) in cases {
+                let value = json(text);
+                let object = to_python(py, &value).unwrap_or_else(|e| panic!("{text}: {e}"));
+                assert_eq!(
+                    object.get_type().name().expect("type name").to_string(),
+                    python_type,
+                    "{text}"
+                );
+                let back = to_json(py, &object).unwrap_or_else(|e| panic!("{text}: {e}"));
+                assert!(same(&value, &back), "{text} came back as {back}");
+            }
+        });
+    }
+
+    #[test]
+    fn python_values_become_the_expected_json() {
+        with_python(|py| {
+            let s = scope(py, "");
+            let cases = [
+                ("None", "null"),
+                ("(True, False)", "[true,false]"),
+                ("(1, (2, ()), [])", "[1,[2,[]],[]]"),
+                ("-0.0", "-0.0"),
+                ("0.1", "0.1"),
+                ("1e308", "1e+308"),
+                ("1e-7", "1e-7"),
+                ("123456789.0", "123456789.0"),
+                ("float('inf')", r#""Infinity""#),
+                ("float('-inf')", r#""-Infinity""#),
+                ("float('nan')", r#""NaN""#),
+                ("[float('inf'), -float('nan')]", r#"["Infinity","NaN"]"#),
+                ("{'b': 1, 'a': 2}", r#"{"a":2,"b":1}"#),
+                ("'\\x00\\x1f\"\\\\é'", r#""\u0000\u001f\"\\é""#),
+                ("-(2**64)", "-18446744073709551616"),
+                ("2**63", "9223372036854775808"),
+            ];
+            for (expression, expected) in cases {
+                let value = to_json(py, &eval(py, &s, expression))
+                    .unwrap_or_else(|e| panic!("{expression}: {e}"));
+                let text = serde_json::to_string(&value).expect("serialises");
+                assert_eq!(text, expected, "{expression}");
+            }
+            let negative_zero = to_python(py, &json("-0")).expect("-0");
+            assert!(negative_zero.eq(0).expect("eq"), "JSON -0 is the int 0");
+            let float = to_python(py, &json("-0.0")).expect("-0.0");
+            assert_eq!(float.repr().expect("repr").to_string(), "-0.0");
+        });
+    }
+
+    #[test]
+    fn ints_of_5000_digits_cross_exactly_both_ways() {
+        with_python(|py| {
+            let s = scope(py, "big = 7 * 10**4999 + 12345\nneg = -big");
+            let text = format!("7{}12345", "0".repeat(4994));
+            assert_eq!(text.len(), 5000);
+            for (name, expected) in [("big", text.clone()), ("neg", format!("-{text}"))] {
+                let object = eval(py, &s, name);
+                let value = to_json(py, &object).expect("converts");
+                assert_eq!(number_text(&value), expected);
+                let back = to_python(py, &json(&expected)).expect("builds");
+                assert!(back.get_type().is(py.get_type::<pyo3::types::PyInt>()));
+                assert!(back.eq(&object).expect("eq"), "{name} round trip");
+            }
+        });
+    }
+
+    #[test]
+    fn int_text_agrees_with_python_str_across_sizes() {
+        with_python(|py| {
+            let s = scope(
+                py,
+                "nums = [s * v for v in [2**k for k in range(0, 2100, 7)] \
+                 + [2**k - 1 for k in range(0, 2100, 13)] + [3**k for k in range(0, 1300, 11)] \
+                 + [10**k for k in range(0, 640, 9)] + [10**k - 1 for k in range(1, 640, 9)] \
+                 for s in (1, -1)]\n\
+                 texts = [str(n) for n in nums]",
+            );
+            let nums = eval(py, &s, "nums");
+            let texts = eval(py, &s, "texts");
+            let count = nums.len().expect("len");
+            assert!(count > 500);
+            for index in 0..count {
+                let number = nums.get_item(index).expect("item");
+                let text: String = texts.get_item(index).expect("item").extract().expect("str");
+                let value = to_json(py, &number).expect("converts");
+                assert_eq!(number_text(&value), text);
+                let back = to_python(py, &json(&text)).expect("builds");
+                assert!(back.eq(&number).expect("eq"), "{text}");
+            }
+        });
+    }
+
+    #[test]
+    fn the_int_digit_limit_holds_both_ways() {
+        with_python(|py| {
+            let s = scope(py, "");
+            let tight = limits(100, 1 << 20, 30);
+            for expression in ["10**29", "-10**29", "10**30 - 1", "5"] {
+                to_json_with(py, &eval(py, &s, expression), &tight)
+                    .unwrap_or_else(|e| panic!("{expression}: {e}"));
+            }
+            for (expression, digits) in [("10**30", 31), ("-10**30", 31), ("[0, 10**40]", 41)] {
+                let error = to_json_with(py, &eval(py, &s, expression), &tight).expect_err("long");
+                match &error {
+                    ValueError::IntTooLarge { limit: 30, .. } => {}
+                    other => panic!("{expression}: {other}"),
+                }
+                assert!(
+                    matches!(error, ValueError::IntTooLarge { digits: d, .. } if d >= digits - 1),
+                    "{expression}: {error}"
+                );
+            }
+            let small = limits(100, 1 << 20, 3);
+            let error = to_json_with(py, &eval(py, &s, "[1234]"), &small).expect_err("4 digits");
+            assert_eq!(
+                error.to_string(),
+                "the int at value[0] has 4 or more decimal digits, more than the limit of 3"
+            );
+            // The default limit refuses a huge int from its bit length, before any work.
+            let huge = eval(py, &s, "10**300000");
+            let error = to_json(py, &huge).expect_err("huge");
+            assert!(matches!(
+                error,
+                ValueError::IntTooLarge {
+                    limit: DEFAULT_MAX_INT_DIGITS,
+                    ..
+                }
+            ));
+
+            let thirty = format!("1{}", "0".repeat(29));
+            to_python_with(py, &json(&thirty), &tight).expect("30 digits");
+            let error =
+                to_python_with(py, &json(&format!("[-{thirty}0]")), &tight).expect_err("31 digits");
+            assert!(error.is_instance_of::<PyValueError>(py));
+            assert_eq!(
+                error.value(py).to_string(),
+                "the int at value[0] has 31 or more decimal digits, more than the limit of 30"
+            );
+        });
+    }
+
+    #[test]
+    fn a_float_beyond_range_is_refused_by_to_python() {
+        with_python(|py| {
+            let error = to_python(py, &json(r#"{"x": [1e400]}"#)).expect_err("1e400");
+            assert!(error.is_instance_of::<PyValueError>(py));
+            assert_eq!(
+                error.value(py).to_string(),
+                r#"the number 1e+400 at value["x"][0] is beyond the range of a float"#
+            );
+            let tiny = to_python(py, &json("1e-400")).expect("underflow is 0.0");
+            assert_eq!(tiny.extract::<f64>().expect("f64"), 0.0);
+        });
+    }
+
+    const SETUP: &str = "
+class MyInt(int): pass
+class MyDict(dict): pass
+class MyStr(str): pass
+class MyList(list): pass
+class MyTuple(tuple): pass
+class MyFloat(float): pass
+def f(): pass
+";
+
+    #[test]
+    fn every_other_type_is_refused_with_its_name_and_path() {
+        with_python(|py| {
+            let s = scope(py, SETUP);
+            let cases = [
+                ("{1, 2}", "set", "value"),
+                ("frozenset()", "frozenset", "value"),
+                ("b'x'", "bytes", "value"),
+                ("bytearray(b'x')", "bytearray", "value"),
+                ("object()", "object", "value"),
+                ("f", "function", "value"),
+                ("lambda: 0", "function", "value"),
+                ("len", "builtin_function_or_method", "value"),
+                ("int", "type", "value"),
+                ("1j", "complex", "value"),
+                ("range(3)", "range", "value"),
+                ("...", "ellipsis", "value"),
+                ("iter([])", "list_iterator", "value"),
+                ("MyInt(3)", "MyInt", "value"),
+                ("MyDict()", "MyDict", "value"),
+                ("MyStr('s')", "MyStr", "value"),
+                ("MyList()", "MyList", "value"),
+                ("MyTuple()", "MyTuple", "value"),
+                ("MyFloat(1.5)", "MyFloat", "value"),
+                ("[1, 2, {3}]", "set", "value[2]"),
+                ("(0, [MyInt(1)])", "MyInt", "value[1][0]"),
+                (
+                    "{'key': [0, {'k2': b''}]}",
+                    "bytes",
+                    r#"value["key"][1]["k2"]"#,
+                ),
+                (r#"{'q"\n': f}"#, "function", r#"value["q\"\n"]"#),
+                (
+                    "{'k' * 40: {1}}",
+                    "set",
+                    &format!(r#"value["{}…"]"#, "k".repeat(32)),
+                ),
+            ];
+            for (expression, type_name, path) in cases {
+                let error = to_json(py, &eval(py, &s, expression)).expect_err(expression);
+                assert_eq!(
+                    error,
+                    ValueError::UnsupportedType {
+                        type_name: type_name.into(),
+                        path: path.into()
+                    },
+                    "{expression}"
+                );
+                assert_eq!(error.path(), path);
+            }
+            let error = to_json(py, &eval(py, &s, "[1, 2, {3}]")).expect_err("set");
+            assert_eq!(
+                error.to_string(),
+                "a value of type 'set' at value[2] cannot cross the sandbox boundary as JSON \
+                 (allowed: None, bool, int, float, str, list, tuple, dict with str keys; not \
+                 their subclasses)"
+            );
+            // A class's name is the program's text: control characters go, length is capped.
+            let error = to_json(py, &eval(py, &s, "type('A\\nB' + 'x' * 100, (), {})()"))
+                .expect_err("odd class");
+            let ValueError::UnsupportedType { type_name, .. } = error else {
+                panic!("{error}");
+            };
+            assert_eq!(type_name, format!("AB{}…", "x".repeat(62)));
+        });
+    }
+
+    #[test]
+    fn dict_keys_must_be_exact_str() {
+        with_python(|py| {
+            let s = scope(py, SETUP);
+            let cases = [
+                ("{1: 2}", "int", "value"),
+                ("{'a': 1, (1, 2): 3}", "tuple", "value"),
+                ("{None: 0}", "NoneType", "value"),
+                ("[{'a': {MyStr('k'): 1}}]", "MyStr", r#"value[0]["a"]"#),
+            ];
+            for (expression, type_name, path) in cases {
+                let error = to_json(py, &eval(py, &s, expression)).expect_err(expression);
+                assert_eq!(
+                    error,
+                    ValueError::UnsupportedKey {
+                        type_name: type_name.into(),
+                        path: path.into()
+                    },
+                    "{expression}"
+                );
+            }
+            let error = to_json(py, &eval(py, &s, "{1: 2}")).expect_err("int key");
+            assert_eq!(
+                error.to_string(),
+                "a dict key of type 'int' in the dict at value cannot cross the sandbox \
+                 boundary as JSON (dict keys must be str, not a subclass)"
+            );
+        });
+    }
+
+    #[test]
+    fn containers_holding_themselves_fail_with_the_depth_error() {
+        with_python(|py| {
+            let s = scope(
+                py,
+                "l = [1]\nl.append(l)\nd = {}\nd['d'] = d\nt = [()]\nm = [t]\nt[0] = m",
+            );
+            let error = to_json(py, &eval(py, &s, "l")).expect_err("self list");
+            assert_eq!(
+                error,
+                ValueError::TooDeep {
+                    limit: 100,
+                    path: format!("value{}", "[1]".repeat(100))
+                }
+            );
+            assert!(error.to_string().starts_with("the value at value[1][1][1]"));
+            assert!(error
+                .to_string()
+                .ends_with("nests containers more than 100 levels deep (a container that holds itself never ends)"));
+            let error = to_json(py, &eval(py, &s, "d")).expect_err("self dict");
+            assert_eq!(error.path(), format!("value{}", r#"["d"]"#.repeat(100)));
+            let error = to_json(py, &eval(py, &s, "t")).expect_err("mutual");
+            assert!(matches!(error, ValueError::TooDeep { limit: 100, .. }));
+        });
+    }
+
+    #[test]
+    fn nesting_is_limited_to_100_levels_both_ways() {
+        with_python(|py| {
+            let s = scope(
+                py,
+                "def nest(n):\n    x = []\n    for _ in range(n - 1):\n        x = [x]\n    return x\n\
+                 def nest_dict(n):\n    x = {}\n    for _ in range(n - 1):\n        x = {'k': x}\n    return x",
+            );
+            to_json(py, &eval(py, &s, "nest(100)")).expect("100 deep");
+            to_json(py, &eval(py, &s, "nest_dict(100)")).expect("100 deep");
+            to_json(py, &eval(py, &s, "[0, (nest(98),)]")).expect("mixed, 100 deep");
+            let error = to_json(py, &eval(py, &s, "nest(101)")).expect_err("101 deep");
+            assert_eq!(error.path(), format!("value{}", "[0]".repeat(100)));
+            let error = to_json(py, &eval(py, &s, "nest(200)")).expect_err("200 deep");
+            assert_eq!(
+                error,
+                ValueError::TooDeep {
+                    limit: 100,
+                    path: format!("value{}", "[0]".repeat(100))
+                }
+            );
+            let shallow = limits(3, 1 << 20, 10);
+            to_json_with(py, &eval(py, &s, "[[[1]]]"), &shallow).expect("3 deep");
+            to_json_with(py, &eval(py, &s, "[[{}]]"), &shallow).expect("3 deep");
+            let error =
+                to_json_with(py, &eval(py, &s, "[{'a': [[]]}]"), &shallow).expect_err("4 deep");
+            assert_eq!(error.path(), r#"value[0]["a"][0]"#);
+
+            // JSON → Python: serde_json's parser stops at 128 levels, so build deeper values.
+            let nested = |levels: usize| {
+                let mut value = Value::Array(Vec::new());
+                for _ in 1..levels {
+                    value = Value::Array(vec![value]);
+                }
+                value
+            };
+            let object = to_python(py, &nested(100)).expect("100 deep");
+            assert!(to_json(py, &object).is_ok());
+            for levels in [101, 200] {
+                let error = to_python(py, &nested(levels)).expect_err("too deep");
+                assert!(error.is_instance_of::<PyValueError>(py));
+                assert_eq!(
+                    error.value(py).to_string(),
+                    format!(
+                        "the value at value{} nests containers more than 100 levels deep (a \
+                         container that holds itself never ends)",
+                        "[0]".repeat(100)
+                    )
+                );
+            }
+            let mut object = Value::Object(Map::new());
+            for _ in 1..101 {
+                let mut map = Map::new();
+                map.insert("k".into(), object);
+                object = Value::Object(map);
+            }
+            let error = to_python(py, &object).expect_err("101 deep");
+            assert!(error
+                .value(py)
+                .to_string()
+                .starts_with(r#"the value at value["k"]["k"]"#));
+        });
+    }
+
+    #[test]
+    fn lone_surrogates_are_refused_with_their_place() {
+        with_python(|py| {
+            let s = scope(py, "");
+            let cases = [
+                ("'\\ud800'", 0xD800, 0, false, "value"),
+                ("['ok', 'ab\\udfff']", 0xDFFF, 2, false, "value[1]"),
+                ("['x\\U0001F600\\udc80']", 0xDC80, 2, false, "value[0]"),
+                (
+                    "{'ok': {'k\\udc80ey': 1}}",
+                    0xDC80,
+                    1,
+                    true,
+                    r#"value["ok"]"#,
+                ),
+                ("'\\ud83d\\ude00'", 0xD83D, 0, false, "value"),
+            ];
+            for (expression, code, index, in_key, path) in cases {
+                let error = to_json(py, &eval(py, &s, expression)).expect_err(expression);
+                assert_eq!(
+                    error,
+                    ValueError::LoneSurrogate {
+                        code,
+                        index,
+                        in_key,
+                        path: path.into()
+                    },
+                    "{expression}"
+                );
+            }
+            let error = to_json(py, &eval(py, &s, "['ok', 'ab\\udfff']")).expect_err("lone");
+            assert_eq!(
+                error.to_string(),
+                "a str at value[1] contains the lone surrogate U+DFFF at index 2, which JSON \
+                 text (UTF-8) cannot carry"
+            );
+            let error = to_json(py, &eval(py, &s, "{'\\ud800': 0}")).expect_err("key");
+            assert_eq!(
+                error.to_string(),
+                "a dict key in the dict at value contains the lone surrogate U+D800 at index 0, \
+                 which JSON text (UTF-8) cannot carry"
+            );
+            // Every kind of str (1, 2 and 4 bytes per code point) reads right.
+            let value = to_json(py, &eval(py, &s, "['abc', 'é', 'ĀĄ€', 'a😀b']")).expect("text");
+            assert_eq!(value, json(r#"["abc", "é", "ĀĄ€", "a😀b"]"#));
+        });
+    }
+
+    #[test]
+    fn the_byte_budget_is_the_compact_json_size() {
+        with_python(|py| {
+            let s = scope(py, "");
+            for expression in [
+                "None",
+                "True",
+                "''",
+                "[1, 'a\"b\\\\c\\n\\x01é😀', {'k': [True, False, None, 1.5, -2, float('inf')]}, (), {}]",
+                "10**50",
+                "-10**50",
+                "'x' * 100",
+                "{'a': {}, 'b': [[], [1, 2, 3]], 'c\\t': 'd'}",
+            ] {
+                let object = eval(py, &s, expression);
+                let value = to_json(py, &object).expect("converts");
+                let size = serde_json::to_string(&value).expect("serialises").len();
+                to_json_with(py, &object, &limits(100, size, 100))
+                    .unwrap_or_else(|e| panic!("{expression} in {size} bytes: {e}"));
+                let error = to_json_with(py, &object, &limits(100, size - 1, 100))
+                    .expect_err(expression);
+                assert!(
+                    matches!(&error, ValueError::TooLarge { limit, .. } if *limit == size - 1),
+                    "{expression}: {error}"
+                );
+            }
+            // Large or widely shared structures stop at the budget.
+            let tight = limits(100, 10_000, 100);
+            let error =
+                to_json_with(py, &eval(py, &s, "[[0] * 1000] * 1000"), &tight).expect_err("shared");
+            assert_eq!(
+                error.to_string(),
+                "the value's JSON text exceeds the limit of 10000 bytes (reached at value[4][994])"
+            );
+            let error =
+                to_json_with(py, &eval(py, &s, "['x' * 10**7]"), &tight).expect_err("long str");
+            assert_eq!(error.path(), "value[0]");
+            let error =
+                to_json_with(py, &eval(py, &s, "{'x' * 10**7: 1}"), &tight).expect_err("long key");
+            assert_eq!(error.path(), "value");
+            let digits_allowed = limits(100, 10_000, 100_000);
+            let error = to_json_with(py, &eval(py, &s, "[10**20000]"), &digits_allowed)
+                .expect_err("long int");
+            assert!(matches!(error, ValueError::TooLarge { .. }), "{error}");
+        });
+    }
+
+    #[test]
+    fn converting_never_runs_program_code() {
+        with_python(|py| {
+            let s = scope(
+                py,
+                r#"
+canary = None
+def touch(*args, **kwargs):
+    global canary
+    canary = 'ran'
+    return 1
+class Meta(type):
+    def __instancecheck__(cls, obj): return touch()
+    def __subclasscheck__(cls, sub): return touch()
+    @property
+    def __name__(cls): return touch() and 'Meta-name'
+class EvilInt(int, metaclass=Meta):
+    __str__ = __repr__ = __index__ = __int__ = __float__ = __format__ = touch
+    __eq__ = __hash__ = __bool__ = __abs__ = __neg__ = touch
+class EvilFloat(float):
+    __str__ = __repr__ = __float__ = __eq__ = __hash__ = touch
+class EvilStr(str):
+    __str__ = __repr__ = __iter__ = __len__ = __getitem__ = __hash__ = __eq__ = touch
+    encode = touch
+class EvilList(list):
+    __iter__ = __len__ = __getitem__ = __repr__ = touch
+class EvilTuple(tuple):
+    __iter__ = __len__ = __getitem__ = touch
+class EvilDict(dict):
+    __iter__ = __len__ = __getitem__ = keys = items = values = touch
+class Spoof:
+    @property
+    def __class__(self): touch(); return int
+    __getattribute__ = __getattr__ = __str__ = __repr__ = __iter__ = touch
+    __int__ = __index__ = __len__ = touch
+values = [
+    EvilInt(5), EvilFloat(1.5), EvilStr('s'), EvilList([1]), EvilTuple((1,)),
+    EvilDict(a=1), Spoof(), [0, EvilInt(1)], {'k': EvilStr('v')},
+    {'k': (1, EvilList())}, [EvilDict()],
+]
+key_cases = [{EvilStr('k'): 1}, {EvilInt(1): 2}, {Spoof(): 3}]
+canary = None
+"#,
+            );
+            let values = eval(py, &s, "values");
+            for index in 0..values.len().expect("len") {
+                let value = values.get_item(index).expect("item");
+                let error = to_json(py, &value).expect_err("refused");
+                assert!(
+                    matches!(error, ValueError::UnsupportedType { .. }),
+                    "{index}: {error}"
+                );
+            }
+            let error = to_json(py, &values.get_item(0).expect("EvilInt")).expect_err("refused");
+            assert_eq!(
+                error,
+                ValueError::UnsupportedType {
+                    type_name: "EvilInt".into(),
+                    path: "value".into()
+                }
+            );
+            let error = to_json(py, &values.get_item(6).expect("Spoof")).expect_err("refused");
+            assert_eq!(error.path(), "value");
+            assert!(error.to_string().contains("'Spoof'"));
+            let keys = eval(py, &s, "key_cases");
+            for index in 0..keys.len().expect("len") {
+                let error = to_json(py, &keys.get_item(index).expect("item")).expect_err("key");
+                assert!(
+                    matches!(error, ValueError::UnsupportedKey { .. }),
+                    "{error}"
+                );
+            }
+            let canary = s.get_item("canary").expect("lookup").expect("present");
+            assert!(canary.is_none(), "program code ran during a conversion");
+        });
+    }
+
+    #[test]
+    fn no_finalizer_of_the_programs_garbage_runs_during_a_conversion() {
+        with_python(|py| {
+            let s = scope(
+                py,
+                r#"
+import gc
+canary = None
+class Cycle:
+    def __del__(self):
+        global canary
+        canary = 'finalizer ran'
+threshold = gc.get_threshold()
+enabled = gc.isenabled()
+gc.enable()
+gc.set_threshold(1)
+a = Cycle(); b = Cycle(); a.other = b; b.other = a
+del a, b
+"#,
+            );
+            // Building lists allocates tracked objects: with threshold 1 each allocation
+            // would start a collection, and the collection would run `Cycle.__del__`.
+            let value = json(&format!("[{}]", vec!["[[], {}]"; 200].join(",")));
+            let built = to_python(py, &value);
+            let canary = s.get_item("canary").expect("lookup").expect("present");
+            let ran_during = !canary.is_none();
+            let enabled_after = eval(py, &s, "gc.isenabled()").is_truthy().expect("bool");
+            // The collector is back: the garbage goes now, and its finalizer runs.
+            scope(py, "import gc\ngc.collect()");
+            let ran_after = !s
+                .get_item("canary")
+                .expect("lookup")
+                .expect("present")
+                .is_none();
+            eval(
+                py,
+                &s,
+                "(gc.set_threshold(*threshold), gc.enable() if enabled else gc.disable())",
+            );
+            assert!(built.is_ok());
+            assert!(!ran_during, "a finalizer ran during the conversion");
+            assert!(enabled_after, "the collector was not re-enabled");
+            assert!(ran_after, "the test's garbage was never collected");
+        });
+    }
+
+    #[test]
+    fn the_collector_stays_off_when_it_was_off() {
+        with_python(|py| {
+            // SAFETY: attached.
+            let enabled = unsafe { ffi::PyGC_IsEnabled() } != 0;
+            // SAFETY: attached.
+            unsafe { ffi::PyGC_Disable() };
+            drop(GcPause::new(py));
+            // SAFETY: attached.
+            let after = unsafe { ffi::PyGC_IsEnabled() };
+            if enabled {
+                // SAFETY: attached.
+                unsafe { ffi::PyGC_Enable() };
+            }
+            assert_eq!(after, 0);
+        });
+    }
+
+    #[test]
+    fn decimal_conversion_matches_rust_for_128_bit_values() {
+        let samples: Vec<i128> = (0..127)
+            .flat_map(|shift| {
+                let p = 1i128 << shift;
+                [p, p - 1, p + 1, -p, 1 - p, p / 3, -(p / 7)]
+            })
+            .chain([
+                0,
+                i128::MIN,
+                i128::MAX,
+                999_999_999,
+                1_000_000_000,
+                -1_000_000_000,
+            ])
+            .collect();
+        for n in samples {
+            let bytes = n.to_le_bytes();
+            assert_eq!(digits::le_twos_complement_to_decimal(&bytes), n.to_string());
+            let text = n.unsigned_abs().to_string();
+            let back = digits::decimal_to_le_twos_complement(n < 0, &text);
+            let mut padded = [if n < 0 { 0xFF } else { 0 }; 32];
+            padded[..back.len()].copy_from_slice(&back);
+            let mut low = [0u8; 16];
+            low.copy_from_slice(&padded[..16]);
+            assert_eq!(i128::from_le_bytes(low), n, "{n}");
+            assert!(
+                padded[16..].iter().all(|b| *b == padded[31]),
+                "{n}: sign extends"
+            );
+        }
+        assert_eq!(digits::le_twos_complement_to_decimal(&[]), "0");
+        for bits in 1..200usize {
+            let smallest = num_digits_of_power_of_two(bits - 1);
+            assert!(digits::decimal_digits_at_least(bits) <= smallest, "{bits}");
+            assert!(
+                digits::decimal_digits_at_least(bits) + 1 >= smallest,
+                "{bits}"
+            );
+        }
+    }
+
+    /// Decimal digits of 2^k, by repeated doubling of a decimal string.
+    fn num_digits_of_power_of_two(k: usize) -> usize {
+        let mut digits = vec![1u8];
+        for _ in 0..k {
+            let mut carry = 0;
+            for d in digits.iter_mut() {
+                let v = *d * 2 + carry;
+                *d = v % 10;
+                carry = v / 10;
+            }
+            if carry > 0 {
+                digits.push(carry);
+            }
+        }
+        digits.len()
     }
 }
