@@ -30,6 +30,7 @@ pub mod resource;
 pub mod ring;
 pub mod status;
 pub mod supervisor;
+pub mod zygote;
 
 pub use accountant::{
     Accountant, DiskQuotaError, ItemError, LimitsSnapshot, QuickCharge, RateError, UsageSnapshot,
@@ -44,6 +45,6 @@ pub use resource::{Item, Renewable};
 pub use ring::RingWriter;
 pub use status::{Status, StopRequest};
 pub use supervisor::{
-    cgroup_memory_cap, rlimit_as_bytes, CpuMechanism, Kill, KillReason, MemoryBackstop,
-    RenewableTotal, RunResult, SuperviseError, Supervisor, SupervisorConfig,
+    cgroup_memory_cap, rlimit_as_bytes, BatchDriver, CpuMechanism, Kill, KillReason,
+    MemoryBackstop, RenewableTotal, RunResult, SuperviseError, Supervisor, SupervisorConfig,
 };

@@ -88,6 +88,22 @@ pub fn process_cpu(pid: Pid) -> Option<Duration> {
     clock_gettime(clock).ok().map(Duration::from)
 }
 
+/// The parent of `pid`, from `/proc/<pid>/stat` (its fourth field, after the command name in
+/// parentheses, which may itself hold spaces and parentheses).
+pub fn parent_pid(pid: Pid) -> io::Result<Pid> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.as_raw()))?;
+    let after_name = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| io::Error::other("no command name in stat"))?;
+    after_name
+        .split_whitespace()
+        .nth(1)
+        .and_then(|ppid| ppid.parse().ok())
+        .map(Pid::from_raw)
+        .ok_or_else(|| io::Error::other("no parent in stat"))
+}
+
 /// Total CPU time of the calling process (every thread, live or ended).
 pub fn self_cpu() -> Duration {
     clock_gettime(ClockId::CLOCK_PROCESS_CPUTIME_ID).map_or(Duration::ZERO, Duration::from)
@@ -101,6 +117,12 @@ pub fn thread_cpu() -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parent_pid_reads_the_parent_from_proc() {
+        let me = nix::unistd::getpid();
+        assert_eq!(parent_pid(me).unwrap(), nix::unistd::getppid());
+    }
 
     #[test]
     fn disk_usage_counts_sizes_plus_4096_per_entry() {

@@ -102,6 +102,16 @@ impl Relay {
         }
     }
 
+    /// Between the calls of a batch: waits until everything handed over so far has been
+    /// written, its destination failed, or the writer made no progress for `stall`. The
+    /// relay stays open. Returns whether everything was written.
+    pub(crate) fn settle(&self, stall: Duration) -> bool {
+        match self {
+            Relay::Fds(writer) => writer.settle(stall),
+            Relay::Log(_) => true,
+        }
+    }
+
     /// After the run: waits until everything handed over has been written, its destination
     /// failed, the reader has taken nothing for `stall`, or `interrupted()` says repy was
     /// asked to stop. Returns the bytes given up on (never delivered).
@@ -197,6 +207,31 @@ impl FdWriter {
 
     fn failure(&self) -> Option<(Stream, Errno)> {
         self.lock().failed
+    }
+
+    fn settle(&self, stall: Duration) -> bool {
+        let mut seen = self.shared.written.load(Ordering::Relaxed);
+        let mut since = Instant::now();
+        loop {
+            {
+                let queue = self.lock();
+                if queue.bytes == 0 {
+                    return true;
+                }
+                if queue.failed.is_some() && queue.chunks.is_empty() {
+                    return false;
+                }
+            }
+            let now = self.shared.written.load(Ordering::Relaxed);
+            if now != seen {
+                seen = now;
+                since = Instant::now();
+            }
+            if since.elapsed() >= stall {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 
     fn finish(&mut self, stall: Duration, interrupted: &mut dyn FnMut() -> bool) -> u64 {

@@ -97,6 +97,10 @@ struct StopRing {
     entries: [[AtomicU64; 2]; STOP_RING_LEN],
 }
 
+// The page is atomics only: [`SharedPage::snapshot`] relies on it.
+const _: () =
+    assert!(std::mem::size_of::<PageLayout>().is_multiple_of(std::mem::size_of::<AtomicU64>()));
+
 /// The layout of the shared page. All-zero bytes are a valid, empty page.
 #[repr(C)]
 struct PageLayout {
@@ -132,6 +136,10 @@ impl Drop for Mapping {
         let _ = unsafe { munmap(self.ptr.cast(), self.len.get()) };
     }
 }
+
+/// The cells of a page at one instant (see [`SharedPage::snapshot`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageSnapshot(Vec<u64>);
 
 /// A handle on the shared accounting page. Clones share the same mapping; a clone moved into
 /// the sandbox closure before the fork is the child's handle.
@@ -180,6 +188,34 @@ impl SharedPage {
         // as long as `self.mapping`, and holds only atomics, so a shared reference is sound
         // even while the other process writes.
         unsafe { self.mapping.ptr.as_ref() }
+    }
+
+    /// Every cell of the page, for [`SharedPage::restore`]: the zygote of a batch keeps the
+    /// page as its top level left it and puts it back after each call, so that no call's
+    /// charges, items or throttling carry into the next.
+    pub fn snapshot(&self) -> PageSnapshot {
+        PageSnapshot(
+            self.cells()
+                .iter()
+                .map(|c| c.load(Ordering::Acquire))
+                .collect(),
+        )
+    }
+
+    /// Puts back every cell of a [`SharedPage::snapshot`] of this page.
+    pub fn restore(&self, snapshot: &PageSnapshot) {
+        for (cell, value) in self.cells().iter().zip(&snapshot.0) {
+            cell.store(*value, Ordering::Release);
+        }
+    }
+
+    /// The page as the atomics it is made of.
+    fn cells(&self) -> &[AtomicU64] {
+        let count = std::mem::size_of::<PageLayout>() / std::mem::size_of::<AtomicU64>();
+        // SAFETY: `PageLayout` is `#[repr(C)]` and made of `AtomicU64`s only (arrays and
+        // structs of them, no padding), so it is `count` consecutive atomics; the slice lives
+        // as long as `self.mapping`.
+        unsafe { std::slice::from_raw_parts(self.mapping.ptr.as_ptr().cast::<AtomicU64>(), count) }
     }
 
     /// Whether the page still carries its marker (a scribbled page may not).
@@ -371,6 +407,32 @@ mod tests {
                 peak: 0
             }
         );
+    }
+
+    #[test]
+    fn page_restore_puts_back_every_count_of_a_snapshot() {
+        let page = SharedPage::create().unwrap();
+        page.record_items(Item::FILESOPENED, 2);
+        page.record_charge(Renewable::RANDOM, 10, Duration::ZERO, 1.0);
+        let before = page.snapshot();
+        page.record_items(Item::FILESOPENED, 7);
+        page.record_charge(Renewable::RANDOM, 500, Duration::from_millis(3), 9.0);
+        page.push_stop(StopTime {
+            runtime_at_stop: 1.0,
+            seconds_stopped: 0.5,
+        });
+        page.restore(&before);
+        assert_eq!(
+            page.item_counts(Item::FILESOPENED),
+            ItemCounts {
+                current: 2,
+                peak: 2
+            }
+        );
+        assert_eq!(page.rate_totals(Renewable::RANDOM).charged, 10);
+        assert!(page.stop_times().is_empty());
+        assert!(page.is_intact());
+        assert_eq!(page.snapshot(), before);
     }
 
     #[test]

@@ -160,6 +160,8 @@ pub(crate) struct ChildWiring {
     pub(crate) cgroups: CgroupJoins,
     /// The child's end of the output ring.
     pub(crate) output: RingWriter,
+    /// A batch's control channel, for a child that becomes a zygote.
+    pub(crate) control: Option<crate::zygote::ZygoteControl>,
 }
 
 /// The cgroups the child joins before anything else, and where it reports which it joined.
@@ -202,6 +204,7 @@ pub struct Gate {
     go: Option<OwnedFd>,
     broker: Option<OwnedFd>,
     output: Option<RingWriter>,
+    control: Option<crate::zygote::ZygoteControl>,
 }
 
 impl Gate {
@@ -215,6 +218,12 @@ impl Gate {
     /// standard output goes. `None` once taken.
     pub fn take_output(&mut self) -> Option<RingWriter> {
         self.output.take()
+    }
+
+    /// Takes the zygote's end of a batch's control channel (`Supervisor::run_batch`); `None`
+    /// in an ordinary run, or once taken.
+    pub fn take_control(&mut self) -> Option<crate::zygote::ZygoteControl> {
+        self.control.take()
     }
 
     /// The descriptor the gate reads, while the gate is still closed: a child that closes
@@ -272,6 +281,7 @@ pub(crate) fn child_main(wiring: ChildWiring, sandbox: impl FnOnce(&mut Gate) ->
         go: Some(wiring.go),
         broker: Some(wiring.broker),
         output: Some(wiring.output),
+        control: wiring.control,
     };
     let code = run_sandbox(|| {
         let code = sandbox(&mut gate);
@@ -326,6 +336,7 @@ mod tests {
                 go: Some(go),
                 broker: None,
                 output: None,
+                control: None,
             };
             gate.wait();
             0

@@ -595,3 +595,116 @@ fn supervisor_sets_the_runtime_origin_for_the_child() {
     assert!(times[0] >= 0.0 && times[0] < 0.5, "{text}");
     assert!(times[1] - times[0] >= 0.09, "{text}");
 }
+
+/// A batch driver that asks for `calls` calls, each told its index through a file in the
+/// vessel, and keeps each call's output and result.
+struct Calls {
+    dir: std::path::PathBuf,
+    capture: Capture,
+    calls: usize,
+    asked: usize,
+    top_level: Option<RunResult>,
+    results: Vec<(RunResult, Vec<u8>)>,
+}
+
+impl nanny::BatchDriver for Calls {
+    fn top_level_finished(&mut self, result: &RunResult) {
+        self.top_level = Some(result.clone());
+        let _ = self.capture.stdout();
+    }
+
+    fn next_call(&mut self) -> bool {
+        if self.asked == self.calls {
+            return false;
+        }
+        std::fs::write(self.dir.join("call"), self.asked.to_string()).unwrap();
+        self.asked += 1;
+        true
+    }
+
+    fn call_ended(&mut self, result: RunResult) {
+        let output = self.capture.stdout();
+        self.results.push((result, output));
+    }
+}
+
+#[test]
+fn supervisor_batch_ends_a_runaway_call_alone_and_each_call_gets_its_own_result() {
+    let _serial = serial();
+    let dir = vessel();
+    let (capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy("wall-time = 1\nmemory = 200000000"), dir.path());
+    config.output = target;
+    let page = SharedPage::create().unwrap();
+    let mut driver = Calls {
+        dir: dir.path().to_path_buf(),
+        capture,
+        calls: 5,
+        asked: 0,
+        top_level: None,
+        results: Vec::new(),
+    };
+    let call_file = dir.path().join("call");
+    let top = Supervisor::new(config)
+        .unwrap()
+        .run_batch(&page, &mut driver, move |gate| {
+            let control = gate.take_control().expect("a batch has a control channel");
+            gate.wait();
+            write_fd(1, b"top level\n");
+            assert!(control.ready());
+            while control.next_request() {
+                let call: usize = std::fs::read_to_string(&call_file)
+                    .ok()
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or(99);
+                // SAFETY: the zygote is single-threaded.
+                match unsafe { nix::unistd::fork() }.unwrap() {
+                    nix::unistd::ForkResult::Child => {
+                        write_fd(1, format!("call {call}\n").as_bytes());
+                        if call == 2 {
+                            // Runs past the wall time: killed alone.
+                            busy_for(Duration::from_secs(30));
+                        }
+                        // SAFETY: ends the forked call process at once.
+                        unsafe { libc::_exit(i32::try_from(call).unwrap_or(0)) }
+                    }
+                    nix::unistd::ForkResult::Parent { child } => {
+                        assert!(control.forked(child));
+                        let mut status = 0;
+                        // SAFETY: an all-zero rusage is valid; wait4 fills both.
+                        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+                        // SAFETY: out-parameters are valid.
+                        unsafe { libc::wait4(child.as_raw(), &mut status, 0, &mut usage) };
+                        assert!(control.ended(nanny::zygote::CallEnd {
+                            status,
+                            cpu_micros: 0,
+                            peak_rss_kib: 0,
+                        }));
+                    }
+                }
+            }
+            0
+        })
+        .unwrap();
+    assert_eq!(top.end, ChildEnd::Exited(0));
+    assert!(top.killed_for.is_none());
+    assert_eq!(driver.results.len(), 5);
+    for (index, (result, output)) in driver.results.iter().enumerate() {
+        assert_eq!(
+            String::from_utf8_lossy(output),
+            format!("call {index}\n"),
+            "call {index}'s output is its own"
+        );
+        if index == 2 {
+            assert_eq!(
+                result.killed_for.as_ref().map(|k| k.reason),
+                Some(KillReason::WallTime)
+            );
+            assert_eq!(result.end, ChildEnd::Signaled(Signal::SIGKILL));
+            assert!(result.wall_seconds < 3.0, "{}", result.wall_seconds);
+        } else {
+            assert!(result.killed_for.is_none(), "call {index}: {result:?}");
+            assert_eq!(result.end, ChildEnd::Exited(index as i32));
+        }
+    }
+}

@@ -26,6 +26,7 @@
 //! Nothing enforced here is read from the shared page, which the sandbox can write.
 
 mod backstop;
+mod batch;
 mod checks;
 mod duty_cycle;
 mod verdict;
@@ -55,8 +56,9 @@ use crate::status::{Status, StatusFiles};
 
 use backstop::{cfs_period, whole_bytes, MIN_CGROUP_SHARE};
 pub use backstop::{cgroup_memory_cap, rlimit_as_bytes, CpuMechanism, MemoryBackstop};
+pub use batch::BatchDriver;
 use duty_cycle::CpuState;
-use watch::Watch;
+use watch::{ChildUsage, Segment, SegmentEnd, Streams, Watch};
 
 /// How often the supervisor samples the child (memory, CPU time, CPU share, wall time).
 pub const TICK: Duration = Duration::from_millis(20);
@@ -450,11 +452,47 @@ impl Supervisor {
         page: &SharedPage,
         sandbox: impl FnOnce(&mut Gate) -> i32,
     ) -> Result<RunResult, SuperviseError> {
+        self.fork_then(page, false, sandbox, |supervisor, forked, sigfd| {
+            supervisor.supervise(page, forked, sigfd)
+        })
+    }
+
+    /// Like [`Supervisor::run`], for a batch: the child runs the program's top level and, if
+    /// it finishes, becomes a zygote (its [`Gate::take_control`] gives the control channel)
+    /// that forks one process per call; each call is watched with the run's limits as a run
+    /// of its own, and `driver` gets its result. Returns the top level's result.
+    pub fn run_batch(
+        self,
+        page: &SharedPage,
+        driver: &mut dyn BatchDriver,
+        sandbox: impl FnOnce(&mut Gate) -> i32,
+    ) -> Result<RunResult, SuperviseError> {
+        self.fork_then(page, true, sandbox, |supervisor, forked, sigfd| {
+            supervisor.supervise_batch(page, forked, sigfd, driver)
+        })
+    }
+
+    /// Forks the sandbox child (with a batch's control channel when `batch`), then runs
+    /// `supervise` in the parent with the parent's ends of everything.
+    fn fork_then(
+        self,
+        page: &SharedPage,
+        batch: bool,
+        sandbox: impl FnOnce(&mut Gate) -> i32,
+        supervise: impl FnOnce(Supervisor, Forked, &SignalFd) -> Result<RunResult, SuperviseError>,
+    ) -> Result<RunResult, SuperviseError> {
+        let _ = page;
         let (out_r, out_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
         let (err_r, err_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
         let (go_r, go_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
         let (broker_parent, broker_child) = crate::broker::pair().map_err(SuperviseError::Pipe)?;
         let (joined_r, joined_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
+        let (link, control) = if batch {
+            let (link, control) = crate::zygote::channel().map_err(SuperviseError::Pipe)?;
+            (Some(link), Some(control))
+        } else {
+            (None, None)
+        };
         let (ring_writer, ring_reader) = crate::ring::OutputRing::create()
             .map_err(SuperviseError::Ring)?
             .split();
@@ -509,6 +547,7 @@ impl Supervisor {
                 drop(ring_reader);
                 drop(joined_r);
                 drop(sigfd);
+                drop(link);
                 drop(self.relay);
                 std::mem::forget(self.cpu);
                 std::mem::forget(self.pids);
@@ -530,6 +569,7 @@ impl Supervisor {
                         rlimit_as,
                         cgroups,
                         output: ring_writer,
+                        control,
                     },
                     sandbox,
                 )
@@ -541,19 +581,20 @@ impl Supervisor {
                 drop(broker_child);
                 drop(ring_writer);
                 drop(cgroups);
+                drop(control);
                 drop(sandbox);
                 let joined = read_joined(&joined_r);
                 drop(joined_r);
-                let result = self.supervise(
-                    page,
-                    child,
+                let forked = Forked {
+                    pid: child,
                     joined,
-                    [out_r, err_r],
-                    ring_reader,
-                    go_w,
-                    broker_parent,
-                    &sigfd,
-                );
+                    pipes: [out_r, err_r],
+                    ring: ring_reader,
+                    go: go_w,
+                    broker: broker_parent,
+                    link,
+                };
+                let result = supervise(self, forked, &sigfd);
                 // Signals that arrived after the last read are consumed, not delivered.
                 while let Ok(Some(_)) = sigfd.read_signal() {}
                 let _ = old_mask.thread_set_mask();
@@ -562,22 +603,14 @@ impl Supervisor {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn supervise(
+    /// The watch over the child `pid`, with its CPU and memory enforcement as the child's
+    /// cgroups allow.
+    fn watch<'p>(
         self,
-        page: &SharedPage,
+        page: &'p SharedPage,
         pid: Pid,
         joined: [bool; 3],
-        pipes: [OwnedFd; 2],
-        ring: RingReader,
-        go: OwnedFd,
-        broker: OwnedFd,
-        sigfd: &SignalFd,
-    ) -> Result<RunResult, SuperviseError> {
-        for pipe in &pipes {
-            let _ = fcntl(pipe, FcntlArg::F_SETFL(OFlag::O_NONBLOCK));
-        }
-        let pidfd = pidfd_open(pid);
+    ) -> (Watch<'p>, CpuMechanism, MemoryBackstop) {
         let (cpu_state, cpu_group, cpu_mechanism) = match self.cpu {
             CpuPlan::None => (CpuState::None, None, CpuMechanism::None),
             CpuPlan::Cgroup { group, .. } if joined[0] && group.contains(pid) => {
@@ -599,7 +632,7 @@ impl Supervisor {
         let pids_group = self.pids.filter(|group| joined[2] && group.contains(pid));
         let start = monotonic_now();
         page.set_start(start);
-        let mut watch = Watch {
+        let watch = Watch {
             pids_group,
             pid,
             page,
@@ -631,46 +664,123 @@ impl Supervisor {
             next_cgroup_window: start + CGROUP_STOP_WINDOW,
             last_throttled: Duration::ZERO,
         };
+        (watch, cpu_mechanism, memory_backstop)
+    }
+
+    fn supervise(
+        self,
+        page: &SharedPage,
+        forked: Forked,
+        sigfd: &SignalFd,
+    ) -> Result<RunResult, SuperviseError> {
+        let Forked {
+            pid,
+            joined,
+            pipes,
+            ring,
+            go,
+            broker,
+            link: _,
+        } = forked;
+        let mut io = streams(pipes, ring, broker);
+        let pidfd = pidfd_open(pid);
+        let (mut watch, cpu_mechanism, memory_backstop) = self.watch(page, pid, joined);
         if let Some(status) = &watch.status {
             let _ = status.write(Status::Started);
         }
         // Let the child start. If it is already gone, the loop below reaps it.
         let _ = nix::unistd::write(&go, &[1]);
         drop(go);
-        let (end, usage, end_time) = watch.event_loop(pipes, ring, pidfd, broker, sigfd)?;
-        // One last look at the vessel: a run that ended between two scans still reports what
-        // it left on disk.
-        if let Ok(used) = measure::disk_usage(&watch.vessel) {
-            watch.disk_peak = watch.disk_peak.max(used);
-        }
-        // The run is over: what waits for the reader is written now (or its destination
-        // fails). Output that could not be delivered is the run's verdict. A reader that
-        // takes nothing for a while, or a signal to repy, ends the wait: what is left is
-        // counted as dropped, and the report is still written.
-        let mut interrupted = || sigfd.read_signal().ok().flatten().is_some();
-        let undelivered = watch
-            .relay
-            .finish(crate::output::FINISH_STALL, &mut interrupted);
-        watch.dropped = watch.dropped.saturating_add(undelivered);
-        if undelivered > 0 && watch.killed.is_none() {
+        let SegmentEnd::Ended(end, usage, end_time) = watch.event_loop(
+            &mut io,
+            Segment::Child {
+                pidfd: pidfd.as_ref(),
+            },
+            sigfd,
+        )?
+        else {
+            unreachable!("an ordinary run's loop ends only with the child")
+        };
+        Ok(conclude(
+            &mut watch,
+            sigfd,
+            end,
+            usage,
+            end_time,
+            cpu_mechanism,
+            memory_backstop,
+        ))
+    }
+}
+
+/// The parent's ends of a freshly forked sandbox child.
+struct Forked {
+    pid: Pid,
+    joined: [bool; 3],
+    pipes: [OwnedFd; 2],
+    ring: RingReader,
+    go: OwnedFd,
+    broker: OwnedFd,
+    link: Option<crate::zygote::ZygoteLink>,
+}
+
+/// The loop's streams over the child's pipes, ring and broker.
+fn streams(pipes: [OwnedFd; 2], ring: RingReader, broker: OwnedFd) -> Streams {
+    for pipe in &pipes {
+        let _ = fcntl(pipe, FcntlArg::F_SETFL(OFlag::O_NONBLOCK));
+    }
+    Streams {
+        pipes: pipes.map(Some),
+        ring,
+        ring_open: true,
+        broker: Some(broker),
+        drain_at: None,
+    }
+}
+
+/// The end of a watched process: one last look at the vessel, the relay drained (or given
+/// up on), and the verdict and totals.
+fn conclude(
+    watch: &mut Watch<'_>,
+    sigfd: &SignalFd,
+    end: ChildEnd,
+    usage: ChildUsage,
+    end_time: Duration,
+    cpu_mechanism: CpuMechanism,
+    memory_backstop: MemoryBackstop,
+) -> RunResult {
+    // One last look at the vessel: a run that ended between two scans still reports what
+    // it left on disk.
+    if let Ok(used) = measure::disk_usage(&watch.vessel) {
+        watch.disk_peak = watch.disk_peak.max(used);
+    }
+    // The run is over: what waits for the reader is written now (or its destination
+    // fails). Output that could not be delivered is the run's verdict. A reader that
+    // takes nothing for a while, or a signal to repy, ends the wait: what is left is
+    // counted as dropped, and the report is still written.
+    let mut interrupted = || sigfd.read_signal().ok().flatten().is_some();
+    let undelivered = watch
+        .relay
+        .finish(crate::output::FINISH_STALL, &mut interrupted);
+    watch.dropped = watch.dropped.saturating_add(undelivered);
+    if undelivered > 0 && watch.killed.is_none() {
+        watch.killed = Some(Kill {
+            reason: KillReason::OutputUnwritable,
+            message: format!(
+                "the program's output was not taken: {undelivered} bytes were still waiting \
+                 for the reader when it stopped reading or repy was told to stop"
+            ),
+        });
+    }
+    if watch.killed.is_none() {
+        if let Some(message) = watch.output_failure() {
             watch.killed = Some(Kill {
                 reason: KillReason::OutputUnwritable,
-                message: format!(
-                    "the program's output was not taken: {undelivered} bytes were still waiting \
-                     for the reader when it stopped reading or repy was told to stop"
-                ),
+                message,
             });
         }
-        if watch.killed.is_none() {
-            if let Some(message) = watch.output_failure() {
-                watch.killed = Some(Kill {
-                    reason: KillReason::OutputUnwritable,
-                    message,
-                });
-            }
-        }
-        Ok(watch.finish(end, usage, end_time, cpu_mechanism, memory_backstop))
     }
+    watch.finish(end, usage, end_time, cpu_mechanism, memory_backstop)
 }
 
 /// Which of the child's cgroups (CPU, memory, pids) it joined, from the byte it reports

@@ -14,7 +14,7 @@ use super::{CpuMechanism, Kill, KillReason, MemoryBackstop, RenewableTotal, RunR
 
 impl Watch<'_> {
     pub(super) fn finish(
-        mut self,
+        &mut self,
         end: ChildEnd,
         usage: ChildUsage,
         end_time: Duration,

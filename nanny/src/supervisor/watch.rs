@@ -20,6 +20,7 @@ use crate::page::{SharedPage, StopTime};
 use crate::process::ChildEnd;
 use crate::ring::{RingReader, DRAIN_DELAY, RING_BYTES};
 use crate::status::StatusFiles;
+use crate::zygote::{Report, ZygoteLink, REPORT_TIMEOUT};
 
 use super::duty_cycle::{CpuState, StopResume};
 use super::{Kill, KillReason, SuperviseError, TICK};
@@ -89,22 +90,23 @@ impl Watch<'_> {
         let _ = kill(self.pid, Signal::SIGKILL);
     }
 
-    /// Runs the loop until the child is reaped and its pipes are drained.
+    /// Runs the loop until the segment ends: the watched process is gone (reaped, or for a
+    /// batch's call process, reported by the zygote) and its output drained, or, for a
+    /// zygote's top level, the zygote says it is ready for calls.
     pub(super) fn event_loop(
         &mut self,
-        pipes: [OwnedFd; 2],
-        ring: RingReader,
-        pidfd: Option<OwnedFd>,
-        broker: OwnedFd,
+        io: &mut Streams,
+        segment: Segment<'_>,
         sigfd: &SignalFd,
-    ) -> Result<(ChildEnd, ChildUsage, Duration), SuperviseError> {
-        let mut pipes: [Option<OwnedFd>; 2] = pipes.map(Some);
-        // When to relay the output ring next (set by a wake-up from the child).
-        let mut drain_at: Option<Duration> = None;
-        // Whether the child's end of the ring's wake-up pipe is still open.
-        let mut ring_open = true;
-        let mut broker = Some(broker);
+    ) -> Result<SegmentEnd, SuperviseError> {
         let mut buffer = vec![0u8; READ_CHUNK];
+        // Whether the zygote's reports are still listened to during its top level.
+        let mut reports_open = true;
+        let (pidfd, zygote) = match segment {
+            Segment::Child { pidfd } => (pidfd, None),
+            Segment::TopLevel { pidfd, zygote } => (pidfd, Some((zygote, false))),
+            Segment::Call { pidfd, zygote } => (Some(pidfd), Some((zygote, true))),
+        };
         loop {
             let now = monotonic_now();
             if now >= self.next_tick {
@@ -114,14 +116,14 @@ impl Watch<'_> {
                 }
                 self.next_tick = now + TICK;
                 // Whatever the wake-ups, the ring is relayed at least every tick.
-                drain_at = Some(now);
+                io.drain_at = Some(now);
             }
-            if drain_at.is_some_and(|at| now >= at) {
+            if io.drain_at.is_some_and(|at| now >= at) {
                 if self.relay.has_room() {
-                    drain_at = None;
-                    self.drain_ring(&ring);
+                    io.drain_at = None;
+                    self.drain_ring(&io.ring);
                 } else {
-                    drain_at = Some(now + RELAY_RETRY);
+                    io.drain_at = Some(now + RELAY_RETRY);
                 }
             }
             if let CpuState::StopResume(sr) = &mut self.cpu {
@@ -138,7 +140,9 @@ impl Watch<'_> {
                     }
                 }
             }
-            let mut wake = drain_at.map_or(self.next_wakeup(), |at| at.min(self.next_wakeup()));
+            let mut wake = io
+                .drain_at
+                .map_or(self.next_wakeup(), |at| at.min(self.next_wakeup()));
             if !self.relay.has_room() {
                 // The writer thread makes room on its own time: look again soon.
                 wake = wake.min(monotonic_now() + RELAY_RETRY);
@@ -148,12 +152,12 @@ impl Watch<'_> {
             let timeout =
                 PollTimeout::try_from(timeout_ms.min(60_000) as i32).unwrap_or(PollTimeout::ZERO);
 
-            let mut fds = Vec::with_capacity(4);
-            let mut which = Vec::with_capacity(4);
+            let mut fds = Vec::with_capacity(6);
+            let mut which = Vec::with_capacity(6);
             // Past the relay's buffer, the sandbox's output waits in the sandbox (its ring and
             // its pipe fill, and it blocks), never in this loop.
             let relay_room = self.relay.has_room();
-            for (index, pipe) in pipes.iter().enumerate() {
+            for (index, pipe) in io.pipes.iter().enumerate() {
                 if let Some(pipe) = pipe.as_ref().filter(|_| relay_room) {
                     fds.push(PollFd::new(pipe.as_fd(), PollFlags::POLLIN));
                     which.push(Source::Pipe(index));
@@ -163,12 +167,16 @@ impl Watch<'_> {
                 fds.push(PollFd::new(pidfd.as_fd(), PollFlags::POLLIN));
                 which.push(Source::Child);
             }
-            if let Some(broker) = &broker {
+            if let Some((zygote, false)) = zygote.as_ref().filter(|_| reports_open) {
+                fds.push(PollFd::new(zygote.reports_fd(), PollFlags::POLLIN));
+                which.push(Source::Zygote);
+            }
+            if let Some(broker) = &io.broker {
                 fds.push(PollFd::new(broker.as_fd(), PollFlags::POLLIN));
                 which.push(Source::Broker);
             }
-            if ring_open {
-                fds.push(PollFd::new(ring.notify_fd(), PollFlags::POLLIN));
+            if io.ring_open {
+                fds.push(PollFd::new(io.ring.notify_fd(), PollFlags::POLLIN));
                 which.push(Source::Ring);
             }
             fds.push(PollFd::new(sigfd.as_fd(), PollFlags::POLLIN));
@@ -186,53 +194,91 @@ impl Watch<'_> {
                 .collect();
             drop(fds);
             let mut child_ready = pidfd.is_none();
+            let mut zygote_ready = false;
             for source in ready {
                 match source {
                     Source::Pipe(index) => {
-                        if let Some(slot) = pipes.get_mut(index) {
+                        if let Some(slot) = io.pipes.get_mut(index) {
                             self.read_pipe(slot, index, &mut buffer);
                         }
                     }
                     Source::Child => child_ready = true,
+                    Source::Zygote => zygote_ready = true,
                     Source::Ring => {
-                        ring_open = ring.take_wakeups();
+                        io.ring_open = io.ring.take_wakeups();
                         // A busy program's lines are gathered for DRAIN_DELAY; a ring filling
                         // up is relayed at once.
-                        if ring.pending() >= RING_BYTES / 4 {
-                            drain_at = Some(Duration::ZERO);
-                        } else if drain_at.is_none() {
-                            drain_at = Some(monotonic_now() + DRAIN_DELAY);
+                        if io.ring.pending() >= RING_BYTES / 4 {
+                            io.drain_at = Some(Duration::ZERO);
+                        } else if io.drain_at.is_none() {
+                            io.drain_at = Some(monotonic_now() + DRAIN_DELAY);
                         }
                     }
                     Source::Signal => self.read_signals(sigfd),
                     Source::Broker => {
-                        let open = broker
+                        let open = io
+                            .broker
                             .as_ref()
                             .is_some_and(|end| crate::broker::serve_one(end, &self.tcp_ports));
                         if !open {
-                            broker = None;
+                            io.broker = None;
                         }
                     }
                 }
             }
-            if child_ready {
-                if let Some((end, usage)) = self.reap(pidfd.is_some())? {
-                    let end_time = monotonic_now();
-                    // The child is gone: drain what it left in the pipes without waiting for
-                    // the end of file (a descendant could hold the pipes open).
-                    for (index, slot) in pipes.iter_mut().enumerate() {
-                        for _ in 0..MAX_DRAIN_READS {
-                            if !self.read_pipe(slot, index, &mut buffer) {
-                                break;
-                            }
-                        }
+            if zygote_ready && self.killed.is_none() {
+                if let Some((zygote, _)) = &zygote {
+                    // The top level is over when the zygote says so; anything else it writes
+                    // is a broken channel: the zygote is killed, and the run ends as crashed.
+                    if zygote.read(REPORT_TIMEOUT) == Some(Report::Ready) {
+                        self.drain_all(io, &mut buffer);
+                        return Ok(SegmentEnd::Ready(monotonic_now()));
                     }
-                    // Then the ring: the child emptied it before each write to standard
-                    // error, so what is left came after. One drain holds all it can hold.
-                    self.drain_ring(&ring);
-                    return Ok((end, usage, end_time));
+                    let _ = kill(self.pid, Signal::SIGKILL);
+                    reports_open = false;
                 }
             }
+            let ended = match (&zygote, child_ready) {
+                (_, false) => None,
+                (Some((zygote, true)), true) => Some(self.call_end(zygote)),
+                (_, true) => self.reap(pidfd.is_some())?,
+            };
+            if let Some((end, usage)) = ended {
+                let end_time = monotonic_now();
+                self.drain_all(io, &mut buffer);
+                return Ok(SegmentEnd::Ended(end, usage, end_time));
+            }
+        }
+    }
+
+    /// Drains what the watched process left: the pipes, without waiting for the end of file
+    /// (a descendant could hold the pipes open), then the ring, which the sandbox emptied
+    /// before each write to standard error, so what is left came after.
+    fn drain_all(&mut self, io: &mut Streams, buffer: &mut [u8]) {
+        for (index, slot) in io.pipes.iter_mut().enumerate() {
+            for _ in 0..MAX_DRAIN_READS {
+                if !self.read_pipe(slot, index, buffer) {
+                    break;
+                }
+            }
+        }
+        self.drain_ring(&io.ring);
+    }
+
+    /// How a batch's call process ended, as its zygote reports it (the process is not the
+    /// supervisor's child). A zygote that reports nothing in time, or garbage, leaves the
+    /// call ended as killed.
+    fn call_end(&mut self, zygote: &ZygoteLink) -> (ChildEnd, ChildUsage) {
+        match zygote.read(REPORT_TIMEOUT) {
+            Some(Report::Ended(end)) => (
+                ChildEnd::from_wait_status(end.status)
+                    .unwrap_or(ChildEnd::Signaled(Signal::SIGKILL)),
+                ChildUsage {
+                    cpu_seconds: end.cpu_micros as f64 / 1e6,
+                    peak_rss_bytes: end.peak_rss_kib.saturating_mul(1024),
+                },
+            ),
+            _ => (ChildEnd::Signaled(Signal::SIGKILL), ChildUsage::default()),
         }
     }
 
@@ -389,6 +435,53 @@ enum Source {
     Pipe(usize),
     Ring,
     Child,
+    Zygote,
     Signal,
     Broker,
+}
+
+/// The sandbox's output and broker, watched across the segments of a run.
+pub(super) struct Streams {
+    /// The stdout and stderr pipes (closed at end of file).
+    pub(super) pipes: [Option<OwnedFd>; 2],
+    /// The output ring.
+    pub(super) ring: RingReader,
+    /// Whether the sandbox's end of the ring's wake-up pipe is still open.
+    pub(super) ring_open: bool,
+    /// The listening-socket broker, until the sandbox closes it.
+    pub(super) broker: Option<OwnedFd>,
+    /// When to relay the output ring next (set by a wake-up from the sandbox).
+    pub(super) drain_at: Option<Duration>,
+}
+
+/// What one pass of the watch loop watches.
+pub(super) enum Segment<'a> {
+    /// The supervisor's own child, to its end (reaped with `wait4`).
+    Child {
+        /// Its pidfd, if the kernel gives one.
+        pidfd: Option<&'a OwnedFd>,
+    },
+    /// A batch's zygote running the program's top level: until it is ready for calls, or
+    /// its end.
+    TopLevel {
+        /// The zygote's pidfd.
+        pidfd: Option<&'a OwnedFd>,
+        /// The control channel.
+        zygote: &'a ZygoteLink,
+    },
+    /// One call process forked by the zygote, to its end (reported by the zygote).
+    Call {
+        /// The call process's pidfd.
+        pidfd: &'a OwnedFd,
+        /// The control channel.
+        zygote: &'a ZygoteLink,
+    },
+}
+
+/// How a segment ended.
+pub(super) enum SegmentEnd {
+    /// The watched process ended, with its usage, at this instant.
+    Ended(ChildEnd, ChildUsage, Duration),
+    /// The zygote finished the top level, at this instant.
+    Ready(Duration),
 }

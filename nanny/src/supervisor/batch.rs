@@ -1,0 +1,232 @@
+//! A batch (`repy call --batch`): the child runs the program's top level once and becomes a
+//! zygote; each call runs in a fork of it, watched by the same loop, with the same limits, as
+//! a run of its own (wall time, CPU time, memory, threads and output per call; the disk quota
+//! over the shared vessel), and gets a result of its own. One call's kill ends that call only.
+//!
+//! The call processes are the zygote's children, not the supervisor's: the supervisor checks
+//! that each reported pid is the zygote's child, watches it through a pidfd and `/proc`, and
+//! kills it itself; the zygote reports how it ended (see `crate::zygote`).
+
+use std::time::Duration;
+
+use nix::sys::signal::{kill, Signal};
+use nix::sys::signalfd::SignalFd;
+use nix::unistd::Pid;
+
+use crate::clock::monotonic_now;
+use crate::measure;
+use crate::page::SharedPage;
+use crate::process::ChildEnd;
+use crate::zygote::{Report, ZygoteLink, REPORT_TIMEOUT};
+
+use super::duty_cycle::CpuState;
+use super::watch::{ChildUsage, Segment, SegmentEnd, Streams, Watch};
+use super::{
+    conclude, pidfd_open, streams, Forked, Kill, KillReason, RunResult, SuperviseError, Supervisor,
+};
+
+/// How long the zygote has to exit once the batch is over before it is killed.
+const ZYGOTE_EXIT_GRACE: Duration = Duration::from_secs(2);
+
+/// What a batch's caller provides: the calls, and what to do with each result.
+pub trait BatchDriver {
+    /// The top level finished and the zygote waits for calls: `result` is the top level's.
+    fn top_level_finished(&mut self, result: &RunResult);
+    /// Prepares the next call (writes its request where the zygote reads it) and says whether
+    /// there is one; `false` ends the batch.
+    fn next_call(&mut self) -> bool;
+    /// The call just asked for ended: its result, as a run's.
+    fn call_ended(&mut self, result: RunResult);
+}
+
+impl Supervisor {
+    pub(super) fn supervise_batch(
+        self,
+        page: &SharedPage,
+        forked: Forked,
+        sigfd: &SignalFd,
+        driver: &mut dyn BatchDriver,
+    ) -> Result<RunResult, SuperviseError> {
+        let Forked {
+            pid: zygote,
+            joined,
+            pipes,
+            ring,
+            go,
+            broker,
+            link,
+        } = forked;
+        let mut io = streams(pipes, ring, broker);
+        let zygote_fd = pidfd_open(zygote);
+        let (mut watch, cpu_mechanism, memory_backstop) = self.watch(page, zygote, joined);
+        let _ = nix::unistd::write(&go, &[1]);
+        drop(go);
+        let Some(mut link) = link else {
+            unreachable!("a batch is forked with its control channel")
+        };
+        let top_level = watch.event_loop(
+            &mut io,
+            Segment::TopLevel {
+                pidfd: zygote_fd.as_ref(),
+                zygote: &link,
+            },
+            sigfd,
+        )?;
+        let ready_at = match top_level {
+            SegmentEnd::Ended(end, usage, end_time) => {
+                // The top level did not finish (refused, an exception, a kill): that is the
+                // batch's only result.
+                return Ok(conclude(
+                    &mut watch,
+                    sigfd,
+                    end,
+                    usage,
+                    end_time,
+                    cpu_mechanism,
+                    memory_backstop,
+                ));
+            }
+            SegmentEnd::Ready(at) => at,
+        };
+        let usage = ChildUsage {
+            cpu_seconds: measure::process_cpu(zygote).map_or(0.0, |d| d.as_secs_f64()),
+            peak_rss_bytes: 0,
+        };
+        // The top level's output is delivered before its result.
+        let _ = watch.relay.settle(crate::output::FINISH_STALL);
+        let top = watch.finish(
+            ChildEnd::Exited(0),
+            usage,
+            ready_at,
+            cpu_mechanism,
+            memory_backstop,
+        );
+        driver.top_level_finished(&top);
+        let mut interrupted = false;
+        while !interrupted && driver.next_call() {
+            let result = match self::call(&mut watch, &mut io, &link, zygote, sigfd) {
+                Some(Ok((end, usage, end_time))) => {
+                    if !watch.relay.settle(crate::output::FINISH_STALL) && watch.killed.is_none() {
+                        watch.killed = Some(Kill {
+                            reason: KillReason::OutputUnwritable,
+                            message: "the call's output could not be delivered".into(),
+                        });
+                    }
+                    watch.finish(end, usage, end_time, cpu_mechanism, memory_backstop)
+                }
+                Some(Err(err)) => return Err(err),
+                // The zygote failed its part: the batch ends here.
+                None => break,
+            };
+            interrupted = result
+                .killed_for
+                .as_ref()
+                .is_some_and(|kill| kill.reason == KillReason::Interrupted);
+            driver.call_ended(less_top_level(result, &top));
+        }
+        watch.pid = zygote;
+        link.close();
+        end_zygote(zygote, zygote_fd.as_ref());
+        let _ = watch
+            .relay
+            .finish(crate::output::FINISH_STALL, &mut || false);
+        Ok(top)
+    }
+}
+
+/// Asks the zygote for one call and watches it to its end; `None` if the zygote does not
+/// fork one, reports a process that is not its child, or cannot be watched (it is killed).
+fn call(
+    watch: &mut Watch<'_>,
+    io: &mut Streams,
+    link: &ZygoteLink,
+    zygote: Pid,
+    sigfd: &SignalFd,
+) -> Option<Result<(ChildEnd, ChildUsage, Duration), SuperviseError>> {
+    let give_up = || {
+        let _ = kill(zygote, Signal::SIGKILL);
+        None
+    };
+    if !link.request() {
+        return give_up();
+    }
+    let Some(Report::Forked(pid)) = link.read(REPORT_TIMEOUT) else {
+        return give_up();
+    };
+    // Never watch (nor kill) a process the zygote did not fork.
+    if pid.as_raw() <= 0 || measure::parent_pid(pid).ok() != Some(zygote) {
+        return give_up();
+    }
+    let Some(pidfd) = pidfd_open(pid) else {
+        let _ = kill(pid, Signal::SIGKILL);
+        return give_up();
+    };
+    begin_segment(watch, pid);
+    let end = watch.event_loop(
+        io,
+        Segment::Call {
+            pidfd: &pidfd,
+            zygote: link,
+        },
+        sigfd,
+    );
+    Some(end.map(|end| match end {
+        SegmentEnd::Ended(end, usage, end_time) => (end, usage, end_time),
+        SegmentEnd::Ready(at) => (
+            ChildEnd::Signaled(Signal::SIGKILL),
+            ChildUsage::default(),
+            at,
+        ),
+    }))
+}
+
+/// Points the watch at a new call process, with fresh per-run counters: its own wall and CPU
+/// clock, output count, peaks and kill.
+fn begin_segment(watch: &mut Watch<'_>, pid: Pid) {
+    let now = monotonic_now();
+    watch.pid = pid;
+    watch.start = now;
+    watch.killed = None;
+    watch.relayed = 0;
+    watch.dropped = 0;
+    watch.rss_peak = 0;
+    watch.disk_peak = 0;
+    // A call runs compiled code only: no preparation allowance.
+    watch.program_started = true;
+    watch.next_tick = now;
+    watch.next_disk = now;
+    if let CpuState::StopResume(sr) = &mut watch.cpu {
+        sr.balance = 0.0;
+        sr.last_wall = None;
+        sr.last_cpu = Duration::ZERO;
+        sr.stopped = None;
+    }
+}
+
+/// A call's renewable totals without the top level's (the zygote restores the page to the
+/// top level's state before each call).
+fn less_top_level(mut result: RunResult, top: &RunResult) -> RunResult {
+    for total in &mut result.renewable {
+        if let Some(base) = top.renewable.iter().find(|t| t.resource == total.resource) {
+            total.charged = total.charged.saturating_sub(base.charged);
+            total.throttled_seconds = (total.throttled_seconds - base.throttled_seconds).max(0.0);
+        }
+    }
+    result
+}
+
+/// Lets the zygote exit (its requests are closed), kills it after a grace period, and reaps
+/// it.
+fn end_zygote(zygote: Pid, pidfd: Option<&std::os::fd::OwnedFd>) {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd as _;
+    let exited = pidfd.is_some_and(|fd| {
+        let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
+        let millis = u16::try_from(ZYGOTE_EXIT_GRACE.as_millis()).unwrap_or(u16::MAX);
+        matches!(poll(&mut fds, PollTimeout::from(millis)), Ok(n) if n > 0)
+    });
+    if !exited {
+        let _ = kill(zygote, Signal::SIGKILL);
+    }
+    let _ = nix::sys::wait::waitpid(zygote, None);
+}

@@ -1,0 +1,261 @@
+//! The control channel of a batch (`repy call --batch`): the sandbox child runs the program's
+//! top level once and becomes a zygote; for each call the supervisor asks it for a fork, and
+//! watches that fork as it watches any run.
+//!
+//! Two pipes, made by the supervisor before the fork. Down (supervisor → zygote): one byte
+//! per call asked for; end of file when the batch is over. Up (zygote → supervisor), records
+//! of at most `PIPE_BUF` bytes, so each is written at once:
+//!
+//! | record | bytes | when |
+//! |---|---|---|
+//! | `R` | 1 | the top level finished: the zygote waits for calls |
+//! | `P` pid | 1 + 4 | a call process was forked |
+//! | `E` wait status, CPU µs, peak RSS KiB | 1 + 4 + 8 + 8 | that call process ended |
+//!
+//! **Trust.** The zygote ran the program's top level, so it is no more trusted than the
+//! program: the supervisor checks that a reported pid is the zygote's child before watching
+//! it, never waits on the zygote longer than [`REPORT_TIMEOUT`], and enforces every limit
+//! itself (`/proc`, the pidfd). A reported status and usage only shape the call's report,
+//! as a run's own exit code does.
+
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use std::time::Duration;
+
+use nix::errno::Errno;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::unistd::Pid;
+
+/// How long the supervisor waits for a record the zygote owes it (a pid after a request,
+/// a status after the call process ended).
+pub const REPORT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The record the zygote writes once the top level has finished.
+const READY: u8 = b'R';
+/// The record of a forked call process.
+const FORKED: u8 = b'P';
+/// The record of an ended call process.
+const ENDED: u8 = b'E';
+
+/// How a call process ended, as the zygote's `wait4` saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallEnd {
+    /// The raw wait status.
+    pub status: i32,
+    /// User + system CPU time in microseconds.
+    pub cpu_micros: u64,
+    /// Peak resident memory in KiB.
+    pub peak_rss_kib: u64,
+}
+
+/// The zygote's ends of the channel (inherited through the fork, kept through confinement).
+#[derive(Debug)]
+pub struct ZygoteControl {
+    requests: OwnedFd,
+    reports: OwnedFd,
+}
+
+impl ZygoteControl {
+    /// The descriptors confinement must keep open.
+    pub fn fds(&self) -> [RawFd; 2] {
+        [self.requests.as_raw_fd(), self.reports.as_raw_fd()]
+    }
+
+    /// Tells the supervisor the top level finished.
+    pub fn ready(&self) -> bool {
+        write_record(&self.reports, &[READY])
+    }
+
+    /// Waits for the next request: `true` for a call, `false` when the batch is over (or the
+    /// supervisor is gone).
+    pub fn next_request(&self) -> bool {
+        let mut byte = [0u8; 1];
+        loop {
+            match nix::unistd::read(&self.requests, &mut byte) {
+                Ok(1) => return true,
+                Err(Errno::EINTR) => continue,
+                _ => return false,
+            }
+        }
+    }
+
+    /// Reports a forked call process.
+    pub fn forked(&self, pid: Pid) -> bool {
+        let mut record = [0u8; 5];
+        record[0] = FORKED;
+        record[1..].copy_from_slice(&pid.as_raw().to_le_bytes());
+        write_record(&self.reports, &record)
+    }
+
+    /// Reports how the call process ended.
+    pub fn ended(&self, end: CallEnd) -> bool {
+        let mut record = [0u8; 21];
+        record[0] = ENDED;
+        record[1..5].copy_from_slice(&end.status.to_le_bytes());
+        record[5..13].copy_from_slice(&end.cpu_micros.to_le_bytes());
+        record[13..21].copy_from_slice(&end.peak_rss_kib.to_le_bytes());
+        write_record(&self.reports, &record)
+    }
+}
+
+/// The supervisor's ends of the channel.
+#[derive(Debug)]
+pub(crate) struct ZygoteLink {
+    requests: Option<OwnedFd>,
+    reports: OwnedFd,
+}
+
+/// Makes the channel: the supervisor's ends and the zygote's.
+pub(crate) fn channel() -> nix::Result<(ZygoteLink, ZygoteControl)> {
+    use nix::fcntl::OFlag;
+    let (requests_r, requests_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    let (reports_r, reports_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    Ok((
+        ZygoteLink {
+            requests: Some(requests_w),
+            reports: reports_r,
+        },
+        ZygoteControl {
+            requests: requests_r,
+            reports: reports_w,
+        },
+    ))
+}
+
+/// What the supervisor read from the zygote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Report {
+    Ready,
+    Forked(Pid),
+    Ended(CallEnd),
+}
+
+impl ZygoteLink {
+    /// The descriptor to poll for the top level's `R`.
+    pub(crate) fn reports_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.reports.as_fd()
+    }
+
+    /// Asks the zygote for one call; `false` if it is gone.
+    pub(crate) fn request(&self) -> bool {
+        self.requests
+            .as_ref()
+            .is_some_and(|fd| write_record(fd, b"C"))
+    }
+
+    /// Ends the batch: the zygote reads end of file and exits.
+    pub(crate) fn close(&mut self) {
+        self.requests = None;
+    }
+
+    /// Reads the next record, waiting at most `timeout`; `None` on a timeout, end of file or
+    /// anything that is not a whole record.
+    pub(crate) fn read(&self, timeout: Duration) -> Option<Report> {
+        let mut first = [0u8; 1];
+        if !read_exact(&self.reports, &mut first, timeout) {
+            return None;
+        }
+        match first[0] {
+            READY => Some(Report::Ready),
+            FORKED => {
+                let mut pid = [0u8; 4];
+                read_exact(&self.reports, &mut pid, timeout)
+                    .then(|| Report::Forked(Pid::from_raw(i32::from_le_bytes(pid))))
+            }
+            ENDED => {
+                let mut rest = [0u8; 20];
+                if !read_exact(&self.reports, &mut rest, timeout) {
+                    return None;
+                }
+                let u64_at = |at: usize| {
+                    let mut bytes = [0u8; 8];
+                    bytes.copy_from_slice(&rest[at..at + 8]);
+                    u64::from_le_bytes(bytes)
+                };
+                let mut status = [0u8; 4];
+                status.copy_from_slice(&rest[..4]);
+                Some(Report::Ended(CallEnd {
+                    status: i32::from_le_bytes(status),
+                    cpu_micros: u64_at(4),
+                    peak_rss_kib: u64_at(12),
+                }))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Writes a whole record (at most `PIPE_BUF` bytes, so at once or not at all).
+fn write_record(fd: &OwnedFd, record: &[u8]) -> bool {
+    loop {
+        match nix::unistd::write(fd, record) {
+            Ok(n) => return n == record.len(),
+            Err(Errno::EINTR) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Fills `buffer` from `fd`, waiting at most `timeout` in all.
+fn read_exact(fd: &OwnedFd, buffer: &mut [u8], timeout: Duration) -> bool {
+    let deadline = crate::clock::monotonic_now() + timeout;
+    let mut filled = 0;
+    while filled < buffer.len() {
+        let left = deadline.saturating_sub(crate::clock::monotonic_now());
+        let millis = i32::try_from(left.as_millis()).unwrap_or(i32::MAX);
+        let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
+        match poll(
+            &mut fds,
+            PollTimeout::try_from(millis).unwrap_or(PollTimeout::ZERO),
+        ) {
+            Ok(0) => return false,
+            Ok(_) => {}
+            Err(Errno::EINTR) => continue,
+            Err(_) => return false,
+        }
+        match nix::unistd::read(fd, &mut buffer[filled..]) {
+            Ok(0) => return false,
+            Ok(n) => filled += n,
+            Err(Errno::EINTR | Errno::EAGAIN) => continue,
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zygote_records_cross_the_channel_whole() {
+        let (mut link, control) = channel().expect("pipes");
+        assert!(control.ready());
+        assert!(control.forked(Pid::from_raw(4321)));
+        let end = CallEnd {
+            status: 9,
+            cpu_micros: 1_234_567,
+            peak_rss_kib: 8_192,
+        };
+        assert!(control.ended(end));
+        let wait = Duration::from_millis(100);
+        assert_eq!(link.read(wait), Some(Report::Ready));
+        assert_eq!(link.read(wait), Some(Report::Forked(Pid::from_raw(4321))));
+        assert_eq!(link.read(wait), Some(Report::Ended(end)));
+        // Nothing more: a timeout, not a hang.
+        assert_eq!(link.read(Duration::from_millis(20)), None);
+        assert!(link.request());
+        assert!(control.next_request());
+        link.close();
+        assert!(!control.next_request());
+    }
+
+    #[test]
+    fn a_garbled_record_is_refused() {
+        let (link, control) = channel().expect("pipes");
+        assert!(write_record(&control.reports, b"Zjunk"));
+        assert_eq!(link.read(Duration::from_millis(50)), None);
+        // A record cut short is not waited for beyond the timeout.
+        assert!(write_record(&control.reports, &[FORKED, 1]));
+        assert_eq!(link.read(Duration::from_millis(50)), None);
+    }
+}
