@@ -215,6 +215,12 @@ pub enum Command {
         /// The keyword arguments, a JSON object.
         #[arg(long, value_name = "JSON", default_value = "{}")]
         kwargs: String,
+        /// Compile once, call many times: read one call per line of FILE (`-` for standard
+        /// input), each a JSON object `{"args": [...], "kwargs": {...}, "function": "..."}`,
+        /// run each in a fresh copy of the program after its top level, and print one JSON
+        /// outcome per line, in order.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["args", "kwargs"])]
+        batch: Option<PathBuf>,
         #[command(flatten)]
         options: EngineArgs,
     },

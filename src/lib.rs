@@ -98,15 +98,31 @@ fn run_command(binary: Binary) -> u8 {
             expr,
             options,
             args,
-        }) => return modes::eval(restrictions, code, expr, options, args),
+        }) => return modes::eval(restrictions, code, expr, options, args, binary),
         Some(Command::Call {
             restrictions,
             program,
             function,
             args,
             kwargs,
+            batch,
             options,
-        }) => return modes::call(restrictions, program, function, &args, &kwargs, options),
+        }) => {
+            return match batch {
+                Some(calls) => {
+                    modes::batch(restrictions, program, function, &calls, options, binary)
+                }
+                None => modes::call(
+                    restrictions,
+                    program,
+                    function,
+                    &args,
+                    &kwargs,
+                    options,
+                    binary,
+                ),
+            }
+        }
         Some(Command::Check { format, programs }) => check::check_files(&programs, format),
         Some(Command::Explain { rule }) => check::explain(rule.as_deref()),
         Some(Command::Restrictions { action }) => restrictions_command(action),

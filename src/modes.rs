@@ -17,6 +17,7 @@ pub fn eval(
     expression: bool,
     options: EngineArgs,
     args: Vec<String>,
+    binary: crate::Binary,
 ) -> u8 {
     let mut job = Job::new(
         PolicySource::File(restrictions),
@@ -31,7 +32,7 @@ pub fn eval(
         Mode::Run
     };
     job.args = args;
-    run(job, options)
+    run(job, options, binary)
 }
 
 /// `repy call RESTRICTIONS PROGRAM FUNCTION [--args JSON] [--kwargs JSON]`.
@@ -42,6 +43,7 @@ pub fn call(
     args: &str,
     kwargs: &str,
     options: EngineArgs,
+    binary: crate::Binary,
 ) -> u8 {
     let call = match parse_arguments(function, args, kwargs) {
         Ok(call) => call,
@@ -52,7 +54,75 @@ pub fn call(
         ProgramSource::File(program),
     );
     job.mode = Mode::Call(call);
-    run(job, options)
+    run(job, options, binary)
+}
+
+/// `repy call RESTRICTIONS PROGRAM FUNCTION --batch CALLS`: one JSON outcome per line of
+/// CALLS, in order, each printed as soon as its call ends. Exits with the top level's code
+/// (0 when it finished and the calls ran, whatever their verdicts).
+pub fn batch(
+    restrictions: PathBuf,
+    program: PathBuf,
+    function: String,
+    calls: &std::path::Path,
+    options: EngineArgs,
+    binary: crate::Binary,
+) -> u8 {
+    let input: Box<dyn std::io::BufRead> = if calls == std::path::Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        match std::fs::File::open(calls) {
+            Ok(file) => Box::new(std::io::BufReader::new(file)),
+            Err(err) => {
+                return crate::run::usage(
+                    format!("cannot read the calls '{}': {err}", calls.display()),
+                    options.report,
+                )
+            }
+        }
+    };
+    let mut job = Job::new(
+        PolicySource::File(restrictions),
+        ProgramSource::File(program),
+    );
+    apply_options(&mut job, &options, binary);
+    let mut lines = std::io::BufRead::lines(input)
+        .enumerate()
+        .filter_map(|(index, line)| {
+            let number = index + 1;
+            match line {
+                Ok(line) if line.trim().is_empty() => None,
+                Ok(line) => Some(
+                    serde_json::from_str::<Call>(&line)
+                        .map_err(|err| format!("line {number} of the calls is not a call: {err}")),
+                ),
+                Err(err) => Some(Err(format!(
+                    "line {number} of the calls cannot be read: {err}"
+                ))),
+            }
+        });
+    let mut stdout = std::io::stdout();
+    let mut sink = |outcome: Outcome| {
+        let line = outcome.to_json().to_string();
+        if writeln!(stdout, "{line}")
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
+            eprintln!("repy: cannot write an outcome to standard output");
+        }
+    };
+    let mut batch = engine::Batch {
+        calls: &mut lines,
+        sink: &mut sink,
+        default_function: function,
+    };
+    let top = engine::run_batch(job, &mut batch);
+    // Standard output is one JSON line per call: what the top level wrote goes to standard
+    // error.
+    let mut stderr = std::io::stderr();
+    let _ = stderr.write_all(&top.stdout);
+    let _ = stderr.write_all(&top.stderr);
+    top.exit_code
 }
 
 /// The call's arguments from their JSON texts, or a usage error naming the option.
@@ -92,7 +162,13 @@ pub fn kind(value: &Value) -> &'static str {
 }
 
 /// The vessel and report options of `eval` and `call` applied to `job`.
-pub fn apply_options(job: &mut Job, options: &EngineArgs) {
+pub fn apply_options(job: &mut Job, options: &EngineArgs, binary: crate::Binary) {
+    #[cfg(not(feature = "test-real-builtins"))]
+    let crate::Binary::Repy = binary;
+    #[cfg(feature = "test-real-builtins")]
+    {
+        job.unrestricted = binary == crate::Binary::TestRealBuiltins;
+    }
     job.vessel = match &options.cwd {
         Some(dir) => VesselChoice::Dir(dir.clone()),
         None => VesselChoice::Temp {
@@ -110,8 +186,8 @@ pub fn apply_options(job: &mut Job, options: &EngineArgs) {
     }
 }
 
-fn run(mut job: Job, options: EngineArgs) -> u8 {
-    apply_options(&mut job, &options);
+fn run(mut job: Job, options: EngineArgs, binary: crate::Binary) -> u8 {
+    apply_options(&mut job, &options, binary);
     let returns_value = job.mode != Mode::Run;
     let outcome = engine::run(job);
     print_outcome(&outcome, options.json, returns_value);

@@ -1,5 +1,6 @@
 //! The integration tests: each module runs the built `repy` binary on real files.
 
+mod batch;
 mod cases;
 mod charges;
 mod cli;

@@ -110,6 +110,61 @@ impl Prepared {
         step: &Step,
         check: impl FnOnce(Python<'_>, &str, &str) -> Result<Option<safe_check::Checked>, String>,
     ) -> PyResult<Outcome> {
+        self.execute(py, source, filename, step, check)
+    }
+
+    /// The top level of a batch (`repy call --batch`): checks, compiles and runs the program
+    /// like [`Prepared::run`], and on success leaves it ready for calls in forks of this
+    /// process ([`fork_for_call`], [`Prepared::call_in_fork`]): its threads have ended, its
+    /// `events` item is back, and the collector is stopped (no finalizer of the program runs
+    /// in the zygote; each call starts it again for itself).
+    pub fn run_top_level(
+        &self,
+        py: Python<'_>,
+        source: &str,
+        filename: &str,
+        check: impl FnOnce(Python<'_>, &str, &str) -> Result<Option<safe_check::Checked>, String>,
+    ) -> PyResult<Outcome> {
+        self.execute(py, source, filename, &Step::Run, check)
+    }
+
+    /// In a process forked from a zygote whose top level finished: calls `function` with
+    /// JSON arguments as the main program (it holds the `events` item while it runs, its
+    /// threads are waited for) and returns the value as JSON, or how it failed.
+    pub fn call_in_fork(
+        &self,
+        py: Python<'_>,
+        source: &str,
+        filename: &str,
+        function: &str,
+        args: &[serde_json::Value],
+        kwargs: &serde_json::Map<String, serde_json::Value>,
+    ) -> PyResult<Outcome> {
+        if crate::charge::acquire(crate::charge::Item::EVENTS, crate::threads::MAIN_EVENT).is_err()
+        {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "the call cannot get its `events` item",
+            ));
+        }
+        // SAFETY: PyGC_Enable only sets the collector's enabled flag; the caller is attached.
+        unsafe {
+            ffi::PyGC_Enable();
+        }
+        let globals = self.globals.bind(py);
+        let result = call(py, globals, function, args, kwargs)
+            .and_then(|value| to_json(py, &value, &format!("{function}()")));
+        Ok(ended(py, result.map(Some), filename, source))
+    }
+
+    /// Checks, compiles and runs the program and does `step`.
+    fn execute(
+        &self,
+        py: Python<'_>,
+        source: &str,
+        filename: &str,
+        step: &Step,
+        check: impl FnOnce(Python<'_>, &str, &str) -> Result<Option<safe_check::Checked>, String>,
+    ) -> PyResult<Outcome> {
         // The checker hands back the tree it checked; compiling that tree (not the source
         // again) runs exactly what was checked and spares a second parse.
         let checked = match check(py, source, filename) {
@@ -173,29 +228,61 @@ impl Prepared {
                 to_json(py, &value, &format!("{function}()")).map(Some)
             }),
         };
-        // Once the program has ended, none of its code may run again: no finalizer of an
-        // object it leaves behind, whether freed by the collector or by the last reference
-        // going away (a traceback holds the frames, and the frames its objects). The collector
-        // is stopped and every object is kept alive until the process ends (with `_exit`; the
-        // interpreter is never finalised). Rendering an uncaught exception still calls its
-        // `__str__`, the program's own last word, as RepyV2 did.
-        match result {
-            Ok(value) => {
-                // The top level is over: as in RepyV2, the main program's `events` item goes
-                // back now, while its threads may still run (a run loop that waits for
-                // `events` to drop sees it).
-                crate::charge::release(crate::charge::Item::EVENTS, crate::threads::MAIN_EVENT);
-                crate::threads::wait_for_threads(py);
-                program_ended();
-                Ok(Outcome::Finished(value))
-            }
-            Err(err) => {
-                program_ended();
-                let (text, summary) = crate::traceback::report(py, &err, filename, source);
-                let outcome = Outcome::UncaughtException(text, summary);
-                std::mem::forget(err);
-                Ok(outcome)
-            }
+        Ok(ended(py, result, filename, source))
+    }
+}
+
+/// How the program (or a call) ended. Once it has ended, none of its code may run again:
+/// no finalizer of an object it leaves behind, whether freed by the collector or by the
+/// last reference going away (a traceback holds the frames, and the frames its objects).
+/// The collector is stopped and every object is kept alive until the process ends (with
+/// `_exit`; the interpreter is never finalised). Rendering an uncaught exception still
+/// calls its `__str__`, the program's own last word, as RepyV2 did. A zygote's finished
+/// top level ends the same way, ready for calls.
+fn ended(
+    py: Python<'_>,
+    result: PyResult<Option<serde_json::Value>>,
+    filename: &str,
+    source: &str,
+) -> Outcome {
+    match result {
+        Ok(value) => {
+            // The top level is over: as in RepyV2, the main program's `events` item goes
+            // back now, while its threads may still run (a run loop that waits for
+            // `events` to drop sees it).
+            crate::charge::release(crate::charge::Item::EVENTS, crate::threads::MAIN_EVENT);
+            crate::threads::wait_for_threads(py);
+            program_ended();
+            Outcome::Finished(value)
+        }
+        Err(err) => {
+            program_ended();
+            let (text, summary) = crate::traceback::report(py, &err, filename, source);
+            let outcome = Outcome::UncaughtException(text, summary);
+            std::mem::forget(err);
+            outcome
+        }
+    }
+}
+
+/// Forks the zygote for one call, with CPython's fork protocol (its locks reset in the
+/// child). The caller must be the zygote's only thread, attached to the interpreter.
+/// Returns the child's pid in the zygote and 0 in the child, as fork(2).
+pub fn fork_for_call(_py: Python<'_>) -> std::io::Result<libc::pid_t> {
+    // SAFETY: PyOS_BeforeFork/AfterFork_* bracket fork() as os.fork() does, on the thread that
+    // holds the interpreter; the zygote has no other thread (its top level's threads ended).
+    unsafe {
+        ffi::PyOS_BeforeFork();
+        let pid = libc::fork();
+        if pid == 0 {
+            ffi::PyOS_AfterFork_Child();
+        } else {
+            ffi::PyOS_AfterFork_Parent();
+        }
+        if pid < 0 {
+            Err(std::io::Error::last_os_error())
+        } else {
+            Ok(pid)
         }
     }
 }

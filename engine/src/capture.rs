@@ -18,6 +18,8 @@ pub const CAPTURE_LIMIT: u64 = 64 * 1024 * 1024;
 pub struct Capture {
     stdout: File,
     stderr: File,
+    /// How much of each file [`Capture::take_new`] has handed out.
+    taken: [u64; 2],
 }
 
 impl Capture {
@@ -29,7 +31,32 @@ impl Capture {
             stdout: OwnedFd::from(stdout.try_clone()?),
             stderr: OwnedFd::from(stderr.try_clone()?),
         };
-        Ok((Capture { stdout, stderr }, target))
+        Ok((
+            Capture {
+                stdout,
+                stderr,
+                taken: [0; 2],
+            },
+            target,
+        ))
+    }
+
+    /// What the program wrote since the last call (the output of one call of a batch), each
+    /// stream up to [`CAPTURE_LIMIT`] bytes.
+    pub fn take_new(&mut self) -> (Vec<u8>, Vec<u8>) {
+        let mut streams = [Vec::new(), Vec::new()];
+        for (index, file) in [&self.stdout, &self.stderr].into_iter().enumerate() {
+            let end = file.metadata().map_or(self.taken[index], |m| m.len());
+            let start = self.taken[index];
+            let len = end.saturating_sub(start).min(CAPTURE_LIMIT);
+            let mut bytes = vec![0u8; usize::try_from(len).unwrap_or(0)];
+            let read = std::os::unix::fs::FileExt::read_at(file, &mut bytes, start).unwrap_or(0);
+            bytes.truncate(read);
+            streams[index] = bytes;
+            self.taken[index] = end;
+        }
+        let [stdout, stderr] = streams;
+        (stdout, stderr)
     }
 
     /// What the program wrote to stdout and stderr, each up to [`CAPTURE_LIMIT`] bytes.

@@ -89,7 +89,7 @@ fn detach_stdin() {
 }
 
 /// Writes `text` to standard error, unbuffered.
-fn eprint_raw(text: &str) {
+pub(crate) fn eprint_raw(text: &str) {
     api::output::write_stderr(text.as_bytes());
 }
 
@@ -157,6 +157,12 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         }
         let mut confinement = confine_plan(&plan);
         confinement.keep_fds.extend(gate.fd());
+        // A batch's zygote keeps its control channel, and may fork one process per call.
+        let control = gate.take_control();
+        if let Some(control) = &control {
+            confinement.keep_fds.extend(control.fds());
+            confinement.zygote = true;
+        }
         if let Some(ring) = gate.take_output() {
             confinement.keep_fds.push(ring.fd());
             api::output::install_ring(ring);
@@ -204,6 +210,13 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
             api::output::write_stdout(py, text.as_bytes());
         }
         let mut refused = None;
+        let check = |py: Python<'_>, source: &str, filename: &str| {
+            if unrestricted {
+                Ok(None)
+            } else {
+                crate::refusal::violations(py, source, filename, &mut refused)
+            }
+        };
         let step = match &plan.mode {
             Mode::Run => api::program::Step::Run,
             Mode::Expression => api::program::Step::Expression,
@@ -212,57 +225,20 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                 args: call.args.clone(),
                 kwargs: call.kwargs.clone(),
             },
-        };
-        let outcome = if unrestricted {
-            prepared.run_step(py, &plan.source, &plan.filename, &step, |_, _, _| Ok(None))?
-        } else {
-            prepared.run_step(
-                py,
-                &plan.source,
-                &plan.filename,
-                &step,
-                |py, source, filename| {
-                    crate::refusal::violations(py, source, filename, &mut refused)
-                },
-            )?
-        };
-        // How the program ended, for the report: written by this process after the program
-        // has run, so the program can only ever spoil its own run's entries.
-        Ok(match outcome {
-            api::program::Outcome::Finished(value) => {
-                if let Some(value) = value {
-                    plan.handoff.write(Slot::Value, &value.to_string());
+            Mode::Batch => {
+                let outcome = prepared.run_top_level(py, &plan.source, &plan.filename, check)?;
+                if !matches!(outcome, api::program::Outcome::Finished(_)) {
+                    return Ok(record(py, &plan.handoff, outcome, refused));
                 }
-                ExitStatus::Finished
+                let Some(control) = control else {
+                    eprint_raw("repy: internal error: a batch without its control channel\n");
+                    return Ok(ExitStatus::InternalError);
+                };
+                return Ok(crate::zygote::serve_calls(py, &plan, &prepared, &control));
             }
-            api::program::Outcome::Unsafe(text) => {
-                let summary = refused.unwrap_or_else(|| {
-                    // Refused at compile time, after the checker: no violation list.
-                    let first = text.lines().next().unwrap_or_default();
-                    serde_json::json!({
-                        "message": first.chars().take(500).collect::<String>(),
-                        "violations": {"count": 0, "items": []},
-                    })
-                });
-                plan.handoff.write(Slot::Outcome, &summary.to_string());
-                api::output::write_stderr_charged(py, text.as_bytes());
-                ExitStatus::Unsafe
-            }
-            api::program::Outcome::UncaughtException(text, summary) => {
-                let report = serde_json::json!({
-                    "message": format!("{}: {}", summary.class, summary.message),
-                    "exception": {
-                        "class": summary.class,
-                        "message": summary.message,
-                        "traceback": summary.frames,
-                        "frame_count": summary.frame_count,
-                    },
-                });
-                plan.handoff.write(Slot::Outcome, &report.to_string());
-                api::output::write_stderr_charged(py, text.as_bytes());
-                ExitStatus::UncaughtException
-            }
-        })
+        };
+        let outcome = prepared.run_step(py, &plan.source, &plan.filename, &step, check)?;
+        Ok(record(py, &plan.handoff, outcome, refused))
     });
     match status {
         Ok(status) => i32::from(status.code()),
@@ -271,6 +247,52 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                 "repy: internal error while setting up the sandbox: {err}\n"
             ));
             i32::from(ExitStatus::InternalError.code())
+        }
+    }
+}
+
+/// Records how the program (or one call) ended for the report, in the hand-off page, and
+/// prints its refusal or traceback: written by this process after the program has run, so
+/// the program can only ever spoil its own run's entries. Returns the exit status.
+pub(crate) fn record(
+    py: Python<'_>,
+    handoff: &crate::handoff::Handoff,
+    outcome: api::program::Outcome,
+    refused: Option<serde_json::Value>,
+) -> ExitStatus {
+    match outcome {
+        api::program::Outcome::Finished(value) => {
+            if let Some(value) = value {
+                handoff.write(Slot::Value, &value.to_string());
+            }
+            ExitStatus::Finished
+        }
+        api::program::Outcome::Unsafe(text) => {
+            let summary = refused.unwrap_or_else(|| {
+                // Refused at compile time, after the checker: no violation list.
+                let first = text.lines().next().unwrap_or_default();
+                serde_json::json!({
+                    "message": first.chars().take(500).collect::<String>(),
+                    "violations": {"count": 0, "items": []},
+                })
+            });
+            handoff.write(Slot::Outcome, &summary.to_string());
+            api::output::write_stderr_charged(py, text.as_bytes());
+            ExitStatus::Unsafe
+        }
+        api::program::Outcome::UncaughtException(text, summary) => {
+            let report = serde_json::json!({
+                "message": format!("{}: {}", summary.class, summary.message),
+                "exception": {
+                    "class": summary.class,
+                    "message": summary.message,
+                    "traceback": summary.frames,
+                    "frame_count": summary.frame_count,
+                },
+            });
+            handoff.write(Slot::Outcome, &report.to_string());
+            api::output::write_stderr_charged(py, text.as_bytes());
+            ExitStatus::UncaughtException
         }
     }
 }

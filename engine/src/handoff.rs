@@ -18,7 +18,7 @@ const VALUE_LIMIT: usize = api::program::VALUE_LIMIT;
 
 /// The size of the mapping: the two small slots, then the value's (pages of a shared
 /// anonymous mapping take memory only once written).
-const SIZE: usize = 2 * SLOT + 8 + VALUE_LIMIT;
+const SIZE: usize = 2 * SLOT + 2 * (8 + VALUE_LIMIT);
 
 /// What a slot of the page holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +29,9 @@ pub enum Slot {
     Outcome,
     /// The value of the expression or the call, as JSON.
     Value,
+    /// The next call of a batch, as JSON (`{"function", "args", "kwargs"}`), written by the
+    /// parent.
+    Request,
 }
 
 impl Slot {
@@ -38,6 +41,7 @@ impl Slot {
             Slot::Confinement => 0,
             Slot::Outcome => SLOT,
             Slot::Value => 2 * SLOT,
+            Slot::Request => 2 * SLOT + 8 + VALUE_LIMIT,
         }
     }
 
@@ -45,7 +49,7 @@ impl Slot {
     fn size(self) -> usize {
         match self {
             Slot::Confinement | Slot::Outcome => SLOT,
-            Slot::Value => VALUE_LIMIT + 8,
+            Slot::Value | Slot::Request => VALUE_LIMIT + 8,
         }
     }
 }
@@ -76,6 +80,16 @@ impl Handoff {
         }
         .map_err(std::io::Error::from)?;
         Ok(Self { base: base.cast() })
+    }
+
+    /// Empties `slot` (reads of it give nothing until written again).
+    pub fn clear(&self, slot: Slot) {
+        self.write(slot, "");
+    }
+
+    /// Whether `text` fits in `slot` whole.
+    pub fn fits(slot: Slot, text: &str) -> bool {
+        text.len() <= slot.size() - 8
     }
 
     /// Writes `text` into `slot` (truncated to the slot), in the child.

@@ -66,16 +66,24 @@ pub enum Mode {
     /// Run the program's top level, then call `function` with `args` and `kwargs` and return
     /// its value (`repy call`).
     Call(Call),
+    /// Run the program's top level once, then each call of a batch in a fork of that state
+    /// (`repy call --batch`, see [`crate::run_batch`]).
+    Batch,
 }
 
-/// One call of a function of the program.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// One call of a function of the program (also a line of `repy call --batch`'s input, where
+/// `function` may be left out for the command line's).
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Call {
     /// The name of a function defined at the program's top level.
+    #[serde(default)]
     pub function: String,
     /// Positional arguments, as JSON values.
+    #[serde(default)]
     pub args: Vec<Value>,
     /// Keyword arguments, as JSON values.
+    #[serde(default)]
     pub kwargs: Map<String, Value>,
 }
 

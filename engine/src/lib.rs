@@ -14,6 +14,7 @@
 //!
 //! May depend on: restrictions, safe-check, api, nanny, confine (`.ci/check-deps`).
 
+mod batch;
 mod capture;
 mod child;
 mod handoff;
@@ -25,12 +26,14 @@ mod report;
 mod run;
 mod targets;
 mod vessel;
+mod zygote;
 
 /// The exit-status table (both sides of the fork use it; it lives in the nanny).
 pub mod exit {
     pub use nanny::exit::*;
 }
 
+pub use batch::{run_batch, Batch};
 pub use capture::CAPTURE_LIMIT;
 pub use job::{Call, Job, Mode, OutputChoice, PolicySource, ProgramSource, VesselChoice};
 pub use outcome::Outcome;

@@ -13,7 +13,7 @@ use crate::job::{Job, Mode};
 pub const SCHEMA: &str = "repy-report/1";
 
 /// The report being assembled during a run.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Report {
     doc: Map<String, Value>,
     started: std::time::Instant,
@@ -34,6 +34,7 @@ impl Report {
             Mode::Run => ("run", None),
             Mode::Expression => ("eval", None),
             Mode::Call(call) => ("call", Some(call.function.clone())),
+            Mode::Batch => ("call", None),
         };
         doc.insert("mode".into(), json!(mode));
         doc.insert("function".into(), json!(function));
@@ -189,6 +190,11 @@ impl Report {
             .and_then(|t| serde_json::from_str::<Value>(&t).ok())
             .unwrap_or_else(|| confinement_error("the sandbox reported no confinement status"));
         self.doc.insert("confinement".into(), value);
+    }
+
+    /// Names the function of one call of a batch.
+    pub fn set_function(&mut self, function: &str) {
+        self.doc.insert("function".into(), json!(function));
     }
 
     /// The report as a JSON value.

@@ -8,6 +8,7 @@ use nanny::{
 };
 use restrictions::{ResourceId, Restrictions};
 
+use crate::batch::{Batch, Driver};
 use crate::capture::Capture;
 use crate::child::{self, ChildPlan};
 use crate::exit::ExitStatus;
@@ -35,7 +36,12 @@ fn locate(path: &Path, vessel: &Path) -> PathBuf {
 ///
 /// The calling process must be single-threaded (the engine forks), and the run changes its
 /// current directory to the vessel.
-pub fn run(mut job: Job) -> Outcome {
+pub fn run(job: Job) -> Outcome {
+    run_job(job, None)
+}
+
+/// [`run`], or with `batch` a batch's top level and calls (see [`crate::run_batch`]).
+pub(crate) fn run_job(mut job: Job, batch: Option<&mut Batch<'_>>) -> Outcome {
     let mut report = Report::new(&job);
     let mut outcome = Outcome::new();
     // Dropped at the end of this function: the temporary vessel is removed after the report
@@ -69,7 +75,7 @@ pub fn run(mut job: Job) -> Outcome {
             return finish(job, outcome, report);
         }
     }
-    run_reporting(&job, &vessel, &mut report, &mut outcome);
+    run_reporting(&job, &vessel, &mut report, &mut outcome, batch);
     if let Some(temp) = &temp_vessel {
         report.set_vessel(temp.path(), temp.is_kept());
         if temp.is_kept() {
@@ -128,7 +134,13 @@ fn load_policy(job: &Job, vessel: &Path) -> Result<Restrictions, String> {
     }
 }
 
-fn run_reporting(job: &Job, vessel: &Path, report: &mut Report, outcome: &mut Outcome) {
+fn run_reporting(
+    job: &Job,
+    vessel: &Path,
+    report: &mut Report,
+    outcome: &mut Outcome,
+    batch: Option<&mut Batch<'_>>,
+) {
     if !vessel.is_dir() {
         return early(
             outcome,
@@ -206,7 +218,7 @@ fn run_reporting(job: &Job, vessel: &Path, report: &mut Report, outcome: &mut Ou
     config.preparation_allowance = safe_check::preparation_allowance(source.len());
     config.stop_file = job.stop_file.clone();
     config.status_prefix = job.status_prefix.clone();
-    let capture = match &job.output {
+    let mut capture = match &job.output {
         OutputChoice::Inherit => None,
         OutputChoice::Logfile(prefix) => {
             config.output = OutputTarget::Logfile(prefix.clone());
@@ -278,7 +290,27 @@ fn run_reporting(job: &Job, vessel: &Path, report: &mut Report, outcome: &mut Ou
         #[cfg(feature = "test-real-builtins")]
         test_real_builtins: job.unrestricted,
     };
-    let result = match supervisor.run(&page, move |gate| child::run(plan, gate)) {
+    let is_batch = batch.is_some();
+    let mut top_level_output = None;
+    let result = match (batch, capture.as_mut()) {
+        (None, _) => supervisor.run(&page, move |gate| child::run(plan, gate)),
+        (Some(batch), Some(capture)) => {
+            let mut driver = Driver::new(batch, handoff, capture, report.clone());
+            let result =
+                supervisor.run_batch(&page, &mut driver, move |gate| child::run(plan, gate));
+            top_level_output = driver.top_level_output();
+            result
+        }
+        (Some(_), None) => {
+            return early(
+                outcome,
+                report,
+                ExitStatus::InternalError,
+                "a batch must capture its output".into(),
+            )
+        }
+    };
+    let result = match result {
         Ok(result) => result,
         Err(err) => return early(outcome, report, ExitStatus::InternalError, err.to_string()),
     };
@@ -292,7 +324,7 @@ fn run_reporting(job: &Job, vessel: &Path, report: &mut Report, outcome: &mut Ou
         )),
         _ => None,
     };
-    if let Some(message) = message {
+    if let Some(message) = message.filter(|_| !is_batch) {
         // With --logfile the program's output is in the log, and so is why it ended (as in
         // RepyV2); the terminal gets it only if the log cannot be written.
         let logged = job
@@ -313,14 +345,14 @@ fn run_reporting(job: &Job, vessel: &Path, report: &mut Report, outcome: &mut Ou
             .and_then(|text| serde_json::from_str(&text).ok());
     }
     if let Some(capture) = capture {
-        let (stdout, stderr) = capture.collect();
+        let (stdout, stderr) = top_level_output.unwrap_or_else(|| capture.collect());
         outcome.stdout = stdout;
         outcome.stderr = stderr;
     }
 }
 
 /// The run's status and exit code from how the supervisor saw it end.
-fn outcome(result: &RunResult) -> (ExitStatus, u8) {
+pub(crate) fn outcome(result: &RunResult) -> (ExitStatus, u8) {
     if let Some(kill) = &result.killed_for {
         let status = match kill.reason {
             KillReason::Memory | KillReason::Disk | KillReason::Threads => {

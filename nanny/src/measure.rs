@@ -104,6 +104,27 @@ pub fn parent_pid(pid: Pid) -> io::Result<Pid> {
         .ok_or_else(|| io::Error::other("no parent in stat"))
 }
 
+/// The children of `pid` (of every thread of it), from `/proc/<pid>/task/*/children`.
+pub fn children(pid: Pid) -> Vec<Pid> {
+    let mut found = Vec::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", pid.as_raw())) else {
+        return found;
+    };
+    for task in tasks.flatten() {
+        let Ok(list) = std::fs::read_to_string(task.path().join("children")) else {
+            continue;
+        };
+        found.extend(
+            list.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .map(Pid::from_raw),
+        );
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
 /// Total CPU time of the calling process (every thread, live or ended).
 pub fn self_cpu() -> Duration {
     clock_gettime(ClockId::CLOCK_PROCESS_CPUTIME_ID).map_or(Duration::ZERO, Duration::from)
@@ -117,6 +138,18 @@ pub fn thread_cpu() -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn children_lists_a_forked_child() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
+        assert!(children(nix::unistd::getpid()).contains(&pid));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
 
     #[test]
     fn parent_pid_reads_the_parent_from_proc() {

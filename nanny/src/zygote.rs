@@ -12,6 +12,10 @@
 //! | `P` pid | 1 + 4 | a call process was forked |
 //! | `E` wait status, CPU µs, peak RSS KiB | 1 + 4 + 8 + 8 | that call process ended |
 //!
+//! Down, after a `P`, the supervisor writes one byte once it has checked the pid and holds a
+//! pidfd for it; the zygote reaps the call process only after that, so the pid cannot be
+//! reaped (and reused) before the supervisor has checked it.
+//!
 //! **Trust.** The zygote ran the program's top level, so it is no more trusted than the
 //! program: the supervisor checks that a reported pid is the zygote's child before watching
 //! it, never waits on the zygote longer than [`REPORT_TIMEOUT`], and enforces every limit
@@ -86,6 +90,13 @@ impl ZygoteControl {
         write_record(&self.reports, &record)
     }
 
+    /// Waits until the supervisor watches the call process just reported (it has checked it
+    /// and holds its pidfd): only then may the zygote reap it. `false` if the supervisor is
+    /// gone.
+    pub fn await_watch(&self) -> bool {
+        self.next_request()
+    }
+
     /// Reports how the call process ended.
     pub fn ended(&self, end: CallEnd) -> bool {
         let mut record = [0u8; 21];
@@ -140,6 +151,13 @@ impl ZygoteLink {
         self.requests
             .as_ref()
             .is_some_and(|fd| write_record(fd, b"C"))
+    }
+
+    /// Tells the zygote the call process it reported is watched: it may reap it.
+    pub(crate) fn watching(&self) -> bool {
+        self.requests
+            .as_ref()
+            .is_some_and(|fd| write_record(fd, b"W"))
     }
 
     /// Ends the batch: the zygote reads end of file and exits.

@@ -40,6 +40,8 @@ pub trait BatchDriver {
 }
 
 impl Supervisor {
+    /// The batch's side of [`Supervisor::run_batch`]. The supervisor makes itself a child
+    /// subreaper first (see `fork_then`), so that no process of the batch outlives it unseen.
     pub(super) fn supervise_batch(
         self,
         page: &SharedPage,
@@ -101,9 +103,26 @@ impl Supervisor {
             cpu_mechanism,
             memory_backstop,
         );
+        if !strays(zygote).is_empty() {
+            // The top level forked behind the API's back (only possible past walls 1 and 2):
+            // the batch ends here, as a kill.
+            watch.killed = Some(forked_behind_the_api());
+            end_everything(zygote);
+            let usage = ChildUsage::default();
+            return Ok(conclude(
+                &mut watch,
+                sigfd,
+                ChildEnd::Signaled(Signal::SIGKILL),
+                usage,
+                monotonic_now(),
+                cpu_mechanism,
+                memory_backstop,
+            ));
+        }
         driver.top_level_finished(&top);
         let mut interrupted = false;
-        while !interrupted && driver.next_call() {
+        let mut strayed = false;
+        while !interrupted && !strayed && driver.next_call() {
             let result = match self::call(&mut watch, &mut io, &link, zygote, sigfd) {
                 Some(Ok((end, usage, end_time))) => {
                     if !watch.relay.settle(crate::output::FINISH_STALL) && watch.killed.is_none() {
@@ -112,11 +131,26 @@ impl Supervisor {
                             message: "the call's output could not be delivered".into(),
                         });
                     }
+                    if !strays(zygote).is_empty() {
+                        strayed = true;
+                        watch.killed = Some(forked_behind_the_api());
+                    }
                     watch.finish(end, usage, end_time, cpu_mechanism, memory_backstop)
                 }
                 Some(Err(err)) => return Err(err),
-                // The zygote failed its part: the batch ends here.
-                None => break,
+                // The zygote failed its part: this call ends as crashed, and the batch here.
+                None => {
+                    begin_segment(&mut watch, zygote);
+                    let result = watch.finish(
+                        ChildEnd::Signaled(Signal::SIGKILL),
+                        ChildUsage::default(),
+                        monotonic_now(),
+                        cpu_mechanism,
+                        memory_backstop,
+                    );
+                    driver.call_ended(result);
+                    break;
+                }
             };
             interrupted = result
                 .killed_for
@@ -126,7 +160,12 @@ impl Supervisor {
         }
         watch.pid = zygote;
         link.close();
-        end_zygote(zygote, zygote_fd.as_ref());
+        if strayed {
+            end_everything(zygote);
+        } else {
+            end_zygote(zygote, zygote_fd.as_ref());
+        }
+        sweep_children();
         let _ = watch
             .relay
             .finish(crate::output::FINISH_STALL, &mut || false);
@@ -161,6 +200,11 @@ fn call(
         let _ = kill(pid, Signal::SIGKILL);
         return give_up();
     };
+    // The zygote reaps the call only once the supervisor holds its pidfd (until then the
+    // call stays at least a zombie, so the check above cannot miss it).
+    if !link.watching() {
+        return give_up();
+    }
     begin_segment(watch, pid);
     let end = watch.event_loop(
         io,
@@ -213,6 +257,53 @@ fn less_top_level(mut result: RunResult, top: &RunResult) -> RunResult {
         }
     }
     result
+}
+
+/// The kill of a batch whose sandbox made a process behind the API's back.
+fn forked_behind_the_api() -> Kill {
+    Kill {
+        reason: KillReason::Threads,
+        message: "the sandbox started a process behind the API's back".into(),
+    }
+}
+
+/// Processes that should not exist between two calls: children of the zygote, and children
+/// of the supervisor (a subreaper in a batch, so orphans come to it) other than the zygote.
+fn strays(zygote: Pid) -> Vec<Pid> {
+    let mut found = measure::children(zygote);
+    found.extend(
+        measure::children(nix::unistd::getpid())
+            .into_iter()
+            .filter(|pid| *pid != zygote),
+    );
+    found
+}
+
+/// Kills the zygote and every stray process, and reaps them.
+fn end_everything(zygote: Pid) {
+    for pid in strays(zygote) {
+        let _ = kill(pid, Signal::SIGKILL);
+    }
+    let _ = kill(zygote, Signal::SIGKILL);
+    let _ = nix::sys::wait::waitpid(zygote, None);
+    sweep_children();
+}
+
+/// Kills and reaps every child the supervisor still has (orphans of the batch's processes
+/// come to it, a subreaper), until none is left.
+fn sweep_children() {
+    for _ in 0..100 {
+        let children = measure::children(nix::unistd::getpid());
+        if children.is_empty() {
+            return;
+        }
+        for pid in &children {
+            let _ = kill(*pid, Signal::SIGKILL);
+        }
+        for pid in children {
+            let _ = nix::sys::wait::waitpid(pid, None);
+        }
+    }
 }
 
 /// Lets the zygote exit (its requests are closed), kills it after a grace period, and reaps

@@ -488,6 +488,10 @@ impl Supervisor {
         let (broker_parent, broker_child) = crate::broker::pair().map_err(SuperviseError::Pipe)?;
         let (joined_r, joined_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
         let (link, control) = if batch {
+            // Orphans of the batch's processes come to the supervisor, which kills them at
+            // the end (only a sandbox past walls 1 and 2 can make any).
+            // SAFETY: prctl with PR_SET_CHILD_SUBREAPER takes an integer and no pointers.
+            unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
             let (link, control) = crate::zygote::channel().map_err(SuperviseError::Pipe)?;
             (Some(link), Some(control))
         } else {
