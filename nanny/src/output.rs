@@ -135,12 +135,17 @@ struct Queue {
     failed: Option<(Stream, Errno)>,
     /// Streams whose destination failed.
     broken: [bool; 2],
+    /// The writer thread has ended (closed and empty).
+    ended: bool,
 }
 
 #[derive(Debug, Default)]
 struct Shared {
     queue: Mutex<Queue>,
     changed: Condvar,
+    /// Signalled by the writer thread after each chunk it has written (or given up on) and
+    /// when it ends, so that waiting for it costs no polling delay.
+    progressed: Condvar,
     /// Bytes the writer thread has written so far (its progress, read without the lock).
     written: AtomicU64,
 }
@@ -212,25 +217,28 @@ impl FdWriter {
     fn settle(&self, stall: Duration) -> bool {
         let mut seen = self.shared.written.load(Ordering::Relaxed);
         let mut since = Instant::now();
+        let mut queue = self.lock();
         loop {
-            {
-                let queue = self.lock();
-                if queue.bytes == 0 {
-                    return true;
-                }
-                if queue.failed.is_some() && queue.chunks.is_empty() {
-                    return false;
-                }
+            if queue.bytes == 0 {
+                return true;
+            }
+            if queue.failed.is_some() && queue.chunks.is_empty() {
+                return false;
             }
             let now = self.shared.written.load(Ordering::Relaxed);
             if now != seen {
                 seen = now;
                 since = Instant::now();
             }
-            if since.elapsed() >= stall {
+            let Some(left) = stall.checked_sub(since.elapsed()) else {
                 return false;
-            }
-            std::thread::sleep(Duration::from_millis(1));
+            };
+            queue = self
+                .shared
+                .progressed
+                .wait_timeout(queue, left.min(FINISH_POLL))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
     }
 
@@ -242,7 +250,23 @@ impl FdWriter {
         };
         let mut seen = self.shared.written.load(Ordering::Relaxed);
         let mut since = Instant::now();
-        while !thread.is_finished() {
+        loop {
+            let queue = self.lock();
+            if queue.ended {
+                break;
+            }
+            // Woken at once by the writer's progress or end; at least every FINISH_POLL to
+            // look at the stall and at `interrupted`.
+            let queue = self
+                .shared
+                .progressed
+                .wait_timeout(queue, FINISH_POLL)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+            if queue.ended {
+                break;
+            }
+            drop(queue);
             let now = self.shared.written.load(Ordering::Relaxed);
             if now != seen {
                 seen = now;
@@ -257,7 +281,6 @@ impl FdWriter {
                 queue.bytes = 0;
                 return dropped as u64;
             }
-            std::thread::sleep(FINISH_POLL);
         }
         let _ = thread.join();
         0
@@ -297,6 +320,9 @@ fn write_loop(shared: &Shared, fds: [Option<OwnedFd>; 2]) {
                 .unwrap_or_else(PoisonError::into_inner);
         }
         let Some((stream, chunk)) = queue.chunks.pop_front() else {
+            queue.ended = true;
+            drop(queue);
+            shared.progressed.notify_all();
             return;
         };
         drop(queue);
@@ -328,6 +354,8 @@ fn write_loop(shared: &Shared, fds: [Option<OwnedFd>; 2]) {
             });
             queue.bytes = queue.bytes.saturating_sub(dropped);
         }
+        drop(queue);
+        shared.progressed.notify_all();
     }
 }
 
