@@ -551,6 +551,76 @@ def bench_workloads(env, paths, results):
 # Start-up anatomy: fixed costs of the binary, measured from outside
 
 
+def bench_engine(env, results):
+    """The engine's modes (issue 14): `repy eval` against bare CPython's `-c`, and the cost of
+    one call of a trivial function: a cold `repy call`, a call of `repy call --batch`, and
+    RestrictedPython's two ways of calling."""
+    n = max(10, env.args.reps * 5)
+    program = os.path.join(env.progs, "calls.py")
+    with open(program, "w", encoding="utf-8") as handle:
+        handle.write("def f(n):\n    return n + 1\n")
+    cases = {
+        "python -I -S -c print(1)": [env.python, "-I", "-S", "-c", "print(1)"],
+        "repy eval -c print(1)": [REPY, "eval", UNLIMITED, "-c", "print(1)"],
+        "repy call (one cold call)": [REPY, "call", UNLIMITED, program, "f", "--args", "[1]"],
+    }
+    samples = {k: [] for k in cases}
+    for _ in range(n):
+        order = list(cases.items())
+        random.shuffle(order)
+        for name, argv in order:
+            vessel = env.vessel()
+            sample = run_measured(argv, vessel, env.tmp)
+            shutil.rmtree(vessel, ignore_errors=True)
+            if sample["rc"] == 0:
+                samples[name].append(sample["wall"])
+    engine = {"runs": {k: summary(v) for k, v in samples.items()}}
+    # eval against python, paired by repetition.
+    pairs = [e / p for e, p in zip(samples["repy eval -c print(1)"],
+                                   samples["python -I -S -c print(1)"]) if p > 0]
+    engine["eval_ratio"] = summary(pairs)
+    # A batch: the same program, CALLS calls, against a batch of no call (the fixed cost).
+    calls = 1000
+    batch_samples = {"empty": [], "full": []}
+    inputs = {"empty": "", "full": "".join('{"args": [%d]}\n' % i for i in range(calls))}
+    for _ in range(max(3, env.args.reps)):
+        for kind, text in inputs.items():
+            path = os.path.join(env.tmp, f"calls-{kind}.jsonl")
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            vessel = env.vessel()
+            sample = run_measured([REPY, "call", UNLIMITED, program, "f", "--batch", path],
+                                  vessel, env.tmp)
+            shutil.rmtree(vessel, ignore_errors=True)
+            lines = sample["out"].count(b"\n")
+            if sample["rc"] == 0 and lines == len(text.splitlines()):
+                batch_samples[kind].append(sample["wall"])
+    if batch_samples["full"]:
+        engine["batch_calls"] = calls
+        engine["batch_total"] = summary(batch_samples["full"])
+        engine["batch_fixed"] = summary(batch_samples["empty"])
+        per_call = [(full - empty) / calls for full, empty in
+                    zip(batch_samples["full"], batch_samples["empty"])]
+        engine["batch_per_call"] = summary(per_call)
+        engine["batch_per_call_all_in"] = summary([full / calls for full in
+                                                   batch_samples["full"]])
+        cold = samples["repy call (one cold call)"]
+        if cold:
+            engine["cold_over_batch_call"] = statistics.median(cold) / max(
+                statistics.median(per_call), 1e-9)
+    if env.available.get("restrictedpython") is None:
+        ok, text = quiet([env.python, "-I", "-S", os.path.join(BENCH, "rp_calls.py"), RP_SITE,
+                          str(calls)])
+        if ok:
+            try:
+                engine["restrictedpython"] = json.loads(text.strip().splitlines()[-1])
+            except (ValueError, IndexError):
+                engine["restrictedpython_error"] = text.strip()[-300:]
+        else:
+            engine["restrictedpython_error"] = text.strip()[-300:]
+    results["engine"] = engine
+
+
 def bench_startup_anatomy(env, results):
     n = max(5, env.args.reps * 2)
     empty = os.path.join(env.progs, "empty.py")
@@ -1097,7 +1167,7 @@ def main():
     parser.add_argument("--only", default=None,
                         help="comma-separated workloads to run (others are skipped)")
     parser.add_argument("--skip", default="",
-                        help="comma-separated sections to skip: workloads, anatomy, "
+                        help="comma-separated sections to skip: workloads, engine, anatomy, "
                              "checker, memory, nanny")
     parser.add_argument("--no-build", action="store_true",
                         help="use target/release/repy and bench/checker as they are")
@@ -1126,6 +1196,9 @@ def main():
         if "workloads" not in skip:
             log(f"workloads: {args.reps} repetitions")
             bench_workloads(env, paths, results)
+        if "engine" not in skip:
+            log("engine modes: eval, call, call --batch")
+            bench_engine(env, results)
         if "anatomy" not in skip:
             log("start-up anatomy")
             bench_startup_anatomy(env, results)

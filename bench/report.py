@@ -435,6 +435,70 @@ def anatomy_table(results):
     return "\n".join(rows)
 
 
+def engine_section(results):
+    """The engine's modes: eval against bare CPython, and the cost of one call."""
+    e = results.get("engine") or {}
+    if not e:
+        return "(not measured)"
+    out = ["| command | wall (median, min–max) |", "|---|---|"]
+    for name, stat in (e.get("runs") or {}).items():
+        if not stat:
+            out.append(f"| `{name}` | failed |")
+            continue
+        out.append(f"| `{name}` | {ms(stat['median'], 2)} ({ms(stat['min'], 2)}–"
+                   f"{ms(stat['max'], 2)}) |")
+    out.append("")
+    ratio = e.get("eval_ratio")
+    if ratio:
+        target = verdict(ratio["median"], 1.0)
+        out.append(f"`repy eval -c 'print(1)'` against `python3.11 -I -S -c 'print(1)'`, paired "
+                   f"by repetition: **{ratio['median']:.2f}×** ({ratio['min']:.2f}–"
+                   f"{ratio['max']:.2f}); target ≤ 1.0×: {target}. The eval makes and "
+                   "removes a fresh vessel directory for the job.")
+        out.append("")
+    per_call = e.get("batch_per_call")
+    if per_call:
+        calls = e.get("batch_calls")
+        total, fixed = e.get("batch_total"), e.get("batch_fixed")
+        all_in = e.get("batch_per_call_all_in")
+        out.append(f"`repy call --batch` of {calls} calls of `def f(n): return n + 1`: "
+                   f"{ms(total['median'], 1)} in all, of which {ms(fixed['median'], 1)} is the "
+                   "batch's fixed cost (the same command with no call: start, check, top "
+                   "level, end).")
+        out.append("")
+        out.append("| per call | seconds | against a cold `repy call` |")
+        out.append("|---|---|---|")
+        cold = (e.get("runs") or {}).get("repy call (one cold call)")
+        def against(value):
+            return f"{cold['median'] / value:.0f}× cheaper" if cold and value > 0 else "—"
+        out.append(f"| `repy call --batch`, fixed cost taken out | "
+                   f"{ms(per_call['median'], 3)} ({ms(per_call['min'], 3)}–"
+                   f"{ms(per_call['max'], 3)}) | {against(per_call['median'])} |")
+        out.append(f"| `repy call --batch`, all in (total ÷ calls) | {ms(all_in['median'], 3)} "
+                   f"| {against(all_in['median'])} |")
+        if cold:
+            out.append(f"| a cold `repy call` (one process per call) | {ms(cold['median'], 2)} "
+                       "| 1× |")
+        rp = e.get("restrictedpython")
+        if rp:
+            out.append(f"| RestrictedPython, re-executing the compiled program per call (its "
+                       f"only way to keep calls apart) | {ms(rp['reexec'], 4)} | "
+                       f"{against(rp['reexec'])} |")
+            out.append(f"| RestrictedPython, calling in process (nothing kept apart between "
+                       f"calls, no limits, no kernel walls) | {ms(rp['inprocess'], 5)} | "
+                       f"{against(rp['inprocess'])} |")
+        out.append("")
+        target = verdict(per_call["median"], 0.001)
+        out.append(f"Targets: a batch call ≤ 1 ms end to end: {target}; ≥ 8× cheaper than a "
+                   "cold run: " + (verdict(1 / e["cold_over_batch_call"], 1 / 8)
+                                   if e.get("cold_over_batch_call") else "not measured")
+                   + ". Each batch call is a fork of a warm, confined interpreter whose top "
+                   "level has run, watched by the supervisor as a run of its own (its own "
+                   "limits, verdict, output and report); RestrictedPython's calls have no "
+                   "limit nor kernel wall, and its in-process calls share everything.")
+    return "\n".join(out)
+
+
 def checker_section(results):
     c = results.get("checker") or {}
     out = [f"The program: {c.get('lines', '?')} lines, {c.get('bytes', '?')} bytes — 100 "
@@ -590,6 +654,7 @@ def render_doc(results):
         "targets": targets_table(results),
         "anatomy": anatomy_table(results),
         "checker": checker_section(results),
+        "engine": engine_section(results),
         "memory": memory_section(results),
         "cpu_rows": cpu_rows, "rate_rows": rate_rows, "mem_rows": mem_rows,
     }
@@ -700,6 +765,13 @@ has its own target), with end to end alongside. Wall-clock ratios carry the nois
 shared machine; CPU-time ratios are steadier.
 
 {targets}
+
+## The engine's modes: eval, call, batches
+
+Measured from outside, each command run {reps}×5 times (at least 10), interleaved; the batch
+{reps} times (at least 3), with and without calls:
+
+{engine}
 
 ## Where the time goes
 
