@@ -28,6 +28,7 @@ pub mod page;
 pub mod process;
 pub mod resource;
 pub mod ring;
+pub mod shared;
 pub mod status;
 pub mod supervisor;
 pub mod zygote;
@@ -43,6 +44,7 @@ pub use page::{SharedPage, StopTime};
 pub use process::{ChildEnd, Gate};
 pub use resource::{Item, Renewable};
 pub use ring::RingWriter;
+pub use shared::{SharedCells, SharedMapping};
 pub use status::{Status, StopRequest};
 pub use supervisor::{
     cgroup_memory_cap, rlimit_as_bytes, BatchDriver, CpuMechanism, Kill, KillReason,

@@ -1,4 +1,4 @@
-//! The accounting page: one anonymous shared mapping, created by the supervisor before the
+//! The accounting page: one [`SharedMapping`] of cells, created by the supervisor before the
 //! fork and inherited by the sandbox child.
 //!
 //! The child writes what it charges (renewable totals, throttled time, bucket levels, item
@@ -17,16 +17,12 @@
 //! no access is a data race. The stop-time ring is guarded by a sequence counter (a seqlock)
 //! so that the child never reads a half-written entry.
 
-use std::num::NonZeroUsize;
-use std::ptr::NonNull;
 use std::sync::atomic::{fence, AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
-
-use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 
 use crate::clock::monotonic_now;
 use crate::resource::{Item, Renewable};
+use crate::shared::{MapError, SharedCells, SharedMapping};
 
 /// How many CPU stop times the page keeps (the oldest are dropped), as RepyV2.
 pub const STOP_RING_LEN: usize = 100;
@@ -40,9 +36,9 @@ const MAX_READ_TRIES: usize = 1000;
 /// Errors while creating the page.
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
-    /// mmap(2) failed.
+    /// The shared mapping cannot be made.
     #[error("cannot map the shared accounting page")]
-    Map(#[source] nix::Error),
+    Map(#[source] MapError),
 }
 
 /// One CPU suspension: when it started and how long it lasted.
@@ -118,24 +114,9 @@ struct PageLayout {
     program_started: AtomicU64,
 }
 
-struct Mapping {
-    ptr: NonNull<PageLayout>,
-    len: NonZeroUsize,
-}
-
-// SAFETY: the mapping holds only atomics (`PageLayout`), so sharing references to it between
-// threads is as safe as sharing the atomics themselves.
-unsafe impl Send for Mapping {}
-// SAFETY: as above; every access goes through `&AtomicU64`.
-unsafe impl Sync for Mapping {}
-
-impl Drop for Mapping {
-    fn drop(&mut self) {
-        // SAFETY: `ptr`/`len` describe a mapping this struct created and owns; no reference
-        // into it outlives the last `SharedPage` clone, which is being dropped.
-        let _ = unsafe { munmap(self.ptr.cast(), self.len.get()) };
-    }
-}
+// SAFETY: `#[repr(C)]` structs and arrays of `AtomicU64` only (the assertion above checks
+// the size is whole atomics): any bits are valid and every access is atomic.
+unsafe impl SharedCells for PageLayout {}
 
 /// The cells of a page at one instant (see [`SharedPage::snapshot`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,51 +124,24 @@ pub struct PageSnapshot(Vec<u64>);
 
 /// A handle on the shared accounting page. Clones share the same mapping; a clone moved into
 /// the sandbox closure before the fork is the child's handle.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct SharedPage {
-    mapping: Arc<Mapping>,
-}
-
-impl std::fmt::Debug for SharedPage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SharedPage")
-            .field("ptr", &self.mapping.ptr)
-            .field("len", &self.mapping.len)
-            .finish()
-    }
+    /// The page's cells; no data area.
+    mapping: SharedMapping<PageLayout>,
 }
 
 impl SharedPage {
     /// Maps a new, zeroed page shared with any child forked afterwards.
     pub fn create() -> Result<SharedPage, PageError> {
-        let size = std::mem::size_of::<PageLayout>();
-        let len = NonZeroUsize::new(size.next_multiple_of(4096)).unwrap_or(NonZeroUsize::MIN);
-        // SAFETY: a fresh anonymous mapping aliases nothing; the kernel zero-fills it, and
-        // all-zero bytes are a valid `PageLayout` (only atomics).
-        let ptr = unsafe {
-            mmap_anonymous(
-                None,
-                len,
-                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
-                MapFlags::MAP_SHARED,
-            )
-        }
-        .map_err(PageError::Map)?;
         let page = SharedPage {
-            mapping: Arc::new(Mapping {
-                ptr: ptr.cast(),
-                len,
-            }),
+            mapping: SharedMapping::create(0).map_err(PageError::Map)?,
         };
         page.layout().magic.store(MAGIC, Ordering::Relaxed);
         Ok(page)
     }
 
     fn layout(&self) -> &PageLayout {
-        // SAFETY: the mapping is at least `size_of::<PageLayout>()` bytes, page-aligned, lives
-        // as long as `self.mapping`, and holds only atomics, so a shared reference is sound
-        // even while the other process writes.
-        unsafe { self.mapping.ptr.as_ref() }
+        self.mapping.cells()
     }
 
     /// Every cell of the page, for [`SharedPage::restore`]: the zygote of a batch keeps the
@@ -212,10 +166,11 @@ impl SharedPage {
     /// The page as the atomics it is made of.
     fn cells(&self) -> &[AtomicU64] {
         let count = std::mem::size_of::<PageLayout>() / std::mem::size_of::<AtomicU64>();
+        let layout: *const PageLayout = self.layout();
         // SAFETY: `PageLayout` is `#[repr(C)]` and made of `AtomicU64`s only (arrays and
-        // structs of them, no padding), so it is `count` consecutive atomics; the slice lives
-        // as long as `self.mapping`.
-        unsafe { std::slice::from_raw_parts(self.mapping.ptr.as_ptr().cast::<AtomicU64>(), count) }
+        // structs of them, no padding), so it is `count` consecutive atomics; the slice
+        // borrows `self`, so it lives no longer than the mapping.
+        unsafe { std::slice::from_raw_parts(layout.cast::<AtomicU64>(), count) }
     }
 
     /// Whether the page still carries its marker (a scribbled page may not).

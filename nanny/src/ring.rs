@@ -22,16 +22,15 @@
 //! supervisor bounds everything it reads (at most the ring's size, every index reduced
 //! modulo the size) and never waits on the child.
 
-use std::num::NonZeroUsize;
 use std::os::fd::{AsFd, OwnedFd};
-use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use nix::fcntl::OFlag;
-use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 use nix::unistd::pipe2;
+
+use crate::shared::{MapError, SharedCells, SharedMapping};
 
 /// Bytes of output the ring holds (a power of two).
 pub const RING_BYTES: usize = 256 * 1024;
@@ -53,7 +52,7 @@ fn filled(head: u64, tail: u64) -> usize {
         .min(RING_BYTES)
 }
 
-/// The shared header, one page before the data.
+/// The shared header, the mapping's cells, before the data.
 #[repr(C)]
 struct Header {
     /// Bytes ever written (the child's).
@@ -64,47 +63,21 @@ struct Header {
     notified: AtomicU32,
 }
 
-const HEADER_BYTES: usize = 4096;
+// SAFETY: a `#[repr(C)]` struct of atomics only.
+unsafe impl SharedCells for Header {}
 
-/// The mapping: a header page, then the data.
-struct Mapping {
-    base: NonNull<u8>,
-}
-
-// SAFETY: the mapping is plain shared memory; the header is only accessed through atomics
-// and the data through raw copies bounded by the mapping's size.
-unsafe impl Send for Mapping {}
-// SAFETY: as above.
-unsafe impl Sync for Mapping {}
-
-impl Mapping {
-    fn header(&self) -> &Header {
-        // SAFETY: the mapping starts with a page-aligned, zero-initialised Header.
-        unsafe { self.base.cast::<Header>().as_ref() }
-    }
-
-    fn data(&self) -> *mut u8 {
-        // SAFETY: the data starts HEADER_BYTES into a mapping of HEADER_BYTES + RING_BYTES.
-        unsafe { self.base.as_ptr().add(HEADER_BYTES) }
-    }
-}
-
-impl Drop for Mapping {
-    fn drop(&mut self) {
-        // SAFETY: the mapping was made by `OutputRing::create` with this size and is unmapped
-        // once, when the last handle goes.
-        unsafe {
-            let _ = munmap(self.base.cast(), HEADER_BYTES + RING_BYTES);
-        }
-    }
-}
+/// The mapping: the header, then [`RING_BYTES`] of data. Within one process the writer and
+/// the reader copy disjoint bytes (the writer only the free room, the reader only what lies
+/// between its tail and the head), and writers take turns (`RingWriter::lock`), so no two
+/// threads of a process ever copy the same bytes at once (`crate::shared`'s rules).
+type Mapping = SharedMapping<Header>;
 
 /// Errors while creating the ring.
 #[derive(Debug, thiserror::Error)]
 pub enum RingError {
-    /// mmap(2) failed.
+    /// The shared mapping cannot be made.
     #[error("cannot map the output ring")]
-    Map(#[source] nix::Error),
+    Map(#[source] MapError),
     /// pipe(2) failed.
     #[error("cannot create the output ring's notification pipe")]
     Pipe(#[source] nix::Error),
@@ -113,7 +86,7 @@ pub enum RingError {
 /// Both ends, made before the fork: [`OutputRing::split`] gives the child its writer and the
 /// supervisor its reader.
 pub struct OutputRing {
-    mapping: Arc<Mapping>,
+    mapping: Mapping,
     notify_read: OwnedFd,
     notify_write: OwnedFd,
 }
@@ -121,21 +94,11 @@ pub struct OutputRing {
 impl OutputRing {
     /// Maps a new, empty ring.
     pub fn create() -> Result<OutputRing, RingError> {
-        let size = NonZeroUsize::new(HEADER_BYTES + RING_BYTES).expect("non-zero");
-        // SAFETY: a new anonymous shared mapping; nothing else refers to its memory.
-        let base = unsafe {
-            mmap_anonymous(
-                None,
-                size,
-                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
-                MapFlags::MAP_SHARED,
-            )
-        }
-        .map_err(RingError::Map)?;
+        let mapping = Mapping::create(RING_BYTES).map_err(RingError::Map)?;
         let (notify_read, notify_write) =
             pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK).map_err(RingError::Pipe)?;
         Ok(OutputRing {
-            mapping: Arc::new(Mapping { base: base.cast() }),
+            mapping,
             notify_read,
             notify_write,
         })
@@ -144,7 +107,7 @@ impl OutputRing {
     /// The writer (for the child) and the reader (for the supervisor).
     pub fn split(self) -> (RingWriter, RingReader) {
         let writer = RingWriter {
-            mapping: Arc::clone(&self.mapping),
+            mapping: self.mapping.clone(),
             notify: self.notify_write,
             lock: Mutex::new(()),
         };
@@ -152,7 +115,7 @@ impl OutputRing {
             mapping: self.mapping,
             notify: self.notify_read,
             tail: std::cell::Cell::new(0),
-            scratch: std::cell::RefCell::new(Vec::with_capacity(RING_BYTES)),
+            scratch: std::cell::RefCell::new(vec![0; RING_BYTES].into_boxed_slice()),
         };
         (writer, reader)
     }
@@ -160,7 +123,7 @@ impl OutputRing {
 
 /// The sandbox's end: appends output.
 pub struct RingWriter {
-    mapping: Arc<Mapping>,
+    mapping: Mapping,
     notify: OwnedFd,
     /// Serialises writers (threads of the program).
     lock: Mutex<()>,
@@ -189,7 +152,7 @@ impl RingWriter {
         let Ok(_serial) = self.lock.try_lock() else {
             return false;
         };
-        let header = self.mapping.header();
+        let header = self.mapping.cells();
         let head = header.head.load(Ordering::Relaxed);
         let tail = header.tail.load(Ordering::Acquire);
         if data.len() > RING_BYTES - filled(head, tail) {
@@ -199,23 +162,21 @@ impl RingWriter {
         true
     }
 
-    /// Copies `data` (which fits) at `head`, publishes it, and wakes the supervisor.
+    /// Copies `data` (which fits) at `head`, publishes it, and wakes the supervisor. The
+    /// caller holds `self.lock`.
     fn append(&self, head: u64, data: &[u8]) {
-        let header = self.mapping.header();
+        let header = self.mapping.cells();
         let count = data.len();
         let start = (head as usize) % RING_BYTES;
-        let first = count.min(RING_BYTES - start);
-        // SAFETY: both ranges lie within the data area (start < RING_BYTES, first <=
-        // RING_BYTES - start, count - first <= start since count <= RING_BYTES), and
-        // `data` has `count` bytes.
-        unsafe {
-            std::ptr::copy_nonoverlapping(data.as_ptr(), self.mapping.data().add(start), first);
-            std::ptr::copy_nonoverlapping(
-                data.as_ptr().add(first),
-                self.mapping.data(),
-                count - first,
-            );
-        }
+        let (first, rest) = data.split_at(count.min(RING_BYTES - start));
+        // SAFETY: the bytes written are the ring's free room (`data` fits), which the reader
+        // of this process, if any, does not copy until `head` is published below; other
+        // writers wait for `self.lock`, which the caller holds. Both copies lie within the
+        // data area (start < RING_BYTES, first.len() <= RING_BYTES - start, rest.len() <=
+        // start since count <= RING_BYTES).
+        let copied =
+            unsafe { self.mapping.write_data(start, first) && self.mapping.write_data(0, rest) };
+        debug_assert!(copied, "a ring copy out of bounds");
         header
             .head
             .store(head.wrapping_add(count as u64), Ordering::SeqCst);
@@ -227,7 +188,7 @@ impl RingWriter {
     /// Appends all of `data`, waiting while the ring is full. Blocks only on the supervisor.
     pub fn write(&self, mut data: &[u8]) {
         let _serial = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        let header = self.mapping.header();
+        let header = self.mapping.cells();
         let mut head = header.head.load(Ordering::Relaxed);
         while !data.is_empty() {
             let tail = header.tail.load(Ordering::Acquire);
@@ -246,7 +207,7 @@ impl RingWriter {
 
     /// Waits (at most two seconds) until the supervisor has relayed everything written.
     pub fn flush(&self) {
-        let header = self.mapping.header();
+        let header = self.mapping.cells();
         let head = header.head.load(Ordering::SeqCst);
         let deadline = Instant::now() + FLUSH_LIMIT;
         let mut woke = false;
@@ -265,13 +226,13 @@ impl RingWriter {
 
 /// The supervisor's end: relays output.
 pub struct RingReader {
-    mapping: Arc<Mapping>,
+    mapping: Mapping,
     notify: OwnedFd,
     /// Bytes relayed so far: the supervisor's own count, published to the header but never
     /// read back from it (the child can write the header).
     tail: std::cell::Cell<u64>,
     /// Where waiting bytes are copied before they are relayed, out of the child's reach.
-    scratch: std::cell::RefCell<Vec<u8>>,
+    scratch: std::cell::RefCell<Box<[u8]>>,
 }
 
 impl RingReader {
@@ -291,7 +252,7 @@ impl RingReader {
 
     /// Bytes waiting to be relayed (at most the ring's size, whatever the header says).
     pub fn pending(&self) -> usize {
-        let header = self.mapping.header();
+        let header = self.mapping.cells();
         filled(header.head.load(Ordering::SeqCst), self.tail.get())
     }
 
@@ -299,7 +260,7 @@ impl RingReader {
     /// makes the room available to the child again. Lowers `notified` first, so a write that
     /// races with the drain either is included or raises a new wake-up.
     pub fn drain(&self, mut relay: impl FnMut(&[u8])) {
-        let header = self.mapping.header();
+        let header = self.mapping.cells();
         header.notified.store(0, Ordering::SeqCst);
         let pending = self.pending();
         if pending == 0 {
@@ -307,24 +268,23 @@ impl RingReader {
         }
         let tail = self.tail.get();
         let start = (tail as usize) % RING_BYTES;
-        let first = pending.min(RING_BYTES - start);
         let mut scratch = self.scratch.borrow_mut();
-        scratch.clear();
-        scratch.reserve(pending);
-        // SAFETY: both source ranges lie within the data area (start < RING_BYTES, first <=
-        // RING_BYTES - start, pending - first <= start), the destination has room for
-        // `pending` bytes, and raw copies of plain bytes are fine even if the child writes
-        // them meanwhile (only a compromised child would).
-        unsafe {
-            let out = scratch.as_mut_ptr();
-            std::ptr::copy_nonoverlapping(self.mapping.data().add(start), out, first);
-            std::ptr::copy_nonoverlapping(self.mapping.data(), out.add(first), pending - first);
-            scratch.set_len(pending);
-        }
+        let Some(out) = scratch.get_mut(..pending) else {
+            return;
+        };
+        let (first, rest) = out.split_at_mut(pending.min(RING_BYTES - start));
+        // SAFETY: the bytes read lie between the tail and the published head, which a writer
+        // of this process, if any, does not touch again until the tail passes them (below).
+        // Both copies lie within the data area (start < RING_BYTES, first.len() <=
+        // RING_BYTES - start, rest.len() <= start since pending <= RING_BYTES). A child that
+        // writes them meanwhile (only a compromised one would) spoils only its own output.
+        let copied =
+            unsafe { self.mapping.read_data(start, first) && self.mapping.read_data(0, rest) };
+        debug_assert!(copied, "a ring copy out of bounds");
         let tail = tail.wrapping_add(pending as u64);
         self.tail.set(tail);
         header.tail.store(tail, Ordering::Release);
-        relay(&scratch);
+        relay(out);
     }
 }
 
@@ -388,7 +348,7 @@ mod tests {
     #[test]
     fn a_scribbled_header_is_bounded() {
         let (_writer, reader) = OutputRing::create().unwrap().split();
-        let header = reader.mapping.header();
+        let header = reader.mapping.cells();
         header.head.store(u64::MAX, Ordering::SeqCst);
         header.tail.store(12345, Ordering::SeqCst);
         assert_eq!(reader.pending(), RING_BYTES);
