@@ -7,10 +7,10 @@ use serde_json::Value;
 
 use crate::capture::Capture;
 use crate::exit::ExitStatus;
-use crate::handoff::{Handoff, Slot};
 use crate::job::{Call, Job, Mode};
 use crate::outcome::Outcome;
 use crate::report::Report;
+use nanny::handoff::{Handoff, Slot};
 
 /// The calls of a batch and where their outcomes go.
 pub struct Batch<'a> {
@@ -134,7 +134,7 @@ impl nanny::BatchDriver for Driver<'_, '_> {
                 let outcome = self.refused(format!(
                     "the call's arguments take {} bytes of JSON, more than the {} a call may",
                     text.len(),
-                    api::program::VALUE_LIMIT
+                    Handoff::capacity(Slot::Request)
                 ));
                 (self.batch.sink)(outcome);
                 continue;

@@ -6,8 +6,8 @@
 use pyo3::Python;
 
 use crate::exit::ExitStatus;
-use crate::handoff::Slot;
 use crate::job::Mode;
+use nanny::handoff::{Handoff, Slot};
 
 /// Everything the child needs, prepared by the parent before the fork.
 #[derive(Debug)]
@@ -31,7 +31,7 @@ pub struct ChildPlan {
     /// Confinement layers the user allows to be missing.
     pub allow_degraded: Vec<confine::Layer>,
     /// Where the child reports its confinement to the supervisor.
-    pub handoff: crate::handoff::Handoff,
+    pub handoff: Handoff,
     /// TEST ONLY: run with the real builtins and no checker.
     #[cfg(feature = "test-real-builtins")]
     pub test_real_builtins: bool,
@@ -256,7 +256,7 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
 /// the program can only ever spoil its own run's entries. Returns the exit status.
 pub(crate) fn record(
     py: Python<'_>,
-    handoff: &crate::handoff::Handoff,
+    handoff: &Handoff,
     outcome: api::program::Outcome,
     refused: Option<serde_json::Value>,
 ) -> ExitStatus {

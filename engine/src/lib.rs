@@ -17,7 +17,6 @@
 mod batch;
 mod capture;
 mod child;
-mod handoff;
 mod job;
 mod outcome;
 mod program;
@@ -32,6 +31,9 @@ mod zygote;
 pub mod exit {
     pub use nanny::exit::*;
 }
+
+// A value or a call's arguments the API lets through must fit the hand-off page's slots.
+const _: () = assert!(api::program::VALUE_LIMIT <= nanny::handoff::VALUE_SLOT);
 
 pub use batch::{run_batch, Batch};
 pub use capture::CAPTURE_LIMIT;

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use nanny::handoff::{Handoff, Slot};
 use nanny::{
     ChildEnd, KillReason, OutputTarget, RunResult, SharedPage, Supervisor, SupervisorConfig,
 };
@@ -12,7 +13,6 @@ use crate::batch::{Batch, Driver};
 use crate::capture::Capture;
 use crate::child::{self, ChildPlan};
 use crate::exit::ExitStatus;
-use crate::handoff::{Handoff, Slot};
 use crate::job::{Job, OutputChoice, PolicySource, ProgramSource, VesselChoice};
 use crate::outcome::Outcome;
 use crate::report::Report;
@@ -114,6 +114,18 @@ fn early(outcome: &mut Outcome, report: &mut Report, status: ExitStatus, message
     report.finish_early(status, message);
     outcome.status = status;
     outcome.exit_code = status.code();
+}
+
+/// An error's message followed by its causes' (`cannot map …: cannot map N bytes …: ENOMEM`).
+fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(next) = cause {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        cause = next.source();
+    }
+    text
 }
 
 /// The policy of the job, or why it cannot be used (already printed).
@@ -250,7 +262,7 @@ fn run_reporting(
                 outcome,
                 report,
                 ExitStatus::InternalError,
-                format!("cannot map the accounting page: {err}"),
+                with_causes(&err),
             )
         }
     };
@@ -261,7 +273,7 @@ fn run_reporting(
                 outcome,
                 report,
                 ExitStatus::InternalError,
-                format!("cannot map the hand-off page: {err}"),
+                with_causes(&err),
             )
         }
     };
@@ -286,7 +298,7 @@ fn run_reporting(
         page: page.clone(),
         vessel: vessel.clone(),
         allow_degraded: job.allow_degraded.clone(),
-        handoff,
+        handoff: handoff.clone(),
         #[cfg(feature = "test-real-builtins")]
         test_real_builtins: job.unrestricted,
     };
@@ -295,7 +307,7 @@ fn run_reporting(
     let result = match (batch, capture.as_mut()) {
         (None, _) => supervisor.run(&page, move |gate| child::run(plan, gate)),
         (Some(batch), Some(capture)) => {
-            let mut driver = Driver::new(batch, handoff, capture, report.clone());
+            let mut driver = Driver::new(batch, handoff.clone(), capture, report.clone());
             let result =
                 supervisor.run_batch(&page, &mut driver, move |gate| child::run(plan, gate));
             top_level_output = driver.top_level_output();

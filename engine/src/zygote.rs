@@ -10,7 +10,7 @@ use pyo3::Python;
 
 use crate::child::{eprint_raw, record, ChildPlan};
 use crate::exit::ExitStatus;
-use crate::handoff::Slot;
+use nanny::handoff::Slot;
 
 /// Serves calls until the supervisor ends the batch; returns the zygote's exit status.
 pub(crate) fn serve_calls(

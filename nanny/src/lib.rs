@@ -21,6 +21,7 @@ pub mod bucket;
 mod cgroup;
 pub mod clock;
 pub mod exit;
+pub mod handoff;
 pub mod measure;
 pub mod output;
 pub mod owner;
