@@ -333,6 +333,27 @@ fn confine_standard_input_is_not_the_callers() {
 }
 
 #[test]
+fn confine_standard_input_is_dev_null_and_the_environment_is_empty() {
+    // Started with its stdin a pipe and a variable of the caller's set: the program finds
+    // `/dev/null` (character device 1:3) on descriptor 0 and no environment at all.
+    let program = "import os, stat\nst = os.fstat(0)\nprint('stdin', stat.S_ISCHR(st.st_mode), os.major(st.st_rdev), os.minor(st.st_rdev))\nprint('environ', dict(os.environ), len(os.environb))\n";
+    let sb = Sandbox::new()
+        .restrictions(NO_NETWORK)
+        .binary(REPY_REAL_BUILTINS)
+        .env("REPY_TEST_CALLER_SECRET", "caller-secret")
+        .program(program);
+    let child = sb.spawn(&[]);
+    let out = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout,
+        "stdin True 1 3\nenviron {} 0\n",
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn confine_limits_priorities_and_the_supervisor_are_out_of_reach_of_raw_syscalls() {
     // Raw system calls through ctypes: raising a limit again, reading or setting another
     // process's limits, starving the supervisor (priority, CPU affinity), executable memory

@@ -75,29 +75,17 @@ fn confine_plan(plan: &ChildPlan) -> confine::ConfinePlan {
     }
 }
 
-/// Replaces standard input with `/dev/null`.
-fn detach_stdin() {
-    // SAFETY: open/dup2/close on a constant path and descriptor numbers; failures leave
-    // descriptor 0 as it was, and confinement still denies reading anything else.
-    unsafe {
-        let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC);
-        if null >= 0 {
-            libc::dup2(null, libc::STDIN_FILENO);
-            libc::close(null);
-        }
-    }
-}
-
 /// Writes `text` to standard error, unbuffered.
 pub(crate) fn eprint_raw(text: &str) {
     api::output::write_stderr(text.as_bytes());
 }
 
 /// Runs the sandbox side of a run and returns the exit code for the child process.
+///
+/// The nanny has already set up the process (`nanny::process`): stdin on `/dev/null`
+/// (`nanny::Stdin::Null`, the supervisor's default), `SIGXFSZ` ignored, so that a write past
+/// the file-size backstop fails with `EFBIG`, and an empty environment.
 pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
-    // The program has no use for the caller's standard input (the API cannot read it), and a
-    // program that escaped the walls must not read the terminal it was started from.
-    detach_stdin();
     // A Rust panic anywhere in the sandbox is an internal error: end at once (exit 125)
     // rather than let pyo3 turn it into a PanicException the program could catch, hold and
     // raise again.
@@ -115,11 +103,6 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         ));
         return i32::from(ExitStatus::InternalError.code());
     }
-    // Writing past the file-size backstop must fail with EFBIG, not kill the sandbox.
-    // SAFETY: setting a signal to SIG_IGN installs no handler code.
-    unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
-    // SAFETY: the child is single-threaded; nothing else reads the environment concurrently.
-    unsafe { libc::clearenv() };
     if let Err(err) = api::interpreter::initialize_isolated() {
         eprint_raw(&format!("repy: internal error: {err}\n"));
         return i32::from(ExitStatus::InternalError.code());

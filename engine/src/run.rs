@@ -230,6 +230,9 @@ fn run_reporting(
     config.preparation_allowance = safe_check::preparation_allowance(source.len());
     config.stop_file = job.stop_file.clone();
     config.status_prefix = job.status_prefix.clone();
+    // The API reads no standard input; the nanny wires it (and the rest of the child's
+    // process state) before the sandbox closure runs.
+    config.stdin = nanny::Stdin::Null;
     let mut capture = match &job.output {
         OutputChoice::Inherit => None,
         OutputChoice::Logfile(prefix) => {

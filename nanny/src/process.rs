@@ -5,8 +5,9 @@
 //!
 //! [`fork_sandbox`] is the bare fork (the child's output is the parent's); the
 //! [`Supervisor`](crate::Supervisor) forks itself and enters the child through `child_main`,
-//! which also wires the child's stdout/stderr to the supervisor's pipes, sets the memory
-//! backstop, moves it into its cgroups, and holds it until the supervisor is watching.
+//! which also moves it into its cgroups, wires its stdout/stderr to the supervisor's pipes and
+//! its stdin as the configuration says ([`Stdin`]), ignores `SIGXFSZ`, empties its
+//! environment, sets the memory backstop, and holds it until the supervisor is watching.
 
 use std::ffi::CString;
 
@@ -16,6 +17,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use nix::errno::Errno;
+use nix::fcntl::OFlag;
 use nix::sys::signal::{SigSet, Signal};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, getppid, ForkResult, Pid};
@@ -140,6 +142,20 @@ fn run_sandbox(sandbox: impl FnOnce() -> i32) -> i32 {
     catch_unwind(AssertUnwindSafe(sandbox)).unwrap_or(INTERNAL_ERROR)
 }
 
+/// The sandbox child's standard input (`SupervisorConfig::stdin`).
+///
+/// Never the caller's own descriptor: a program that escaped the walls must not read the
+/// terminal or the pipe it was started from. A profile whose programs may read `sys.stdin`
+/// would add a variant here for input the supervisor relays from the caller (a pipe it
+/// writes, under the same limits as output), and have the child wire its end as descriptor 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Stdin {
+    /// `/dev/null`: every read sees end of file at once. What every run has today: the
+    /// capability API reads no standard input.
+    #[default]
+    Null,
+}
+
 /// What the supervised child needs between the fork and the sandbox closure.
 pub(crate) struct ChildWiring {
     /// The supervisor's pid, to detect its death.
@@ -148,6 +164,8 @@ pub(crate) struct ChildWiring {
     pub(crate) stdout: OwnedFd,
     /// Becomes the child's stderr.
     pub(crate) stderr: OwnedFd,
+    /// What the child's stdin becomes.
+    pub(crate) stdin: Stdin,
     /// The supervisor writes one byte here once the child may start.
     pub(crate) go: OwnedFd,
     /// The sandbox's end of the listening-socket broker ([`crate::broker`]).
@@ -250,10 +268,11 @@ impl Gate {
     }
 }
 
-/// Child side of a supervised fork: wires stdout/stderr, restores the signal mask, sets the
-/// memory backstop, then runs `sandbox` with the [`Gate`] it must pass before running
-/// untrusted code, and exits. Every descriptor of the supervisor's other than these must
-/// have been closed by the caller.
+/// Child side of a supervised fork: joins the cgroups, restores the signal mask, wires
+/// stdout/stderr and stdin, sets up the process state no sandbox inherits from the caller
+/// ([`isolate_process_state`]), sets the memory backstop, then runs `sandbox` with the
+/// [`Gate`] it must pass before running untrusted code, and exits. Every descriptor of the
+/// supervisor's other than these must have been closed by the caller.
 pub(crate) fn child_main(wiring: ChildWiring, sandbox: impl FnOnce(&mut Gate) -> i32) -> ! {
     arm_parent_death_signal(wiring.parent);
     // First, while the child has one thread and has allocated nothing, so that its
@@ -274,6 +293,12 @@ pub(crate) fn child_main(wiring: ChildWiring, sandbox: impl FnOnce(&mut Gate) ->
     }
     drop(wiring.stdout);
     drop(wiring.stderr);
+    if wire_stdin(wiring.stdin).is_err() {
+        exit_now(INTERNAL_ERROR);
+    }
+    if isolate_process_state().is_err() {
+        exit_now(INTERNAL_ERROR);
+    }
     if let Some(bytes) = wiring.rlimit_as {
         set_address_space_limit(bytes);
     }
@@ -290,6 +315,46 @@ pub(crate) fn child_main(wiring: ChildWiring, sandbox: impl FnOnce(&mut Gate) ->
         code
     });
     exit_now(code)
+}
+
+/// Makes the child's stdin what `stdin` says.
+fn wire_stdin(stdin: Stdin) -> Result<(), Errno> {
+    match stdin {
+        Stdin::Null => {
+            let null = nix::fcntl::open(
+                c"/dev/null",
+                OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+                nix::sys::stat::Mode::empty(),
+            )?;
+            // SAFETY: dup2 on two valid descriptor numbers; descriptor 0 is replaced
+            // atomically (without O_CLOEXEC) and `null` stays owned by its OwnedFd.
+            if unsafe { libc::dup2(null.as_raw_fd(), libc::STDIN_FILENO) } < 0 {
+                return Err(Errno::last());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The process state the sandbox child must not inherit from the caller, set before the
+/// sandbox closure runs:
+///
+/// * `SIGXFSZ` is ignored, so that a write past the file-size backstop (confinement's
+///   `RLIMIT_FSIZE`) fails with `EFBIG` instead of killing the sandbox;
+/// * the environment is emptied: nothing of the caller's (tokens, paths, `PYTHON*`
+///   variables) reaches the program or the interpreter. The sandbox closure runs with an
+///   empty environment.
+fn isolate_process_state() -> Result<(), Errno> {
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no handler code.
+    if unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) } == libc::SIG_ERR {
+        return Err(Errno::last());
+    }
+    // SAFETY: the child has one thread (it was just forked and has started none), so nothing
+    // reads or writes the environment at the same time.
+    if unsafe { libc::clearenv() } != 0 {
+        return Err(Errno::last());
+    }
+    Ok(())
 }
 
 /// Lowers RLIMIT_AS to `bytes` (never above an existing hard limit) and, with glibc, keeps

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use nanny::{
     Accountant, ChildEnd, CpuMechanism, Item, KillReason, MemoryBackstop, OutputTarget, Renewable,
-    RunResult, SharedPage, SuperviseError, Supervisor, SupervisorConfig,
+    RunResult, SharedPage, Stdin, SuperviseError, Supervisor, SupervisorConfig,
 };
 use nix::sys::signal::Signal;
 use restrictions::{ResourceId, Restrictions};
@@ -503,6 +503,56 @@ fn supervisor_refuses_an_existing_stop_file() {
     assert!(
         err.to_string().ends_with("stopfile' already exists"),
         "{err}"
+    );
+}
+
+/// What the sandbox child finds in its process state before the sandbox runs: stdin on
+/// `/dev/null`, no environment at all, `SIGXFSZ` ignored.
+fn child_process_state() -> String {
+    use std::os::unix::fs::MetadataExt;
+    let null = std::fs::metadata("/dev/null").unwrap();
+    // SAFETY: fstat writes into a zeroed stat struct that outlives the call.
+    let stdin = unsafe {
+        let mut stat: libc::stat = std::mem::zeroed();
+        libc::fstat(libc::STDIN_FILENO, &mut stat);
+        stat
+    };
+    let is_null = stdin.st_mode & libc::S_IFMT == libc::S_IFCHR && stdin.st_rdev == null.rdev();
+    let mut byte = [0u8; 1];
+    // SAFETY: reading at most one byte into a live buffer.
+    let read = unsafe { libc::read(libc::STDIN_FILENO, byte.as_mut_ptr().cast(), 1) };
+    let environment = std::env::vars_os().count();
+    // SAFETY: sigaction with no new action only writes the current one into `old`.
+    let xfsz = unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(libc::SIGXFSZ, std::ptr::null(), &mut old);
+        old.sa_sigaction == libc::SIG_IGN
+    };
+    format!(
+        "stdin-null={is_null} stdin-read={read} environment={environment} xfsz-ignored={xfsz}\n"
+    )
+}
+
+#[test]
+fn supervisor_child_reads_dev_null_has_no_environment_and_ignores_sigxfsz() {
+    let _serial = serial();
+    assert!(
+        std::env::vars_os().next().is_some(),
+        "the test needs an environment to clear"
+    );
+    let dir = vessel();
+    let (mut capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy(""), dir.path());
+    config.output = target;
+    assert_eq!(config.stdin, Stdin::Null);
+    let result = supervise(config, |_| {
+        write_fd(1, child_process_state().as_bytes());
+        0
+    });
+    assert_eq!(result.end, ChildEnd::Exited(0), "{result:#?}");
+    assert_eq!(
+        String::from_utf8_lossy(&capture.stdout()),
+        "stdin-null=true stdin-read=0 environment=0 xfsz-ignored=true\n"
     );
 }
 

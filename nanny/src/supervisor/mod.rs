@@ -50,7 +50,7 @@ use crate::clock::monotonic_now;
 use crate::measure;
 use crate::output::{OutputTarget, Relay};
 use crate::page::{SharedPage, StopTime};
-use crate::process::{child_main, CgroupJoins, ChildEnd, ChildWiring, Gate};
+use crate::process::{child_main, CgroupJoins, ChildEnd, ChildWiring, Gate, Stdin};
 use crate::ring::RingReader;
 use crate::status::{Status, StatusFiles};
 
@@ -84,6 +84,8 @@ pub struct SupervisorConfig {
     pub status_prefix: Option<PathBuf>,
     /// Where the sandbox's output goes (`--logfile` is [`OutputTarget::Logfile`]).
     pub output: OutputTarget,
+    /// What the sandbox's standard input is (default [`Stdin::Null`]).
+    pub stdin: Stdin,
     /// Try cgroups for the CPU share and the memory backstop (default true). Without them
     /// the CPU share is enforced by stop/resume and memory by an rlimit.
     pub use_cgroups: bool,
@@ -98,8 +100,8 @@ pub struct SupervisorConfig {
 }
 
 impl SupervisorConfig {
-    /// A configuration with output to the terminal, no stop or status files, cgroups tried
-    /// and the rlimit backstop on.
+    /// A configuration with output to the terminal, stdin on `/dev/null`, no stop or status
+    /// files, cgroups tried and the rlimit backstop on.
     pub fn new(restrictions: Restrictions, vessel: impl Into<PathBuf>) -> SupervisorConfig {
         SupervisorConfig {
             restrictions,
@@ -107,6 +109,7 @@ impl SupervisorConfig {
             stop_file: None,
             status_prefix: None,
             output: OutputTarget::Inherit,
+            stdin: Stdin::Null,
             use_cgroups: true,
             rlimit_backstop: true,
             preparation_allowance: 0,
@@ -292,6 +295,7 @@ pub struct Supervisor {
     stop_file: Option<PathBuf>,
     status: Option<StatusFiles>,
     relay: Relay,
+    stdin: Stdin,
     cpu: CpuPlan,
     memory: MemoryPlan,
 }
@@ -405,6 +409,7 @@ impl Supervisor {
             stop_file: config.stop_file,
             status,
             relay,
+            stdin: config.stdin,
             cpu,
             memory,
         })
@@ -567,6 +572,7 @@ impl Supervisor {
                         parent,
                         stdout: out_w,
                         stderr: err_w,
+                        stdin: self.stdin,
                         go: go_r,
                         broker: broker_child,
                         mask: old_mask,
