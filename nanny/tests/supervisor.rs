@@ -759,3 +759,41 @@ fn supervisor_batch_ends_a_runaway_call_alone_and_each_call_gets_its_own_result(
         }
     }
 }
+
+#[test]
+fn supervisor_batch_whose_top_level_closes_its_channel_and_exits_keeps_its_exit_code() {
+    // A top level that does not finish (the program was refused, or raised) drops the
+    // zygote's end of the channel and exits with its own code some time later: that is its
+    // result, not a crash (the supervisor once took the end of file for a broken channel and
+    // killed the exiting zygote).
+    let _serial = serial();
+    let dir = vessel();
+    let (capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy("wall-time = 5"), dir.path());
+    config.output = target;
+    let page = SharedPage::create().unwrap();
+    let mut driver = Calls {
+        dir: dir.path().to_path_buf(),
+        capture,
+        calls: 3,
+        asked: 0,
+        top_level: None,
+        results: Vec::new(),
+    };
+    let top = Supervisor::new(config)
+        .unwrap()
+        .run_batch(&page, &mut driver, move |gate| {
+            let control = gate.take_control().expect("a batch has a control channel");
+            gate.wait();
+            drop(control);
+            busy_for(Duration::from_millis(50));
+            5
+        })
+        .unwrap();
+    assert_eq!(top.end, ChildEnd::Exited(5), "{top:#?}");
+    assert!(top.killed_for.is_none());
+    assert!(
+        driver.top_level.is_none() && driver.results.is_empty(),
+        "no call runs after such a top level"
+    );
+}

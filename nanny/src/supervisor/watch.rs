@@ -186,16 +186,19 @@ impl Watch<'_> {
                 Err(Errno::EINTR) => continue,
                 Err(err) => return Err(SuperviseError::Poll(err)),
             }
-            let ready: Vec<Source> = fds
+            let ready: Vec<(Source, PollFlags)> = fds
                 .iter()
                 .zip(&which)
-                .filter(|(fd, _)| fd.revents().is_some_and(|r| !r.is_empty()))
-                .map(|(_, source)| *source)
+                .filter_map(|(fd, source)| {
+                    fd.revents()
+                        .filter(|r| !r.is_empty())
+                        .map(|revents| (*source, revents))
+                })
                 .collect();
             drop(fds);
             let mut child_ready = pidfd.is_none();
             let mut zygote_ready = false;
-            for source in ready {
+            for (source, revents) in ready {
                 match source {
                     Source::Pipe(index) => {
                         if let Some(slot) = io.pipes.get_mut(index) {
@@ -203,6 +206,14 @@ impl Watch<'_> {
                         }
                     }
                     Source::Child => child_ready = true,
+                    // End of file with nothing to read: the zygote closed its end without a
+                    // word, as it does when its top level did not finish and it is exiting.
+                    // That is no broken channel: stop listening, and let its pidfd say how it
+                    // ended (a kill here would race with its exit and turn a refused program
+                    // into a crash).
+                    Source::Zygote if !revents.contains(PollFlags::POLLIN) => {
+                        reports_open = false;
+                    }
                     Source::Zygote => zygote_ready = true,
                     Source::Ring => {
                         io.ring_open = io.ring.take_wakeups();
