@@ -59,7 +59,8 @@ pub fn call(
 
 /// `repy call RESTRICTIONS PROGRAM FUNCTION --batch CALLS`: one JSON outcome per line of
 /// CALLS, in order, each printed as soon as its call ends. Exits with the top level's code
-/// (0 when it finished and the calls ran, whatever their verdicts).
+/// (0 when it finished and the calls ran, whatever their verdicts), or 4 when CALLS could not
+/// all be read.
 pub fn batch(
     restrictions: PathBuf,
     program: PathBuf,
@@ -86,21 +87,7 @@ pub fn batch(
         ProgramSource::File(program),
     );
     apply_options(&mut job, &options, binary);
-    let mut lines = std::io::BufRead::lines(input)
-        .enumerate()
-        .filter_map(|(index, line)| {
-            let number = index + 1;
-            match line {
-                Ok(line) if line.trim().is_empty() => None,
-                Ok(line) => Some(
-                    serde_json::from_str::<Call>(&line)
-                        .map_err(|err| format!("line {number} of the calls is not a call: {err}")),
-                ),
-                Err(err) => Some(Err(format!(
-                    "line {number} of the calls cannot be read: {err}"
-                ))),
-            }
-        });
+    let mut lines = CallLines::new(input);
     let mut stdout = std::io::stdout();
     let mut sink = |outcome: Outcome| {
         let line = outcome.to_json().to_string();
@@ -122,7 +109,114 @@ pub fn batch(
     let mut stderr = std::io::stderr();
     let _ = stderr.write_all(&top.stdout);
     let _ = stderr.write_all(&top.stderr);
+    if lines.failed && top.status == ExitStatus::Finished {
+        // Not every call could be read: the batch did not do what it was asked.
+        let _ = writeln!(
+            stderr,
+            "repy: the calls could not all be read (see the last line)"
+        );
+        return ExitStatus::Usage.code();
+    }
     top.exit_code
+}
+
+/// The longest line of a batch's calls: a call's arguments may take
+/// `api::program::VALUE_LIMIT` bytes of JSON, and the line a little more.
+const MAX_CALL_LINE: usize = api::program::VALUE_LIMIT + 64 * 1024;
+
+/// The calls of a batch, one per line, read as the batch goes: blank lines are skipped, a
+/// line that is not a call is an `Err` in its place, and a read error or a line longer than
+/// [`MAX_CALL_LINE`] (never held whole in memory) is one `Err` that ends the calls.
+struct CallLines<R> {
+    reader: R,
+    number: usize,
+    ended: bool,
+    /// The input failed (a read error or an endless line): not every call was read.
+    failed: bool,
+}
+
+impl<R: std::io::BufRead> CallLines<R> {
+    fn new(reader: R) -> Self {
+        CallLines {
+            reader,
+            number: 0,
+            ended: false,
+            failed: false,
+        }
+    }
+
+    /// The next line, at most `MAX_CALL_LINE` bytes of it (`None` at the end of input);
+    /// the flag says whether it was longer.
+    fn read_line(&mut self) -> std::io::Result<Option<(Vec<u8>, bool)>> {
+        let mut line = Vec::new();
+        let mut too_long = false;
+        let mut any = false;
+        loop {
+            let buffer = match self.reader.fill_buf() {
+                Ok(buffer) => buffer,
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(err) => return Err(err),
+            };
+            if buffer.is_empty() {
+                return Ok(any.then_some((line, too_long)));
+            }
+            any = true;
+            let (chunk, done) = match buffer.iter().position(|&b| b == b'\n') {
+                Some(at) => (&buffer[..at], Some(at + 1)),
+                None => (buffer, None),
+            };
+            let room = MAX_CALL_LINE.saturating_sub(line.len());
+            if chunk.len() > room {
+                // Not read further: a line that never ends (`/dev/zero`) must not hold repy.
+                too_long = true;
+                return Ok(Some((line, too_long)));
+            }
+            line.extend_from_slice(chunk);
+            let used = done.unwrap_or(buffer.len());
+            self.reader.consume(used);
+            if done.is_some() {
+                return Ok(Some((line, too_long)));
+            }
+        }
+    }
+}
+
+impl<R: std::io::BufRead> Iterator for CallLines<R> {
+    type Item = Result<Call, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.ended {
+            self.number += 1;
+            let number = self.number;
+            match self.read_line() {
+                Ok(None) => self.ended = true,
+                Ok(Some((_, true))) => {
+                    self.ended = true;
+                    self.failed = true;
+                    return Some(Err(format!(
+                        "line {number} of the calls is longer than {MAX_CALL_LINE} bytes; the \
+                         batch ends here"
+                    )));
+                }
+                Ok(Some((line, false))) if line.iter().all(u8::is_ascii_whitespace) => {}
+                Ok(Some((line, false))) => {
+                    return Some(
+                        serde_json::from_slice::<Call>(&line).map_err(|err| {
+                            format!("line {number} of the calls is not a call: {err}")
+                        }),
+                    )
+                }
+                Err(err) => {
+                    self.ended = true;
+                    self.failed = true;
+                    return Some(Err(format!(
+                        "line {number} of the calls cannot be read: {err}; the batch ends here"
+                    )));
+                }
+            }
+        }
+        None
+    }
 }
 
 /// The call's arguments from their JSON texts, or a usage error naming the option.

@@ -304,3 +304,125 @@ def f():
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(std::fs::read(&canary).ok(), before);
 }
+
+#[test]
+fn batch_refuses_a_top_level_that_leaves_a_socket_open() {
+    // A datagram queued by one call would be read by the next through the shared socket.
+    let program = r#"
+inbox = listenformessage("127.0.0.1", 47311)
+def put(secret):
+    sendmessage("127.0.0.1", 47311, secret, "127.0.0.1", 47312)
+    return "sent"
+def get():
+    return inbox.getmessage()[2]
+"#;
+    let policy = "[resources]\nmemory = \"100 MB\"\nwall-time = 2\n\
+                  messport = [47311, 47312]\nconnport = []\n";
+    let batch = Batch::new(policy, program);
+    let ran = batch.run(
+        "get",
+        "{\"function\": \"put\", \"args\": [\"call 1's secret\"]}\n{\"function\": \"get\"}\n",
+    );
+    assert_eq!(ran.code, Some(6), "{}", ran.stderr);
+    assert_eq!(ran.outcomes.len(), 2);
+    for outcome in &ran.outcomes {
+        assert_eq!(outcome["verdict"], "uncaught-exception");
+        assert_eq!(outcome["value"], Value::Null);
+        assert!(outcome["report"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("left 1 socket open")));
+    }
+}
+
+#[test]
+fn batch_input_that_cannot_be_read_whole_ends_the_batch_as_a_usage_error() {
+    let batch = Batch::new(POLICY, "def f(n=0):\n    return n\n");
+    for calls in [".", "/dev/zero"] {
+        let out = Command::new(REPY)
+            .current_dir(batch.caller.path())
+            .args(["call", "--cwd"])
+            .arg(batch.vessel.path())
+            .args(["restrictions.toml", "program.py", "f", "--batch", calls])
+            .env_clear()
+            .stdin(Stdio::null())
+            .output()
+            .expect("run repy");
+        assert_eq!(out.status.code(), Some(4), "{calls}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<Value> = stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect();
+        assert_eq!(lines.len(), 1, "{calls}: one answer, then the batch ends");
+        assert_eq!(lines[0]["verdict"], "usage-error");
+    }
+}
+
+#[test]
+fn batch_stops_at_a_signal_between_calls() {
+    use std::io::{BufRead as _, Write as _};
+    let batch = Batch::new(POLICY, "def f(n=0):\n    return n\n");
+    let mut child = Command::new(REPY)
+        .current_dir(batch.caller.path())
+        .args(["call", "--cwd"])
+        .arg(batch.vessel.path())
+        .args(["restrictions.toml", "program.py", "f", "--batch", "-"])
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn repy");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    stdin.write_all(b"{\"args\": [1]}\n").expect("first call");
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first outcome");
+    assert!(first.contains("\"value\":1"), "{first}");
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid"));
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("SIGTERM");
+    stdin.write_all(b"{\"args\": [2]}\n").expect("second call");
+    drop(stdin);
+    let rest: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(&l.expect("line")).expect("json"))
+        .collect();
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0]["verdict"], "interrupted");
+    assert_eq!(rest[0]["value"], Value::Null);
+    assert!(processes_in(batch.vessel.path()).is_empty());
+}
+
+/// The kernel walls alone: hooks a program registers with `os.register_at_fork` never run
+/// (the zygote forks without CPython's fork protocol), so no program code runs in the zygote
+/// between calls nor in a call before it is watched and narrowed.
+#[cfg(feature = "test-real-builtins")]
+#[test]
+fn batch_escape_at_fork_hooks_never_run() {
+    use crate::support::REPY_REAL_BUILTINS;
+    let program = r#"
+import os
+def canary(where):
+    open("hook-" + where, "w").write("ran")
+os.register_at_fork(before=lambda: canary("before"),
+                    after_in_parent=lambda: canary("parent"),
+                    after_in_child=lambda: canary("child"))
+def f():
+    return sorted(os.listdir("."))
+"#;
+    let batch = Batch::new(POLICY, program);
+    let ran = batch.run_with(REPY_REAL_BUILTINS, "f", "{}\n{}\n");
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    for outcome in &ran.outcomes {
+        assert_eq!(outcome["verdict"], "finished", "{outcome}");
+        assert_eq!(outcome["value"], json!([]));
+    }
+    let left: Vec<_> = std::fs::read_dir(batch.vessel.path())
+        .expect("vessel")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "a hook ran: {left:?}");
+}

@@ -265,25 +265,20 @@ fn ended(
     }
 }
 
-/// Forks the zygote for one call, with CPython's fork protocol (its locks reset in the
-/// child). The caller must be the zygote's only thread, attached to the interpreter.
-/// Returns the child's pid in the zygote and 0 in the child, as fork(2).
+/// Forks the zygote for one call. A plain `fork(2)`: CPython's fork protocol
+/// (`PyOS_BeforeFork`/`AfterFork_*`) would run the at-fork hooks a program registered, in the
+/// zygote and in the call process before it is watched and narrowed; the zygote needs none of
+/// what the protocol resets, because it has one thread (its top level's threads have ended),
+/// which holds the interpreter and keeps it, the same thread, in the child. Returns the
+/// child's pid in the zygote and 0 in the child, as fork(2).
 pub fn fork_for_call(_py: Python<'_>) -> std::io::Result<libc::pid_t> {
-    // SAFETY: PyOS_BeforeFork/AfterFork_* bracket fork() as os.fork() does, on the thread that
-    // holds the interpreter; the zygote has no other thread (its top level's threads ended).
-    unsafe {
-        ffi::PyOS_BeforeFork();
-        let pid = libc::fork();
-        if pid == 0 {
-            ffi::PyOS_AfterFork_Child();
-        } else {
-            ffi::PyOS_AfterFork_Parent();
-        }
-        if pid < 0 {
-            Err(std::io::Error::last_os_error())
-        } else {
-            Ok(pid)
-        }
+    // SAFETY: fork(2) from the zygote's only thread, which holds the interpreter; the child
+    // continues on that same thread with the interpreter's state as it was.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(pid)
     }
 }
 

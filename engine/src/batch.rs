@@ -37,6 +37,8 @@ pub fn run_batch(mut job: Job, batch: &mut Batch<'_>) -> Outcome {
     // Calls left over: the top level did not finish (each gets its end), or the zygote went
     // away during the batch (each ends as crashed, never having run).
     let mut left = top.clone();
+    // A value is a finished call's own: no line that did not run carries one.
+    left.value = None;
     if top.status == ExitStatus::Finished {
         left.status = ExitStatus::Crashed;
         left.exit_code = ExitStatus::Crashed.code();

@@ -213,6 +213,9 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                 if !matches!(outcome, api::program::Outcome::Finished(_)) {
                     return Ok(record(py, &plan.handoff, outcome, refused));
                 }
+                if let Some(shared) = sockets_left_open(py, &plan) {
+                    return Ok(record(py, &plan.handoff, shared, None));
+                }
                 let Some(control) = control else {
                     eprint_raw("repy: internal error: a batch without its control channel\n");
                     return Ok(ExitStatus::InternalError);
@@ -232,6 +235,23 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
             i32::from(ExitStatus::InternalError.code())
         }
     }
+}
+
+/// A batch's top level that leaves sockets open would have every call share them (a message
+/// queued by one call read by the next): it ends as a `RuntimeError` saying so.
+fn sockets_left_open(py: Python<'_>, plan: &ChildPlan) -> Option<api::program::Outcome> {
+    let open = plan.page.item_counts(nanny::Item::INSOCKETS).current
+        + plan.page.item_counts(nanny::Item::OUTSOCKETS).current;
+    if open == 0 {
+        return None;
+    }
+    let error = pyo3::exceptions::PyRuntimeError::new_err(format!(
+        "the top level of a batch left {open} socket{} open, which every call would share; \
+         open sockets in the function each call runs, or close them before the top level ends",
+        if open == 1 { "" } else { "s" }
+    ));
+    let (text, summary) = api::traceback::report(py, &error, &plan.filename, &plan.source);
+    Some(api::program::Outcome::UncaughtException(text, summary))
 }
 
 /// Records how the program (or one call) ended for the report, in the hand-off page, and

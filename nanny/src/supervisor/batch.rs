@@ -122,7 +122,17 @@ impl Supervisor {
         driver.top_level_finished(&top);
         let mut interrupted = false;
         let mut strayed = false;
-        while !interrupted && !strayed && driver.next_call() {
+        let mut top = top;
+        loop {
+            // A signal to repy between two calls ends the batch (during a call, the loop
+            // kills the call for it).
+            watch.pid = zygote;
+            watch.killed = None;
+            watch.read_signals(sigfd);
+            interrupted |= watch.killed.is_some();
+            if interrupted || strayed || !driver.next_call() {
+                break;
+            }
             let result = match self::call(&mut watch, &mut io, &link, zygote, sigfd) {
                 Some(Ok((end, usage, end_time))) => {
                     if !watch.relay.settle(crate::output::FINISH_STALL) && watch.killed.is_none() {
@@ -131,11 +141,15 @@ impl Supervisor {
                             message: "the call's output could not be delivered".into(),
                         });
                     }
-                    if !strays(zygote).is_empty() {
-                        strayed = true;
-                        watch.killed = Some(forked_behind_the_api());
+                    strayed = !strays(zygote).is_empty();
+                    let mut result =
+                        watch.finish(end, usage, end_time, cpu_mechanism, memory_backstop);
+                    if strayed {
+                        result.killed_for = Some(forked_behind_the_api());
+                    } else if result.killed_for.is_none() {
+                        result.killed_for = over_time(&watch, &result);
                     }
-                    watch.finish(end, usage, end_time, cpu_mechanism, memory_backstop)
+                    result
                 }
                 Some(Err(err)) => return Err(err),
                 // The zygote failed its part: this call ends as crashed, and the batch here.
@@ -169,6 +183,12 @@ impl Supervisor {
         let _ = watch
             .relay
             .finish(crate::output::FINISH_STALL, &mut || false);
+        if interrupted {
+            top.killed_for = Some(Kill {
+                reason: KillReason::Interrupted,
+                message: "the batch was interrupted by a signal to repy".into(),
+            });
+        }
         Ok(top)
     }
 }
@@ -186,6 +206,9 @@ fn call(
         let _ = kill(zygote, Signal::SIGKILL);
         None
     };
+    // The call's clocks start when it is asked for: whatever happens between the request and
+    // the zygote's report of the fork counts against the call.
+    let asked = monotonic_now();
     if !link.request() {
         return give_up();
     }
@@ -206,6 +229,7 @@ fn call(
         return give_up();
     }
     begin_segment(watch, pid);
+    watch.start = asked;
     let end = watch.event_loop(
         io,
         Segment::Call {
@@ -257,6 +281,36 @@ fn less_top_level(mut result: RunResult, top: &RunResult) -> RunResult {
         }
     }
     result
+}
+
+/// A call that ended by itself over its wall or CPU time (before a tick could kill it) is
+/// judged over it all the same.
+fn over_time(watch: &Watch<'_>, result: &RunResult) -> Option<Kill> {
+    if let Some(limit) = watch.cpu_time {
+        if result.cpu_seconds > limit.as_secs_f64() {
+            return Some(Kill {
+                reason: KillReason::CpuTime,
+                message: format!(
+                    "CPU time {:.3} seconds over the limit of {} seconds",
+                    result.cpu_seconds,
+                    limit.as_secs_f64()
+                ),
+            });
+        }
+    }
+    if let Some(limit) = watch.wall_time {
+        if result.wall_seconds > limit.as_secs_f64() {
+            return Some(Kill {
+                reason: KillReason::WallTime,
+                message: format!(
+                    "wall time {:.3} seconds over the limit of {} seconds",
+                    result.wall_seconds,
+                    limit.as_secs_f64()
+                ),
+            });
+        }
+    }
+    None
 }
 
 /// The kill of a batch whose sandbox made a process behind the API's back.
