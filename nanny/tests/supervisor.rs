@@ -969,7 +969,7 @@ fn supervisor_holds_little_memory_and_kills_on_time_when_the_child_never_reads_d
     });
     let kill = result.killed_for.as_ref().expect("killed");
     assert_eq!(kill.reason, KillReason::WallTime);
-    assert!((1.0..1.5).contains(&result.wall_seconds), "{result:#?}");
+    assert!((1.0..2.0).contains(&result.wall_seconds), "{result:#?}");
     // What the pipe takes, and no more: the relay reads only what fits.
     assert!(result.stdin_bytes <= 1024 * 1024, "{result:#?}");
     let during: u64 = String::from_utf8_lossy(&capture.stdout()).parse().unwrap();
@@ -1003,7 +1003,7 @@ fn supervisor_is_not_held_by_a_source_that_sends_nothing() {
     });
     let kill = result.killed_for.as_ref().expect("killed");
     assert_eq!(kill.reason, KillReason::WallTime);
-    assert!((0.5..1.0).contains(&result.wall_seconds), "{result:#?}");
+    assert!((0.5..1.5).contains(&result.wall_seconds), "{result:#?}");
     drop((writer, writer2));
 }
 
