@@ -42,7 +42,7 @@ pub use clock::{Clock, FakeClock, MonotonicClock};
 pub use exit::ExitStatus;
 pub use output::OutputTarget;
 pub use page::{SharedPage, StopTime};
-pub use process::{ChildEnd, Gate, Stdin};
+pub use process::{ChildEnd, Gate, Stdin, StdinLimits};
 pub use resource::{Item, Renewable};
 pub use ring::RingWriter;
 pub use shared::{SharedCells, SharedMapping};

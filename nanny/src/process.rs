@@ -6,14 +6,15 @@
 //! [`fork_sandbox`] is the bare fork (the child's output is the parent's); the
 //! [`Supervisor`](crate::Supervisor) forks itself and enters the child through `child_main`,
 //! which also moves it into its cgroups, wires its stdout/stderr to the supervisor's pipes and
-//! its stdin as the configuration says ([`Stdin`]), ignores `SIGXFSZ`, empties its
-//! environment, sets the memory backstop, and holds it until the supervisor is watching.
+//! its stdin as the configuration says ([`Stdin`]: `/dev/null`, or the read end of the pipe
+//! the supervisor relays input into), ignores `SIGXFSZ`, empties its environment, sets the
+//! memory backstop, and holds it until the supervisor is watching.
 
 use std::ffi::CString;
 
 use crate::ring::RingWriter;
 use crate::ExitStatus;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use nix::errno::Errno;
@@ -145,15 +146,62 @@ fn run_sandbox(sandbox: impl FnOnce() -> i32) -> i32 {
 /// The sandbox child's standard input (`SupervisorConfig::stdin`).
 ///
 /// Never the caller's own descriptor: a program that escaped the walls must not read the
-/// terminal or the pipe it was started from. A profile whose programs may read `sys.stdin`
-/// would add a variant here for input the supervisor relays from the caller (a pipe it
-/// writes, under the same limits as output), and have the child wire its end as descriptor 0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// terminal or the pipe it was started from. Its descriptor 0 is either `/dev/null` or the
+/// read end of a pipe that only the supervisor writes, with what it relays from the source.
+#[derive(Debug, Default)]
 pub enum Stdin {
-    /// `/dev/null`: every read sees end of file at once. What every run has today: the
-    /// capability API reads no standard input.
+    /// `/dev/null`: every read sees end of file at once. The default, and what the `repyv2`
+    /// profile always has: the capability API reads no standard input.
     #[default]
     Null,
+    /// Input relayed by the supervisor: the child's descriptor 0 is the read end of a pipe
+    /// made before the fork; the supervisor's watch loop copies what `source` offers into the
+    /// pipe's write end, at most `limits.rate` bytes per second and `limits.total` bytes in
+    /// all, and closes the write end at the source's end of file, when the total is reached,
+    /// or when the source fails (an error reads as end of file), so that the program then
+    /// sees end of file. The run's result counts the bytes relayed
+    /// (`RunResult::stdin_bytes`) and says whether the source offered more than the total
+    /// (`RunResult::stdin_truncated`).
+    ///
+    /// Ordinary runs only: [`Supervisor::run_batch`](crate::Supervisor::run_batch) refuses
+    /// a relay (a batch's calls are forks of one zygote, which would share one stream).
+    ///
+    /// The source may be any readable descriptor (a pipe, a file, a terminal, a socket, a
+    /// character device); the relay owns it and closes it, at the latest when the run ends
+    /// (pass a duplicate, e.g. `std::io::stdin().as_fd().try_clone_to_owned()`, to keep the
+    /// caller's own descriptor 0 open). It never changes the source's file status flags,
+    /// which the caller's shell may share: see `supervisor::stdin` for how it reads
+    /// without blocking. As for any fork of the supervisor's, the caller must be
+    /// single-threaded: a process forked meanwhile by another thread would hold the pipe's
+    /// write end, and the program would not see end of file before that process ends.
+    Relay {
+        /// Where the input comes from.
+        source: OwnedFd,
+        /// How much may be relayed, and how fast.
+        limits: StdinLimits,
+    },
+}
+
+/// The limits on relayed standard input ([`Stdin::Relay`]).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct StdinLimits {
+    /// Bytes relayed in all (`None`: no limit). Past it the program sees end of file and
+    /// the rest of the source is not read (one byte is, to tell whether the input was cut).
+    pub total: Option<u64>,
+    /// Bytes per second (`None`: no limit), charged on the supervisor's leaky bucket
+    /// ([`crate::bucket`]), RepyV2's semantics for every rate: one second's worth may come
+    /// at once, then the input is paced. A rate of 0 (or not a number) relays nothing: the
+    /// program sees end of file at once.
+    pub rate: Option<f64>,
+}
+
+/// What the child's descriptor 0 becomes, decided by the supervisor before the fork.
+#[derive(Debug)]
+pub(crate) enum ChildStdin {
+    /// `/dev/null`.
+    Null,
+    /// The read end of the supervisor's relay pipe.
+    Pipe(OwnedFd),
 }
 
 /// What the supervised child needs between the fork and the sandbox closure.
@@ -165,7 +213,7 @@ pub(crate) struct ChildWiring {
     /// Becomes the child's stderr.
     pub(crate) stderr: OwnedFd,
     /// What the child's stdin becomes.
-    pub(crate) stdin: Stdin,
+    pub(crate) stdin: ChildStdin,
     /// The supervisor writes one byte here once the child may start.
     pub(crate) go: OwnedFd,
     /// The sandbox's end of the listening-socket broker ([`crate::broker`]).
@@ -318,22 +366,36 @@ pub(crate) fn child_main(wiring: ChildWiring, sandbox: impl FnOnce(&mut Gate) ->
 }
 
 /// Makes the child's stdin what `stdin` says.
-fn wire_stdin(stdin: Stdin) -> Result<(), Errno> {
-    match stdin {
-        Stdin::Null => {
-            let null = nix::fcntl::open(
-                c"/dev/null",
-                OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-                nix::sys::stat::Mode::empty(),
-            )?;
-            // SAFETY: dup2 on two valid descriptor numbers; descriptor 0 is replaced
-            // atomically (without O_CLOEXEC) and `null` stays owned by its OwnedFd.
-            if unsafe { libc::dup2(null.as_raw_fd(), libc::STDIN_FILENO) } < 0 {
-                return Err(Errno::last());
-            }
-            Ok(())
-        }
+fn wire_stdin(stdin: ChildStdin) -> Result<(), Errno> {
+    let fd = match stdin {
+        ChildStdin::Null => nix::fcntl::open(
+            c"/dev/null",
+            OFlag::O_RDONLY | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )?,
+        ChildStdin::Pipe(read_end) => read_end,
+    };
+    install_as_stdin(fd)
+}
+
+/// Makes `fd` the process's descriptor 0, inherited across `exec` (without `O_CLOEXEC`).
+fn install_as_stdin(fd: OwnedFd) -> Result<(), Errno> {
+    if fd.as_raw_fd() == libc::STDIN_FILENO {
+        // Already descriptor 0 (the caller had none): dup2 would do nothing and the drop
+        // would close it. Keep it, inheritable.
+        nix::fcntl::fcntl(
+            &fd,
+            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()),
+        )?;
+        let _ = fd.into_raw_fd();
+        return Ok(());
     }
+    // SAFETY: dup2 on two valid descriptor numbers; descriptor 0 is replaced atomically
+    // (without O_CLOEXEC) and `fd` stays owned by its OwnedFd, closed when it drops.
+    if unsafe { libc::dup2(fd.as_raw_fd(), libc::STDIN_FILENO) } < 0 {
+        return Err(Errno::last());
+    }
+    Ok(())
 }
 
 /// The process state the sandbox child must not inherit from the caller, set before the
@@ -409,6 +471,37 @@ mod tests {
         .unwrap();
         assert_eq!(child.wait().unwrap(), ChildEnd::Exited(LOST_SUPERVISOR));
         assert_eq!(LOST_SUPERVISOR, 70);
+    }
+
+    #[test]
+    fn stdin_is_wired_even_when_the_caller_had_no_descriptor_0() {
+        // With descriptor 0 closed, /dev/null opens as 0 itself: it must stay open, and be
+        // inherited across exec.
+        let child = fork_sandbox(|| {
+            // SAFETY: closing descriptor 0 of this forked child only.
+            unsafe { libc::close(0) };
+            if wire_stdin(ChildStdin::Null).is_err() {
+                return 1;
+            }
+            let Ok(flags) = nix::fcntl::fcntl(
+                // SAFETY: descriptor 0 was just installed and stays open while borrowed.
+                unsafe { std::os::fd::BorrowedFd::borrow_raw(0) },
+                nix::fcntl::FcntlArg::F_GETFD,
+            ) else {
+                return 2;
+            };
+            if flags & libc::FD_CLOEXEC != 0 {
+                return 3;
+            }
+            let mut byte = [0u8; 1];
+            // SAFETY: reading at most one byte into a live buffer.
+            match unsafe { libc::read(0, byte.as_mut_ptr().cast(), 1) } {
+                0 => 0,
+                _ => 4,
+            }
+        })
+        .unwrap();
+        assert_eq!(child.wait().unwrap(), ChildEnd::Exited(0));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use nanny::{
     Accountant, ChildEnd, CpuMechanism, Item, KillReason, MemoryBackstop, OutputTarget, Renewable,
-    RunResult, SharedPage, Stdin, SuperviseError, Supervisor, SupervisorConfig,
+    RunResult, SharedPage, Stdin, StdinLimits, SuperviseError, Supervisor, SupervisorConfig,
 };
 use nix::sys::signal::Signal;
 use restrictions::{ResourceId, Restrictions};
@@ -544,7 +544,7 @@ fn supervisor_child_reads_dev_null_has_no_environment_and_ignores_sigxfsz() {
     let (mut capture, target) = Capture::new();
     let mut config = SupervisorConfig::new(policy(""), dir.path());
     config.output = target;
-    assert_eq!(config.stdin, Stdin::Null);
+    assert!(matches!(config.stdin, Stdin::Null));
     let result = supervise(config, |_| {
         write_fd(1, child_process_state().as_bytes());
         0
@@ -796,4 +796,335 @@ fn supervisor_batch_whose_top_level_closes_its_channel_and_exits_keeps_its_exit_
         driver.top_level.is_none() && driver.results.is_empty(),
         "no call runs after such a top level"
     );
+}
+
+// Standard input relayed by the supervisor (`Stdin::Relay`).
+
+/// Reads the child's descriptor 0 to its end (or an error), without Rust's stdin lock.
+fn read_stdin_to_end() -> Vec<u8> {
+    let mut data = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        // SAFETY: reading into a live buffer of the length given.
+        let n = unsafe { libc::read(0, buffer.as_mut_ptr().cast(), buffer.len()) };
+        match usize::try_from(n) {
+            Ok(0) | Err(_) => return data,
+            Ok(n) => data.extend_from_slice(&buffer[..n]),
+        }
+    }
+}
+
+/// A relay of `source` under `total` bytes and `rate` bytes per second.
+fn relay(source: impl Into<OwnedFd>, total: Option<u64>, rate: Option<f64>) -> Stdin {
+    Stdin::Relay {
+        source: source.into(),
+        limits: StdinLimits { total, rate },
+    }
+}
+
+/// A pipe (both ends close-on-exec).
+fn pipe() -> (OwnedFd, OwnedFd) {
+    nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).unwrap()
+}
+
+/// A process's resident memory in bytes, from `/proc/<pid>/status`.
+fn resident_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
+/// Whether `fd`'s open file description is non-blocking.
+fn nonblocking(fd: &impl std::os::fd::AsFd) -> bool {
+    let flags = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_GETFL).unwrap();
+    nix::fcntl::OFlag::from_bits_retain(flags).contains(nix::fcntl::OFlag::O_NONBLOCK)
+}
+
+#[test]
+fn supervisor_relays_standard_input_then_end_of_file() {
+    let _serial = serial();
+    let dir = vessel();
+    let (mut capture, target) = Capture::new();
+    let (source, writer) = pipe();
+    nix::unistd::write(&writer, b"3\n1 2 3\n").unwrap();
+    drop(writer);
+    let mut config = SupervisorConfig::new(policy(""), dir.path());
+    config.output = target;
+    config.stdin = relay(source, None, None);
+    let result = supervise(config, |_| {
+        let data = read_stdin_to_end();
+        write_fd(1, &data);
+        // End of file stays end of file.
+        let mut byte = [0u8; 1];
+        // SAFETY: reading at most one byte into a live buffer.
+        let again = unsafe { libc::read(0, byte.as_mut_ptr().cast(), 1) };
+        write_fd(1, format!("|eof {again}\n").as_bytes());
+        0
+    });
+    assert_eq!(result.end, ChildEnd::Exited(0), "{result:#?}");
+    assert_eq!(
+        String::from_utf8_lossy(&capture.stdout()),
+        "3\n1 2 3\n|eof 0\n"
+    );
+    assert_eq!(result.stdin_bytes, 8);
+    assert!(!result.stdin_truncated);
+}
+
+#[test]
+fn supervisor_cuts_standard_input_at_its_total_and_the_program_sees_end_of_file_there() {
+    let _serial = serial();
+    let dir = vessel();
+    // A source that never ends by itself: 100 bytes waiting, and its writer open throughout.
+    let (source, writer) = pipe();
+    nix::unistd::write(&writer, &b"0123456789".repeat(10)).unwrap();
+    let (mut capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy("wall-time = 10"), dir.path());
+    config.output = target;
+    config.stdin = relay(source, Some(25), None);
+    let result = supervise(config, |_| {
+        write_fd(1, &read_stdin_to_end());
+        0
+    });
+    drop(writer);
+    assert_eq!(result.end, ChildEnd::Exited(0), "{result:#?}");
+    assert_eq!(
+        String::from_utf8_lossy(&capture.stdout()),
+        "0123456789012345678901234"
+    );
+    assert!(result.wall_seconds < 2.0, "{result:#?}");
+    assert_eq!(result.stdin_bytes, 25);
+    assert!(
+        result.stdin_truncated,
+        "the source offered more than the total"
+    );
+
+    // A source of exactly the total is not cut.
+    let mut file = tempfile::tempfile().unwrap();
+    std::io::Write::write_all(&mut file, b"0123456789").unwrap();
+    std::io::Seek::rewind(&mut file).unwrap();
+    let (mut capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy(""), dir.path());
+    config.output = target;
+    config.stdin = relay(file, Some(10), None);
+    let result = supervise(config, |_| {
+        write_fd(1, &read_stdin_to_end());
+        0
+    });
+    assert_eq!(String::from_utf8_lossy(&capture.stdout()), "0123456789");
+    assert_eq!(result.stdin_bytes, 10);
+    assert!(!result.stdin_truncated);
+}
+
+#[test]
+fn supervisor_paces_standard_input_at_its_rate() {
+    // The pacing itself is tested on a fake clock (`supervisor::stdin`); this is the coarse
+    // real-time check. At 10 000 B/s the first second's worth comes at once (the leaky
+    // bucket's burst), and the other 20 000 bytes take about 2 s.
+    let _serial = serial();
+    let dir = vessel();
+    let mut file = tempfile::tempfile().unwrap();
+    std::io::Write::write_all(&mut file, &vec![b'x'; 30_000]).unwrap();
+    std::io::Seek::rewind(&mut file).unwrap();
+    let (mut capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy("wall-time = 30"), dir.path());
+    config.output = target;
+    config.stdin = relay(file, None, Some(10_000.0));
+    let result = supervise(config, |_| {
+        write_fd(1, read_stdin_to_end().len().to_string().as_bytes());
+        0
+    });
+    assert_eq!(String::from_utf8_lossy(&capture.stdout()), "30000");
+    assert_eq!(result.stdin_bytes, 30_000);
+    assert!(
+        (1.7..8.0).contains(&result.wall_seconds),
+        "30 000 bytes at 10 000 B/s: {result:#?}"
+    );
+}
+
+#[test]
+fn supervisor_holds_little_memory_and_kills_on_time_when_the_child_never_reads_dev_zero() {
+    let _serial = serial();
+    let dir = vessel();
+    let (mut capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy("wall-time = 1"), dir.path());
+    config.output = target;
+    config.stdin = relay(File::open("/dev/zero").unwrap(), None, None);
+    let before = resident_bytes(std::process::id());
+    let result = supervise(config, |_| {
+        // The supervisor's memory while its relay has been stuck for a while.
+        std::thread::sleep(Duration::from_millis(500));
+        let supervisor = nix::unistd::getppid().as_raw() as u32;
+        write_fd(1, resident_bytes(supervisor).to_string().as_bytes());
+        std::thread::sleep(Duration::from_secs(20));
+        0
+    });
+    let kill = result.killed_for.as_ref().expect("killed");
+    assert_eq!(kill.reason, KillReason::WallTime);
+    assert!((1.0..2.0).contains(&result.wall_seconds), "{result:#?}");
+    // What the pipe takes, and no more: the relay reads only what fits.
+    assert!(result.stdin_bytes <= 1024 * 1024, "{result:#?}");
+    let during: u64 = String::from_utf8_lossy(&capture.stdout()).parse().unwrap();
+    assert!(
+        during < before + 32 * 1024 * 1024,
+        "the supervisor grew from {before} to {during} bytes"
+    );
+}
+
+#[test]
+fn supervisor_is_not_held_by_a_source_that_sends_nothing() {
+    let _serial = serial();
+    let dir = vessel();
+    // A pipe whose writer stays open and writes nothing.
+    let (source, writer) = pipe();
+    let mut config = SupervisorConfig::new(policy("wall-time = 10"), dir.path());
+    config.stdin = relay(source, None, Some(1000.0));
+    let started = Instant::now();
+    let result = supervise(config, |_| 0);
+    assert_eq!(result.end, ChildEnd::Exited(0), "{result:#?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "{result:#?}");
+    assert_eq!(result.stdin_bytes, 0);
+
+    // A child blocked reading it is still killed on time.
+    let (source, writer2) = pipe();
+    let mut config = SupervisorConfig::new(policy("wall-time = \"500 ms\""), dir.path());
+    config.stdin = relay(source, None, None);
+    let result = supervise(config, |_| {
+        let _ = read_stdin_to_end();
+        0
+    });
+    let kill = result.killed_for.as_ref().expect("killed");
+    assert_eq!(kill.reason, KillReason::WallTime);
+    assert!((0.5..1.5).contains(&result.wall_seconds), "{result:#?}");
+    drop((writer, writer2));
+}
+
+#[test]
+fn supervisor_stops_relaying_when_the_child_closes_its_standard_input() {
+    let _serial = serial();
+    let dir = vessel();
+    let (mut capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy("wall-time = 10"), dir.path());
+    config.output = target;
+    // Paced, so that the relay still writes after the child closed its end (a pipe that
+    // filled up would be watched for room, and its error seen without a write).
+    config.stdin = relay(File::open("/dev/zero").unwrap(), None, Some(1000.0));
+    // SIGPIPE's default action (a caller that does not ignore it, as Rust programs do): a
+    // write into the closed pipe must not kill the supervisor, during the run or when its
+    // signal mask is restored after it.
+    // SAFETY: setting a disposition installs no handler code; the tests run one at a time
+    // and none writes into a closed pipe meanwhile.
+    let previous = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    let result = supervise(config, |_| {
+        let mut buffer = [1u8; 10];
+        // SAFETY: reading into a live buffer, then closing descriptor 0.
+        let n = unsafe {
+            let n = libc::read(0, buffer.as_mut_ptr().cast(), buffer.len());
+            libc::close(0);
+            n
+        };
+        std::thread::sleep(Duration::from_millis(300));
+        write_fd(1, format!("{n} {:?}", &buffer[..2]).as_bytes());
+        0
+    });
+    assert_eq!(result.end, ChildEnd::Exited(0), "{result:#?}");
+    assert!(result.killed_for.is_none(), "{result:#?}");
+    // SAFETY: as above.
+    unsafe { libc::signal(libc::SIGPIPE, previous) };
+    assert_eq!(String::from_utf8_lossy(&capture.stdout()), "10 [0, 0]");
+}
+
+/// A new pseudo-terminal: its master and a slave (the side a program reads as its terminal).
+fn pseudo_terminal() -> Option<(OwnedFd, File)> {
+    use std::os::fd::FromRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    // SAFETY: posix_openpt returns a new descriptor or -1; grantpt, unlockpt and ptsname_r
+    // take that descriptor and, for ptsname_r, a live buffer of the length given.
+    unsafe {
+        let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC);
+        if master < 0 {
+            return None;
+        }
+        let master = OwnedFd::from_raw_fd(master);
+        let raw = std::os::fd::AsRawFd::as_raw_fd(&master);
+        let mut name = [0 as libc::c_char; 128];
+        if libc::grantpt(raw) != 0
+            || libc::unlockpt(raw) != 0
+            || libc::ptsname_r(raw, name.as_mut_ptr(), name.len()) != 0
+        {
+            return None;
+        }
+        let path = std::ffi::CStr::from_ptr(name.as_ptr()).to_str().ok()?;
+        let slave = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NOCTTY)
+            .open(path)
+            .ok()?;
+        Some((master, slave))
+    }
+}
+
+#[test]
+fn supervisor_reads_a_terminal_without_making_it_non_blocking_for_others() {
+    let _serial = serial();
+    let Some((master, slave)) = pseudo_terminal() else {
+        skip_or_fail("no pseudo-terminal");
+        return;
+    };
+    // A line, then the terminal's end-of-file character (^D), as a user would type them.
+    nix::unistd::write(&master, b"hello\n\x04").unwrap();
+    let dir = vessel();
+    let (mut capture, target) = Capture::new();
+    let mut config = SupervisorConfig::new(policy("wall-time = 10"), dir.path());
+    config.output = target;
+    // The caller's terminal, shared: the relay gets a duplicate of the caller's descriptor.
+    config.stdin = relay(slave.try_clone().unwrap(), None, None);
+    let result = supervise(config, |_| {
+        write_fd(1, &read_stdin_to_end());
+        0
+    });
+    assert_eq!(result.end, ChildEnd::Exited(0), "{result:#?}");
+    assert_eq!(String::from_utf8_lossy(&capture.stdout()), "hello\n");
+    assert_eq!(result.stdin_bytes, 6);
+    assert!(
+        !nonblocking(&slave),
+        "the caller's terminal was made non-blocking"
+    );
+}
+
+#[test]
+fn supervisor_refuses_to_relay_standard_input_to_a_batch() {
+    let _serial = serial();
+    let dir = vessel();
+    let (capture, target) = Capture::new();
+    let (source, _writer) = pipe();
+    let mut config = SupervisorConfig::new(policy(""), dir.path());
+    config.output = target;
+    config.stdin = relay(source, None, None);
+    let page = SharedPage::create().unwrap();
+    let mut driver = Calls {
+        dir: dir.path().to_path_buf(),
+        capture,
+        calls: 1,
+        asked: 0,
+        top_level: None,
+        results: Vec::new(),
+    };
+    let outcome = Supervisor::new(config)
+        .unwrap()
+        .run_batch(&page, &mut driver, |_| 0);
+    assert!(
+        matches!(outcome, Err(SuperviseError::StdinInBatch)),
+        "{outcome:?}"
+    );
+    assert!(driver.top_level.is_none());
 }

@@ -57,10 +57,12 @@ impl Supervisor {
             go,
             broker,
             link,
+            stdin: _,
         } = forked;
         let mut io = streams(pipes, ring, broker);
         let zygote_fd = pidfd_open(zygote);
-        let (mut watch, cpu_mechanism, memory_backstop) = self.watch(page, zygote, joined);
+        // No relay: `run_batch` refuses one, and the zygote's stdin is /dev/null.
+        let (mut watch, cpu_mechanism, memory_backstop) = self.watch(page, zygote, joined, None);
         let _ = nix::unistd::write(&go, &[1]);
         drop(go);
         let Some(mut link) = link else {

@@ -6,7 +6,8 @@
 //!
 //! The parts: configuration and the fork (this file), the watch loop (`watch.rs`), the
 //! per-tick limit checks (`checks.rs`), the CPU duty cycle (`duty_cycle.rs`), the kernel
-//! backstops' sizes (`backstop.rs`) and the verdict (`verdict.rs`).
+//! backstops' sizes (`backstop.rs`), the standard-input relay (`stdin.rs`) and the verdict
+//! (`verdict.rs`).
 //!
 //! * **CPU share** (`cpu`, a fraction of one core): a cgroup CPU quota when the supervisor may
 //!   create a cgroup, else RepyV2's duty cycle done finer: every tick the child's CPU time is
@@ -22,6 +23,9 @@
 //!   relayed: exactly the limit is written, then the child is killed).
 //! * **Operations** (RepyV2 §9): the stop file and the status files, every second.
 //! * SIGINT, SIGTERM and SIGHUP kill the child; the result is still produced.
+//! * **Standard input** ([`Stdin::Relay`]): the loop relays the caller's input into the
+//!   child's stdin pipe, paced by the rate, cut at the total, never blocking (`stdin.rs`).
+//!   Ordinary runs only: a batch's stdin is `/dev/null`.
 //!
 //! Nothing enforced here is read from the shared page, which the sandbox can write.
 
@@ -29,6 +33,7 @@ mod backstop;
 mod batch;
 mod checks;
 mod duty_cycle;
+mod stdin;
 mod verdict;
 mod watch;
 
@@ -50,7 +55,9 @@ use crate::clock::monotonic_now;
 use crate::measure;
 use crate::output::{OutputTarget, Relay};
 use crate::page::{SharedPage, StopTime};
-use crate::process::{child_main, CgroupJoins, ChildEnd, ChildWiring, Gate, Stdin};
+use crate::process::{
+    child_main, CgroupJoins, ChildEnd, ChildStdin, ChildWiring, Gate, Stdin, StdinLimits,
+};
 use crate::ring::RingReader;
 use crate::status::{Status, StatusFiles};
 
@@ -58,6 +65,7 @@ use backstop::{cfs_period, whole_bytes, MIN_CGROUP_SHARE};
 pub use backstop::{cgroup_memory_cap, rlimit_as_bytes, CpuMechanism, MemoryBackstop};
 pub use batch::BatchDriver;
 use duty_cycle::CpuState;
+use stdin::StdinRelay;
 use watch::{ChildUsage, Segment, SegmentEnd, Streams, Watch};
 
 /// How often the supervisor samples the child (memory, CPU time, CPU share, wall time).
@@ -84,7 +92,9 @@ pub struct SupervisorConfig {
     pub status_prefix: Option<PathBuf>,
     /// Where the sandbox's output goes (`--logfile` is [`OutputTarget::Logfile`]).
     pub output: OutputTarget,
-    /// What the sandbox's standard input is (default [`Stdin::Null`]).
+    /// What the sandbox's standard input is (default [`Stdin::Null`]). A relay
+    /// ([`Stdin::Relay`]) is for [`Supervisor::run`] only: [`Supervisor::run_batch`] refuses
+    /// it.
     pub stdin: Stdin,
     /// Try cgroups for the CPU share and the memory backstop (default true). Without them
     /// the CPU share is enforced by stop/resume and memory by an rlimit.
@@ -159,6 +169,17 @@ pub enum SuperviseError {
     /// poll(2) failed.
     #[error("cannot poll the sandbox's pipes")]
     Poll(#[source] nix::Error),
+    /// pipe2(2) failed for the standard-input relay.
+    #[error("cannot create a pipe for the sandbox's standard input")]
+    StdinPipe(#[source] nix::Error),
+    /// [`Supervisor::run_batch`] was given [`Stdin::Relay`]: a batch's calls are forks of one
+    /// zygote, and one input stream cannot be relayed to each; a batch's stdin is
+    /// `/dev/null`.
+    #[error(
+        "standard input cannot be relayed to a batch (its calls would share one stream): \
+         a batch reads /dev/null"
+    )]
+    StdinInBatch,
     /// wait4(2) failed.
     #[error("cannot wait for the sandbox process {pid}")]
     Wait {
@@ -239,6 +260,13 @@ pub struct RunResult {
     pub output_bytes: u64,
     /// Output bytes read but not relayed because they were over the `output` limit.
     pub output_dropped_bytes: u64,
+    /// Bytes relayed to the program's standard input ([`Stdin::Relay`]): written into its
+    /// pipe, never more than the relay's total (the program may have read fewer). 0 with
+    /// [`Stdin::Null`] and in a batch.
+    pub stdin_bytes: u64,
+    /// Whether the relay stopped at its total while the source still had input: at least one
+    /// byte past the total was offered during the run (and not relayed).
+    pub stdin_truncated: bool,
     /// CPU stop times, oldest first (at most 100).
     pub stop_times: Vec<StopTime>,
     /// How the CPU share was enforced.
@@ -466,12 +494,19 @@ impl Supervisor {
     /// it finishes, becomes a zygote (its [`Gate::take_control`] gives the control channel)
     /// that forks one process per call; each call is watched with the run's limits as a run
     /// of its own, and `driver` gets its result. Returns the top level's result.
+    ///
+    /// A batch's standard input is `/dev/null`: a configuration with [`Stdin::Relay`] is
+    /// refused with [`SuperviseError::StdinInBatch`] before anything is forked (its source is
+    /// closed).
     pub fn run_batch(
         self,
         page: &SharedPage,
         driver: &mut dyn BatchDriver,
         sandbox: impl FnOnce(&mut Gate) -> i32,
     ) -> Result<RunResult, SuperviseError> {
+        if matches!(self.stdin, Stdin::Relay { .. }) {
+            return Err(SuperviseError::StdinInBatch);
+        }
         self.fork_then(page, true, sandbox, |supervisor, forked, sigfd| {
             supervisor.supervise_batch(page, forked, sigfd, driver)
         })
@@ -480,7 +515,7 @@ impl Supervisor {
     /// Forks the sandbox child (with a batch's control channel when `batch`), then runs
     /// `supervise` in the parent with the parent's ends of everything.
     fn fork_then(
-        self,
+        mut self,
         page: &SharedPage,
         batch: bool,
         sandbox: impl FnOnce(&mut Gate) -> i32,
@@ -492,6 +527,22 @@ impl Supervisor {
         let (go_r, go_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
         let (broker_parent, broker_child) = crate::broker::pair().map_err(SuperviseError::Pipe)?;
         let (joined_r, joined_w) = pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::Pipe)?;
+        // The relay's pipe: the child's end becomes its descriptor 0, the supervisor's is
+        // closed in the child (and close-on-exec), so that the program sees end of file
+        // when the supervisor closes it.
+        let (child_stdin, stdin_relay) = match std::mem::take(&mut self.stdin) {
+            Stdin::Null => (ChildStdin::Null, None),
+            Stdin::Relay { source, limits } => {
+                let (read_end, write_end) =
+                    pipe2(OFlag::O_CLOEXEC).map_err(SuperviseError::StdinPipe)?;
+                let relay = RelayEnds {
+                    source,
+                    write_end,
+                    limits,
+                };
+                (ChildStdin::Pipe(read_end), Some(relay))
+            }
+        };
         let (link, control) = if batch {
             // Orphans of the batch's processes come to the supervisor, which kills them at
             // the end (only a sandbox past walls 1 and 2 can make any).
@@ -525,7 +576,15 @@ impl Supervisor {
         for signal in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
             signals.add(signal);
         }
-        let old_mask = signals
+        // While relaying stdin, SIGPIPE (a write after the program closed its end gives EPIPE)
+        // and SIGTTIN (a read of the terminal from the background gives EIO) are blocked
+        // too, not read from the signalfd: neither may kill or stop the supervisor.
+        let mut blocked = signals;
+        if stdin_relay.is_some() {
+            blocked.add(Signal::SIGPIPE);
+            blocked.add(Signal::SIGTTIN);
+        }
+        let old_mask = blocked
             .thread_swap_mask(SigmaskHow::SIG_BLOCK)
             .map_err(SuperviseError::Signals)?;
         let sigfd =
@@ -557,6 +616,7 @@ impl Supervisor {
                 drop(joined_r);
                 drop(sigfd);
                 drop(link);
+                drop(stdin_relay);
                 drop(self.relay);
                 std::mem::forget(self.cpu);
                 std::mem::forget(self.pids);
@@ -572,7 +632,7 @@ impl Supervisor {
                         parent,
                         stdout: out_w,
                         stderr: err_w,
-                        stdin: self.stdin,
+                        stdin: child_stdin,
                         go: go_r,
                         broker: broker_child,
                         mask: old_mask,
@@ -593,6 +653,8 @@ impl Supervisor {
                 drop(cgroups);
                 drop(control);
                 drop(sandbox);
+                drop(child_stdin);
+                let relaying = stdin_relay.is_some();
                 let joined = read_joined(&joined_r);
                 drop(joined_r);
                 let forked = Forked {
@@ -603,10 +665,14 @@ impl Supervisor {
                     go: go_w,
                     broker: broker_parent,
                     link,
+                    stdin: stdin_relay,
                 };
                 let result = supervise(self, forked, &sigfd);
                 // Signals that arrived after the last read are consumed, not delivered.
                 while let Ok(Some(_)) = sigfd.read_signal() {}
+                if relaying {
+                    discard_pending(Signal::SIGPIPE);
+                }
                 let _ = old_mask.thread_set_mask();
                 result
             }
@@ -620,6 +686,7 @@ impl Supervisor {
         page: &'p SharedPage,
         pid: Pid,
         joined: [bool; 3],
+        stdin: Option<RelayEnds>,
     ) -> (Watch<'p>, CpuMechanism, MemoryBackstop) {
         let (cpu_state, cpu_group, cpu_mechanism) = match self.cpu {
             CpuPlan::None => (CpuState::None, None, CpuMechanism::None),
@@ -642,6 +709,8 @@ impl Supervisor {
         let pids_group = self.pids.filter(|group| joined[2] && group.contains(pid));
         let start = monotonic_now();
         page.set_start(start);
+        let stdin =
+            stdin.map(|ends| StdinRelay::new(ends.source, ends.write_end, ends.limits, start));
         let watch = Watch {
             pids_group,
             pid,
@@ -660,6 +729,7 @@ impl Supervisor {
             stop_file: self.stop_file,
             status: self.status,
             relay: self.relay,
+            stdin,
             cpu: cpu_state,
             cpu_group,
             memory_group,
@@ -691,10 +761,11 @@ impl Supervisor {
             go,
             broker,
             link: _,
+            stdin,
         } = forked;
         let mut io = streams(pipes, ring, broker);
         let pidfd = pidfd_open(pid);
-        let (mut watch, cpu_mechanism, memory_backstop) = self.watch(page, pid, joined);
+        let (mut watch, cpu_mechanism, memory_backstop) = self.watch(page, pid, joined, stdin);
         if let Some(status) = &watch.status {
             let _ = status.write(Status::Started);
         }
@@ -732,6 +803,29 @@ struct Forked {
     go: OwnedFd,
     broker: OwnedFd,
     link: Option<crate::zygote::ZygoteLink>,
+    /// The standard-input relay's source and pipe end, when it relays.
+    stdin: Option<RelayEnds>,
+}
+
+/// What the supervisor keeps of a [`Stdin::Relay`] across the fork.
+struct RelayEnds {
+    source: OwnedFd,
+    write_end: OwnedFd,
+    limits: StdinLimits,
+}
+
+/// Takes `signal` off the calling thread's pending signals (it is blocked there), so that it
+/// is not delivered when the mask is restored.
+fn discard_pending(signal: Signal) {
+    let mut set = SigSet::empty();
+    set.add(signal);
+    let zero = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: sigtimedwait reads the set and the timeout, both live locals, and with a null
+    // info pointer writes nothing; a zero timeout makes it return at once.
+    while unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), &zero) } > 0 {}
 }
 
 /// The loop's streams over the child's pipes, ring and broker.
@@ -813,4 +907,34 @@ fn pidfd_open(pid: Pid) -> Option<OwnedFd> {
     let fd = i32::try_from(fd).ok().filter(|&fd| fd >= 0)?;
     // SAFETY: the kernel just returned this descriptor to us; nothing else owns it.
     Some(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pending_sigpipe_is_discarded_before_the_mask_is_restored() {
+        // On a thread of its own: the signal is blocked and raised for that thread only.
+        std::thread::spawn(|| {
+            let mut set = SigSet::empty();
+            set.add(Signal::SIGPIPE);
+            let old = set.thread_swap_mask(SigmaskHow::SIG_BLOCK).expect("mask");
+            let pending = || {
+                let mut pending = SigSet::empty();
+                // SAFETY: sigpending writes the pending set into a live sigset_t.
+                unsafe { libc::sigpending(std::ptr::from_mut(&mut pending).cast()) };
+                pending.contains(Signal::SIGPIPE)
+            };
+            // SAFETY: pthread_kill to the calling thread with a blocked signal: it stays
+            // pending.
+            unsafe { libc::pthread_kill(libc::pthread_self(), libc::SIGPIPE) };
+            assert!(pending());
+            discard_pending(Signal::SIGPIPE);
+            assert!(!pending());
+            old.thread_set_mask().expect("mask");
+        })
+        .join()
+        .expect("the thread");
+    }
 }

@@ -9,6 +9,7 @@ use crate::process::ChildEnd;
 use crate::resource::{Item, Renewable};
 use crate::status::{Status, STOPPED, THREAD_ERR};
 
+use super::stdin::StdinRelay;
 use super::watch::{ChildUsage, Watch};
 use super::{CpuMechanism, Kill, KillReason, MemoryBackstop, RenewableTotal, RunResult};
 
@@ -97,6 +98,8 @@ impl Watch<'_> {
                 .collect(),
             output_bytes: self.relayed,
             output_dropped_bytes: self.dropped,
+            stdin_bytes: self.stdin.as_ref().map_or(0, StdinRelay::relayed),
+            stdin_truncated: self.stdin.as_ref().is_some_and(StdinRelay::truncated),
             stop_times: page.stop_times(),
             cpu_mechanism,
             memory_backstop,

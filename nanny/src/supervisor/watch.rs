@@ -1,5 +1,6 @@
 //! The watch loop: one thread, `poll` on the child's output (ring and stderr pipe), a pidfd
-//! for the child, the listening-socket broker and a signalfd, waking at least every tick.
+//! for the child, the listening-socket broker, a signalfd, and the standard-input relay's
+//! source and pipe (`stdin.rs`), waking at least every tick.
 
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::PathBuf;
@@ -23,6 +24,7 @@ use crate::status::StatusFiles;
 use crate::zygote::{Report, ZygoteLink, REPORT_TIMEOUT};
 
 use super::duty_cycle::{CpuState, StopResume};
+use super::stdin::StdinRelay;
 use super::{Kill, KillReason, SuperviseError, TICK};
 
 /// How soon the loop looks again at a relay whose buffer is full.
@@ -53,6 +55,8 @@ pub(super) struct Watch<'a> {
     pub(super) stop_file: Option<PathBuf>,
     pub(super) status: Option<StatusFiles>,
     pub(super) relay: Relay,
+    /// The standard-input relay, if the run relays one (never in a batch).
+    pub(super) stdin: Option<StdinRelay>,
     pub(super) cpu: CpuState,
     pub(super) cpu_group: Option<Arc<Group>>,
     pub(super) memory_group: Option<Arc<Group>>,
@@ -140,9 +144,15 @@ impl Watch<'_> {
                     }
                 }
             }
+            // The relay says what to watch now: the source while the rate, the total and the
+            // pipe's room allow a read, the pipe while bytes wait for room.
+            let stdin_interest = self.stdin.as_mut().map(|relay| relay.interest(now));
             let mut wake = io
                 .drain_at
                 .map_or(self.next_wakeup(), |at| at.min(self.next_wakeup()));
+            if let Some(at) = stdin_interest.and_then(|interest| interest.wake) {
+                wake = wake.min(at);
+            }
             if !self.relay.has_room() {
                 // The writer thread makes room on its own time: look again soon.
                 wake = wake.min(monotonic_now() + RELAY_RETRY);
@@ -181,6 +191,16 @@ impl Watch<'_> {
             }
             fds.push(PollFd::new(sigfd.as_fd(), PollFlags::POLLIN));
             which.push(Source::Signal);
+            if let (Some(relay), Some(interest)) = (self.stdin.as_ref(), stdin_interest) {
+                if let Some(fd) = relay.source_fd().filter(|_| interest.source) {
+                    fds.push(PollFd::new(fd, PollFlags::POLLIN));
+                    which.push(Source::StdinInput);
+                }
+                if let (Some(fd), Some(events)) = (relay.sink_fd(), interest.sink) {
+                    fds.push(PollFd::new(fd, events));
+                    which.push(Source::StdinSink);
+                }
+            }
             match poll(&mut fds, timeout) {
                 Ok(_) => {}
                 Err(Errno::EINTR) => continue,
@@ -226,6 +246,16 @@ impl Watch<'_> {
                         }
                     }
                     Source::Signal => self.read_signals(sigfd),
+                    Source::StdinInput => {
+                        if let Some(relay) = self.stdin.as_mut() {
+                            relay.on_source(monotonic_now());
+                        }
+                    }
+                    Source::StdinSink => {
+                        if let Some(relay) = self.stdin.as_mut() {
+                            relay.on_sink(revents);
+                        }
+                    }
                     Source::Broker => {
                         let open = io
                             .broker
@@ -449,6 +479,10 @@ enum Source {
     Zygote,
     Signal,
     Broker,
+    /// The standard-input relay's source.
+    StdinInput,
+    /// The standard-input relay's pipe (its write end).
+    StdinSink,
 }
 
 /// The sandbox's output and broker, watched across the segments of a run.
