@@ -1,5 +1,6 @@
-//! The identifier tables shared by the R2xx and R4xx rules. Each list says why it exists;
-//! `docs/rules/` has the long form.
+//! The identifier tables shared by the R2xx and R4xx rules, and the names the python
+//! profile's widenings allow (each named in `PYTHON_WIDENINGS`, `profile.rs`). Each list
+//! says why it exists; `docs/rules/` has the long form.
 
 /// Special methods a program may *define* (as a `def` directly in a class body). Each is
 /// called by the interpreter only on the program's own objects, receives only values the
@@ -117,6 +118,20 @@ pub(crate) const FORBIDDEN_BUILTINS: &[&str] = &["exec"];
 /// creation, including classes of the sandbox itself.
 pub(crate) const READABLE_DUNDER_ATTRIBUTES: &[&str] =
     &["__init__", "__del__", "__iter__", "__repr__", "__str__"];
+
+/// Under the python profile (widening `name-attributes`), attribute names containing `__`
+/// a program may also *read*: functions, classes, modules and builtins answer them with a
+/// `str` (or `None`), see `PYTHON_WIDENINGS` in `profile.rs`.
+pub(crate) const NAME_ATTRIBUTES: &[&str] = &["__name__", "__qualname__", "__doc__"];
+
+/// Under the python profile (widening `exception-chain-attributes`), the links of an
+/// exception's chain a program may read. `__traceback__` (frames) and `__suppress_context__`
+/// are not here.
+pub(crate) const EXCEPTION_CHAIN_ATTRIBUTES: &[&str] = &["__cause__", "__context__"];
+
+/// Under the python profile (widening `main-name`), the one global dunder name a program may
+/// read: `if __name__ == "__main__":`.
+pub(crate) const MAIN_NAME: &str = "__name__";
 
 /// Attribute names whose methods format by traversing attributes named in a string.
 pub(crate) const FORMAT_ATTRIBUTES: &[&str] = &["format", "format_map"];

@@ -1,9 +1,11 @@
 //! R202: any identifier other than an attribute that contains `__`, except the safe special
-//! methods defined directly in a class body.
+//! methods defined directly in a class body, and under the python profile: reading the
+//! global `__name__` (widening `main-name`).
 
 use super::{Checker, RuleId, Violation};
-use crate::names::is_special_method_name;
-use crate::tree::{Field, IdentRole, Kind, NodeId};
+use crate::names::{is_special_method_name, MAIN_NAME};
+use crate::profile::Widening;
+use crate::tree::{Field, Ident, IdentRole, Kind, NodeId};
 
 pub(crate) const SUMMARY: &str =
     "a name, parameter, keyword, definition or capture containing `__` (`__builtins__`, `__import__`)";
@@ -30,12 +32,28 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
         if is_method_definition(checker, id, ident.role) && is_special_method_name(&ident.text) {
             continue; // R203 decides whether this special method may be defined
         }
+        if is_widened(checker, id, ident) {
+            continue;
+        }
         let violation = DunderName {
             name: ident.text.to_string(),
             role: ident.role,
         };
         let span = checker.ident_span(ident);
         checker.report(&violation, span);
+    }
+}
+
+/// The identifier is one a widening of the profile allows.
+fn is_widened(checker: &Checker<'_>, id: NodeId, ident: &Ident) -> bool {
+    let tree = checker.tree;
+    let node = tree.node(id);
+    match (ident.role, &*ident.text) {
+        // `if __name__ == "__main__":` reads the module's name, a `str`.
+        (IdentRole::Name, MAIN_NAME) => {
+            checker.allows(Widening::MainName) && node.kind == Kind::Name && tree.is_load(id)
+        }
+        _ => false,
     }
 }
 

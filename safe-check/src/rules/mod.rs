@@ -9,7 +9,12 @@
 //!
 //! Each rule module holds a violation struct, its `message`, a one-line `SUMMARY` and
 //! `pub(crate) fn check(checker, node)`, called once per node of the tree.
+//!
+//! Every rule runs under every profile. A rule the python profile narrows asks
+//! `checker.allows(Widening::…)` for the construct that widening names (`profile.rs` holds
+//! the table).
 
+use crate::profile::{Options, Widening};
 use crate::source::LineIndex;
 use crate::tree::{Ident, NodeId, Tree};
 use crate::{Diagnostic, Span};
@@ -194,6 +199,8 @@ pub(crate) struct Checker<'a> {
     /// The lowered program.
     pub(crate) tree: &'a Tree,
     lines: &'a LineIndex<'a>,
+    /// The profile and what it may import.
+    pub(crate) options: &'a Options,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -207,6 +214,11 @@ impl<'a> Checker<'a> {
         });
     }
 
+    /// Whether the profile checked against has `widening` (see `profile.rs`).
+    pub(crate) fn allows(&self, widening: Widening) -> bool {
+        self.options.profile.allows(widening)
+    }
+
     /// Where an identifier is, refined from the source when the tree only knows its node.
     pub(crate) fn ident_span(&self, ident: &Ident) -> Span {
         if ident.approx {
@@ -218,10 +230,11 @@ impl<'a> Checker<'a> {
 }
 
 /// Runs every rule over every node; findings sorted by (line, column, rule).
-pub(crate) fn run(tree: &Tree, lines: &LineIndex<'_>) -> Vec<Diagnostic> {
+pub(crate) fn run(tree: &Tree, lines: &LineIndex<'_>, options: &Options) -> Vec<Diagnostic> {
     let mut checker = Checker {
         tree,
         lines,
+        options,
         diagnostics: Vec::new(),
     };
     for index in 0..tree.nodes.len() {
