@@ -133,6 +133,20 @@ pub(crate) const EXCEPTION_CHAIN_ATTRIBUTES: &[&str] = &["__cause__", "__context
 /// read: `if __name__ == "__main__":`.
 pub(crate) const MAIN_NAME: &str = "__name__";
 
+/// Under the python profile (widening `post-init-method`), special methods a program may
+/// define beyond [`SAFE_SPECIAL_METHODS`]. Only `__post_init__`: the dataclass `__init__`
+/// calls it on the program's own new object. Considered and left refused (R203):
+/// `__getattr__`, `__getattribute__`, `__setattr__`, `__delattr__` (run on every attribute
+/// access, including the probes trusted code makes: `copy`'s `__deepcopy__`, the API's
+/// argument checks); `__get__`, `__set__`, `__delete__`, `__set_name__` (descriptor hooks,
+/// run inside whoever reads the class); `__init_subclass__`, `__class_getitem__`,
+/// `__mro_entries__`, `__new__` (class creation; `__new__` is useless anyway without reading
+/// `object.__new__`); `__index__`, `__int__`, `__float__`, `__complex__`, `__bytes__`,
+/// `__trunc__`, `__fspath__` (conversions the API and `open()` perform on arguments);
+/// `__reduce__`, `__reduce_ex__`, `__getstate__`, `__setstate__`, `__copy__`,
+/// `__deepcopy__` (the copy protocol hands the program `copy`'s internal memo and state).
+pub(crate) const PYTHON_SPECIAL_METHODS: &[&str] = &["__post_init__"];
+
 /// Attribute names whose methods format by traversing attributes named in a string.
 pub(crate) const FORMAT_ATTRIBUTES: &[&str] = &["format", "format_map"];
 
@@ -175,7 +189,7 @@ mod tests {
 
     #[test]
     fn safe_special_methods_have_the_shape() {
-        for name in SAFE_SPECIAL_METHODS {
+        for name in SAFE_SPECIAL_METHODS.iter().chain(PYTHON_SPECIAL_METHODS) {
             assert!(is_special_method_name(name), "{name}");
         }
     }

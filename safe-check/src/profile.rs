@@ -104,6 +104,14 @@ pub enum Widening {
     NameAttributes,
     /// Reading the attributes `__cause__`, `__context__` (R201).
     ExceptionChain,
+    /// Decorators that are a dotted name or a call of one (R101).
+    PlainDecorators,
+    /// The `global` statement (R104).
+    GlobalStatement,
+    /// Positional sub-patterns in class patterns (R105).
+    PositionalClassPatterns,
+    /// Defining `__post_init__` (R203).
+    PostInitMethod,
 }
 
 /// One widening of a profile: what it allows, which rules it narrows, why it is safe, and
@@ -170,6 +178,64 @@ pub(crate) static PYTHON_WIDENINGS: &[WideningInfo] = &[
                   exception leaving trusted code must have its chain cut (`__cause__` and \
                   `__context__` set to `None`; `raise ... from None` keeps `__context__`)",
     },
+    WideningInfo {
+        widening: Widening::PlainDecorators,
+        name: "plain-decorators",
+        narrows: &[RuleId::R101],
+        allows: "a decorator that is a name, a dotted name or a call of one (`@property`, \
+                 `@x.setter`, `@dataclass(frozen=True)`, `@functools.lru_cache(maxsize=None)`)",
+        why: "`@d` over `def f` is `f = d(f)`, a call the program could write (RepyV2 programs \
+              do) after the definition; with the expression limited to dotted names and calls \
+              of them, whose arguments are checked expressions, that is all it is. What the \
+              names resolve to (`property`, `classmethod`, `dataclass`, `functools.wraps`) is \
+              the namespace's business: the checker cannot know it",
+        runtime: "each decorator name is a value of the namespace: `property`, `staticmethod` \
+                  and `classmethod` build descriptors around the program's own functions; \
+                  `functools.wraps`/`update_wrapper` copy attributes named by strings and must \
+                  refuse other `assigned=`/`updated=` lists; `dataclass` generates code from \
+                  field names the checker saw, but `make_dataclass` takes names and a \
+                  `namespace=` as data and must refuse `_` names and namespaces",
+    },
+    WideningInfo {
+        widening: Widening::GlobalStatement,
+        name: "global-statement",
+        narrows: &[RuleId::R104],
+        allows: "the `global` statement",
+        why: "it rebinds a name of the program's module namespace from a function; under the \
+              python profile that namespace is the program's alone (RepyV2 refused `global` to \
+              keep its shared context, `mycontext`). The names are still checked \
+              (`global __builtins__`, R202)",
+        runtime: "the sandbox must never look anything up by name in the program's globals for \
+                  its own use: the program can rebind every one of them",
+    },
+    WideningInfo {
+        widening: Widening::PositionalClassPatterns,
+        name: "positional-class-patterns",
+        narrows: &[RuleId::R105],
+        allows: "positional sub-patterns in class patterns (`case int(n)`, `case Point(x, y)`)",
+        why: "ordinary Python for the self-matching builtins (`int`, `str`, `tuple`, ...) and \
+              for dataclasses; the attributes read are those `__match_args__` names, which a \
+              program cannot define (R202, R201) and which the dataclasses it writes fill from \
+              field names the checker saw",
+        runtime: "the checker cannot see the names read: `__match_args__` is a run-time tuple \
+                  of strings. No class the program can reach or create may have a \
+                  `__match_args__` naming an attribute the checker would refuse (`__class__`, \
+                  `__globals__`, `gi_frame`, `format`): `dataclasses.make_dataclass` and the \
+                  functional APIs that take field names as strings (`Enum`, `NamedTuple`) must \
+                  refuse such names, and exported classes of modules and packages must be \
+                  vetted",
+    },
+    WideningInfo {
+        widening: Widening::PostInitMethod,
+        name: "post-init-method",
+        narrows: &[RuleId::R203],
+        allows: "defining `__post_init__` in a class body",
+        why: "only the `__init__` a dataclass generates calls it, on the program's own new \
+              object, with the `InitVar` values the program passed: an ordinary method. The \
+              other special methods stay as R203 decides (attribute and descriptor hooks, \
+              class-creation hooks and conversion hooks run inside other code)",
+        runtime: "",
+    },
 ];
 
 #[cfg(test)]
@@ -182,6 +248,10 @@ mod tests {
             Widening::MainName,
             Widening::NameAttributes,
             Widening::ExceptionChain,
+            Widening::PlainDecorators,
+            Widening::GlobalStatement,
+            Widening::PositionalClassPatterns,
+            Widening::PostInitMethod,
         ];
         for widening in all {
             let entries = PYTHON_WIDENINGS

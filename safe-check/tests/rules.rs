@@ -119,6 +119,10 @@ macro_rules! python_rule_tests {
 }
 
 python_rule_tests! {
+    python_r101_decorator => R101,
+    python_r104_global_statement => R104,
+    python_r105_positional_class_pattern => R105,
     python_r201_dunder_attribute => R201,
     python_r202_dunder_name => R202,
+    python_r203_unsafe_special_method => R203,
 }
