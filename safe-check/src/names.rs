@@ -133,6 +133,13 @@ pub(crate) const EXCEPTION_CHAIN_ATTRIBUTES: &[&str] = &["__cause__", "__context
 /// read: `if __name__ == "__main__":`.
 pub(crate) const MAIN_NAME: &str = "__name__";
 
+/// Under the python profile (widening `future-annotations`), the `__future__` module and the
+/// one feature a program may import from it.
+pub(crate) const FUTURE_MODULE: &str = "__future__";
+
+/// See [`FUTURE_MODULE`].
+pub(crate) const FUTURE_FEATURES: &[&str] = &["annotations"];
+
 /// Under the python profile (widening `post-init-method`), special methods a program may
 /// define beyond [`SAFE_SPECIAL_METHODS`]. Only `__post_init__`: the dataclass `__init__`
 /// calls it on the program's own new object. Considered and left refused (R203):

@@ -91,6 +91,21 @@ impl Options {
             modules: modules.into_iter().map(Into::into).collect(),
         }
     }
+
+    /// Whether the policy lets the program import the module `dotted` (`a.b.c`): it is
+    /// listed, or it lies below a listed package and no component below that package starts
+    /// with `_` (private submodules come only by being listed themselves).
+    pub(crate) fn allows_module(&self, dotted: &str) -> bool {
+        let parts: Vec<&str> = dotted.split('.').collect();
+        self.modules.iter().any(|listed| {
+            let listed: Vec<&str> = listed.split('.').collect();
+            parts.len() >= listed.len()
+                && parts[..listed.len()] == listed[..]
+                && parts[listed.len()..]
+                    .iter()
+                    .all(|part| !part.is_empty() && !part.starts_with('_'))
+        })
+    }
 }
 
 /// A construct the python profile allows that RepyV2 refuses, each with its own name and
@@ -104,6 +119,8 @@ pub enum Widening {
     NameAttributes,
     /// Reading the attributes `__cause__`, `__context__` (R201).
     ExceptionChain,
+    /// `from __future__ import annotations` (R302, R202).
+    FutureAnnotations,
     /// Decorators that are a dotted name or a call of one (R101).
     PlainDecorators,
     /// The `global` statement (R104).
@@ -112,6 +129,8 @@ pub enum Widening {
     PositionalClassPatterns,
     /// Defining `__post_init__` (R203).
     PostInitMethod,
+    /// Imports of the modules the policy lists (R301, R302).
+    AllowedModules,
 }
 
 /// One widening of a profile: what it allows, which rules it narrows, why it is safe, and
@@ -179,6 +198,20 @@ pub(crate) static PYTHON_WIDENINGS: &[WideningInfo] = &[
                   `__context__` set to `None`; `raise ... from None` keeps `__context__`)",
     },
     WideningInfo {
+        widening: Widening::FutureAnnotations,
+        name: "future-annotations",
+        narrows: &[RuleId::R302, RuleId::R202],
+        allows: "`from __future__ import annotations`, exactly (no alias, no other feature)",
+        why: "the one `__future__` feature ordinary 3.11 programs still write: annotations are \
+              kept as strings instead of evaluated, so less code runs; it is a directive of the \
+              checked tree itself, which is compiled as checked. Every other feature is refused \
+              (R302): they change the parser (`barry_as_FLUFL`) or nothing",
+        runtime: "the statement also imports `__future__` through the namespace's \
+                  `__import__`, which must answer it although `__future__` is not in \
+                  `[python] modules`; string annotations must never be evaluated in the \
+                  program's globals by trusted code (`typing.get_type_hints`, `ForwardRef`)",
+    },
+    WideningInfo {
         widening: Widening::PlainDecorators,
         name: "plain-decorators",
         narrows: &[RuleId::R101],
@@ -236,6 +269,23 @@ pub(crate) static PYTHON_WIDENINGS: &[WideningInfo] = &[
               class-creation hooks and conversion hooks run inside other code)",
         runtime: "",
     },
+    WideningInfo {
+        widening: Widening::AllowedModules,
+        name: "allowed-modules",
+        narrows: &[RuleId::R301, RuleId::R302],
+        allows: "`import m`, `import m as n`, `from m import x` of a module listed in the \
+                 policy's `[python] modules` (or a public submodule of a listed package)",
+        why: "the policy lists the modules the namespace provides; the checker matches the \
+              names the program imports against the same list, so a refused import is reported \
+              before anything runs, naming the key to change. Still refused: relative imports, \
+              `__import__` and dunder names (R202), private submodules below a listed package \
+              and private names (`from m import _x`), and `import a.b` binding `a` when only \
+              `a.b` is listed",
+        runtime: "the checker matches names only: what an import gives the program is the \
+                  namespace's `__import__`, which must serve a proxy of each listed module \
+                  exporting exactly its public API, whatever name reaches it at run time; \
+                  `from m import *` must bind only the proxy's exports",
+    },
 ];
 
 #[cfg(test)]
@@ -248,10 +298,12 @@ mod tests {
             Widening::MainName,
             Widening::NameAttributes,
             Widening::ExceptionChain,
+            Widening::FutureAnnotations,
             Widening::PlainDecorators,
             Widening::GlobalStatement,
             Widening::PositionalClassPatterns,
             Widening::PostInitMethod,
+            Widening::AllowedModules,
         ];
         for widening in all {
             let entries = PYTHON_WIDENINGS
@@ -303,5 +355,31 @@ mod tests {
         }
         assert_eq!(Profile::from_name("Python"), None);
         assert_eq!(Profile::default(), Profile::RepyV2);
+    }
+
+    #[test]
+    fn listed_packages_bring_public_submodules() {
+        let options = Options::python(["math", "collections", "os.path", "_thread"]);
+        for allowed in [
+            "math",
+            "collections",
+            "collections.abc",
+            "os.path",
+            "_thread",
+        ] {
+            assert!(options.allows_module(allowed), "{allowed}");
+        }
+        for refused in [
+            "os",
+            "mathx",
+            "collections._private",
+            "collections.abc._x",
+            "collections..abc",
+            "",
+            "thread",
+        ] {
+            assert!(!options.allows_module(refused), "{refused}");
+        }
+        assert!(!Options::default().allows_module("math"));
     }
 }

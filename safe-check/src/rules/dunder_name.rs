@@ -1,9 +1,10 @@
 //! R202: any identifier other than an attribute that contains `__`, except the safe special
 //! methods defined directly in a class body, and under the python profile: reading the
-//! global `__name__` (widening `main-name`).
+//! global `__name__` (widening `main-name`) and the module of
+//! `from __future__ import ...` (`future-annotations`, its features checked by R302).
 
 use super::{Checker, RuleId, Violation};
-use crate::names::{is_special_method_name, MAIN_NAME};
+use crate::names::{is_special_method_name, FUTURE_MODULE, MAIN_NAME};
 use crate::profile::Widening;
 use crate::tree::{Field, Ident, IdentRole, Kind, NodeId};
 
@@ -52,6 +53,12 @@ fn is_widened(checker: &Checker<'_>, id: NodeId, ident: &Ident) -> bool {
         // `if __name__ == "__main__":` reads the module's name, a `str`.
         (IdentRole::Name, MAIN_NAME) => {
             checker.allows(Widening::MainName) && node.kind == Kind::Name && tree.is_load(id)
+        }
+        // `from __future__ import ...`: the module name only; R302 allows one feature.
+        (IdentRole::ImportModule, FUTURE_MODULE) => {
+            checker.allows(Widening::FutureAnnotations)
+                && node.kind == Kind::ImportFrom
+                && node.int == 0
         }
         _ => false,
     }
