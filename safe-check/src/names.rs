@@ -133,6 +133,10 @@ pub(crate) const EXCEPTION_CHAIN_ATTRIBUTES: &[&str] = &["__cause__", "__context
 /// read: `if __name__ == "__main__":`.
 pub(crate) const MAIN_NAME: &str = "__name__";
 
+/// Under the python profile (widening `class-slots`), the one dunder name a program may bind
+/// (in a class body, to a literal R208 checks).
+pub(crate) const SLOTS_NAME: &str = "__slots__";
+
 /// Under the python profile (widening `future-annotations`), the `__future__` module and the
 /// one feature a program may import from it.
 pub(crate) const FUTURE_MODULE: &str = "__future__";

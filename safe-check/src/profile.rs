@@ -2,7 +2,8 @@
 //!
 //! [`Profile::RepyV2`] (the default) is RepyV2's restricted Python, checked exactly as it
 //! always was. [`Profile::Python`] is ordinary Python 3: the same rules, each narrowed only
-//! where `PYTHON_WIDENINGS` says so. The
+//! where `PYTHON_WIDENINGS` says so, plus a refusal of its own (R208 for the
+//! `__slots__` it lets through). The
 //! table is the profile's whole definition: a rule consults it through
 //! `Checker::allows(Widening::…)`, never through the profile itself, so every construct the
 //! python profile accepts and RepyV2 refuses has a name, a reason and, where the checker
@@ -125,6 +126,8 @@ pub enum Widening {
     PlainDecorators,
     /// The `global` statement (R104).
     GlobalStatement,
+    /// `__slots__ = (...)` in a class body, its names checked by R208 (R202).
+    ClassSlots,
     /// Positional sub-patterns in class patterns (R105).
     PositionalClassPatterns,
     /// Defining `__post_init__` (R203).
@@ -242,6 +245,20 @@ pub(crate) static PYTHON_WIDENINGS: &[WideningInfo] = &[
                   its own use: the program can rebind every one of them",
     },
     WideningInfo {
+        widening: Widening::ClassSlots,
+        name: "class-slots",
+        narrows: &[RuleId::R202],
+        allows: "`__slots__ = (\"a\", \"b\")` as the one target of a plain assignment directly \
+                 in a class body (its value checked by R208)",
+        why: "slots only declare which attribute names instances may have; nothing runs. The \
+              names are strings the other rules never read, so R208 requires literals and \
+              refuses names with `__` or an introspection prefix (`\"__dict__\"`, \
+              `\"__class__\"`, `\"f_x\"`): each becomes a descriptor on the class under that \
+              name, and under a special-method name it would sit where the interpreter looks \
+              for a hook",
+        runtime: "",
+    },
+    WideningInfo {
         widening: Widening::PositionalClassPatterns,
         name: "positional-class-patterns",
         narrows: &[RuleId::R105],
@@ -301,6 +318,7 @@ mod tests {
             Widening::FutureAnnotations,
             Widening::PlainDecorators,
             Widening::GlobalStatement,
+            Widening::ClassSlots,
             Widening::PositionalClassPatterns,
             Widening::PostInitMethod,
             Widening::AllowedModules,

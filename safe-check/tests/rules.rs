@@ -87,6 +87,7 @@ rule_tests! {
     r207_mro_attribute => R207,
     r301_import_statement => R301,
     r302_import_from_statement => R302,
+    r208_unsafe_slots => R208,
     r401_forbidden_builtin => R401,
     r402_type_beyond_one_argument => R402,
 }

@@ -12,7 +12,8 @@
 //!
 //! Every rule runs under every profile. A rule the python profile narrows asks
 //! `checker.allows(Widening::…)` for the construct that widening names (`profile.rs` holds
-//! the table).
+//! the table). R208 exists for what the python profile lets through and never fires under
+//! RepyV2: it checks the `__slots__` the widening `class-slots` allows.
 
 use crate::profile::{Options, Widening};
 use crate::source::LineIndex;
@@ -106,6 +107,7 @@ registry! {
         R205 "format-attribute" => format_attribute [idents],
         R206 "codec-attribute" => codec_attribute [idents],
         R207 "mro-attribute" => mro_attribute [idents],
+        R208 "unsafe-slots" => unsafe_slots,
         R301 "import-statement" => import_statement,
         R302 "import-from-statement" => import_from_statement,
         R401 "forbidden-builtin" => forbidden_builtin [idents],
@@ -217,6 +219,16 @@ impl<'a> Checker<'a> {
     /// Whether the profile checked against has `widening` (see `profile.rs`).
     pub(crate) fn allows(&self, widening: Widening) -> bool {
         self.options.profile.allows(widening)
+    }
+
+    /// The source text of a span on one line, if it is one.
+    pub(crate) fn text(&self, span: Span) -> Option<&'a str> {
+        if span.start.line != span.end.line {
+            return None;
+        }
+        self.lines
+            .line(span.start.line)
+            .get(span.start.byte_col as usize..span.end.byte_col as usize)
     }
 
     /// Where an identifier is, refined from the source when the tree only knows its node.
