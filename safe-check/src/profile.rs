@@ -2,8 +2,8 @@
 //!
 //! [`Profile::RepyV2`] (the default) is RepyV2's restricted Python, checked exactly as it
 //! always was. [`Profile::Python`] is ordinary Python 3: the same rules, each narrowed only
-//! where `PYTHON_WIDENINGS` says so, plus a refusal of its own (R208 for the
-//! `__slots__` it lets through). The
+//! where `PYTHON_WIDENINGS` says so, plus two refusals of its own (R208 for the
+//! `__slots__` it lets through, R403 for the real `super` its namespace provides). The
 //! table is the profile's whole definition: a rule consults it through
 //! `Checker::allows(Widening::…)`, never through the profile itself, so every construct the
 //! python profile accepts and RepyV2 refuses has a name, a reason and, where the checker
@@ -158,7 +158,8 @@ pub struct WideningInfo {
 /// here stays refused exactly as under RepyV2: every other dunder name and attribute, the
 /// introspection prefixes, `exec`, `format`/`encode`/`mro` attributes, async, class
 /// keywords, every other special method. Already allowed by both profiles and so not here:
-/// `nonlocal`, `raise ... from ...`, `%`-formatting.
+/// `nonlocal`, `raise ... from ...`, `%`-formatting, and the *name* `super` (a stub under
+/// RepyV2; the real zero-argument `super` under python, with arguments refused by R403).
 pub(crate) static PYTHON_WIDENINGS: &[WideningInfo] = &[
     WideningInfo {
         widening: Widening::MainName,

@@ -90,6 +90,7 @@ rule_tests! {
     r208_unsafe_slots => R208,
     r401_forbidden_builtin => R401,
     r402_type_beyond_one_argument => R402,
+    r403_super_arguments => R403,
 }
 
 macro_rules! python_rule_tests {

@@ -12,10 +12,11 @@
 //!
 //! Every rule runs under every profile. A rule the python profile narrows asks
 //! `checker.allows(Widening::…)` for the construct that widening names (`profile.rs` holds
-//! the table). R208 exists for what the python profile lets through and never fires under
-//! RepyV2: it checks the `__slots__` the widening `class-slots` allows.
+//! the table). Two rules exist for what the python profile lets through and never fire
+//! under RepyV2: R208 checks the `__slots__` the widening `class-slots` allows, and R403
+//! the real `super` the python profile's namespace provides (RepyV2's is a stub).
 
-use crate::profile::{Options, Widening};
+use crate::profile::{Options, Profile, Widening};
 use crate::source::LineIndex;
 use crate::tree::{Ident, NodeId, Tree};
 use crate::{Diagnostic, Span};
@@ -112,6 +113,7 @@ registry! {
         R302 "import-from-statement" => import_from_statement,
         R401 "forbidden-builtin" => forbidden_builtin [idents],
         R402 "type-beyond-one-argument" => type_beyond_one_argument,
+        R403 "super-arguments" => super_arguments,
     }
     errors {
         E001 "syntax-error" => "the program is not valid Python 3.11",
@@ -219,6 +221,12 @@ impl<'a> Checker<'a> {
     /// Whether the profile checked against has `widening` (see `profile.rs`).
     pub(crate) fn allows(&self, widening: Widening) -> bool {
         self.options.profile.allows(widening)
+    }
+
+    /// The profile checked against: for messages, and for R403, whose refusal follows from
+    /// the python profile's namespace holding the real `super` rather than from a widening.
+    pub(crate) fn profile(&self) -> Profile {
+        self.options.profile
     }
 
     /// The source text of a span on one line, if it is one.
