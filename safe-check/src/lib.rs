@@ -14,6 +14,11 @@
 //! exactly the tree CPython will compile) and lowered into an owned Rust tree in
 //! `src/lower.rs`, the only module that touches pyo3; the rules never see Python objects.
 //!
+//! A program is checked against a [`Profile`]: [`Profile::RepyV2`] (the default, and what
+//! [`check`] and [`check_keeping_tree`] use) or [`Profile::Python`], whose few widenings of
+//! RepyV2's rules are each named and reasoned in one table ([`Profile::widenings`]); the
+//! `_with` entry points take the profile and the importable modules in [`Options`].
+//!
 //! The caller must then compile and run exactly the checked `str` (never bytes), with no
 //! extra compile flags or `__future__` features, and with the restricted runtime builtins
 //! (notably a one-argument `type`): this checker is the first wall, not the only one.
@@ -32,6 +37,7 @@ mod names;
 mod normalize;
 #[cfg(test)]
 mod oracle;
+mod profile;
 mod render;
 mod rules;
 mod source;
@@ -51,6 +57,7 @@ pub fn preparation_allowance(source_bytes: usize) -> u64 {
     PREPARATION_BASE_BYTES.saturating_add(bytes.saturating_mul(PREPARATION_BYTES_PER_SOURCE_BYTE))
 }
 pub use names::is_safe_name;
+pub use profile::{Options, Profile, Widening, WideningInfo};
 pub use render::{
     first_violation_text, json_values, render_json, render_json_files, render_sarif,
     render_sarif_files, render_text, CheckedFile,
@@ -198,21 +205,46 @@ impl std::fmt::Debug for Checked {
     }
 }
 
-/// Checks `source` (named `filename` in messages): `Ok(())` if every construct is allowed.
+/// Checks `source` (named `filename` in messages) against the RepyV2 profile: `Ok(())` if
+/// every construct is allowed. The same as [`check_with`] with `Options::default()`.
 ///
 /// The interpreter must be initialised and attached (`py`). Parsing holds the GIL; the
 /// rules run with it released. Never panics on any input; a failure of the checker itself
 /// refuses the program (E007).
 pub fn check(py: Python<'_>, source: &str, filename: &str) -> Result<(), CheckFailure> {
-    check_keeping_tree(py, source, filename).map(|_| ())
+    check_with(py, source, filename, &Options::default())
 }
 
 /// Like [`check`], and on success returns the checked program, to be compiled from the
-/// very tree that was checked.
+/// very tree that was checked. The same as [`check_keeping_tree_with`] with
+/// `Options::default()` (RepyV2).
 pub fn check_keeping_tree(
     py: Python<'_>,
     source: &str,
     filename: &str,
+) -> Result<Checked, CheckFailure> {
+    check_keeping_tree_with(py, source, filename, &Options::default())
+}
+
+/// Checks `source` (named `filename` in messages) against `options` (the profile, and
+/// under [`Profile::Python`] the modules it may import): `Ok(())` if every construct is
+/// allowed. As [`check`] otherwise.
+pub fn check_with(
+    py: Python<'_>,
+    source: &str,
+    filename: &str,
+    options: &Options,
+) -> Result<(), CheckFailure> {
+    check_keeping_tree_with(py, source, filename, options).map(|_| ())
+}
+
+/// Like [`check_with`], and on success returns the checked program, to be compiled from the
+/// very tree that was checked.
+pub fn check_keeping_tree_with(
+    py: Python<'_>,
+    source: &str,
+    filename: &str,
+    options: &Options,
 ) -> Result<Checked, CheckFailure> {
     let lines = LineIndex::new(source);
     if source.len() > MAX_SOURCE_BYTES {
@@ -236,7 +268,7 @@ pub fn check_keeping_tree(
         Ok(parsed) => parsed,
         Err(err) => return Err(lower_failure(err)),
     };
-    let diagnostics = py.detach(|| rules::run(&tree, &lines));
+    let diagnostics = py.detach(|| rules::run(&tree, &lines, options));
     if diagnostics.is_empty() {
         Ok(Checked { parsed })
     } else {
@@ -266,7 +298,7 @@ pub fn time_phases(py: Python<'_>, source: &str, filename: &str) -> Option<Phase
     let parsed_at = Instant::now();
     let tree = lower::lower_module(py, parsed.module(), source.len()).ok()?;
     let lowered_at = Instant::now();
-    let diagnostics = rules::run(&tree, &lines);
+    let diagnostics = rules::run(&tree, &lines, &Options::default());
     let done = Instant::now();
     diagnostics.is_empty().then(|| PhaseTimes {
         parse: parsed_at - start,

@@ -1,5 +1,6 @@
-//! The identifier tables shared by the R2xx and R4xx rules. Each list says why it exists;
-//! `docs/rules/` has the long form.
+//! The identifier tables shared by the R2xx and R4xx rules, and the names the python
+//! profile's widenings allow (each named in `PYTHON_WIDENINGS`, `profile.rs`). Each list
+//! says why it exists; `docs/rules/` has the long form.
 
 /// Special methods a program may *define* (as a `def` directly in a class body). Each is
 /// called by the interpreter only on the program's own objects, receives only values the
@@ -118,6 +119,45 @@ pub(crate) const FORBIDDEN_BUILTINS: &[&str] = &["exec"];
 pub(crate) const READABLE_DUNDER_ATTRIBUTES: &[&str] =
     &["__init__", "__del__", "__iter__", "__repr__", "__str__"];
 
+/// Under the python profile (widening `name-attributes`), attribute names containing `__`
+/// a program may also *read*: functions, classes, modules and builtins answer them with a
+/// `str` (or `None`), see `PYTHON_WIDENINGS` in `profile.rs`.
+pub(crate) const NAME_ATTRIBUTES: &[&str] = &["__name__", "__qualname__", "__doc__"];
+
+/// Under the python profile (widening `exception-chain-attributes`), the links of an
+/// exception's chain a program may read. `__traceback__` (frames) and `__suppress_context__`
+/// are not here.
+pub(crate) const EXCEPTION_CHAIN_ATTRIBUTES: &[&str] = &["__cause__", "__context__"];
+
+/// Under the python profile (widening `main-name`), the one global dunder name a program may
+/// read: `if __name__ == "__main__":`.
+pub(crate) const MAIN_NAME: &str = "__name__";
+
+/// Under the python profile (widening `class-slots`), the one dunder name a program may bind
+/// (in a class body, to a literal R208 checks).
+pub(crate) const SLOTS_NAME: &str = "__slots__";
+
+/// Under the python profile (widening `future-annotations`), the `__future__` module and the
+/// one feature a program may import from it.
+pub(crate) const FUTURE_MODULE: &str = "__future__";
+
+/// See [`FUTURE_MODULE`].
+pub(crate) const FUTURE_FEATURES: &[&str] = &["annotations"];
+
+/// Under the python profile (widening `post-init-method`), special methods a program may
+/// define beyond [`SAFE_SPECIAL_METHODS`]. Only `__post_init__`: the dataclass `__init__`
+/// calls it on the program's own new object. Considered and left refused (R203):
+/// `__getattr__`, `__getattribute__`, `__setattr__`, `__delattr__` (run on every attribute
+/// access, including the probes trusted code makes: `copy`'s `__deepcopy__`, the API's
+/// argument checks); `__get__`, `__set__`, `__delete__`, `__set_name__` (descriptor hooks,
+/// run inside whoever reads the class); `__init_subclass__`, `__class_getitem__`,
+/// `__mro_entries__`, `__new__` (class creation; `__new__` is useless anyway without reading
+/// `object.__new__`); `__index__`, `__int__`, `__float__`, `__complex__`, `__bytes__`,
+/// `__trunc__`, `__fspath__` (conversions the API and `open()` perform on arguments);
+/// `__reduce__`, `__reduce_ex__`, `__getstate__`, `__setstate__`, `__copy__`,
+/// `__deepcopy__` (the copy protocol hands the program `copy`'s internal memo and state).
+pub(crate) const PYTHON_SPECIAL_METHODS: &[&str] = &["__post_init__"];
+
 /// Attribute names whose methods format by traversing attributes named in a string.
 pub(crate) const FORMAT_ATTRIBUTES: &[&str] = &["format", "format_map"];
 
@@ -160,7 +200,7 @@ mod tests {
 
     #[test]
     fn safe_special_methods_have_the_shape() {
-        for name in SAFE_SPECIAL_METHODS {
+        for name in SAFE_SPECIAL_METHODS.iter().chain(PYTHON_SPECIAL_METHODS) {
             assert!(is_special_method_name(name), "{name}");
         }
     }

@@ -33,7 +33,7 @@ fn check_time_for_a_thousand_lines() {
             let t1 = Instant::now();
             let tree = crate::lower::lower_module(py, parsed.module(), source.len()).unwrap();
             let t2 = Instant::now();
-            let diagnostics = crate::rules::run(&tree, &lines);
+            let diagnostics = crate::rules::run(&tree, &lines, &crate::Options::default());
             let t3 = Instant::now();
             assert!(diagnostics.is_empty());
             drop(parsed.compile(py).unwrap());

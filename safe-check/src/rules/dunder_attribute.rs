@@ -1,9 +1,11 @@
 //! R201: reading, writing or deleting an attribute whose name contains `__`, except reading
 //! RepyV2's five method names (`x.__init__`, `x.__del__`, `x.__iter__`, `x.__repr__`,
-//! `x.__str__`).
+//! `x.__str__`), and under the python profile reading `__name__`, `__qualname__`, `__doc__`
+//! (widening `name-attributes`) and `__cause__`, `__context__` (`exception-chain-attributes`).
 
 use super::{Checker, RuleId, Violation};
-use crate::names::READABLE_DUNDER_ATTRIBUTES;
+use crate::names::{EXCEPTION_CHAIN_ATTRIBUTES, NAME_ATTRIBUTES, READABLE_DUNDER_ATTRIBUTES};
+use crate::profile::Widening;
 use crate::tree::{IdentRole, Kind, NodeId};
 
 pub(crate) const SUMMARY: &str =
@@ -28,10 +30,10 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
         if !ident.role.reads_attribute() || !ident.text.contains("__") {
             continue;
         }
-        if READABLE_DUNDER_ATTRIBUTES.contains(&&*ident.text) && is_read(checker, id, ident.role)
-        {
+        if is_readable(checker, &ident.text) && is_read(checker, id, ident.role) {
             // `Base.__init__(self, ...)`, `self.__str__()`: RepyV2's five method names, read
-            // (see `READABLE_DUNDER_ATTRIBUTES` for why reading them reaches nothing new).
+            // (see `READABLE_DUNDER_ATTRIBUTES` for why reading them reaches nothing new);
+            // under the python profile also the names and the exception chain.
             continue;
         }
         let violation = DunderAttribute {
@@ -41,6 +43,13 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
         let span = checker.ident_span(ident);
         checker.report(&violation, span);
     }
+}
+
+/// `name` may be read under the profile checked against.
+fn is_readable(checker: &Checker<'_>, name: &str) -> bool {
+    READABLE_DUNDER_ATTRIBUTES.contains(&name)
+        || (checker.allows(Widening::NameAttributes) && NAME_ATTRIBUTES.contains(&name))
+        || (checker.allows(Widening::ExceptionChain) && EXCEPTION_CHAIN_ATTRIBUTES.contains(&name))
 }
 
 /// The identifier reads an attribute: an `Attribute` in load context, or the attribute of a

@@ -1,9 +1,13 @@
 //! R202: any identifier other than an attribute that contains `__`, except the safe special
-//! methods defined directly in a class body.
+//! methods defined directly in a class body, and under the python profile: reading the
+//! global `__name__` (widening `main-name`), `__slots__ = ...` in a class body
+//! (`class-slots`, its value checked by R208) and the module of
+//! `from __future__ import ...` (`future-annotations`, its features checked by R302).
 
 use super::{Checker, RuleId, Violation};
-use crate::names::is_special_method_name;
-use crate::tree::{Field, IdentRole, Kind, NodeId};
+use crate::names::{is_special_method_name, FUTURE_MODULE, MAIN_NAME, SLOTS_NAME};
+use crate::profile::Widening;
+use crate::tree::{Field, Ident, IdentRole, Kind, NodeId, Tree};
 
 pub(crate) const SUMMARY: &str =
     "a name, parameter, keyword, definition or capture containing `__` (`__builtins__`, `__import__`)";
@@ -30,6 +34,9 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
         if is_method_definition(checker, id, ident.role) && is_special_method_name(&ident.text) {
             continue; // R203 decides whether this special method may be defined
         }
+        if is_widened(checker, id, ident) {
+            continue;
+        }
         let violation = DunderName {
             name: ident.text.to_string(),
             role: ident.role,
@@ -37,6 +44,52 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
         let span = checker.ident_span(ident);
         checker.report(&violation, span);
     }
+}
+
+/// The identifier is one a widening of the profile allows.
+fn is_widened(checker: &Checker<'_>, id: NodeId, ident: &Ident) -> bool {
+    let tree = checker.tree;
+    let node = tree.node(id);
+    match (ident.role, &*ident.text) {
+        // `if __name__ == "__main__":` reads the module's name, a `str`.
+        (IdentRole::Name, MAIN_NAME) => {
+            checker.allows(Widening::MainName) && node.kind == Kind::Name && tree.is_load(id)
+        }
+        // `__slots__ = ("a", "b")` in a class body; R208 checks the value.
+        (IdentRole::Name, SLOTS_NAME) => {
+            checker.allows(Widening::ClassSlots) && is_slots_target(tree, id)
+        }
+        // `from __future__ import ...`: the module name only; R302 allows one feature.
+        (IdentRole::ImportModule, FUTURE_MODULE) => {
+            checker.allows(Widening::FutureAnnotations)
+                && node.kind == Kind::ImportFrom
+                && node.int == 0
+        }
+        _ => false,
+    }
+}
+
+/// `id` is the `Name` `__slots__`, stored, as the one target of an `Assign` that sits
+/// directly in a class body: `class C: __slots__ = ...`.
+pub(crate) fn is_slots_target(tree: &Tree, id: NodeId) -> bool {
+    let node = tree.node(id);
+    let is_slots_name = node.kind == Kind::Name
+        && node.int == crate::tree::context_code(Kind::Store)
+        && tree
+            .idents_of(id)
+            .iter()
+            .any(|ident| ident.role == IdentRole::Name && &*ident.text == SLOTS_NAME);
+    if !is_slots_name || node.field != Field::Targets {
+        return false;
+    }
+    let assign = node.parent;
+    let Some(statement) = tree.parent(id) else {
+        return false;
+    };
+    statement.kind == Kind::Assign
+        && statement.field == Field::Body
+        && tree.parent(assign).map(|class| class.kind) == Some(Kind::ClassDef)
+        && tree.children_in(assign, Field::Targets).count() == 1
 }
 
 /// The identifier is the name of a `def` directly in a class body.

@@ -1,6 +1,7 @@
-//! R104: the `global` statement.
+//! R104: the `global` statement (allowed by the python profile's widening `global-statement`).
 
 use super::{Checker, RuleId, Violation};
+use crate::profile::Widening;
 use crate::tree::{Kind, NodeId};
 
 pub(crate) const SUMMARY: &str = "a `global` statement";
@@ -21,7 +22,7 @@ impl Violation for GlobalStatement {
 pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
     let tree = checker.tree;
     let node = tree.node(id);
-    if node.kind != Kind::Global {
+    if node.kind != Kind::Global || checker.allows(Widening::GlobalStatement) {
         return;
     }
     let names = tree

@@ -9,7 +9,14 @@
 //!
 //! Each rule module holds a violation struct, its `message`, a one-line `SUMMARY` and
 //! `pub(crate) fn check(checker, node)`, called once per node of the tree.
+//!
+//! Every rule runs under every profile. A rule the python profile narrows asks
+//! `checker.allows(Widening::…)` for the construct that widening names (`profile.rs` holds
+//! the table). Two rules exist for what the python profile lets through and never fire
+//! under RepyV2: R208 checks the `__slots__` the widening `class-slots` allows, and R403
+//! the real `super` the python profile's namespace provides (RepyV2's is a stub).
 
+use crate::profile::{Options, Profile, Widening};
 use crate::source::LineIndex;
 use crate::tree::{Ident, NodeId, Tree};
 use crate::{Diagnostic, Span};
@@ -101,10 +108,12 @@ registry! {
         R205 "format-attribute" => format_attribute [idents],
         R206 "codec-attribute" => codec_attribute [idents],
         R207 "mro-attribute" => mro_attribute [idents],
+        R208 "unsafe-slots" => unsafe_slots,
         R301 "import-statement" => import_statement,
         R302 "import-from-statement" => import_from_statement,
         R401 "forbidden-builtin" => forbidden_builtin [idents],
         R402 "type-beyond-one-argument" => type_beyond_one_argument,
+        R403 "super-arguments" => super_arguments,
     }
     errors {
         E001 "syntax-error" => "the program is not valid Python 3.11",
@@ -194,6 +203,8 @@ pub(crate) struct Checker<'a> {
     /// The lowered program.
     pub(crate) tree: &'a Tree,
     lines: &'a LineIndex<'a>,
+    /// The profile and what it may import.
+    pub(crate) options: &'a Options,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -207,6 +218,27 @@ impl<'a> Checker<'a> {
         });
     }
 
+    /// Whether the profile checked against has `widening` (see `profile.rs`).
+    pub(crate) fn allows(&self, widening: Widening) -> bool {
+        self.options.profile.allows(widening)
+    }
+
+    /// The profile checked against: for messages, and for R403, whose refusal follows from
+    /// the python profile's namespace holding the real `super` rather than from a widening.
+    pub(crate) fn profile(&self) -> Profile {
+        self.options.profile
+    }
+
+    /// The source text of a span on one line, if it is one.
+    pub(crate) fn text(&self, span: Span) -> Option<&'a str> {
+        if span.start.line != span.end.line {
+            return None;
+        }
+        self.lines
+            .line(span.start.line)
+            .get(span.start.byte_col as usize..span.end.byte_col as usize)
+    }
+
     /// Where an identifier is, refined from the source when the tree only knows its node.
     pub(crate) fn ident_span(&self, ident: &Ident) -> Span {
         if ident.approx {
@@ -218,10 +250,11 @@ impl<'a> Checker<'a> {
 }
 
 /// Runs every rule over every node; findings sorted by (line, column, rule).
-pub(crate) fn run(tree: &Tree, lines: &LineIndex<'_>) -> Vec<Diagnostic> {
+pub(crate) fn run(tree: &Tree, lines: &LineIndex<'_>, options: &Options) -> Vec<Diagnostic> {
     let mut checker = Checker {
         tree,
         lines,
+        options,
         diagnostics: Vec::new(),
     };
     for index in 0..tree.nodes.len() {

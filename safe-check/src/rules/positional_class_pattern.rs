@@ -1,6 +1,9 @@
-//! R105: positional sub-patterns in a class pattern (`case C(x)`).
+//! R105: positional sub-patterns in a class pattern (`case C(x)`); allowed by the python
+//! profile's widening `positional-class-patterns`, which leaves `__match_args__` to the
+//! runtime (the names it holds are strings the checker cannot see).
 
 use super::{Checker, RuleId, Violation};
+use crate::profile::Widening;
 use crate::tree::{Field, IdentRole, Kind, NodeId};
 
 pub(crate) const SUMMARY: &str =
@@ -25,7 +28,7 @@ impl Violation for PositionalClassPattern {
 pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
     let tree = checker.tree;
     let node = tree.node(id);
-    if node.field != Field::Patterns {
+    if node.field != Field::Patterns || checker.allows(Widening::PositionalClassPatterns) {
         return;
     }
     let Some(parent) = tree.parent(id) else {

@@ -1,8 +1,10 @@
-//! R203: defining a special method (`def __x__`) that is not on the safe list.
+//! R203: defining a special method (`def __x__`) that is not on the safe list (with, under
+//! the python profile, `__post_init__`: widening `post-init-method`).
 
 use super::dunder_name::is_method_definition;
 use super::{Checker, RuleId, Violation};
-use crate::names::{is_special_method_name, SAFE_SPECIAL_METHODS};
+use crate::names::{is_special_method_name, PYTHON_SPECIAL_METHODS, SAFE_SPECIAL_METHODS};
+use crate::profile::Widening;
 use crate::tree::NodeId;
 
 pub(crate) const SUMMARY: &str =
@@ -25,6 +27,8 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
     for ident in tree.idents_of(id) {
         if !is_special_method_name(&ident.text)
             || SAFE_SPECIAL_METHODS.contains(&&*ident.text)
+            || (checker.allows(Widening::PostInitMethod)
+                && PYTHON_SPECIAL_METHODS.contains(&&*ident.text))
             || !is_method_definition(checker, id, ident.role)
         {
             continue;

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use safe_check::{CheckFailure, Diagnostic};
+use safe_check::{CheckFailure, Diagnostic, Options, Profile};
 
 /// `safe-check/tests/<relative>`.
 pub fn test_path(relative: &str) -> PathBuf {
@@ -32,6 +32,42 @@ pub fn diagnostics(source: &str, filename: &str) -> Vec<Diagnostic> {
         Ok(()) => Vec::new(),
         Err(failure) => failure.diagnostics().to_vec(),
     }
+}
+
+/// The diagnostics of a check against `options`.
+pub fn diagnostics_with(source: &str, filename: &str, options: &Options) -> Vec<Diagnostic> {
+    pyo3::Python::initialize();
+    match pyo3::Python::attach(|py| safe_check::check_with(py, source, filename, options)) {
+        Ok(()) => Vec::new(),
+        Err(failure) => failure.diagnostics().to_vec(),
+    }
+}
+
+/// The options a test program asks for in its leading comment lines: `# profile: python`
+/// and `# modules: math, collections` (RepyV2 and no modules when absent).
+pub fn options_of(source: &str) -> Options {
+    let mut options = Options::default();
+    for line in source.lines().take_while(|line| line.starts_with('#')) {
+        if let Some(name) = line.strip_prefix("# profile:") {
+            options.profile = Profile::from_name(name.trim())
+                .unwrap_or_else(|| panic!("unknown profile in {line:?}"));
+        } else if let Some(modules) = line.strip_prefix("# modules:") {
+            options.modules = modules
+                .split(',')
+                .map(|module| module.trim().to_owned())
+                .filter(|module| !module.is_empty())
+                .collect();
+        }
+    }
+    options
+}
+
+/// `(code)` of every diagnostic, as a set.
+pub fn codes(diagnostics: &[Diagnostic]) -> BTreeSet<String> {
+    diagnostics
+        .iter()
+        .map(|d| d.rule.code().to_owned())
+        .collect()
 }
 
 /// `(line, code)` of every diagnostic.
