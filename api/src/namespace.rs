@@ -9,12 +9,25 @@ pub const CALLFUNC: &str = "initialize";
 /// Builds the program's globals: the restricted builtins, the API and the context names
 /// RepyV2 defines (`mycontext`, `callfunc`, `callargs`).
 pub fn build<'py>(py: Python<'py>, callargs: &[String]) -> PyResult<Bound<'py, PyDict>> {
+    build_for(py, callargs, safe_check::Profile::RepyV2)
+}
+
+/// [`build`] for a profile: the `python` profile adds its builtins
+/// ([`crate::python_profile::PYTHON_BUILTINS`]).
+pub fn build_for<'py>(
+    py: Python<'py>,
+    callargs: &[String],
+    profile: safe_check::Profile,
+) -> PyResult<Bound<'py, PyDict>> {
     // CPython 3.11 bugs reachable from the builtins below are guarded before any program exists.
     crate::cpython_guards::install(py);
     crate::net::load_hosts();
     crate::output::install_unraisable_hook(py)?;
     let globals = PyDict::new(py);
     let builtins = crate::builtins::build(py)?;
+    if profile == safe_check::Profile::Python {
+        crate::python_profile::extend(py, &builtins)?;
+    }
     crate::vnamespace::set_builtins(py, &builtins)?;
     globals.set_item("__builtins__", builtins)?;
     // Class bodies read `__name__` to set `__module__`; the program cannot name it itself.

@@ -162,6 +162,11 @@ fn separator(kwargs: Option<&Bound<'_, PyDict>>, name: &str, default: &str) -> P
     Ok(value.str()?.to_string_lossy().into_owned())
 }
 
+/// Writes `input()`'s prompt to standard output, charged to `lograte` like `print`.
+pub fn write_prompt(py: Python<'_>, text: &[u8]) -> PyResult<()> {
+    write_charged(py, text)
+}
+
 /// `print(*args, sep=' ', end='\n')`: Python 3's print, writing through `log`'s path.
 #[pyfunction(signature = (*args, **kwargs))]
 pub fn print(
@@ -169,12 +174,47 @@ pub fn print(
     args: &Bound<'_, PyTuple>,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<()> {
+    print_with(py, args, kwargs, &["sep", "end"])
+}
+
+/// The `python` profile's `print(*args, sep=' ', end='\n', file=None, flush=False)`: Python
+/// 3's whole signature. `file` may only be `None` (standard output, the output ring); `flush`
+/// is accepted and changes nothing (the ring is relayed as it fills).
+#[pyfunction(name = "print", signature = (*args, **kwargs))]
+pub fn print_python(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<()> {
+    if let Some(file) = kwargs.map(|k| k.get_item("file")).transpose()?.flatten() {
+        if !file.is_none() {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "print() in the sandbox writes to standard output only: file must be None",
+            ));
+        }
+    }
+    print_with(py, args, kwargs, &["sep", "end", "file", "flush"])
+}
+
+/// Writes `args` joined by `sep` and followed by `end`, charged to `lograte`; `accepted`
+/// names the keyword arguments the caller's signature takes.
+fn print_with(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+    accepted: &[&str],
+) -> PyResult<()> {
     if let Some(kwargs) = kwargs {
         for key in kwargs.keys() {
             let key = key.str()?.to_string_lossy().into_owned();
-            if key != "sep" && key != "end" {
+            if !accepted.contains(&key.as_str()) {
                 return Err(RepyArgumentError::new_err(format!(
-                    "print() in the sandbox takes only 'sep' and 'end', not '{key}'"
+                    "print() in the sandbox takes only {}, not '{key}'",
+                    accepted
+                        .iter()
+                        .map(|k| format!("'{k}'"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
         }

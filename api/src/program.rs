@@ -49,8 +49,19 @@ pub struct Prepared {
 impl Prepared {
     /// Builds the namespace (builtins, API, context) for a program given `callargs`.
     pub fn new(py: Python<'_>, callargs: &[String]) -> PyResult<Self> {
+        Self::for_profile(py, callargs, safe_check::Profile::RepyV2)
+    }
+
+    /// Builds the namespace of `profile` for a program given `callargs`.
+    pub fn for_profile(
+        py: Python<'_>,
+        callargs: &[String],
+        profile: safe_check::Profile,
+    ) -> PyResult<Self> {
         Ok(Self {
-            globals: std::mem::ManuallyDrop::new(crate::namespace::build(py, callargs)?.unbind()),
+            globals: std::mem::ManuallyDrop::new(
+                crate::namespace::build_for(py, callargs, profile)?.unbind(),
+            ),
         })
     }
 
