@@ -1,10 +1,12 @@
-//! `docs/restrictions.md`, generated from [`RESOURCES`] and the unit tables so that it cannot
-//! drift from the code (a test compares it with the committed file).
+//! `docs/restrictions.md`, generated from [`RESOURCES`], the profiles, the keys of `[python]`
+//! and the unit tables so that it cannot drift from the code (a test compares it with the
+//! committed file).
 
 use std::fmt::Write as _;
 
 use crate::policy::Restrictions;
-use crate::resources::{DefaultLimit, ResourceSpec, Unit, RESOURCES};
+use crate::profile::{Profile, PYTHON_KEYS};
+use crate::resources::{DefaultLimit, ResourceId, ResourceSpec, Unit, RESOURCES};
 use crate::units::{format_float, human_bytes, BYTE_UNITS, DURATION_UNITS};
 
 /// The example policy shown in the docs (also checked to parse).
@@ -20,6 +22,30 @@ connport = [12345, "63100-63110"]   # TCP ports: integers and inclusive ranges
 messport = [12345]                  # UDP ports
 wall-time = "60 s"         # "500 ms", "2 min", "1 h" or a plain number of seconds
 output = "1 MB"
+"#;
+
+/// The example of a `python` profile policy shown in the docs (also checked to parse).
+const PYTHON_EXAMPLE: &str = r#"profile = "python"         # before any table header
+
+[resources]
+memory = "200 MB"
+wall-time = "10 s"
+stdin = "1 MB"             # total standard input relayed to the program
+stdinrate = "100 kB/s"     # how fast it may read it
+
+[python]
+modules = ["math", "random", "collections"]
+site-packages = "/opt/grader/venv/lib/python3.11/site-packages"
+packages = ["numpy"]
+"#;
+
+/// A file with mistakes about profiles, parsed when the docs are generated.
+const BROKEN_PYTHON: &str = r#"[resources]
+stdin = "1 MB/s"
+
+[python]
+modules = ["math", "json", "math", "random._os"]
+packagse = ["numpy"]
 "#;
 
 /// A file with several mistakes, parsed when the docs are generated to show real messages.
@@ -57,8 +83,9 @@ pub fn docs_markdown() -> String {
     md.push_str(
         "```\n\
          \n\
-         * Only the `[resources]` table exists for now; any other top-level key or table is an \
-         error.\n\
+         * A file holds the `[resources]` table and, optionally, the top-level key `profile` \
+         (before any table header) and the `python` profile's `[python]` table (see \
+         [Profiles](#profiles)); any other top-level key or table is an error.\n\
          * Keys are case-sensitive. An unknown key is an error, with the nearest valid key \
          suggested (`memroy` → `memory`). A key given twice is an error (the TOML parser rejects \
          it).\n\
@@ -132,8 +159,8 @@ pub fn docs_markdown() -> String {
          \n\
          ## Resources\n\
          \n\
-         | key | kind | unit | default (TOML) | RepyV2 name | description |\n\
-         |---|---|---|---|---|---|\n",
+         | key | kind | unit | default (TOML) | RepyV2 name | profiles | description |\n\
+         |---|---|---|---|---|---|---|\n",
     );
     for spec in RESOURCES {
         let legacy = if spec.legacy {
@@ -141,9 +168,13 @@ pub fn docs_markdown() -> String {
         } else {
             "— (new in repy)".to_owned()
         };
+        let profiles = match spec.only {
+            None => "all".to_owned(),
+            Some(only) => format!("`{only}` only"),
+        };
         let _ = writeln!(
             md,
-            "| `{}` | {} | {} | {} | {legacy} | {} |",
+            "| `{}` | {} | {} | {} | {legacy} | {profiles} | {} |",
             spec.key,
             spec.kind.name(),
             spec.unit.name(),
@@ -169,8 +200,15 @@ pub fn docs_markdown() -> String {
          \n\
          `Restrictions::limit` returns every value in its base unit as a number: bytes, bytes per \
          second, a fraction of a core or a count; for `connport`/`messport` the number of ports \
-         granted, and infinity for an unset `wall-time`, `cpu-time` or `output`.\n\
-         \n\
+         granted, infinity for an unset `wall-time`, `cpu-time`, `output` or `stdin`, and 0 for \
+         a resource not in force under the policy's profile. `Restrictions::limits`, \
+         `getresources()` and the run report's `limits` list the resources in force under the \
+         policy's profile only.\n\
+         \n",
+    );
+    profiles_section(&mut md);
+    md.push_str(
+        "\n\
          ## RepyV2 legacy format\n\
          \n\
          ```text\n\
@@ -203,9 +241,10 @@ pub fn docs_markdown() -> String {
          ## Converting a legacy file\n\
          \n\
          `Restrictions::to_toml` (behind `repy restrictions convert OLD`) writes a commented TOML \
-         file equivalent to a policy. It writes every resource explicitly — a key left out of a \
-         TOML file would take the default above, not the legacy 0 — and compresses consecutive \
-         ports into `\"a-b\"` ranges. Reading the result back gives the same limits.\n\
+         file equivalent to a policy. It writes the profile and every resource in force under it \
+         explicitly — a key left out of a TOML file would take the default above, not the legacy \
+         0 — compresses consecutive ports into `\"a-b\"` ranges, and writes a `python` policy's \
+         `[python]` table. Reading the result back gives the same policy.\n\
          \n\
          ## Errors\n\
          \n\
@@ -224,14 +263,122 @@ pub fn docs_markdown() -> String {
     );
     md.push_str(BROKEN);
     md.push_str("```\n\ngives:\n\n```text\n");
-    match Restrictions::parse(BROKEN.as_bytes(), "r.toml") {
+    push_errors(&mut md, BROKEN);
+    md.push_str(
+        "```\n\nAnd this file, which uses the python profile's keys without selecting it:\n\n\
+         ```toml\n",
+    );
+    md.push_str(BROKEN_PYTHON);
+    md.push_str("```\n\ngives:\n\n```text\n");
+    push_errors(&mut md, BROKEN_PYTHON);
+    md.push_str("```\n");
+    md
+}
+
+/// The messages `text` gives, as `repy restrictions check` prints them.
+fn push_errors(md: &mut String, text: &str) {
+    match Restrictions::parse(text.as_bytes(), "r.toml") {
         Err(error) => {
             let _ = writeln!(md, "{error}");
         }
         Ok(_) => md.push_str("(no error: the example in docs.rs needs fixing)\n"),
     }
-    md.push_str("```\n");
-    md
+}
+
+/// The `## Profiles` section: the profiles, the `[python]` table and standard input.
+fn profiles_section(md: &mut String) {
+    md.push_str(
+        "## Profiles\n\
+         \n\
+         A profile says which kind of program the policy runs. The top-level key `profile` \
+         selects it, and must come before the first table header (TOML puts a key written \
+         after a header into that table):\n\
+         \n\
+         | `profile` | runs |\n\
+         |---|---|\n",
+    );
+    for profile in Profile::ALL {
+        let default = if profile == Profile::default() {
+            " (the default)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            md,
+            "| `\"{}\"`{default} | {} |",
+            profile.key(),
+            profile.description()
+        );
+    }
+    let _ = write!(
+        md,
+        "\n\
+         A TOML file that names no profile is `{repyv2}`, and so is every legacy file: a legacy \
+         file cannot select one. RepyV2 programs run under `{repyv2}` exactly as they did \
+         before profiles existed. `repy restrictions check` validates the profile and its \
+         settings, `repy restrictions convert` keeps them, the run report names the profile \
+         (`profile`), and `repy check --profile {python}` checks a program as the profile would.\n\
+         \n\
+         **Not in this build yet:** the `{python}` profile's checker rules and namespace are \
+         still being built. A file that selects it is valid, but a run under it (`repy run`, \
+         `eval`, `call`) is refused before anything runs with a usage error (exit 4), and so is \
+         `repy check --profile {python}`.\n\
+         \n\
+         ```toml\n\
+         {PYTHON_EXAMPLE}\
+         ```\n\
+         \n\
+         ### The `[python]` table\n\
+         \n\
+         The `{python}` profile's settings: what its programs may import. Only a file with \
+         `profile = \"{python}\"` may have it (elsewhere it is an error at its header); a \
+         `{python}` file without it may import nothing. Its keys:\n\
+         \n\
+         | key | value | default | meaning |\n\
+         |---|---|---|---|\n",
+        repyv2 = Profile::Repyv2.key(),
+        python = Profile::Python.key(),
+    );
+    for key in PYTHON_KEYS {
+        let _ = writeln!(
+            md,
+            "| `{}` | {} | {} | {} (`{} = {}`) |",
+            key.key, key.value, key.default, key.doc, key.key, key.example
+        );
+    }
+    let _ = write!(
+        md,
+        "\n\
+         An unknown key is an error with the nearest key suggested, as is a resource key \
+         (they belong in `[resources]`). Names are checked for their syntax; whether this build \
+         provides a listed module is checked against the list of modules it ships \
+         (`restrictions::Catalog`), which a run and `repy restrictions check` pass alike. \
+         `site-packages` must be absolute: a relative path would depend on the directory repy \
+         is started in.\n\
+         \n\
+         ### Standard input\n\
+         \n\
+         Under `{repyv2}`, a program's standard input is empty (`/dev/null`), as in RepyV2. \
+         Under `{python}`, `input()` reads the caller's standard input, or the file given with \
+         `repy run --stdin FILE` (also `eval` and `call`); `--stdin` under `{repyv2}` is a usage \
+         error naming the profile key. Two resources of the `[resources]` table limit it: \
+         `{stdin}`, the total relayed to the program (a limit, unlimited by default), and \
+         `{stdinrate}`, the rate at which the program reads it (a rate).\n\
+         \n\
+         They are resources, not keys of `[python]`, because they are what resources are: \
+         amounts in the units every resource takes (`\"1 MB\"`, `\"100 kB/s\"`), of the kinds \
+         that exist — `{stdinrate}` is charged and throttled as `fileread` is (a leaky bucket, \
+         its totals in the report's `renewable`), `{stdin}` is a run total the supervisor holds \
+         as it holds `output` — in the one table from which validation, defaults, \
+         `getresources()`, the report's `limits` and this page are derived. The table's \
+         profiles column keeps them to `{python}`: a `{repyv2}` file that sets one is refused at \
+         the key, and a `{repyv2}` policy does not list them (its `getresources()` and report \
+         are what they were) and grants 0 of them.\n",
+        repyv2 = Profile::Repyv2.key(),
+        python = Profile::Python.key(),
+        stdin = ResourceId::Stdin.key(),
+        stdinrate = ResourceId::Stdinrate.key(),
+    );
 }
 
 fn default_text(spec: &ResourceSpec) -> String {
@@ -256,6 +403,28 @@ mod tests {
         assert!(Restrictions::from_toml(EXAMPLE, "example").is_ok());
         let error = Restrictions::from_toml(BROKEN, "broken").unwrap_err();
         assert_eq!(error.problems().len(), 5, "{error}");
+    }
+
+    #[test]
+    fn python_examples_parse_and_report() {
+        let policy = Restrictions::from_toml(PYTHON_EXAMPLE, "example").expect("valid");
+        assert_eq!(policy.profile(), Profile::Python);
+        let error = Restrictions::from_toml(BROKEN_PYTHON, "broken").unwrap_err();
+        assert_eq!(error.problems().len(), 6, "{error}");
+    }
+
+    #[test]
+    fn every_profile_and_python_key_is_documented() {
+        let md = docs_markdown();
+        for profile in Profile::ALL {
+            assert!(
+                md.contains(&format!("| `\"{}\"`", profile.key())),
+                "{profile}"
+            );
+        }
+        for key in PYTHON_KEYS {
+            assert!(md.contains(&format!("| `{}` |", key.key)), "{}", key.key);
+        }
     }
 
     #[test]

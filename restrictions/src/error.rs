@@ -141,6 +141,11 @@ impl<'a> Report<'a> {
         }
     }
 
+    /// The 1-based line and character column of byte `offset`.
+    pub(crate) fn position(&self, offset: usize) -> (usize, usize) {
+        self.index.position(offset)
+    }
+
     /// Records a problem at byte `offset`.
     pub(crate) fn at(&mut self, offset: usize, key: Option<&str>, issue: Issue) {
         let (line, column) = self.index.position(offset);

@@ -7,7 +7,7 @@
 //! are floats, `memory`, `diskused` and item counts integers; only `connport`/`messport` may
 //! repeat (they accumulate); `cpu`, `memory` and `diskused` are mandatory and every other
 //! resource left out is 0. Unlike RepyV2, negative and non-finite values, a `cpu` of 0 and
-//! ports outside 1–65535 are rejected.
+//! ports outside 1–65535 are rejected. A legacy file has no profile: it is always `repyv2`.
 
 use crate::error::{nearest, Issue, PolicyError, Report};
 use crate::policy::Restrictions;
@@ -34,6 +34,20 @@ pub(crate) fn parse(text: &str, path: &str) -> Result<Restrictions, PolicyError>
         match first {
             "call" => continue,
             "resource" => {}
+            "profile" | "python" | "[python]" => {
+                report.at_line_col(
+                    line_no,
+                    first_col,
+                    None,
+                    Issue::new(
+                        "a RepyV2 legacy file cannot select a profile: it always runs under \
+                         `repyv2`. To run ordinary Python 3 programs, convert it to TOML \
+                         (`repy restrictions convert FILE`) and add `profile = \"python\"` \
+                         at its top",
+                    ),
+                );
+                continue;
+            }
             _ => {
                 report.at_line_col(
                     line_no,

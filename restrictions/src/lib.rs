@@ -5,7 +5,8 @@
 //! This crate knows no OS and no Python. It may depend only on serde, toml and thiserror.
 //!
 //! One table, [`RESOURCES`], drives validation, defaults, the TOML conversion, the list of
-//! resource keys and the generated documentation.
+//! resource keys and the generated documentation; [`Profile::ALL`] and [`PYTHON_KEYS`] do the
+//! same for the top-level `profile` and the `python` profile's `[python]` table.
 //!
 //! ```
 //! use restrictions::{ResourceId, Restrictions};
@@ -25,6 +26,7 @@ mod docs;
 mod error;
 mod legacy;
 mod policy;
+mod profile;
 mod resources;
 mod toml_format;
 mod units;
@@ -32,5 +34,9 @@ mod units;
 pub use docs::docs_markdown;
 pub use error::{PolicyError, PolicyErrors, Problem};
 pub use policy::{Restrictions, SourceFormat};
+pub use profile::{
+    check_module_name, check_package_name, Catalog, NameError, Profile, PythonKey, PythonKeyId,
+    PythonSettings, PYTHON_KEYS,
+};
 pub use resources::{DefaultLimit, Kind, ResourceId, ResourceSpec, Unit, RESOURCES};
 pub use units::{BYTE_UNITS, DURATION_UNITS, MAX_BYTES};

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::error::{Issue, LineIndex, PolicyError, Report};
+use crate::profile::{Catalog, Profile, PythonKeyId, PythonSettings, PYTHON_KEYS};
 use crate::resources::{DefaultLimit, Kind, ResourceId, RESOURCES};
 use crate::units::{format_bytes, format_duration, format_float, format_rate};
 use crate::{legacy, toml_format};
@@ -22,6 +23,9 @@ pub enum SourceFormat {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Restrictions {
     pub(crate) format: SourceFormat,
+    pub(crate) profile: Profile,
+    /// The `[python]` table; empty unless the profile is `python`.
+    pub(crate) python: PythonSettings,
     /// Values of the rate, quota and items resources, indexed by `ResourceId as usize`;
     /// the slots of port and limit resources are unused and stay 0.
     pub(crate) amounts: [f64; ResourceId::COUNT],
@@ -30,13 +34,25 @@ pub struct Restrictions {
     pub(crate) wall_time: Option<Duration>,
     pub(crate) cpu_time: Option<Duration>,
     pub(crate) output: Option<u64>,
+    pub(crate) stdin: Option<u64>,
 }
 
 impl Default for Restrictions {
-    /// The documented defaults of the TOML format: what an empty `[resources]` table gives.
+    /// The documented defaults of the TOML format: what an empty `[resources]` table gives
+    /// (under the default profile, `repyv2`).
     fn default() -> Restrictions {
+        Restrictions::defaults_for(Profile::default())
+    }
+}
+
+impl Restrictions {
+    /// The documented defaults of the TOML format under `profile`: what a file with
+    /// `profile` and an empty `[resources]` table gives. A resource not in force under the
+    /// profile is left 0, so that two policies of one profile compare equal whatever their
+    /// format.
+    pub fn defaults_for(profile: Profile) -> Restrictions {
         let mut amounts = [0.0; ResourceId::COUNT];
-        for spec in RESOURCES {
+        for spec in RESOURCES.iter().filter(|s| s.id.in_force(profile)) {
             if let (DefaultLimit::Value(value), Some(slot)) =
                 (spec.default, amounts.get_mut(spec.id as usize))
             {
@@ -45,17 +61,18 @@ impl Default for Restrictions {
         }
         Restrictions {
             format: SourceFormat::Toml,
+            profile,
+            python: PythonSettings::default(),
             amounts,
             connport: BTreeSet::new(),
             messport: BTreeSet::new(),
             wall_time: None,
             cpu_time: None,
             output: None,
+            stdin: None,
         }
     }
-}
 
-impl Restrictions {
     /// The starting point of a legacy file: every resource 0, nothing granted, no new limits.
     pub(crate) fn legacy_zero() -> Restrictions {
         Restrictions {
@@ -68,6 +85,15 @@ impl Restrictions {
     pub(crate) fn set_amount(&mut self, id: ResourceId, value: f64) {
         if let Some(slot) = self.amounts.get_mut(id as usize) {
             *slot = value;
+        }
+    }
+
+    /// Sets a byte total of kind [`Kind::Limit`] (`output`, `stdin`).
+    pub(crate) fn set_total(&mut self, id: ResourceId, bytes: u64) {
+        match id {
+            ResourceId::Output => self.output = Some(bytes),
+            ResourceId::Stdin => self.stdin = Some(bytes),
+            _ => {}
         }
     }
 
@@ -92,8 +118,18 @@ impl Restrictions {
     ///
     /// The text must be UTF-8 without NUL bytes (a leading byte-order mark is ignored). A file
     /// whose first meaningful line starts with the word `resource` or `call` is read as RepyV2's
-    /// legacy format, anything else as TOML.
+    /// legacy format, anything else as TOML. The names of a `[python]` table are checked for
+    /// their syntax only (the default [`Catalog`]).
     pub fn parse(bytes: &[u8], display_path: &str) -> Result<Restrictions, PolicyError> {
+        Restrictions::parse_with(bytes, display_path, &Catalog::default())
+    }
+
+    /// [`Restrictions::parse`], checking the names of a `[python]` table against `catalog`.
+    fn parse_with(
+        bytes: &[u8],
+        display_path: &str,
+        catalog: &Catalog<'_>,
+    ) -> Result<Restrictions, PolicyError> {
         let text = decode(bytes).map_err(|(line, column, issue)| {
             let mut report = Report::new("");
             report.at_line_col(line, column, None, issue);
@@ -116,7 +152,7 @@ impl Restrictions {
         if is_legacy(text) {
             Restrictions::from_legacy(text, display_path)
         } else {
-            Restrictions::from_toml(text, display_path)
+            toml_format::parse(text, display_path, catalog)
         }
     }
 
@@ -124,11 +160,20 @@ impl Restrictions {
     /// policy no run can start under (see [`Restrictions::parse_runnable`]). Both a run and
     /// `repy restrictions check` validate with this, so they agree.
     pub fn load_runnable(path: &Path) -> Result<Restrictions, PolicyError> {
+        Restrictions::load_runnable_with(path, &Catalog::default())
+    }
+
+    /// [`Restrictions::load_runnable`], with the names of a `[python]` table checked against
+    /// what the build provides (`catalog`): a run and `repy restrictions check` pass the same.
+    pub fn load_runnable_with(
+        path: &Path,
+        catalog: &Catalog<'_>,
+    ) -> Result<Restrictions, PolicyError> {
         let bytes = std::fs::read(path).map_err(|source| PolicyError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        Restrictions::parse_runnable(&bytes, &path.display().to_string())
+        Restrictions::parse_runnable_with(&bytes, &path.display().to_string(), catalog)
     }
 
     /// Parses like [`Restrictions::parse`], then refuses a policy that is well-formed but
@@ -137,7 +182,18 @@ impl Restrictions {
     /// left out is 0). The problem names the key and, where the file gives it, its line and
     /// column.
     pub fn parse_runnable(bytes: &[u8], display_path: &str) -> Result<Restrictions, PolicyError> {
-        let policy = Restrictions::parse(bytes, display_path)?;
+        Restrictions::parse_runnable_with(bytes, display_path, &Catalog::default())
+    }
+
+    /// [`Restrictions::parse_runnable`], with the names of a `[python]` table checked against
+    /// `catalog`: a module it does not list is a problem at the name, with the nearest name
+    /// it lists suggested.
+    pub fn parse_runnable_with(
+        bytes: &[u8],
+        display_path: &str,
+        catalog: &Catalog<'_>,
+    ) -> Result<Restrictions, PolicyError> {
+        let policy = Restrictions::parse_with(bytes, display_path, catalog)?;
         let problems = policy.runnable_problems(bytes);
         if problems.is_empty() {
             Ok(policy)
@@ -187,7 +243,7 @@ impl Restrictions {
 
     /// Parses repy's TOML format; keys left out take their documented defaults.
     pub fn from_toml(text: &str, path: &str) -> Result<Restrictions, PolicyError> {
-        toml_format::parse(text, path)
+        toml_format::parse(text, path, &Catalog::default())
     }
 
     /// Parses RepyV2's legacy format; resources left out are 0, as in RepyV2.
@@ -200,24 +256,46 @@ impl Restrictions {
         self.format
     }
 
+    /// The profile the policy runs programs under: the file's top-level `profile`, else
+    /// [`Profile::Repyv2`] (always for a legacy file).
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// The `python` profile's settings (the `[python]` table, empty when the file has
+    /// none); `None` under any other profile.
+    pub fn python(&self) -> Option<&PythonSettings> {
+        (self.profile == Profile::Python).then_some(&self.python)
+    }
+
     /// The limit of `id` in its base unit: bytes, bytes/s, fraction of a core or a count.
     ///
     /// For `connport`/`messport` it is the number of ports granted; for `wall-time` and
-    /// `cpu-time` seconds, for `output` bytes, and `f64::INFINITY` when those are unlimited.
+    /// `cpu-time` seconds, for `output` and `stdin` bytes, and `f64::INFINITY` when those are
+    /// unlimited. A resource not in force under the policy's profile (`stdin` and
+    /// `stdinrate` under `repyv2`) is 0: nothing of it is granted.
     pub fn limit(&self, id: ResourceId) -> f64 {
+        if !id.in_force(self.profile) {
+            return 0.0;
+        }
         match id {
             ResourceId::Connport => self.connport.len() as f64,
             ResourceId::Messport => self.messport.len() as f64,
             ResourceId::WallTime => self.wall_time.map_or(f64::INFINITY, |d| d.as_secs_f64()),
             ResourceId::CpuTime => self.cpu_time.map_or(f64::INFINITY, |d| d.as_secs_f64()),
             ResourceId::Output => self.output.map_or(f64::INFINITY, |b| b as f64),
+            ResourceId::Stdin => self.stdin.map_or(f64::INFINITY, |b| b as f64),
             _ => self.amounts.get(id as usize).copied().unwrap_or(0.0),
         }
     }
 
-    /// Every resource with its [`limit`](Restrictions::limit), in table order.
+    /// Every resource in force under the policy's profile with its
+    /// [`limit`](Restrictions::limit), in table order (under `repyv2`, RepyV2's resources
+    /// and repy's run limits; under `python`, `stdin` and `stdinrate` too).
     pub fn limits(&self) -> impl Iterator<Item = (ResourceId, f64)> + '_ {
-        ResourceId::all().map(|id| (id, self.limit(id)))
+        ResourceId::all()
+            .filter(|id| id.in_force(self.profile))
+            .map(|id| (id, self.limit(id)))
     }
 
     /// Local TCP ports the program may use.
@@ -245,7 +323,18 @@ impl Restrictions {
         self.output
     }
 
-    /// Whether both policies grant exactly the same, whatever format each was read from.
+    /// Total bytes of standard input relayed to the program, `None` for no limit; always
+    /// `Some(0)` under a profile without standard input (`repyv2`).
+    pub fn stdin(&self) -> Option<u64> {
+        if ResourceId::Stdin.in_force(self.profile) {
+            self.stdin
+        } else {
+            Some(0)
+        }
+    }
+
+    /// Whether both policies grant exactly the same (their profile and its settings
+    /// included), whatever format each was read from.
     pub fn same_limits(&self, other: &Restrictions) -> bool {
         Restrictions {
             format: other.format,
@@ -253,17 +342,22 @@ impl Restrictions {
         } == *other
     }
 
-    /// A commented TOML document equivalent to this policy, every resource written out
-    /// (a key left out would take the TOML default, not the legacy 0).
+    /// A commented TOML document equivalent to this policy, its profile and every resource
+    /// in force under it written out (a key left out would take the TOML default, not the
+    /// legacy 0), then the `[python]` table of a `python` policy.
     pub fn to_toml(&self) -> String {
         let mut out = String::from(
             "# repy restrictions file (TOML); the format is described in docs/restrictions.md.\n\
              # Every resource is written out: a key left out would take repy's default,\n\
              # whereas RepyV2's legacy format gave a missing resource 0.\n\
-             \n\
-             [resources]\n",
+             \n",
         );
-        for spec in RESOURCES {
+        out.push_str(&format!(
+            "# The profile: {}.\nprofile = \"{}\"\n\n[resources]\n",
+            self.profile.description(),
+            self.profile.key()
+        ));
+        for spec in RESOURCES.iter().filter(|s| s.id.in_force(self.profile)) {
             out.push_str(&format!("\n# {} ({}).\n", spec.doc, spec.unit.name()));
             let id = spec.id;
             let value = match id {
@@ -278,17 +372,21 @@ impl Restrictions {
                     }
                     format_ports(ports)
                 }
-                ResourceId::WallTime | ResourceId::CpuTime | ResourceId::Output => {
+                ResourceId::WallTime
+                | ResourceId::CpuTime
+                | ResourceId::Output
+                | ResourceId::Stdin => {
                     let value = match id {
                         ResourceId::WallTime => self.wall_time.map(format_duration),
                         ResourceId::CpuTime => self.cpu_time.map(format_duration),
+                        ResourceId::Stdin => self.stdin.map(|b| format_bytes(b, "")),
                         _ => self.output.map(|b| format_bytes(b, "")),
                     };
                     match value {
                         Some(value) => value,
                         None => {
                             let example = match id {
-                                ResourceId::Output => "\"1 MB\"",
+                                ResourceId::Output | ResourceId::Stdin => "\"1 MB\"",
                                 _ => "\"60 s\"",
                             };
                             out.push_str(&format!(
@@ -312,8 +410,53 @@ impl Restrictions {
             };
             out.push_str(&format!("{} = {value}\n", spec.key));
         }
+        if let Some(python) = self.python() {
+            out.push_str("\n[python]\n");
+            for key in PYTHON_KEYS {
+                out.push_str(&format!("\n# {}.\n", key.doc));
+                let value = match key.id {
+                    PythonKeyId::Modules => format_names(&python.modules),
+                    PythonKeyId::Packages => format_names(&python.packages),
+                    PythonKeyId::SitePackages => match &python.site_packages {
+                        Some(dir) => toml_string(&dir.to_string_lossy()),
+                        None => {
+                            out.push_str(&format!(
+                                "# Not set. To set it: {} = {}\n",
+                                key.key, key.example
+                            ));
+                            continue;
+                        }
+                    },
+                };
+                out.push_str(&format!("{} = {value}\n", key.key));
+            }
+        }
         out
     }
+}
+
+/// `["a", "b"]`: names as a TOML array of strings.
+fn format_names(names: &BTreeSet<String>) -> String {
+    let items: Vec<String> = names.iter().map(|name| toml_string(name)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// `text` as a TOML basic string: quoted, with `"`, `\\` and control characters escaped.
+pub(crate) fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Consecutive ports compressed into inclusive runs.

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::profile::Profile;
+
 /// How a resource is limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -90,6 +92,9 @@ pub struct ResourceSpec {
     pub default: DefaultLimit,
     /// Whether RepyV2's legacy format has it (under the same name).
     pub legacy: bool,
+    /// The only profile the resource is in force under, `None` for every profile. A file
+    /// of another profile cannot set it, and a policy of another profile does not list it.
+    pub only: Option<Profile>,
     /// A one-line description.
     pub doc: &'static str,
 }
@@ -101,7 +106,7 @@ pub struct ResourceSpec {
 macro_rules! resource_table {
     ($(
         $id:ident = $key:literal, $kind:ident, $unit:ident, $default:expr, $legacy:literal,
-        $doc:literal;
+        $only:expr, $doc:literal;
     )*) => {
         /// Every resource repy knows, one variant each, in the order of [`RESOURCES`].
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -125,6 +130,7 @@ macro_rules! resource_table {
             unit: $unit,
             default: $default,
             legacy: $legacy,
+            only: $only,
             doc: $doc,
         },)*];
     };
@@ -152,6 +158,14 @@ impl ResourceId {
         self.spec().kind
     }
 
+    /// Whether the resource is in force under `profile` (see [`ResourceSpec::only`]).
+    pub const fn in_force(self, profile: Profile) -> bool {
+        match self.spec().only {
+            None => true,
+            Some(only) => only as u8 == profile as u8,
+        }
+    }
+
     /// The resource with this exact (case-sensitive) key, if any.
     pub fn from_key(key: &str) -> Option<ResourceId> {
         RESOURCES.iter().find(|s| s.key == key).map(|s| s.id)
@@ -166,53 +180,60 @@ impl fmt::Display for ResourceId {
 
 use DefaultLimit::{NoPorts, Unlimited, Value};
 use Kind::{Items, Limit, Ports, Quota, Rate};
+use Profile::Python;
 use Unit::{Bytes, BytesPerSecond, CoreFraction, Count, Port, Seconds};
 
-/// The resource table, in [`ResourceId`] order: RepyV2's 17 resources, then repy's new limits.
+/// The resource table, in [`ResourceId`] order: RepyV2's 17 resources, then repy's new limits,
+/// then the `python` profile's standard input.
 pub static RESOURCES: &[ResourceSpec] = &ROWS;
 
-// id = key, kind, unit, default, in RepyV2's legacy format, meaning.
+// id = key, kind, unit, default, in RepyV2's legacy format, the only profile it is in force
+// under (None: every profile), meaning.
 resource_table! {
-    Cpu = "cpu", Rate, CoreFraction, Value(1.0), true,
+    Cpu = "cpu", Rate, CoreFraction, Value(1.0), true, None,
         "Share of CPU time; the program is paused while it runs ahead of it";
-    Memory = "memory", Quota, Bytes, Value(150_000_000.0), true,
+    Memory = "memory", Quota, Bytes, Value(150_000_000.0), true, None,
         "Resident memory of the sandbox; going over it kills the program. Until the program's first line, while the checker checks it and CPython compiles it, 32 MiB plus 512 bytes per byte of source are allowed on top";
-    Diskused = "diskused", Quota, Bytes, Value(100_000_000.0), true,
+    Diskused = "diskused", Quota, Bytes, Value(100_000_000.0), true, None,
         "Size of the files in the sandbox directory plus 4 KiB per entry; going over it kills the program";
-    Filewrite = "filewrite", Rate, BytesPerSecond, Value(10_000_000.0), true,
+    Filewrite = "filewrite", Rate, BytesPerSecond, Value(10_000_000.0), true, None,
         "Bytes written to files, charged in 4 KiB blocks";
-    Fileread = "fileread", Rate, BytesPerSecond, Value(10_000_000.0), true,
+    Fileread = "fileread", Rate, BytesPerSecond, Value(10_000_000.0), true, None,
         "Bytes read from files, charged in 4 KiB blocks";
-    Netsend = "netsend", Rate, BytesPerSecond, Value(1_000_000.0), true,
+    Netsend = "netsend", Rate, BytesPerSecond, Value(1_000_000.0), true, None,
         "Bytes sent to non-loopback addresses, plus 64 bytes per packet";
-    Netrecv = "netrecv", Rate, BytesPerSecond, Value(1_000_000.0), true,
+    Netrecv = "netrecv", Rate, BytesPerSecond, Value(1_000_000.0), true, None,
         "Bytes received from non-loopback addresses, plus 64 bytes per packet";
-    Loopsend = "loopsend", Rate, BytesPerSecond, Value(10_000_000.0), true,
+    Loopsend = "loopsend", Rate, BytesPerSecond, Value(10_000_000.0), true, None,
         "Bytes sent to loopback addresses (127.x.x.x), plus 64 bytes per packet";
-    Looprecv = "looprecv", Rate, BytesPerSecond, Value(10_000_000.0), true,
+    Looprecv = "looprecv", Rate, BytesPerSecond, Value(10_000_000.0), true, None,
         "Bytes received from loopback addresses (127.x.x.x), plus 64 bytes per packet";
-    Lograte = "lograte", Rate, BytesPerSecond, Value(300_000.0), true,
+    Lograte = "lograte", Rate, BytesPerSecond, Value(300_000.0), true, None,
         "Bytes written to the program's output by `log`";
-    Random = "random", Rate, BytesPerSecond, Value(100_000.0), true,
+    Random = "random", Rate, BytesPerSecond, Value(100_000.0), true, None,
         "Bytes of random data returned by `randombytes`";
-    Events = "events", Items, Count, Value(100.0), true,
+    Events = "events", Items, Count, Value(100.0), true, None,
         "Threads alive at once, the main program included";
-    Filesopened = "filesopened", Items, Count, Value(100.0), true,
+    Filesopened = "filesopened", Items, Count, Value(100.0), true, None,
         "Files open at once";
-    Insockets = "insockets", Items, Count, Value(10.0), true,
+    Insockets = "insockets", Items, Count, Value(10.0), true, None,
         "Listening sockets (TCP and UDP) open at once";
-    Outsockets = "outsockets", Items, Count, Value(10.0), true,
+    Outsockets = "outsockets", Items, Count, Value(10.0), true, None,
         "Connected TCP sockets (and UDP sending sockets) open at once";
-    Connport = "connport", Ports, Port, NoPorts, true,
+    Connport = "connport", Ports, Port, NoPorts, true, None,
         "Local TCP ports the program may listen on or connect from";
-    Messport = "messport", Ports, Port, NoPorts, true,
+    Messport = "messport", Ports, Port, NoPorts, true, None,
         "Local UDP ports the program may send from or receive on";
-    WallTime = "wall-time", Limit, Seconds, Unlimited, false,
+    WallTime = "wall-time", Limit, Seconds, Unlimited, false, None,
         "Wall-clock time the program may run before it is stopped";
-    CpuTime = "cpu-time", Limit, Seconds, Unlimited, false,
+    CpuTime = "cpu-time", Limit, Seconds, Unlimited, false, None,
         "Total CPU time the program may use before it is stopped";
-    Output = "output", Limit, Bytes, Unlimited, false,
+    Output = "output", Limit, Bytes, Unlimited, false, None,
         "Total bytes the program may write to stdout and stderr";
+    Stdin = "stdin", Limit, Bytes, Unlimited, false, Some(Python),
+        "Total bytes of standard input relayed to the program (the caller's, or `--stdin FILE`); input beyond it stops the program";
+    Stdinrate = "stdinrate", Rate, BytesPerSecond, Value(10_000_000.0), false, Some(Python),
+        "Bytes the program reads from standard input (`input()`, `sys.stdin`)";
 }
 
 #[cfg(test)]
@@ -240,6 +261,25 @@ mod tests {
             );
         }
         assert_eq!(ResourceId::from_key("Memory"), None);
+    }
+
+    #[test]
+    fn repyv2_resources_are_in_force_under_every_profile() {
+        for spec in RESOURCES {
+            if spec.legacy {
+                assert_eq!(spec.only, None, "{}", spec.key);
+            }
+            for profile in Profile::ALL {
+                assert_eq!(
+                    spec.id.in_force(profile),
+                    spec.only.is_none_or(|only| only == profile),
+                    "{}",
+                    spec.key
+                );
+            }
+        }
+        assert!(!ResourceId::Stdin.in_force(Profile::Repyv2));
+        assert!(ResourceId::Stdinrate.in_force(Profile::Python));
     }
 
     #[test]

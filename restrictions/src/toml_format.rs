@@ -1,7 +1,9 @@
-//! repy's TOML format: a `[resources]` table, walked as spanned values so that every problem
-//! in the file is reported, each at its own line and column.
+//! repy's TOML format: a top-level `profile`, a `[resources]` table and the `python` profile's
+//! `[python]` table, walked as spanned values so that every problem in the file is reported,
+//! each at its own line and column.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use toml::de::{DeTable, DeValue};
@@ -9,15 +11,29 @@ use toml::Spanned;
 
 use crate::error::{nearest, Issue, PolicyError, Report};
 use crate::policy::{port_runs, Restrictions};
+use crate::profile::{
+    check_module_name, check_package_name, Catalog, NameError, Profile, PythonKeyId,
+    PythonSettings, PYTHON_KEYS,
+};
 use crate::resources::{Kind, ResourceId, Unit, RESOURCES};
 use crate::units::{byte_unit, duration_unit, split_quantity, Decimal, MAX_BYTES};
 
-/// The only top-level key.
+/// The table of resources.
 const RESOURCES_TABLE: &str = "resources";
+/// The top-level key that selects the profile.
+const PROFILE_KEY: &str = "profile";
+/// The table of the `python` profile's settings.
+const PYTHON_TABLE: &str = "python";
+/// Every top-level key, for suggestions.
+const TOP_LEVEL: [&str; 3] = [PROFILE_KEY, RESOURCES_TABLE, PYTHON_TABLE];
 
 type Value<'i> = Spanned<DeValue<'i>>;
 
-pub(crate) fn parse(text: &str, path: &str) -> Result<Restrictions, PolicyError> {
+pub(crate) fn parse(
+    text: &str,
+    path: &str,
+    catalog: &Catalog<'_>,
+) -> Result<Restrictions, PolicyError> {
     let mut report = Report::new(text);
     let document = match DeTable::parse(text) {
         Ok(document) => document,
@@ -44,17 +60,56 @@ pub(crate) fn parse(text: &str, path: &str) -> Result<Restrictions, PolicyError>
         }
     };
 
-    let mut policy = Restrictions::default();
+    // The profile first: what the rest of the file may hold depends on it. `None` when the
+    // value is invalid (already reported): nothing is then refused for its profile.
+    let profile = match document.get_ref().get(PROFILE_KEY) {
+        None => Some(Profile::default()),
+        Some(value) => match profile_value(value, text) {
+            Ok(profile) => Some(profile),
+            Err(issue) => {
+                report.at(value.span().start, Some(PROFILE_KEY), issue);
+                None
+            }
+        },
+    };
+    let mut policy = Restrictions::defaults_for(profile.unwrap_or_default());
     // Whether a `[resources]` table (or a near miss, already reported) was seen.
     let mut has_resources = false;
     for (key, value) in document.get_ref().iter() {
         let name: &str = key.get_ref();
-        if name == RESOURCES_TABLE {
+        if name == PROFILE_KEY {
+            continue;
+        }
+        if name == PYTHON_TABLE {
+            let settings = python_table(value, text, catalog, &mut report);
+            match profile {
+                Some(Profile::Python) => policy.python = settings,
+                Some(other) => {
+                    let selected = match document.get_ref().get(PROFILE_KEY) {
+                        Some(value) => format!(
+                            "this file selects `profile = \"{other}\"` (line {})",
+                            report.position(value.span().start).0
+                        ),
+                        None => format!("this file selects no profile, so it is `{other}`"),
+                    };
+                    report.at(
+                        key.span().start,
+                        Some(name),
+                        Issue::new(format!(
+                            "the `[python]` table holds the python profile's settings, and \
+                             {selected}: add `profile = \"python\"` at the top of the file, \
+                             before any table"
+                        )),
+                    );
+                }
+                None => {}
+            }
+        } else if name == RESOURCES_TABLE {
             has_resources = true;
             match value.get_ref() {
                 DeValue::Table(table) => {
                     for (key, value) in table.iter() {
-                        check_resource(key, value, text, &mut report, &mut policy);
+                        check_resource(key, value, text, profile, &mut report, &mut policy);
                     }
                 }
                 _ => report.at(
@@ -72,15 +127,24 @@ pub(crate) fn parse(text: &str, path: &str) -> Result<Restrictions, PolicyError>
                 Some(name),
                 Issue::new("resource keys belong in the `[resources]` table, after its header"),
             );
-        } else {
-            let suggestion = nearest(name, [RESOURCES_TABLE]);
-            // A misspelt `[resources]` is reported once, not also as a missing table.
-            has_resources |= suggestion.is_some();
+        } else if PythonKeyId::from_key(name).is_some() {
             report.at(
                 key.span().start,
                 Some(name),
-                Issue::new("unknown top-level key: the only table is `[resources]`")
-                    .suggest(suggestion),
+                Issue::new("this key belongs in the `[python]` table, after its header"),
+            );
+        } else {
+            let suggestion = nearest(name, TOP_LEVEL);
+            // A misspelt `[resources]` is reported once, not also as a missing table.
+            has_resources |= suggestion == Some(RESOURCES_TABLE);
+            report.at(
+                key.span().start,
+                Some(name),
+                Issue::new(
+                    "unknown top-level key: the file holds `profile = \"...\"`, the \
+                     `[resources]` table and the `[python]` table",
+                )
+                .suggest(suggestion),
             );
         }
     }
@@ -106,28 +170,68 @@ pub(crate) fn locate(text: &str, key: &str) -> Option<(usize, usize)> {
     Some(crate::error::LineIndex::new(text).position(value.span().start))
 }
 
-/// Checks one `key = value` of `[resources]` and stores its value in `policy`.
+/// The profile named by the value of `profile`.
+fn profile_value(value: &Value<'_>, text: &str) -> Result<Profile, Issue> {
+    let names: Vec<String> = Profile::ALL
+        .iter()
+        .map(|p| format!("`{}`", p.key()))
+        .collect();
+    let names = names.join(" or ");
+    let DeValue::String(given) = value.get_ref() else {
+        return Err(wrong_type(
+            &format!("a string, {names} (`profile = \"python\"`)"),
+            value,
+            text,
+        ));
+    };
+    Profile::from_key(given).ok_or_else(|| {
+        Issue::new(format!("unknown profile \"{given}\": use {names}"))
+            .suggest(nearest(given, Profile::ALL.iter().map(|p| p.key())))
+    })
+}
+
+/// Checks one `key = value` of `[resources]` and stores its value in `policy`; `profile` is
+/// the file's (`None` when its value is invalid).
 fn check_resource(
     key: &Spanned<std::borrow::Cow<'_, str>>,
     value: &Value<'_>,
     text: &str,
+    profile: Option<Profile>,
     report: &mut Report<'_>,
     policy: &mut Restrictions,
 ) {
     let name: &str = key.get_ref();
     let Some(id) = ResourceId::from_key(name) else {
-        report.at(
-            key.span().start,
-            Some(name),
-            Issue::new("unknown resource").suggest(nearest(name, RESOURCES.iter().map(|s| s.key))),
-        );
+        let issue = if name == PROFILE_KEY {
+            Issue::new(
+                "`profile` is a top-level key: put it at the top of the file, before the \
+                 `[resources]` header",
+            )
+        } else if PythonKeyId::from_key(name).is_some() {
+            Issue::new("this key belongs in the `[python]` table, not in `[resources]`")
+        } else {
+            Issue::new("unknown resource").suggest(nearest(name, RESOURCES.iter().map(|s| s.key)))
+        };
+        report.at(key.span().start, Some(name), issue);
         return;
     };
     let spec = id.spec();
+    if let (Some(only), Some(profile)) = (spec.only, profile) {
+        if only != profile {
+            report.at(
+                key.span().start,
+                Some(name),
+                Issue::new(format!(
+                    "this resource is in force only under the {only} profile, and this file's \
+                     profile is `{profile}`: add `profile = \"{only}\"` at the top of the file"
+                )),
+            );
+        }
+    }
     let at = value.span().start;
     let result = match (spec.kind, spec.unit) {
         (_, Unit::CoreFraction) => cpu(value, text).map(|v| policy.set_amount(id, v)),
-        (Kind::Limit, Unit::Bytes) => bytes(value, text).map(|v| policy.output = Some(v)),
+        (Kind::Limit, Unit::Bytes) => bytes(value, text).map(|v| policy.set_total(id, v)),
         (_, Unit::Bytes) => bytes(value, text).map(|v| policy.set_amount(id, v as f64)),
         (_, Unit::BytesPerSecond) => rate(value, text).map(|v| policy.set_amount(id, v)),
         (_, Unit::Count) => count(value, text).map(|v| policy.set_amount(id, v as f64)),
@@ -149,6 +253,176 @@ fn check_resource(
     if let Err(issue) = result {
         report.at(at, Some(name), issue);
     }
+}
+
+/// The `[python]` table's settings; every problem in it is reported.
+fn python_table(
+    value: &Value<'_>,
+    text: &str,
+    catalog: &Catalog<'_>,
+    report: &mut Report<'_>,
+) -> PythonSettings {
+    let mut settings = PythonSettings::default();
+    let DeValue::Table(table) = value.get_ref() else {
+        report.at(
+            value.span().start,
+            Some(PYTHON_TABLE),
+            Issue::new(format!(
+                "expected a table (`[python]`), found {}",
+                found(value, text)
+            )),
+        );
+        return settings;
+    };
+    // Where `modules` lists each name, to refuse the same name in `packages`.
+    let mut module_lines = BTreeMap::new();
+    let mut packages = None;
+    for (key, value) in table.iter() {
+        let name: &str = key.get_ref();
+        let Some(id) = PythonKeyId::from_key(name) else {
+            let issue = if ResourceId::from_key(name).is_some() {
+                Issue::new("resource keys belong in the `[resources]` table, not in `[python]`")
+            } else if name == PROFILE_KEY {
+                Issue::new(
+                    "`profile` is a top-level key: put it at the top of the file, before the \
+                     `[python]` header",
+                )
+            } else {
+                Issue::new("unknown key in `[python]`")
+                    .suggest(nearest(name, PYTHON_KEYS.iter().map(|k| k.key)))
+            };
+            report.at(key.span().start, Some(name), issue);
+            continue;
+        };
+        match id {
+            PythonKeyId::Modules => {
+                let known = catalog.modules;
+                let names = names(value, text, name, report, &|module: &str| {
+                    check_module_name(module).map_err(issue_of)?;
+                    match known {
+                        Some(known) if !known.contains(&module) => Err(Issue::new(format!(
+                            "`{module}` is not a module this build provides"
+                        ))
+                        .suggest(nearest(module, known.iter().copied()))),
+                        _ => Ok(()),
+                    }
+                });
+                for (module, offset) in names {
+                    module_lines.insert(module.clone(), report.position(offset).0);
+                    settings.modules.insert(module);
+                }
+            }
+            PythonKeyId::Packages => {
+                let names = names(value, text, name, report, &|package: &str| {
+                    check_package_name(package).map_err(issue_of)
+                });
+                packages = Some((names, key.span().start));
+            }
+            PythonKeyId::SitePackages => match site_packages(value, text) {
+                Ok(dir) => settings.site_packages = Some(dir),
+                Err(issue) => report.at(value.span().start, Some(name), issue),
+            },
+        }
+    }
+    if let Some((names, key_offset)) = packages {
+        let has_site_packages = table.get(PythonKeyId::SitePackages.spec().key).is_some();
+        if !names.is_empty() && !has_site_packages {
+            report.at(
+                key_offset,
+                Some(PythonKeyId::Packages.spec().key),
+                Issue::new(
+                    "packages are imported from a directory: set `site-packages` in \
+                     `[python]` too",
+                ),
+            );
+        }
+        for (package, offset) in names {
+            if let Some(line) = module_lines.get(&package) {
+                report.at(
+                    offset,
+                    Some(PythonKeyId::Packages.spec().key),
+                    Issue::new(format!(
+                        "`{package}` is listed in `modules` too (line {line}): a name is \
+                         either a module this build provides or a package from \
+                         `site-packages`"
+                    )),
+                );
+            }
+            settings.packages.insert(package);
+        }
+    }
+    settings
+}
+
+fn issue_of(error: NameError) -> Issue {
+    Issue::new(error.to_string())
+}
+
+/// The names of an array of strings, each checked by `check` and listed once, with the byte
+/// offset of each; every bad element is reported at its own position, the good ones kept.
+fn names(
+    value: &Value<'_>,
+    text: &str,
+    key: &str,
+    report: &mut Report<'_>,
+    check: &dyn Fn(&str) -> Result<(), Issue>,
+) -> Vec<(String, usize)> {
+    let mut kept: Vec<(String, usize)> = Vec::new();
+    let DeValue::Array(items) = value.get_ref() else {
+        report.at(
+            value.span().start,
+            Some(key),
+            wrong_type("an array of names like [\"math\", \"json\"]", value, text),
+        );
+        return kept;
+    };
+    for item in items.iter() {
+        let at = item.span().start;
+        let DeValue::String(name) = item.get_ref() else {
+            report.at(at, Some(key), wrong_type("a name in quotes", item, text));
+            continue;
+        };
+        if let Some((_, first)) = kept.iter().find(|(seen, _)| seen == name.as_ref()) {
+            let line = report.position(*first).0;
+            report.at(
+                at,
+                Some(key),
+                Issue::new(format!("`{name}` is listed twice (first on line {line})")),
+            );
+            continue;
+        }
+        match check(name) {
+            Ok(()) => kept.push((name.to_string(), at)),
+            Err(issue) => report.at(at, Some(key), issue),
+        }
+    }
+    kept
+}
+
+/// The value of `site-packages`: an absolute path.
+fn site_packages(value: &Value<'_>, text: &str) -> Result<PathBuf, Issue> {
+    let DeValue::String(dir) = value.get_ref() else {
+        return Err(wrong_type(
+            "a directory path in quotes (\"/opt/venv/lib/python3.11/site-packages\")",
+            value,
+            text,
+        ));
+    };
+    if dir.is_empty() {
+        return Err(Issue::new(
+            "expected a directory path, found an empty string",
+        ));
+    }
+    if dir.contains('\0') {
+        return Err(Issue::new("a path cannot hold a NUL character"));
+    }
+    if !Path::new(dir.as_ref()).is_absolute() {
+        return Err(Issue::new(format!(
+            "\"{dir}\" is relative: write an absolute path (a relative one would depend on \
+             the directory repy is started in)"
+        )));
+    }
+    Ok(PathBuf::from(dir.as_ref()))
 }
 
 /// What a value is, for "found ..." in messages: its type and (short) source text.

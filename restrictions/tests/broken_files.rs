@@ -161,7 +161,8 @@ fn unknown_tables_and_top_level_keys() {
             4,
             2,
             Some("limits"),
-            "unknown top-level key: the only table is `[resources]`",
+            "unknown top-level key: the file holds `profile = \"...\"`, the `[resources]` \
+             table and the `[python]` table",
         )],
     );
     let problems = assert_problems(

@@ -312,7 +312,7 @@ fn keys_left_out_take_the_documented_defaults() {
 #[test]
 fn resource_ids_iterate_and_name_their_keys() {
     let keys: Vec<&str> = ResourceId::all().map(ResourceId::key).collect();
-    assert_eq!(keys.len(), 20);
+    assert_eq!(keys.len(), 22);
     assert_eq!(keys[0], "cpu");
     assert_eq!(ResourceId::WallTime.key(), "wall-time");
     assert_eq!(ResourceId::Lograte.to_string(), "lograte");
