@@ -53,8 +53,9 @@ pub enum ItemError {
 /// units, plus the port sets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LimitsSnapshot {
-    /// Every rate, quota, items and run-limit resource with its limit, in table order;
-    /// `f64::INFINITY` for an unlimited run limit (`wall-time`, `cpu-time`, `output`).
+    /// Every rate, quota, items and run-limit resource in force under the policy's profile
+    /// with its limit, in table order; `f64::INFINITY` for an unlimited run limit
+    /// (`wall-time`, `cpu-time`, `output`, `stdin`).
     pub amounts: Vec<(ResourceId, f64)>,
     /// Local TCP ports the program may use.
     pub connport: BTreeSet<u16>,
@@ -65,7 +66,8 @@ pub struct LimitsSnapshot {
 /// What the sandbox has used, for `getresources()`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UsageSnapshot {
-    /// Each renewable resource's bucket level as of its last charge (not decayed to now).
+    /// Each renewable resource's bucket level as of its last charge (not decayed to now), for
+    /// the resources in force under the policy's profile.
     pub levels: Vec<(ResourceId, f64)>,
     /// CPU seconds used by the sandbox process so far (all threads, live or ended).
     pub cpu: f64,
@@ -490,8 +492,11 @@ impl Accountant {
     /// What the sandbox has used, for `getresources()`. Never blocks on a sleeping charge:
     /// bucket levels come from the page, where each charge publishes them.
     pub fn usage_snapshot(&self) -> UsageSnapshot {
+        // Only the resources in force under the policy's profile, as in `limits`: a RepyV2
+        // program sees RepyV2's resources (and repy's run limits), nothing of `python`'s.
         let levels = Renewable::ALL
             .into_iter()
+            .filter(|r| self.limits.amounts.iter().any(|(id, _)| *id == r.id()))
             .map(|r| (r.id(), self.page.rate_totals(r).level))
             .collect();
         let items = Item::ALL
