@@ -22,7 +22,7 @@ pub struct ChildPlan {
     pub callargs: Vec<String>,
     /// Print RepyV2's `--execinfo` banner before running.
     pub execinfo: bool,
-    /// The policy.
+    /// The policy, and with it the profile the program runs under ([`ChildPlan::profile`]).
     pub policy: restrictions::Restrictions,
     /// The child's clone of the accounting page.
     pub page: nanny::SharedPage,
@@ -35,6 +35,13 @@ pub struct ChildPlan {
     /// TEST ONLY: run with the real builtins and no checker.
     #[cfg(feature = "test-real-builtins")]
     pub test_real_builtins: bool,
+}
+
+impl ChildPlan {
+    /// The profile the program runs under: the policy's.
+    pub fn profile(&self) -> restrictions::Profile {
+        self.policy.profile()
+    }
 }
 
 /// The confinement plan of a run: the vessel directory, the granted TCP ports, a network
@@ -95,6 +102,17 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         ));
         nanny::exit::exit_now(ExitStatus::InternalError)
     }));
+    // The profile decides the namespace and the checker the program gets. The parent
+    // refuses a profile this build cannot run before it forks; should one reach here all
+    // the same, nothing is set up and nothing runs. The `python` profile's namespace and
+    // checker rules (issue 13) branch here.
+    if !crate::profile::runs(plan.profile()) {
+        eprint_raw(&format!(
+            "repy: {}; nothing was run\n",
+            crate::profile::unavailable(plan.profile())
+        ));
+        return i32::from(ExitStatus::Usage.code());
+    }
     // A stack overflow in any thread of the program ends the run with its own verdict
     // (`stack-overflow`), not as a crash. Before confinement: it reads /proc/self/maps.
     if let Err(err) = api::stack::install_for_main_thread() {

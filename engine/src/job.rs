@@ -117,6 +117,26 @@ pub enum OutputChoice {
     Logfile(PathBuf),
 }
 
+/// What the program reads on its standard input.
+///
+/// Only the `python` profile reads one; under `repyv2` (as in RepyV2) the program's standard
+/// input is always empty, and a job that asks for one ([`StdinChoice::Caller`],
+/// [`StdinChoice::File`]) is refused before anything runs, a usage error naming the
+/// profile key. The profile is the policy's: the job has no profile of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum StdinChoice {
+    /// The profile's: nothing under `repyv2`, the caller's standard input under `python`.
+    #[default]
+    Profile,
+    /// Nothing: the program reads end of file at once (`/dev/null`).
+    Null,
+    /// The engine's own standard input, relayed to the program (`python` profile only).
+    Caller,
+    /// A file of the caller's, relayed to the program (`--stdin FILE`; `python` profile
+    /// only). A relative path is relative to the caller's directory, not the vessel.
+    File(PathBuf),
+}
+
 /// A job for the engine: everything a run needs.
 #[derive(Debug, Clone)]
 pub struct Job {
@@ -132,6 +152,8 @@ pub struct Job {
     pub vessel: VesselChoice,
     /// Where the output goes.
     pub output: OutputChoice,
+    /// What the program reads on standard input (see [`StdinChoice`]).
+    pub stdin: StdinChoice,
     /// Write the run report here, however the run ends.
     pub report_file: Option<PathBuf>,
     /// RepyV2's `--stop FILE`.
@@ -158,6 +180,7 @@ impl Job {
             args: Vec::new(),
             vessel: VesselChoice::Current,
             output: OutputChoice::Inherit,
+            stdin: StdinChoice::Profile,
             report_file: None,
             stop_file: None,
             status_prefix: None,
@@ -168,11 +191,16 @@ impl Job {
         }
     }
 
-    /// Makes the caller's paths (report, stop file, status and log prefixes) absolute
-    /// against `caller_dir`: they never mean the vessel, which the run moves into.
+    /// Makes the caller's paths (report, stop file, status and log prefixes, the standard
+    /// input file) absolute against `caller_dir`: they never mean the vessel, which the run
+    /// moves into.
     pub fn resolve_caller_paths(&mut self, caller_dir: &std::path::Path) {
         let log = match &mut self.output {
             OutputChoice::Logfile(prefix) => Some(prefix),
+            _ => None,
+        };
+        let stdin = match &mut self.stdin {
+            StdinChoice::File(path) => Some(path),
             _ => None,
         };
         for path in [
@@ -180,6 +208,7 @@ impl Job {
             self.stop_file.as_mut(),
             self.status_prefix.as_mut(),
             log,
+            stdin,
         ]
         .into_iter()
         .flatten()

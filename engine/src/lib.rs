@@ -3,8 +3,9 @@
 //!
 //! A [`Job`] names the policy, the program (a file or source text), the mode (run it,
 //! evaluate one expression, or call one of its functions with JSON arguments), the program's
-//! arguments, the vessel directory (the current one, a chosen one, or a fresh temporary one)
-//! and where the output goes (inherited, captured, or RepyV2's circular log). The
+//! arguments, the vessel directory (the current one, a chosen one, or a fresh temporary one),
+//! where the output goes (inherited, captured, or RepyV2's circular log) and what the program
+//! reads on standard input (only under the policy's `python` profile). The
 //! [`Outcome`] holds the status and exit code, the captured output, the value and the run
 //! report.
 //!
@@ -19,6 +20,7 @@ mod capture;
 mod child;
 mod job;
 mod outcome;
+mod profile;
 mod program;
 mod refusal;
 mod report;
@@ -37,8 +39,11 @@ const _: () = assert!(api::program::VALUE_LIMIT <= nanny::handoff::VALUE_SLOT);
 
 pub use batch::{run_batch, Batch};
 pub use capture::CAPTURE_LIMIT;
-pub use job::{Call, Job, Mode, OutputChoice, PolicySource, ProgramSource, VesselChoice};
+pub use job::{
+    Call, Job, Mode, OutputChoice, PolicySource, ProgramSource, StdinChoice, VesselChoice,
+};
 pub use outcome::Outcome;
+pub use profile::{catalog, load_restrictions};
 pub use program::{read_program, ProgramReadError};
 pub use refusal::{MAX_REPORTED_VIOLATIONS, MAX_VIOLATIONS_SHOWN};
 pub use report::SCHEMA as REPORT_SCHEMA;

@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use nanny::{ChildEnd, RunResult};
-use restrictions::{Kind, Restrictions};
+use restrictions::{Kind, Profile, Restrictions};
 
 use crate::exit::ExitStatus;
 use crate::job::{Job, Mode};
@@ -17,6 +17,8 @@ pub const SCHEMA: &str = "repy-report/1";
 pub struct Report {
     doc: Map<String, Value>,
     started: std::time::Instant,
+    /// The policy's profile, once the policy is known.
+    profile: Option<Profile>,
 }
 
 impl Report {
@@ -29,6 +31,12 @@ impl Report {
         let named = |name: String| (!name.is_empty()).then_some(name);
         doc.insert("program".into(), json!(named(job.program.name())));
         doc.insert("restrictions".into(), json!(named(job.policy.name())));
+        // The policy's profile: known now for a loaded policy, else once the file loads.
+        let profile = match &job.policy {
+            crate::job::PolicySource::Loaded { policy, .. } => Some(policy.profile()),
+            crate::job::PolicySource::File(_) => None,
+        };
+        doc.insert("profile".into(), json!(profile.map(Profile::key)));
         doc.insert("args".into(), json!(job.args));
         let (mode, function) = match &job.mode {
             Mode::Run => ("run", None),
@@ -41,6 +49,7 @@ impl Report {
         Self {
             doc,
             started: std::time::Instant::now(),
+            profile,
         }
     }
 
@@ -52,8 +61,11 @@ impl Report {
         );
     }
 
-    /// Records the effective limits of the policy.
+    /// Records the policy's profile and effective limits (the resources in force under it).
     pub fn set_limits(&mut self, policy: &Restrictions) {
+        self.profile = Some(policy.profile());
+        self.doc
+            .insert("profile".into(), json!(policy.profile().key()));
         let mut limits = Map::new();
         for (id, value) in policy.limits() {
             let value = match id.kind() {
@@ -120,7 +132,9 @@ impl Report {
             json!(result.output_dropped_bytes),
         );
         let mut renewable = Map::new();
-        for total in &result.renewable {
+        // The resources in force under the profile, as in `limits`.
+        let in_force = |id: restrictions::ResourceId| self.profile.is_none_or(|p| id.in_force(p));
+        for total in result.renewable.iter().filter(|t| in_force(t.resource)) {
             renewable.insert(
                 total.resource.key().to_string(),
                 json!({"charged": total.charged, "throttled_seconds": total.throttled_seconds}),

@@ -13,7 +13,7 @@ use crate::batch::{Batch, Driver};
 use crate::capture::Capture;
 use crate::child::{self, ChildPlan};
 use crate::exit::ExitStatus;
-use crate::job::{Job, OutputChoice, PolicySource, ProgramSource, VesselChoice};
+use crate::job::{Job, OutputChoice, PolicySource, ProgramSource, StdinChoice, VesselChoice};
 use crate::outcome::Outcome;
 use crate::report::Report;
 
@@ -135,7 +135,7 @@ fn load_policy(job: &Job, vessel: &Path) -> Result<Restrictions, String> {
         PolicySource::File(path) => {
             let path = locate(path, vessel);
             // The same validation as `repy restrictions check`: a file it calls valid runs.
-            Restrictions::load_runnable(&path).map_err(|err| {
+            crate::profile::load_restrictions(&path).map_err(|err| {
                 eprintln!("{err}");
                 format!(
                     "the restrictions file '{}' is invalid; nothing was run",
@@ -169,6 +169,40 @@ fn run_reporting(
         Err(message) => return early(outcome, report, ExitStatus::BadRestrictions, message),
     };
     report.set_limits(&policy);
+    // Under the policy's profile: what the program reads on standard input (only `python`
+    // reads one), and whether this build runs that profile at all. Both are the caller's
+    // mistakes, refused before the program is even read.
+    let policy_name = job.policy.name();
+    let stdin = match crate::profile::stdin_for(&job.stdin, &policy, &policy_name) {
+        Ok(stdin) => stdin,
+        Err(message) => return early(outcome, report, ExitStatus::Usage, message),
+    };
+    if let StdinChoice::File(path) = &stdin {
+        if let Err(err) = std::fs::File::open(path) {
+            return early(
+                outcome,
+                report,
+                ExitStatus::Usage,
+                format!(
+                    "cannot read the standard input file '{}' (--stdin): {err}; nothing was run",
+                    path.display()
+                ),
+            );
+        }
+    }
+    if !crate::profile::runs(policy.profile()) {
+        return early(
+            outcome,
+            report,
+            ExitStatus::Usage,
+            format!(
+                "{} (the restrictions file '{policy_name}' selects `profile = \"{}\"`); \
+                 nothing was run",
+                crate::profile::unavailable(policy.profile()),
+                policy.profile()
+            ),
+        );
+    }
     let (source, filename) = match &job.program {
         ProgramSource::Text { source, filename } => {
             if source.len() > safe_check::MAX_SOURCE_BYTES {
@@ -230,8 +264,11 @@ fn run_reporting(
     config.preparation_allowance = safe_check::preparation_allowance(source.len());
     config.stop_file = job.stop_file.clone();
     config.status_prefix = job.status_prefix.clone();
-    // The API reads no standard input; the nanny wires it (and the rest of the child's
-    // process state) before the sandbox closure runs.
+    // The nanny wires the child's standard input (and the rest of its process state) before
+    // the sandbox closure runs. Only the `python` profile reads one, and this build refuses
+    // its runs above, so `stdin` is `Null` here; the supervisor's stdin relay (issue 13)
+    // takes `Caller` and `File` from here.
+    debug_assert_eq!(stdin, StdinChoice::Null);
     config.stdin = nanny::Stdin::Null;
     let mut capture = match &job.output {
         OutputChoice::Inherit => None,
