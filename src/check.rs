@@ -1,17 +1,75 @@
 //! The static checker as the binary uses it: before a run, and as `repy check` / `repy explain`.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use pyo3::Python;
+use restrictions::Profile;
 
 use crate::cli::Format;
 use crate::exit::ExitStatus;
 use engine::ProgramReadError;
 
-/// `repy check`: checks every program and prints every violation, in one document for JSON
-/// and SARIF. Exits 0 when all are clean, 7 (`program-unreadable`) when a file cannot be read
-/// (an `E902` diagnostic) or is not UTF-8, else 5 when any has a violation.
-pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
+/// The checker of one profile, as `repy check --profile P [--module NAME ...]` asks for it:
+/// the single place where `repy check` hands the profile to the checker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checker {
+    profile: Profile,
+    /// The modules a `python` program may import (`--module`); empty under `repyv2`.
+    modules: BTreeSet<String>,
+}
+
+impl Checker {
+    /// The checker for `profile` with the modules `--module` lists, or a usage error: a
+    /// module name that a policy's `[python] modules` could not list (the same check), a
+    /// module given twice, `--module` without `--profile python`, or a profile whose
+    /// checker is not in this build.
+    pub fn new(profile: Profile, modules: &[String]) -> Result<Checker, String> {
+        let mut listed = BTreeSet::new();
+        for module in modules {
+            restrictions::check_module_name(module).map_err(|err| format!("--module: {err}"))?;
+            if !listed.insert(module.clone()) {
+                return Err(format!("--module: `{module}` is given twice"));
+            }
+        }
+        match profile {
+            Profile::Repyv2 if !listed.is_empty() => Err(format!(
+                "--module lists modules the python profile may import, and the {profile} \
+                 profile imports none: add --profile python"
+            )),
+            Profile::Repyv2 => Ok(Checker {
+                profile,
+                modules: listed,
+            }),
+            // PROFILE: the python profile's checker (its rules and `safe_check`'s
+            // profile-aware entry point, issue 13) is not in this build yet. When it lands,
+            // build the checker here and pass `profile` and `modules` on in `Checker::check`.
+            Profile::Python => Err(format!(
+                "the {profile} profile's checker is not in this build yet; nothing was checked"
+            )),
+        }
+    }
+
+    /// Checks one program as a run under the profile would.
+    fn check(
+        &self,
+        py: Python<'_>,
+        source: &str,
+        filename: &str,
+    ) -> Result<(), safe_check::CheckFailure> {
+        // PROFILE: the one call into the checker. Only `repyv2` reaches it in this build
+        // (`Checker::new` refuses `python`); the profile-aware entry point takes
+        // `self.profile` and `self.modules` here.
+        debug_assert!(self.profile == Profile::Repyv2 && self.modules.is_empty());
+        safe_check::check(py, source, filename)
+    }
+}
+
+/// `repy check`: checks every program with `checker` and prints every violation, in one
+/// document for JSON and SARIF. Exits 0 when all are clean, 7 (`program-unreadable`) when a
+/// file cannot be read (an `E902` diagnostic) or is not UTF-8, else 5 when any has a
+/// violation.
+pub fn check_files(programs: &[PathBuf], format: Format, checker: &Checker) -> ExitStatus {
     if let Err(err) = api::interpreter::initialize_complete() {
         eprintln!("repy: internal error: {err}");
         return ExitStatus::InternalError;
@@ -25,7 +83,7 @@ pub fn check_files(programs: &[PathBuf], format: Format) -> ExitStatus {
             let filename = path.display().to_string();
             let (source, diagnostics) = match engine::read_program(path) {
                 Ok(source) => {
-                    let diagnostics = match safe_check::check(py, &source, &filename) {
+                    let diagnostics = match checker.check(py, &source, &filename) {
                         Ok(()) => Vec::new(),
                         Err(failure) => failure.diagnostics().to_vec(),
                     };
@@ -106,5 +164,43 @@ pub fn explain(rule: Option<&str>) -> ExitStatus {
                 ExitStatus::Usage
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_checker_is_repyv2s_and_modules_need_the_python_profile() {
+        let checker = Checker::new(Profile::Repyv2, &[]).expect("repyv2");
+        assert_eq!(checker.profile, Profile::Repyv2);
+        let refused = Checker::new(Profile::Repyv2, &names(&["math"])).expect_err("refused");
+        assert!(refused.contains("add --profile python"), "{refused}");
+        let refused = Checker::new(Profile::Python, &names(&["math"])).expect_err("refused");
+        assert!(
+            refused.contains("the python profile's checker is not in this build yet"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn module_names_are_checked_as_a_policy_checks_them() {
+        for (modules, expected) in [
+            (&["random._os"][..], "is private"),
+            (&["1x"][..], "is not a module name"),
+            (&["math", "math"][..], "`math` is given twice"),
+            (&[""][..], "cannot be empty"),
+        ] {
+            let refused = Checker::new(Profile::Python, &names(modules)).expect_err("refused");
+            assert!(
+                refused.starts_with("--module: ") && refused.contains(expected),
+                "{modules:?}: {refused}"
+            );
+        }
     }
 }

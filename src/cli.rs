@@ -81,6 +81,12 @@ pub struct CommonArgs {
     #[arg(long, value_name = "PREFIX")]
     pub logfile: Option<PathBuf>,
 
+    /// The python profile only: the program reads FILE on its standard input (relative to
+    /// the current directory, not the vessel) instead of repy's own. Under the repyv2
+    /// profile, whose programs read no standard input, it is a usage error.
+    #[arg(long, value_name = "FILE")]
+    pub stdin: Option<PathBuf>,
+
     /// Run even if these confinement layers cannot be applied on this kernel
     /// (comma-separated). Without it, a missing layer refuses the run (exit 110). See
     /// `repy doctor`.
@@ -162,6 +168,12 @@ pub struct EngineArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// The python profile only: the program reads FILE on its standard input (relative to
+    /// the current directory, not the vessel) instead of repy's own. Under the repyv2
+    /// profile, whose programs read no standard input, it is a usage error.
+    #[arg(long, value_name = "FILE")]
+    pub stdin: Option<PathBuf>,
+
     /// Run even if these confinement layers cannot be applied on this kernel
     /// (comma-separated). See `repy doctor`.
     #[arg(long, value_name = "LAYERS", value_delimiter = ',', value_parser = layer_parser())]
@@ -218,8 +230,9 @@ pub enum Command {
         /// Compile once, call many times: read one call per line of FILE (`-` for standard
         /// input), each a JSON object `{"args": [...], "kwargs": {...}, "function": "..."}`,
         /// run each in a fresh copy of the program after its top level, and print one JSON
-        /// outcome per line, in order.
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["args", "kwargs"])]
+        /// outcome per line, in order. The calls are forks of one program, which would share
+        /// one input: its program reads no standard input (so no --stdin).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["args", "kwargs", "stdin"])]
         batch: Option<PathBuf>,
         #[command(flatten)]
         options: EngineArgs,
@@ -228,11 +241,19 @@ pub enum Command {
     ///
     /// Exit codes: 0 every program is clean; 5 a program has a violation (or a syntax error);
     /// 7 a program cannot be read (reported as E902 in every format) or is not UTF-8, which
-    /// wins over 5.
+    /// wins over 5; 4 a usage error (a bad --module, or a profile whose checker is not in
+    /// this build).
     Check {
         /// How to print the violations.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Check as a run under this profile would (a policy's `profile`).
+        #[arg(long, value_name = "PROFILE", default_value = "repyv2", value_parser = profile_parser())]
+        profile: restrictions::Profile,
+        /// With --profile python: a module the program may import, as the policy's
+        /// `[python] modules` lists it (repeat the option, or separate names with commas).
+        #[arg(long = "module", value_name = "NAME", value_delimiter = ',')]
+        modules: Vec<String>,
         /// The programs to check.
         #[arg(required = true, value_name = "PROGRAM")]
         programs: Vec<PathBuf>,
@@ -278,6 +299,17 @@ pub enum Format {
     Sarif,
 }
 
+/// `--profile`'s values: the profiles' keys, each with its description, from
+/// `restrictions::Profile::ALL`.
+fn profile_parser() -> impl clap::builder::TypedValueParser<Value = restrictions::Profile> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    let values = restrictions::Profile::ALL
+        .map(|profile| PossibleValue::new(profile.key()).help(profile.description()));
+    PossibleValuesParser::new(values).try_map(|key| {
+        restrictions::Profile::from_key(&key).ok_or_else(|| format!("unknown profile '{key}'"))
+    })
+}
+
 /// `--allow-degraded`'s values: the confinement layers' keys, each with its description, from
 /// the layer table itself (`confine::Layer::ALL`), so `--help` and the errors list exactly the
 /// layers there are.
@@ -310,5 +342,28 @@ mod tests {
         assert!(parsed.is_ok(), "{parsed:?}");
         let refused = Cli::try_parse_from(["repy", "--allow-degraded", "selinux", "r", "p"]);
         assert!(refused.is_err());
+    }
+
+    /// `repy check --profile` takes exactly the profiles of the table, repyv2 by default.
+    #[test]
+    fn check_profiles_come_from_the_profile_table() {
+        use super::Command;
+        for profile in restrictions::Profile::ALL {
+            let parsed = Cli::try_parse_from(["repy", "check", "--profile", profile.key(), "p"]);
+            match parsed.map(|cli| cli.command) {
+                Ok(Some(Command::Check { profile: got, .. })) => assert_eq!(got, profile),
+                other => panic!("{profile}: {other:?}"),
+            }
+        }
+        match Cli::try_parse_from(["repy", "check", "p"]).map(|cli| cli.command) {
+            Ok(Some(Command::Check {
+                profile, modules, ..
+            })) => {
+                assert_eq!(profile, restrictions::Profile::Repyv2);
+                assert!(modules.is_empty());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["repy", "check", "--profile", "pyton", "p"]).is_err());
     }
 }

@@ -123,7 +123,18 @@ fn run_command(binary: Binary) -> u8 {
                 ),
             }
         }
-        Some(Command::Check { format, programs }) => check::check_files(&programs, format),
+        Some(Command::Check {
+            format,
+            profile,
+            modules,
+            programs,
+        }) => match check::Checker::new(profile, &modules) {
+            Ok(checker) => check::check_files(&programs, format, &checker),
+            Err(message) => {
+                eprintln!("repy: {message}");
+                ExitStatus::Usage
+            }
+        },
         Some(Command::Explain { rule }) => check::explain(rule.as_deref()),
         Some(Command::Restrictions { action }) => restrictions_command(action),
         Some(Command::Doctor) => doctor(),
@@ -218,9 +229,9 @@ fn resource_enforcement() {
 /// `repy restrictions check|convert FILE`.
 fn restrictions_command(action: RestrictionsAction) -> ExitStatus {
     // `check` validates exactly as a run does (a file it calls valid runs); `convert` only
-    // needs a file it can parse.
+    // needs a file it can parse, and keeps its profile and `[python]` table.
     let loaded = match &action {
-        RestrictionsAction::Check { file } => restrictions::Restrictions::load_runnable(file),
+        RestrictionsAction::Check { file } => engine::load_restrictions(file),
         RestrictionsAction::Convert { file } => restrictions::Restrictions::load(file),
     };
     let (RestrictionsAction::Check { file } | RestrictionsAction::Convert { file }) = &action;

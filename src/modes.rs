@@ -4,7 +4,9 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use engine::{Call, Job, Mode, Outcome, OutputChoice, PolicySource, ProgramSource, VesselChoice};
+use engine::{
+    Call, Job, Mode, Outcome, OutputChoice, PolicySource, ProgramSource, StdinChoice, VesselChoice,
+};
 use serde_json::Value;
 
 use crate::cli::EngineArgs;
@@ -87,6 +89,9 @@ pub fn batch(
         ProgramSource::File(program),
     );
     apply_options(&mut job, &options, binary);
+    // A batch's calls are forks of one program, which would share one input stream: its
+    // program reads none (the calls themselves may come from repy's standard input).
+    job.stdin = StdinChoice::Null;
     let mut lines = CallLines::new(input);
     let mut stdout = std::io::stdout();
     let mut sink = |outcome: Outcome| {
@@ -255,7 +260,7 @@ pub fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// The vessel and report options of `eval` and `call` applied to `job`.
+/// The vessel, report and standard-input options of `eval` and `call` applied to `job`.
 pub fn apply_options(job: &mut Job, options: &EngineArgs, binary: crate::Binary) {
     #[cfg(not(feature = "test-real-builtins"))]
     let crate::Binary::Repy = binary;
@@ -272,6 +277,9 @@ pub fn apply_options(job: &mut Job, options: &EngineArgs, binary: crate::Binary)
     };
     job.report_file = options.report.clone();
     job.allow_degraded = options.allow_degraded.clone();
+    if let Some(file) = &options.stdin {
+        job.stdin = StdinChoice::File(file.clone());
+    }
     if options.json {
         job.output = OutputChoice::Capture;
     }

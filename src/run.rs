@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use engine::{Job, OutputChoice, PolicySource, ProgramSource, VesselChoice};
+use engine::{Job, OutputChoice, PolicySource, ProgramSource, StdinChoice, VesselChoice};
 
 use crate::cli::RunArgs;
 use crate::exit::ExitStatus;
@@ -46,6 +46,10 @@ pub fn apply_common(job: &mut Job, common: crate::cli::CommonArgs) {
     job.status_prefix = common.status;
     job.execinfo = common.execinfo;
     job.allow_degraded = common.allow_degraded;
+    // Without --stdin, the profile's: nothing under repyv2, repy's own stdin under python.
+    if let Some(file) = common.stdin {
+        job.stdin = StdinChoice::File(file);
+    }
     // The caller's files are the caller's: a relative path means the directory repy was
     // started in, not the vessel the run moves into.
     if let Ok(cwd) = std::env::current_dir() {
