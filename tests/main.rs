@@ -9,6 +9,7 @@ mod confine;
 mod escapes;
 mod modes;
 mod nanny;
+mod profiles;
 mod restrictions;
 mod stack;
 mod support;
