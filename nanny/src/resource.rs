@@ -3,7 +3,8 @@
 //! Neither is a list of its own: both are views of the policy's one resource table
 //! ([`restrictions::RESOURCES`]), chosen by its kind column. [`Renewable`] is every
 //! [`Kind::Rate`] resource but `cpu` (which the supervisor enforces by pausing the sandbox, not
-//! with a bucket), [`Item`] every [`Kind::Items`] resource. A row added to the table is charged,
+//! with a bucket) and `stdinrate` (the supervisor's stdin relay paces it), [`Item`] every
+//! [`Kind::Items`] resource. A row added to the table is charged,
 //! recorded on the shared page and reported without a change here; the named constants
 //! ([`Renewable::LOGRATE`], [`Item::EVENTS`], ...) are only the names the API charges by, each
 //! checked against the table by the compiler wherever it is used.
@@ -24,8 +25,10 @@ enum Ledger {
 /// The ledger that charges `id`, from its kind in the table.
 const fn ledger(id: ResourceId) -> Ledger {
     match id.kind() {
-        // `cpu` is a rate, but the supervisor holds it (cgroup quota or stop/resume).
-        Kind::Rate if matches!(id, ResourceId::Cpu) => Ledger::Elsewhere,
+        // `cpu` is a rate, but the supervisor holds it (cgroup quota or stop/resume); so is
+        // `stdinrate`, at which the supervisor's relay paces standard input
+        // (`Stdin::Relay`): the sandbox never charges either.
+        Kind::Rate if matches!(id, ResourceId::Cpu | ResourceId::Stdinrate) => Ledger::Elsewhere,
         Kind::Rate => Ledger::Rate,
         Kind::Items => Ledger::Item,
         Kind::Quota | Kind::Ports | Kind::Limit => Ledger::Elsewhere,
@@ -222,11 +225,13 @@ mod tests {
             assert_eq!(i.id().kind(), Kind::Items);
             assert_eq!(Item::from_id(i.id()), Some(i));
         }
-        // Every rate resource but `cpu` (enforced by the supervisor) is renewable here, and
-        // every items resource is an item.
+        // Every rate resource but `cpu` and `stdinrate` (enforced by the supervisor) is
+        // renewable here, and every items resource is an item.
         for id in ResourceId::all() {
             match id.kind() {
-                Kind::Rate if id != ResourceId::Cpu => assert!(Renewable::from_id(id).is_some()),
+                Kind::Rate if !matches!(id, ResourceId::Cpu | ResourceId::Stdinrate) => {
+                    assert!(Renewable::from_id(id).is_some())
+                }
                 Kind::Items => assert!(Item::from_id(id).is_some()),
                 _ => {
                     assert!(Renewable::from_id(id).is_none());

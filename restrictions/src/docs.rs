@@ -196,7 +196,8 @@ pub fn docs_markdown() -> String {
          raises `ResourceExhaustedError`.\n\
          * **ports** — the local ports the program may use; any other port raises \
          `ResourceForbiddenError`.\n\
-         * **limit** — a total for the whole run (new in repy); going over it stops the program.\n\
+         * **limit** — a total for the whole run (new in repy); going over it stops the program \
+         (`stdin` stops the input instead: the program reads end of file there).\n\
          \n\
          `Restrictions::limit` returns every value in its base unit as a number: bytes, bytes per \
          second, a fraction of a core or a count; for `connport`/`messport` the number of ports \
@@ -317,12 +318,13 @@ fn profiles_section(md: &mut String) {
          file cannot select one. RepyV2 programs run under `{repyv2}` exactly as they did \
          before profiles existed. `repy restrictions check` validates the profile and its \
          settings, `repy restrictions convert` keeps them, the run report names the profile \
-         (`profile`), and `repy check --profile {python}` checks a program as the profile would.\n\
+         (`profile`), and `repy check --profile {python} --module NAME` checks a program as \
+         the profile would.\n\
          \n\
-         **Not in this build yet:** the `{python}` profile's checker rules and namespace are \
-         still being built. A file that selects it is valid, but a run under it (`repy run`, \
-         `eval`, `call`) is refused before anything runs with a usage error (exit 4), and so is \
-         `repy check --profile {python}`.\n\
+         **Not runnable in this build yet:** the `{python}` profile's namespace is still being \
+         built. A file that selects it is valid and `repy check --profile {python}` checks \
+         against it, but a run under it (`repy run`, `eval`, `call`) is refused before \
+         anything runs with a usage error (exit 4).\n\
          \n\
          ```toml\n\
          {PYTHON_EXAMPLE}\
@@ -360,16 +362,18 @@ fn profiles_section(md: &mut String) {
          \n\
          Under `{repyv2}`, a program's standard input is empty (`/dev/null`), as in RepyV2. \
          Under `{python}`, `input()` reads the caller's standard input, or the file given with \
-         `repy run --stdin FILE` (also `eval` and `call`); `--stdin` under `{repyv2}` is a usage \
-         error naming the profile key. Two resources of the `[resources]` table limit it: \
-         `{stdin}`, the total relayed to the program (a limit, unlimited by default), and \
-         `{stdinrate}`, the rate at which the program reads it (a rate).\n\
+         `repy run --stdin FILE` (also `eval` and `call`, not `call --batch`, whose calls \
+         would share one input); `--stdin` under `{repyv2}` is a usage error naming the profile \
+         key. The supervisor relays the input, and two resources of the `[resources]` table \
+         limit it: `{stdin}`, the total relayed (a limit, unlimited by default; past it the \
+         program reads end of file), and `{stdinrate}`, the pace of the relay (a rate: as for \
+         every rate, a second's worth may come at once, then the input is paced).\n\
          \n\
          They are resources, not keys of `[python]`, because they are what resources are: \
          amounts in the units every resource takes (`\"1 MB\"`, `\"100 kB/s\"`), of the kinds \
-         that exist — `{stdinrate}` is charged and throttled as `fileread` is (a leaky bucket, \
-         its totals in the report's `renewable`), `{stdin}` is a run total the supervisor holds \
-         as it holds `output` — in the one table from which validation, defaults, \
+         that exist — `{stdinrate}` a rate held with RepyV2's leaky bucket (the supervisor's, \
+         as it holds `cpu`, rather than the sandbox's), `{stdin}` a run total the supervisor \
+         holds as it holds `output` — in the one table from which validation, defaults, \
          `getresources()`, the report's `limits` and this page are derived. The table's \
          profiles column keeps them to `{python}`: a `{repyv2}` file that sets one is refused at \
          the key, and a `{repyv2}` policy does not list them (its `getresources()` and report \

@@ -231,9 +231,9 @@ resource_table! {
     Output = "output", Limit, Bytes, Unlimited, false, None,
         "Total bytes the program may write to stdout and stderr";
     Stdin = "stdin", Limit, Bytes, Unlimited, false, Some(Python),
-        "Total bytes of standard input relayed to the program (the caller's, or `--stdin FILE`); input beyond it stops the program";
+        "Total bytes of standard input relayed to the program (the caller's, or `--stdin FILE`); past it the program reads end of file";
     Stdinrate = "stdinrate", Rate, BytesPerSecond, Value(10_000_000.0), false, Some(Python),
-        "Bytes the program reads from standard input (`input()`, `sys.stdin`)";
+        "Bytes of standard input relayed to the program per second: the supervisor paces the relay";
 }
 
 #[cfg(test)]
