@@ -2,9 +2,10 @@
 //! run and for `repy restrictions check` alike), which profiles this build can run, and what
 //! a job's standard input may be under each.
 
+use std::os::fd::{AsFd as _, OwnedFd};
 use std::path::Path;
 
-use restrictions::{Catalog, PolicyError, Profile, Restrictions, SourceFormat};
+use restrictions::{Catalog, PolicyError, Profile, ResourceId, Restrictions, SourceFormat};
 
 use crate::job::StdinChoice;
 
@@ -25,8 +26,10 @@ pub fn load_restrictions(path: &Path) -> Result<Restrictions, PolicyError> {
 
 /// Whether this build can run programs under `profile`.
 ///
-/// The `python` profile's checker rules and namespace are not in this build yet (issue 13):
-/// its runs are refused before anything runs. This is the one switch to turn when they land.
+/// The `python` profile's namespace is not complete in this build yet (issue 13), and the
+/// child does not yet hand the profile to the checker (`safe_check::check_with`) and the
+/// namespace (`api::program::Prepared::for_profile`): its runs are refused before anything
+/// runs. This is the one switch to turn when they are wired in `child.rs`.
 pub(crate) const fn runs(profile: Profile) -> bool {
     match profile {
         Profile::Repyv2 => true,
@@ -79,6 +82,43 @@ pub(crate) fn stdin_for(
     }
 }
 
+/// The nanny's standard input for `stdin` (as [`stdin_for`] resolved it) under `policy`:
+/// nothing, or a relay of the caller's standard input or of a file, bounded by the policy's
+/// `stdin` and paced by its `stdinrate`. A file that cannot be opened is a usage error.
+pub(crate) fn nanny_stdin(
+    stdin: &StdinChoice,
+    policy: &Restrictions,
+) -> Result<nanny::Stdin, String> {
+    let source: OwnedFd = match stdin {
+        StdinChoice::Null | StdinChoice::Profile => return Ok(nanny::Stdin::Null),
+        // A duplicate: the relay closes its source, and the caller keeps its descriptor 0.
+        StdinChoice::Caller => std::io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .map_err(|err| format!("cannot relay repy's standard input: {err}; nothing was run"))?,
+        StdinChoice::File(path) => std::fs::File::open(path)
+            .map(OwnedFd::from)
+            .map_err(|err| {
+                format!(
+                    "cannot read the standard input file '{}' (--stdin): {err}; nothing was run",
+                    path.display()
+                )
+            })?,
+    };
+    Ok(nanny::Stdin::Relay {
+        source,
+        limits: stdin_limits(policy),
+    })
+}
+
+/// The relay's limits: the policy's `stdin` total and `stdinrate`.
+fn stdin_limits(policy: &Restrictions) -> nanny::StdinLimits {
+    nanny::StdinLimits {
+        total: policy.stdin(),
+        rate: Some(policy.limit(ResourceId::Stdinrate)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -117,6 +157,37 @@ mod tests {
         let legacy = policy("resource cpu .5\nresource memory 1000000\nresource diskused 100\n");
         let refused = stdin_for(&file, &legacy, "old").expect_err("refused");
         assert!(refused.contains("legacy format"), "{refused}");
+    }
+
+    #[test]
+    fn the_relay_takes_the_policys_limits_and_a_readable_file() {
+        let python =
+            policy("profile = \"python\"\n[resources]\nstdin = \"1 kB\"\nstdinrate = \"2 kB/s\"\n");
+        assert_eq!(
+            stdin_limits(&python),
+            nanny::StdinLimits {
+                total: Some(1000),
+                rate: Some(2000.0)
+            }
+        );
+        let unlimited = policy("profile = \"python\"\n[resources]\n");
+        assert_eq!(stdin_limits(&unlimited).total, None);
+        assert!(matches!(
+            nanny_stdin(&StdinChoice::Null, &python),
+            Ok(nanny::Stdin::Null)
+        ));
+        let file = tempfile::NamedTempFile::new().expect("temp file");
+        let chosen = StdinChoice::File(file.path().to_path_buf());
+        assert!(matches!(
+            nanny_stdin(&chosen, &python),
+            Ok(nanny::Stdin::Relay { .. })
+        ));
+        let missing = StdinChoice::File(PathBuf::from("/nonexistent/input.txt"));
+        let refused = nanny_stdin(&missing, &python).expect_err("refused");
+        assert!(
+            refused.starts_with("cannot read the standard input file '/nonexistent/input.txt'"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -177,19 +177,21 @@ fn run_reporting(
         Ok(stdin) => stdin,
         Err(message) => return early(outcome, report, ExitStatus::Usage, message),
     };
-    if let StdinChoice::File(path) = &stdin {
-        if let Err(err) = std::fs::File::open(path) {
-            return early(
-                outcome,
-                report,
-                ExitStatus::Usage,
-                format!(
-                    "cannot read the standard input file '{}' (--stdin): {err}; nothing was run",
-                    path.display()
-                ),
-            );
-        }
+    if batch.is_some() && stdin != StdinChoice::Null {
+        // The calls are forks of one program, which would share one input stream.
+        return early(
+            outcome,
+            report,
+            ExitStatus::Usage,
+            "a batch's program reads no standard input (its calls would share one); nothing \
+             was run"
+                .into(),
+        );
     }
+    let stdin = match crate::profile::nanny_stdin(&stdin, &policy) {
+        Ok(stdin) => stdin,
+        Err(message) => return early(outcome, report, ExitStatus::Usage, message),
+    };
     if !crate::profile::runs(policy.profile()) {
         return early(
             outcome,
@@ -264,12 +266,9 @@ fn run_reporting(
     config.preparation_allowance = safe_check::preparation_allowance(source.len());
     config.stop_file = job.stop_file.clone();
     config.status_prefix = job.status_prefix.clone();
-    // The nanny wires the child's standard input (and the rest of its process state) before
-    // the sandbox closure runs. Only the `python` profile reads one, and this build refuses
-    // its runs above, so `stdin` is `Null` here; the supervisor's stdin relay (issue 13)
-    // takes `Caller` and `File` from here.
-    debug_assert_eq!(stdin, StdinChoice::Null);
-    config.stdin = nanny::Stdin::Null;
+    // The nanny wires the child's standard input (a relay only under the `python` profile)
+    // and the rest of its process state before the sandbox closure runs.
+    config.stdin = stdin;
     let mut capture = match &job.output {
         OutputChoice::Inherit => None,
         OutputChoice::Logfile(prefix) => {
