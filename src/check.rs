@@ -14,16 +14,24 @@ use engine::ProgramReadError;
 /// the single place where `repy check` hands the profile to the checker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checker {
-    profile: Profile,
-    /// The modules a `python` program may import (`--module`); empty under `repyv2`.
-    modules: BTreeSet<String>,
+    /// The profile and the modules a `python` program may import (`--module`; none under
+    /// `repyv2`), as the checker takes them.
+    options: safe_check::Options,
+}
+
+/// The checker's profile for a policy's: the two crates name the same profiles, and this
+/// match fails to compile when either gains one.
+fn checker_profile(profile: Profile) -> safe_check::Profile {
+    match profile {
+        Profile::Repyv2 => safe_check::Profile::RepyV2,
+        Profile::Python => safe_check::Profile::Python,
+    }
 }
 
 impl Checker {
     /// The checker for `profile` with the modules `--module` lists, or a usage error: a
     /// module name that a policy's `[python] modules` could not list (the same check), a
-    /// module given twice, `--module` without `--profile python`, or a profile whose
-    /// checker is not in this build.
+    /// module given twice, or `--module` without `--profile python`.
     pub fn new(profile: Profile, modules: &[String]) -> Result<Checker, String> {
         let mut listed = BTreeSet::new();
         for module in modules {
@@ -32,36 +40,28 @@ impl Checker {
                 return Err(format!("--module: `{module}` is given twice"));
             }
         }
-        match profile {
-            Profile::Repyv2 if !listed.is_empty() => Err(format!(
+        if profile == Profile::Repyv2 && !listed.is_empty() {
+            return Err(format!(
                 "--module lists modules the python profile may import, and the {profile} \
                  profile imports none: add --profile python"
-            )),
-            Profile::Repyv2 => Ok(Checker {
-                profile,
-                modules: listed,
-            }),
-            // PROFILE: the python profile's checker (its rules and `safe_check`'s
-            // profile-aware entry point, issue 13) is not in this build yet. When it lands,
-            // build the checker here and pass `profile` and `modules` on in `Checker::check`.
-            Profile::Python => Err(format!(
-                "the {profile} profile's checker is not in this build yet; nothing was checked"
-            )),
+            ));
         }
+        Ok(Checker {
+            options: safe_check::Options {
+                profile: checker_profile(profile),
+                modules: listed.into_iter().collect(),
+            },
+        })
     }
 
-    /// Checks one program as a run under the profile would.
+    /// Checks one program as a run under the profile would: the one call into the checker.
     fn check(
         &self,
         py: Python<'_>,
         source: &str,
         filename: &str,
     ) -> Result<(), safe_check::CheckFailure> {
-        // PROFILE: the one call into the checker. Only `repyv2` reaches it in this build
-        // (`Checker::new` refuses `python`); the profile-aware entry point takes
-        // `self.profile` and `self.modules` here.
-        debug_assert!(self.profile == Profile::Repyv2 && self.modules.is_empty());
-        safe_check::check(py, source, filename)
+        safe_check::check_with(py, source, filename, &self.options)
     }
 }
 
@@ -176,16 +176,19 @@ mod tests {
     }
 
     #[test]
-    fn the_checker_is_repyv2s_and_modules_need_the_python_profile() {
+    fn the_checker_takes_the_profile_and_its_modules() {
         let checker = Checker::new(Profile::Repyv2, &[]).expect("repyv2");
-        assert_eq!(checker.profile, Profile::Repyv2);
+        assert_eq!(checker.options, safe_check::Options::default());
         let refused = Checker::new(Profile::Repyv2, &names(&["math"])).expect_err("refused");
         assert!(refused.contains("add --profile python"), "{refused}");
-        let refused = Checker::new(Profile::Python, &names(&["math"])).expect_err("refused");
-        assert!(
-            refused.contains("the python profile's checker is not in this build yet"),
-            "{refused}"
+        let checker = Checker::new(Profile::Python, &names(&["math", "json"])).expect("python");
+        assert_eq!(
+            checker.options,
+            safe_check::Options::python(["json", "math"])
         );
+        for profile in Profile::ALL {
+            assert_eq!(checker_profile(profile).name(), profile.key());
+        }
     }
 
     #[test]

@@ -241,8 +241,7 @@ pub enum Command {
     ///
     /// Exit codes: 0 every program is clean; 5 a program has a violation (or a syntax error);
     /// 7 a program cannot be read (reported as E902 in every format) or is not UTF-8, which
-    /// wins over 5; 4 a usage error (a bad --module, or a profile whose checker is not in
-    /// this build).
+    /// wins over 5; 4 a usage error (a bad --module, or --module without --profile python).
     Check {
         /// How to print the violations.
         #[arg(long, value_enum, default_value_t = Format::Text)]

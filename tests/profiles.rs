@@ -280,47 +280,68 @@ fn profiles_stdin_file_must_be_readable() {
     assert!(out.stderr().contains("missing.txt"), "{}", out.explain());
 }
 
-/// `repy check --profile`: `repyv2` checks as before; `python`, whose checker is not in this
-/// build, is a usage error rather than a check against the wrong rules; `--module` is
-/// validated as a policy's `modules` and needs `--profile python`.
+/// `repy check --profile`: `repyv2` checks as before; `python` checks with the python
+/// profile's rules and the modules `--module` lists; `--module` is validated as a policy's
+/// `modules` and needs `--profile python`.
 #[test]
 fn profiles_check_takes_a_profile() {
-    let (_, out) = repy_in_vessel("", &["check", "--profile", "repyv2", "p.py"]);
-    out.assert_code(0);
-    let (_, out) = repy_in_vessel("", &["check", "--profile", "python", "p.py"]);
-    out.assert_code(4).assert_stderr_contains(
-        "repy: the python profile's checker is not in this build yet; nothing was checked",
-    );
-    assert_eq!(out.stdout(), "", "{}", out.explain());
-    let (_, out) = repy_in_vessel(
-        "",
-        &[
-            "check",
-            "--profile",
-            "python",
-            "--module",
-            "math,json",
-            "p.py",
-        ],
-    );
-    out.assert_code(4)
-        .assert_stderr_contains("python profile's checker is not in this build yet");
-    let (_, out) = repy_in_vessel("", &["check", "--module", "math", "p.py"]);
-    out.assert_code(4)
+    let sb = Sandbox::new();
+    let program = sb.path().join("m.py");
+    std::fs::write(
+        &program,
+        "import math
+log(str(math.floor(2.5)) + '\\n')
+",
+    )
+    .expect("write program");
+    let check = |args: &[&str]| {
+        let mut argv = vec!["check"];
+        argv.extend_from_slice(args);
+        argv.push("m.py");
+        run_repy(sb.path(), &words(&argv), &[])
+    };
+    // RepyV2 refuses every import, as before profiles.
+    check(&[]).assert_code(5).assert_stdout_contains("m.py:1:");
+    check(&["--profile", "repyv2"]).assert_code(5);
+    // The python profile allows the modules listed, and only those.
+    check(&["--profile", "python"])
+        .assert_code(5)
+        .assert_stdout_contains("math");
+    check(&["--profile", "python", "--module", "math"]).assert_code(0);
+    check(&["--profile", "python", "--module", "json,math"]).assert_code(0);
+    check(&["--profile", "python", "--module", "json"]).assert_code(5);
+    // Usage errors: --module without the python profile, a name no policy could list, a
+    // profile that does not exist.
+    check(&["--module", "math"])
+        .assert_code(4)
         .assert_stderr_contains("--module lists modules the python profile may import");
-    let (_, out) = repy_in_vessel(
-        "",
+    check(&["--profile", "python", "--module", "random._os"])
+        .assert_code(4)
+        .assert_stderr_contains("--module: `random._os` is private");
+    check(&[
+        "--profile",
+        "python",
+        "--module",
+        "math",
+        "--module",
+        "math",
+    ])
+    .assert_code(4)
+    .assert_stderr_contains("`math` is given twice");
+    check(&["--profile", "pyton"])
+        .assert_code(4)
+        .assert_stderr_contains("pyton");
+}
+
+/// `--stdin` and `--batch` exclude each other: a batch's calls are forks of one program.
+#[test]
+fn profiles_batch_takes_no_stdin() {
+    let (sb, out) = repy_in_vessel(
+        PYTHON,
         &[
-            "check",
-            "--profile",
-            "python",
-            "--module",
-            "random._os",
-            "p.py",
+            "call", "--cwd", ".", "--stdin", "r.toml", "r.toml", "p.py", "f", "--batch", "r.toml",
         ],
     );
-    out.assert_code(4)
-        .assert_stderr_contains("--module: `random._os` is private");
-    let (_, out) = repy_in_vessel("", &["check", "--profile", "pyton", "p.py"]);
-    out.assert_code(4).assert_stderr_contains("pyton");
+    out.assert_code(4).assert_stderr_contains("--stdin");
+    assert!(!sb.path().join("canary").exists(), "{}", out.explain());
 }
