@@ -10,7 +10,7 @@ const CANARY: &str = "openfile('canary', True).close()\nlog('ran\\n')\n";
 
 /// A valid `python` profile policy.
 const PYTHON: &str = "profile = \"python\"\n\n[resources]\nmemory = \"200 MB\"\nstdin = \"1 MB\"\n\
-                      stdinrate = \"100 kB/s\"\n\n[python]\nmodules = [\"math\", \"json\"]\n";
+                      stdinrate = \"100 kB/s\"\n";
 
 fn words(words: &[&str]) -> Vec<String> {
     words.iter().map(|w| (*w).to_owned()).collect()
@@ -65,9 +65,9 @@ const BROKEN: &[(&str, &str, &str)] = &[
         "r.toml:4:20: error: modules: `random._os` is private",
     ),
     (
-        "duplicate module",
+        "a module this build does not ship (none yet)",
         "profile = \"python\"\n[resources]\n[python]\nmodules = [\"math\", \"math\"]\n",
-        "r.toml:4:20: error: modules: `math` is listed twice (first on line 4)",
+        "r.toml:4:12: error: modules: `math` is not a module this build provides",
     ),
     (
         "bad unit for stdin",
@@ -134,66 +134,144 @@ fn profiles_legacy_file_cannot_select_a_profile() {
 /// is a valid file with the same policy.
 #[test]
 fn profiles_convert_keeps_them() {
-    let (sb, out) = repy_in_vessel(PYTHON, &["restrictions", "convert", "r.toml"]);
+    // `convert` keeps `[python]` as written, modules included (that this build ships none
+    // is for `restrictions check` and runs to say).
+    let with_modules = format!("{PYTHON}\n[python]\nmodules = [\"math\", \"json\"]\n");
+    let (sb, out) = repy_in_vessel(&with_modules, &["restrictions", "convert", "r.toml"]);
     out.assert_code(0)
         .assert_stdout_contains("\nprofile = \"python\"\n")
         .assert_stdout_contains("\nstdin = \"1 MB\"\n")
         .assert_stdout_contains("\nstdinrate = \"100 kB/s\"\n")
         .assert_stdout_contains("\n[python]\n")
         .assert_stdout_contains("\nmodules = [\"json\", \"math\"]\n");
-    std::fs::write(sb.path().join("converted.toml"), out.stdout()).expect("write");
+    let (sb2, out) = repy_in_vessel(PYTHON, &["restrictions", "convert", "r.toml"]);
+    out.assert_code(0);
+    std::fs::write(sb2.path().join("converted.toml"), out.stdout()).expect("write");
     run_repy(
-        sb.path(),
+        sb2.path(),
         &words(&["restrictions", "check", "converted.toml"]),
         &[],
     )
     .assert_code(0);
-    let converted = ::restrictions::Restrictions::load(&sb.path().join("converted.toml"))
+    let converted = ::restrictions::Restrictions::load(&sb2.path().join("converted.toml"))
         .expect("the converted file loads");
     let original = ::restrictions::Restrictions::parse(PYTHON.as_bytes(), "r.toml").expect("valid");
     assert!(converted.same_limits(&original));
+    drop(sb);
 }
 
-/// A run under the python profile ends before anything runs, with a usage error and a
-/// report that names the profile; so do `eval` and `call`.
+/// This build ships no module for `import`: a policy that lists one is refused by name when
+/// it is validated, by `restrictions check` and by a run alike, before anything runs.
 #[test]
-fn profiles_python_run_is_refused_before_anything_runs() {
-    let sb = Sandbox::new()
-        .restrictions(PYTHON)
-        .program(CANARY)
-        .caller_option("--report", "report.json");
-    let out = sb.run(&[]);
-    assert_refused_before_running(
-        &sb,
-        &out,
-        "repy: the python profile is not available in this build yet (the restrictions file \
-         'restrictions.toml' selects `profile = \"python\"`); nothing was run",
-    );
-    let report = sb.caller_report();
-    assert_eq!(report["profile"], "python", "{report}");
-    assert_eq!(report["verdict"], "usage-error", "{report}");
-    assert_eq!(report["exit_code"], 4, "{report}");
-    assert_eq!(report["limits"]["stdin"], 1_000_000, "{report}");
-    assert!(
-        report.get("confinement").is_none(),
-        "the sandbox started: {report}"
-    );
+fn profiles_python_policy_listing_a_module_is_refused_by_name() {
+    let policy = format!("{PYTHON}\n[python]\nmodules = [\"math\"]\n");
+    let (_, out) = repy_in_vessel(&policy, &["restrictions", "check", "r.toml"]);
+    out.assert_code(3)
+        .assert_stderr_contains("`math` is not a module this build provides");
+    let (sb, out) = repy_in_vessel(&policy, &["r.toml", "p.py"]);
+    out.assert_code(3);
+    assert!(!sb.path().join("canary").exists(), "{}", out.explain());
+}
 
-    let message = "the python profile is not available in this build yet";
-    let (sb, out) = repy_in_vessel(
-        PYTHON,
-        &[
-            "eval",
-            "--cwd",
-            ".",
-            "r.toml",
-            "-c",
-            "openfile('canary', True).close()",
-        ],
-    );
-    assert_refused_before_running(&sb, &out, message);
-    let (sb, out) = repy_in_vessel(PYTHON, &["call", "--cwd", ".", "r.toml", "p.py", "f"]);
-    assert_refused_before_running(&sb, &out, message);
+/// An ordinary stdin-driven exercise runs under the python profile and prints exactly what
+/// bare CPython 3.11 prints on the same input.
+#[test]
+fn profiles_python_runs_a_stdin_exercise_like_cpython() {
+    let program = r#"
+class Shape:
+    def __init__(self, name):
+        self._name = name
+    @property
+    def name(self):
+        return self._name
+    def area(self):
+        return 0
+    def __str__(self):
+        return "%s with area %.2f" % (self.name, self.area())
+
+class Rect(Shape):
+    def __init__(self, w, h):
+        super().__init__("rect")
+        self.w, self.h = w, h
+    def area(self):
+        return self.w * self.h
+    @staticmethod
+    def square(side):
+        return Rect(side, side)
+    @classmethod
+    def unit(cls):
+        return cls(1, 1)
+
+def main():
+    n = int(input())
+    total = 0
+    for _ in range(n):
+        w, h = map(int, input().split())
+        shape = Rect(w, h)
+        total += shape.area()
+        print(shape)
+    print("total", total, sep=": ", end="!\n", flush=True)
+    print(Rect.square(3), Rect.unit(), sep=" | ", file=None)
+    print(type(total).__name__, main.__name__)
+    try:
+        input("no more> ")
+    except EOFError:
+        print("EOF at the end")
+
+if __name__ == "__main__":
+    main()
+"#;
+    let input = "3\n2 3\n4 5\n10 1\n";
+    let sb = Sandbox::new().restrictions(PYTHON).program(program);
+    std::fs::write(sb.caller().join("input.txt"), input).expect("input");
+    let stdin = sb.caller().join("input.txt");
+    let sb = sb.option("--stdin").option(stdin.to_str().expect("utf-8"));
+    let out = sb.run(&[]);
+    out.assert_code(0);
+    let expected = bare_cpython(program, input);
+    assert_eq!(out.stdout(), expected, "{}", out.explain());
+}
+
+/// What bare CPython 3.11 (the interpreter repy links) prints for `program` on `input`.
+fn bare_cpython(program: &str, input: &str) -> String {
+    use std::io::Write as _;
+    let python = std::path::Path::new(python_link::HOME).join("bin/python3.11");
+    let mut child = std::process::Command::new(&python)
+        .args(["-I", "-S", "-c", program])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e}", python.display()));
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write input");
+    let out = child.wait_with_output().expect("cpython");
+    assert!(out.status.success(), "cpython failed");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// The policy's `stdin` total cuts the input: the program reads end of file there, and the
+/// report says so.
+#[test]
+fn profiles_python_stdin_total_ends_the_input() {
+    let policy = "profile = \"python\"\n[resources]\nstdin = 6\n";
+    let program = "lines = []\ntry:\n    while True:\n        lines.append(input())\nexcept EOFError:\n    print(lines)\n";
+    let sb = Sandbox::new()
+        .restrictions(policy)
+        .program(program)
+        .caller_option("--report", "report.json");
+    std::fs::write(sb.caller().join("input.txt"), "abc\ndef\nghi\n").expect("input");
+    let stdin = sb.caller().join("input.txt");
+    let sb = sb.option("--stdin").option(stdin.to_str().expect("utf-8"));
+    let out = sb.run(&[]);
+    out.assert_code(0).assert_stdout("['abc', 'de']\n");
+    let report = sb.caller_report();
+    assert_eq!(report["profile"], "python");
+    assert_eq!(report["stdin_bytes"], 6);
+    assert_eq!(report["stdin_truncated"], true);
 }
 
 /// The report names the profile of every run: `repyv2` for a file that names none, and

@@ -102,17 +102,6 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         ));
         nanny::exit::exit_now(ExitStatus::InternalError)
     }));
-    // The profile decides the namespace and the checker the program gets. The parent
-    // refuses a profile this build cannot run before it forks; should one reach here all
-    // the same, nothing is set up and nothing runs. The `python` profile's namespace and
-    // checker rules (issue 13) branch here.
-    if !crate::profile::runs(plan.profile()) {
-        eprint_raw(&format!(
-            "repy: {}; nothing was run\n",
-            crate::profile::unavailable(plan.profile())
-        ));
-        return i32::from(ExitStatus::Usage.code());
-    }
     // A stack overflow in any thread of the program ends the run with its own verdict
     // (`stack-overflow`), not as a crash. Before confinement: it reads /proc/self/maps.
     if let Err(err) = api::stack::install_for_main_thread() {
@@ -147,7 +136,11 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
             #[cfg(not(feature = "test-real-builtins"))]
             unreachable!()
         } else {
-            api::program::Prepared::new(py, &plan.callargs)?
+            api::program::Prepared::for_profile(
+                py,
+                &plan.callargs,
+                crate::profile::checker_profile(plan.profile()),
+            )?
         };
         // Prepare the checker (version check, the parser's `unicodedata`) before confinement.
         if let Err(failure) = safe_check::prepare(py) {
@@ -211,11 +204,12 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
             api::output::write_stdout(py, text.as_bytes());
         }
         let mut refused = None;
+        let options = crate::profile::checker_options(&plan.policy);
         let check = |py: Python<'_>, source: &str, filename: &str| {
             if unrestricted {
                 Ok(None)
             } else {
-                crate::refusal::violations(py, source, filename, &mut refused)
+                crate::refusal::violations(py, source, filename, &options, &mut refused)
             }
         };
         let step = match &plan.mode {

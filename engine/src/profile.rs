@@ -9,12 +9,35 @@ use restrictions::{Catalog, PolicyError, Profile, ResourceId, Restrictions, Sour
 
 use crate::job::StdinChoice;
 
+/// The modules this build ships for the `python` profile's `import`: none yet (their
+/// export proxies are issue 13's next step). A policy that lists a module is refused when it
+/// is validated, naming the module, so that a file `repy restrictions check` calls valid runs.
+pub const SHIPPED_MODULES: &[&str] = &[];
+
 /// What this build provides, against which a policy's `[python]` table is checked.
-///
-/// The namespace that ships the standard-library modules gives its list here (issue 13);
-/// until it does, every well-formed module name is accepted.
 pub fn catalog() -> Catalog<'static> {
-    Catalog::default()
+    Catalog {
+        modules: Some(SHIPPED_MODULES),
+    }
+}
+
+/// The checker's profile for a policy's.
+pub fn checker_profile(profile: Profile) -> safe_check::Profile {
+    match profile {
+        Profile::Repyv2 => safe_check::Profile::RepyV2,
+        Profile::Python => safe_check::Profile::Python,
+    }
+}
+
+/// The checker's options for `policy`: its profile, and under `python` the modules it lists.
+pub fn checker_options(policy: &Restrictions) -> safe_check::Options {
+    safe_check::Options {
+        profile: checker_profile(policy.profile()),
+        modules: policy
+            .python()
+            .map(|settings| settings.modules().iter().cloned().collect())
+            .unwrap_or_default(),
+    }
 }
 
 /// Reads and validates a restrictions file exactly as a run does: the same checks as
@@ -22,24 +45,6 @@ pub fn catalog() -> Catalog<'static> {
 /// [`catalog`]. `repy restrictions check` calls this, so a file it calls valid runs.
 pub fn load_restrictions(path: &Path) -> Result<Restrictions, PolicyError> {
     Restrictions::load_runnable_with(path, &catalog())
-}
-
-/// Whether this build can run programs under `profile`.
-///
-/// The `python` profile's namespace is not complete in this build yet (issue 13), and the
-/// child does not yet hand the profile to the checker (`safe_check::check_with`) and the
-/// namespace (`api::program::Prepared::for_profile`): its runs are refused before anything
-/// runs. This is the one switch to turn when they are wired in `child.rs`.
-pub(crate) const fn runs(profile: Profile) -> bool {
-    match profile {
-        Profile::Repyv2 => true,
-        Profile::Python => false,
-    }
-}
-
-/// Why a run under `profile` cannot start in this build (see [`runs`]).
-pub(crate) fn unavailable(profile: Profile) -> String {
-    format!("the {profile} profile is not available in this build yet")
 }
 
 /// What the program reads on standard input under `policy`, or why the job's choice is
@@ -187,16 +192,6 @@ mod tests {
         assert!(
             refused.starts_with("cannot read the standard input file '/nonexistent/input.txt'"),
             "{refused}"
-        );
-    }
-
-    #[test]
-    fn this_build_runs_repyv2_only() {
-        assert!(runs(Profile::Repyv2));
-        assert!(!runs(Profile::Python));
-        assert_eq!(
-            unavailable(Profile::Python),
-            "the python profile is not available in this build yet"
         );
     }
 }

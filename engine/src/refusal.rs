@@ -18,9 +18,10 @@ pub fn violations(
     py: Python<'_>,
     source: &str,
     filename: &str,
+    options: &safe_check::Options,
     refused: &mut Option<serde_json::Value>,
 ) -> Result<Option<safe_check::Checked>, String> {
-    match safe_check::check_keeping_tree(py, source, filename) {
+    match safe_check::check_keeping_tree_with(py, source, filename, options) {
         Ok(checked) => Ok(Some(checked)),
         Err(failure) => {
             let diagnostics = failure.diagnostics();

@@ -131,6 +131,10 @@ impl Report {
             "output_dropped_bytes".into(),
             json!(result.output_dropped_bytes),
         );
+        self.doc
+            .insert("stdin_bytes".into(), json!(result.stdin_bytes));
+        self.doc
+            .insert("stdin_truncated".into(), json!(result.stdin_truncated));
         let mut renewable = Map::new();
         // The resources in force under the profile, as in `limits`.
         let in_force = |id: restrictions::ResourceId| self.profile.is_none_or(|p| id.in_force(p));

@@ -192,19 +192,6 @@ fn run_reporting(
         Ok(stdin) => stdin,
         Err(message) => return early(outcome, report, ExitStatus::Usage, message),
     };
-    if !crate::profile::runs(policy.profile()) {
-        return early(
-            outcome,
-            report,
-            ExitStatus::Usage,
-            format!(
-                "{} (the restrictions file '{policy_name}' selects `profile = \"{}\"`); \
-                 nothing was run",
-                crate::profile::unavailable(policy.profile()),
-                policy.profile()
-            ),
-        );
-    }
     let (source, filename) = match &job.program {
         ProgramSource::Text { source, filename } => {
             if source.len() > safe_check::MAX_SOURCE_BYTES {

@@ -321,10 +321,13 @@ fn profiles_section(md: &mut String) {
          (`profile`), and `repy check --profile {python} --module NAME` checks a program as \
          the profile would.\n\
          \n\
-         **Not runnable in this build yet:** the `{python}` profile's namespace is still being \
-         built. A file that selects it is valid and `repy check --profile {python}` checks \
-         against it, but a run under it (`repy run`, `eval`, `call`) is refused before \
-         anything runs with a usage error (exit 4).\n\
+         **Built so far:** under `{python}` a program reads its standard input with `input()`, \
+         prints with `print`'s whole signature, and uses the syntax the profile's checker \
+         rules allow (`if __name__ == \"__main__\":`, decorators, `super()`, `global`, \
+         `__slots__`, class patterns, ...) with `property`, `staticmethod` and `classmethod`; \
+         see [rules/README.md](rules/README.md#profiles). This build ships no module for \
+         `import` yet, so `modules` must stay empty (a listed module is refused here, by \
+         name).\n\
          \n\
          ```toml\n\
          {PYTHON_EXAMPLE}\
