@@ -423,3 +423,71 @@ fn profiles_batch_takes_no_stdin() {
     out.assert_code(4).assert_stderr_contains("--stdin");
     assert!(!sb.path().join("canary").exists(), "{}", out.explain());
 }
+
+/// Escape attempts through the python profile's guarded `getattr` and `hasattr`: every name
+/// the checker would refuse as a static attribute read, built at run time, through an alias,
+/// with a default, or as a `str` subclass, is refused at run time; plain names still work.
+#[test]
+fn profiles_python_getattr_and_hasattr_refuse_computed_unsafe_names() {
+    let program = r#"
+def gen():
+    yield 1
+
+class Box:
+    def __init__(self):
+        self._secret = "hidden"
+
+class Name(str):
+    pass
+
+try:
+    1 / 0
+except ZeroDivisionError as caught:
+    error = caught
+
+g = gen()
+box = Box()
+fetch = getattr
+attempts = [
+    (fetch, box, "__cl" + "ass__"),
+    (getattr, box, "__dict__"),
+    (getattr, box, "_secret"),
+    (getattr, box, "_Box__private"),
+    (getattr, g, "gi_" + "frame"),
+    (getattr, g, "gi_code"),
+    (getattr, error, "__traceback__"),
+    (getattr, gen, "__globals__"),
+    (getattr, "{0.__class__}", "for" + "mat"),
+    (getattr, "", "format_map"),
+    (getattr, "x", "encode"),
+    (getattr, Box, "mro"),
+    (hasattr, box, "__dict__"),
+    (hasattr, g, "gi_frame"),
+    (hasattr, "", "format"),
+]
+refused = 0
+for function, target, name in attempts:
+    try:
+        value = function(target, name)
+    except Exception as err:
+        refused += 1
+    else:
+        print("ESCAPED", name, value)
+try:
+    print("ESCAPED", getattr(box, "__class__", "default"))
+except Exception:
+    refused += 1
+try:
+    print("ESCAPED", getattr(box, Name("_secret")))
+except TypeError:
+    refused += 1
+print("refused", refused, "of", len(attempts) + 2)
+print(getattr(box, "missing", "default"), hasattr(g, "send"), getattr("a-b", "split")("-"))
+"#;
+    let out = Sandbox::new()
+        .restrictions(PYTHON)
+        .program(program)
+        .run(&[]);
+    out.assert_code(0)
+        .assert_stdout("refused 17 of 17\ndefault True ['a', 'b']\n");
+}

@@ -64,8 +64,8 @@ fn bare_cpython(program: &Path, input: &Path) -> String {
 
 /// Runs `program` under the python profile with `--stdin` its `.in` file.
 fn run_under_repy(program: &Path, input: &Path) -> RunOutput {
-    let source = std::fs::read_to_string(program)
-        .unwrap_or_else(|e| panic!("{}: {e}", program.display()));
+    let source =
+        std::fs::read_to_string(program).unwrap_or_else(|e| panic!("{}: {e}", program.display()));
     Sandbox::new()
         .restrictions(POLICY)
         .program(&source)
@@ -116,7 +116,11 @@ fn clip(text: &str) -> String {
 #[test]
 fn python_corpus_programs_print_what_cpython_prints() {
     let programs = programs_in(&corpus_dir());
-    assert!(programs.len() >= 40, "the corpus has {} programs", programs.len());
+    assert!(
+        programs.len() >= 40,
+        "the corpus has {} programs",
+        programs.len()
+    );
     let failures: Vec<String> = programs.iter().filter_map(|p| compare(p)).collect();
     assert!(
         failures.is_empty(),
@@ -153,7 +157,10 @@ fn python_corpus_pending_programs_still_fail() {
     files.sort();
     let mut names: Vec<String> = listed.iter().map(|(f, _)| f.clone()).collect();
     names.sort();
-    assert_eq!(names, files, "pending/README.md must list exactly the pending programs");
+    assert_eq!(
+        names, files,
+        "pending/README.md must list exactly the pending programs"
+    );
     for (file, cause) in &listed {
         assert!(!cause.is_empty(), "{file} is listed without its cause");
     }

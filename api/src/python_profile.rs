@@ -41,6 +41,19 @@ pub const PYTHON_BUILTINS: &[(&str, &str)] = &[
          again for an alias): the next class of the program's own object's order, found from \
          the calling method's frame as CPython's `super()` does",
     ),
+    (
+        "getattr",
+        "guarded: the name must be an exact `str` the checker would accept as a static \
+         attribute read (`obj.name`): none starting with `_` (so no dunder or private name), \
+         none with `__` or an introspection prefix (R201, R204), not `format`/`format_map`, \
+         `encode`/`decode` or `mro` (R205-R207); any other raises RunBuiltinException, so \
+         `getattr(obj, name)` reads only what the program could have written as `obj.name`",
+    ),
+    (
+        "hasattr",
+        "guarded exactly as `getattr` (a refused name raises, it does not answer False): it \
+         probes only attributes the program could read statically",
+    ),
 ];
 
 /// Adds the `python` profile's builtins to `builtins` (RepyV2's, built by
@@ -52,6 +65,8 @@ pub fn extend(py: Python<'_>, builtins: &Bound<'_, PyDict>) -> PyResult<()> {
     }
     builtins.set_item("super", wrap_pyfunction!(zero_argument_super, py)?)?;
     builtins.set_item("input", wrap_pyfunction!(input, py)?)?;
+    builtins.set_item("getattr", wrap_pyfunction!(guarded_getattr, py)?)?;
+    builtins.set_item("hasattr", wrap_pyfunction!(guarded_hasattr, py)?)?;
     builtins.set_item("print", wrap_pyfunction!(crate::output::print_python, py)?)?;
     Ok(())
 }
@@ -74,6 +89,79 @@ fn zero_argument_super<'py>(
         Bound::from_borrowed_ptr(py, std::ptr::addr_of_mut!(pyo3::ffi::PySuper_Type).cast())
     };
     super_type.call0()
+}
+
+/// Attribute names the checker refuses in a static attribute read besides those containing
+/// `__` and the introspection prefixes ([`safe_check::is_safe_name`]): R205, R207 (R206's
+/// `encode`/`decode` are refused by `is_safe_name`).
+const REFUSED_ATTRIBUTE_NAMES: &[&str] = &["format", "format_map", "mro"];
+
+/// The attribute name `name` as a Rust string, when `getattr`/`hasattr` may look it up: an
+/// exact `str` (a subclass could answer differently later) that the checker would accept as
+/// a static attribute read and that does not start with `_`.
+fn checked_attribute_name(function: &str, name: &Bound<'_, PyAny>) -> PyResult<String> {
+    let Ok(text) = name.cast_exact::<pyo3::types::PyString>() else {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "{function}(): attribute name must be a str"
+        )));
+    };
+    let text = text.to_str()?.to_owned();
+    if text.starts_with('_')
+        || !safe_check::is_safe_name(&text)
+        || REFUSED_ATTRIBUTE_NAMES.contains(&text.as_str())
+    {
+        let message = format!(
+            "{function}() in the sandbox refuses the attribute name {text:?}: names starting \
+             with '_', containing '__' or an introspection prefix, and format, format_map, \
+             encode, decode and mro are not readable by name"
+        );
+        let text = PyTuple::new(name.py(), [message])?
+            .str()?
+            .to_string_lossy()
+            .into_owned();
+        return Err(crate::exceptions::RunBuiltinException::new_err(text));
+    }
+    Ok(text)
+}
+
+/// `getattr(object, name[, default])` with the name guarded ([`checked_attribute_name`]);
+/// the default answers an `AttributeError` only, as CPython's does.
+#[pyfunction(name = "getattr", signature = (object, name, *default))]
+fn guarded_getattr<'py>(
+    object: &Bound<'py, PyAny>,
+    name: &Bound<'py, PyAny>,
+    default: &Bound<'py, PyTuple>,
+) -> PyResult<Bound<'py, PyAny>> {
+    if default.len() > 1 {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "getattr expected at most 3 arguments, got {}",
+            default.len() + 2
+        )));
+    }
+    let name = checked_attribute_name("getattr", name)?;
+    match object.getattr(name.as_str()) {
+        Err(err)
+            if !default.is_empty()
+                && err.is_instance_of::<pyo3::exceptions::PyAttributeError>(object.py()) =>
+        {
+            default.get_item(0)
+        }
+        result => result,
+    }
+}
+
+/// `hasattr(object, name)` with the name guarded ([`checked_attribute_name`]): `False` for an
+/// `AttributeError`, any other exception propagates, as CPython's does.
+#[pyfunction(name = "hasattr")]
+fn guarded_hasattr(object: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let name = checked_attribute_name("hasattr", name)?;
+    match object.getattr(name.as_str()) {
+        Ok(_) => Ok(true),
+        Err(err) if err.is_instance_of::<pyo3::exceptions::PyAttributeError>(object.py()) => {
+            Ok(false)
+        }
+        Err(err) => Err(err),
+    }
 }
 
 /// Descriptor 0, read with read(2) and never closed: it belongs to the process (nanny wires
@@ -193,6 +281,108 @@ result = [Child.make(1).x, Base.twice(4)]
             .expect_err("refused");
             assert!(err.is_instance_of::<pyo3::exceptions::PyTypeError>(py));
             assert!(err.to_string().contains("takes no arguments"), "{err}");
+        });
+    }
+
+    #[test]
+    fn python_profile_getattr_and_hasattr_read_plain_names() {
+        Python::initialize();
+        Python::attach(|py| {
+            let globals = run(
+                py,
+                r#"
+class Shell:
+    def do_add(self, a, b):
+        return a + b
+    size = 3
+s = Shell()
+try:
+    getattr(s, "missing")
+    raised = None
+except AttributeError as err:
+    raised = "AttributeError"
+result = [
+    getattr(s, "do_add")(2, 3),
+    getattr(s, "size"),
+    getattr(s, "missing", "fallback"),
+    getattr(s, "missing", None),
+    hasattr(s, "do_add"),
+    hasattr(s, "do_sub"),
+    hasattr("text", "upper"),
+    raised,
+]
+"#,
+            )
+            .expect("runs");
+            let result = globals.get_item("result").expect("lookup").expect("result");
+            assert_eq!(
+                result.repr().expect("repr").to_string(),
+                "[5, 3, 'fallback', None, True, False, True, 'AttributeError']"
+            );
+        });
+    }
+
+    #[test]
+    fn python_profile_getattr_and_hasattr_refuse_what_the_checker_refuses() {
+        Python::initialize();
+        Python::attach(|py| {
+            let names = [
+                "__class__",
+                "__dict__",
+                "__init__",
+                "_private",
+                "_C__secret",
+                "x__y",
+                "gi_frame",
+                "f_back",
+                "tb_frame",
+                "co_code",
+                "cr_frame",
+                "ag_frame",
+                "func_globals",
+                "im_self",
+                "format",
+                "format_map",
+                "encode",
+                "decode",
+                "mro",
+            ];
+            for function in ["getattr", "hasattr"] {
+                for name in names {
+                    let source = format!("def g():\n    yield 1\n{function}(g(), {name:?})\n");
+                    let err = run(py, &source).expect_err(name);
+                    assert!(
+                        err.is_instance_of::<crate::exceptions::RunBuiltinException>(py),
+                        "{function} {name}: {err}"
+                    );
+                    let source = format!("{function}('', {name:?}, None)\n");
+                    if function == "getattr" {
+                        // A default does not turn a refusal into the default.
+                        let err = run(py, &source).expect_err(name);
+                        assert!(
+                            err.is_instance_of::<crate::exceptions::RunBuiltinException>(py),
+                            "{function} {name} with a default: {err}"
+                        );
+                    }
+                }
+            }
+            // A str subclass is not a name (it could compare or hash differently later).
+            let err = run(py, "class S(str):\n    pass\ngetattr('', S('upper'))\n")
+                .expect_err("subclass");
+            assert!(
+                err.is_instance_of::<pyo3::exceptions::PyTypeError>(py),
+                "{err}"
+            );
+            let err = run(py, "hasattr('', 3)\n").expect_err("int");
+            assert!(
+                err.is_instance_of::<pyo3::exceptions::PyTypeError>(py),
+                "{err}"
+            );
+            let err = run(py, "getattr('', 'upper', 1, 2)\n").expect_err("four");
+            assert!(
+                err.is_instance_of::<pyo3::exceptions::PyTypeError>(py),
+                "{err}"
+            );
         });
     }
 
