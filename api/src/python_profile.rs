@@ -21,6 +21,25 @@ pub const PYTHON_BUILTINS: &[(&str, &str)] = &[
          charged to lograte like log",
     ),
     (
+        "open",
+        "Python-style file objects on plain file names of the vessel directory only, through \
+         openfile's path (`files::open_in_vessel`): the same filename rule, one handle per \
+         file, filesopened items, fileread/filewrite charges, diskused reservations and \
+         O_NOFOLLOW; the object has CPython's file methods and no descriptor (`api::pyfile`)",
+    ),
+    (
+        "FileExistsError",
+        "an exception class (CPython's), raised by open(name, \"x\")",
+    ),
+    (
+        "PermissionError",
+        "an exception class (CPython's), raised by open() for a name outside the filename rule",
+    ),
+    (
+        "IsADirectoryError",
+        "an exception class (CPython's), raised by open() of a directory",
+    ),
+    (
         "property",
         "the real type: a property holds the program's own functions, and reading them back \
          (`fget`) gives nothing the program did not have; `__get__`/`__set__` hooks stay \
@@ -53,6 +72,11 @@ pub fn extend(py: Python<'_>, builtins: &Bound<'_, PyDict>) -> PyResult<()> {
     builtins.set_item("super", wrap_pyfunction!(zero_argument_super, py)?)?;
     builtins.set_item("input", wrap_pyfunction!(input, py)?)?;
     builtins.set_item("print", wrap_pyfunction!(crate::output::print_python, py)?)?;
+    crate::pyfile::prepare(py)?;
+    builtins.set_item("open", wrap_pyfunction!(crate::pyfile::open, py)?)?;
+    for name in ["FileExistsError", "PermissionError", "IsADirectoryError"] {
+        builtins.set_item(name, real.getattr(name)?)?;
+    }
     Ok(())
 }
 
