@@ -10,6 +10,7 @@ mod escapes;
 mod modes;
 mod nanny;
 mod profiles;
+mod python_open;
 mod restrictions;
 mod stack;
 mod support;

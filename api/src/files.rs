@@ -416,11 +416,9 @@ pub fn openfile(
         Err(OpenError::InUse) => Err(FileInUseError::new_err(format!(
             "Cannot open file \"{filename}\" because it is already open!"
         ))),
-        Err(OpenError::Missing | OpenError::NotRegular { .. }) => {
-            Err(FileNotFoundError::new_err(format!(
-                "Cannot openfile non-existent file \"{filename}\" without creating it!"
-            )))
-        }
+        Err(OpenError::Missing | OpenError::NotRegular { .. }) => Err(FileNotFoundError::new_err(
+            format!("Cannot openfile non-existent file \"{filename}\" without creating it!"),
+        )),
         Err(OpenError::Os(err)) => Err(crate::errors::open_failed(&filename, &err)),
         // Never happens: `openfile` does not open exclusively.
         Err(OpenError::Exists) => Err(FileError::new_err(format!(

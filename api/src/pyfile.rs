@@ -164,7 +164,14 @@ pub fn decode(
                     text.push(char::from(b));
                 } else {
                     let reason = "ordinal not in range(128)";
-                    handle(&mut text, DecodeFailure { start: i, end: i + 1, reason })?;
+                    handle(
+                        &mut text,
+                        DecodeFailure {
+                            start: i,
+                            end: i + 1,
+                            reason,
+                        },
+                    )?;
                 }
             }
             at = input.len();
@@ -179,7 +186,9 @@ pub fn decode(
                     Err(err) => {
                         let valid_end = at + err.valid_up_to();
                         // `valid_up_to` bytes are valid UTF-8: checked again, not assumed.
-                        text.push_str(std::str::from_utf8(&input[at..valid_end]).unwrap_or_default());
+                        text.push_str(
+                            std::str::from_utf8(&input[at..valid_end]).unwrap_or_default(),
+                        );
                         match err.error_len() {
                             None if !last => {
                                 at = valid_end;
@@ -440,8 +449,8 @@ struct Stream {
 impl Stream {
     /// The read-ahead bytes at `pos`, reading a chunk when there are none (empty at the end).
     fn fill(&mut self) -> Result<&[u8], Failure> {
-        let in_ahead = self.pos >= self.ahead_start
-            && self.pos < self.ahead_start + self.ahead.len() as u64;
+        let in_ahead =
+            self.pos >= self.ahead_start && self.pos < self.ahead_start + self.ahead.len() as u64;
         if !in_ahead {
             self.ahead = self.read_at(self.pos, CHUNK)?;
             self.ahead_start = self.pos;
@@ -483,10 +492,13 @@ impl Stream {
             if wanted == 0 {
                 break;
             }
-            if limit.is_none() && stop.is_none() && self.ahead_start + (self.ahead.len() as u64) <= self.pos {
+            if limit.is_none()
+                && stop.is_none()
+                && self.ahead_start + (self.ahead.len() as u64) <= self.pos
+            {
                 // The rest of the file at once.
-                let rest = usize::try_from(self.file.size.saturating_sub(self.pos))
-                    .unwrap_or(usize::MAX);
+                let rest =
+                    usize::try_from(self.file.size.saturating_sub(self.pos)).unwrap_or(usize::MAX);
                 let data = self.read_at(self.pos, rest)?;
                 self.pos += data.len() as u64;
                 out.extend(data);
@@ -967,7 +979,11 @@ impl PyFile {
             };
             let target = i128::from(base) + i128::from(offset);
             let target = u64::try_from(target).map_err(|_| {
-                Failure::Py(os_error::<PyOSError>(libc::EINVAL, "Invalid argument", &name))
+                Failure::Py(os_error::<PyOSError>(
+                    libc::EINVAL,
+                    "Invalid argument",
+                    &name,
+                ))
             })?;
             s.seek_to(target);
             Ok(target)
@@ -1304,4 +1320,103 @@ pub fn open(
         })),
         name,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_take_cpythons_aliases_and_nothing_else() {
+        for name in ["utf-8", "UTF8", "utf_8", "U8"] {
+            assert_eq!(Encoding::lookup(name), Some(Encoding::Utf8), "{name}");
+        }
+        for name in ["ascii", "US-ASCII", "646"] {
+            assert_eq!(Encoding::lookup(name), Some(Encoding::Ascii), "{name}");
+        }
+        for name in [
+            "latin-1",
+            "latin1",
+            "ISO-8859-1",
+            "iso8859_1",
+            "L1",
+            "cp819",
+        ] {
+            assert_eq!(Encoding::lookup(name), Some(Encoding::Latin1), "{name}");
+        }
+        for name in [
+            "utf-16", "utf-32", "rot13", "hex", "base64", "zlib", "idna", "",
+        ] {
+            assert_eq!(Encoding::lookup(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn utf8_decoding_keeps_an_incomplete_character_for_the_next_chunk() {
+        let bytes = "é✓".as_bytes();
+        let (text, used) =
+            decode(Encoding::Utf8, Errors::Strict, &bytes[..3], false).expect("decodes");
+        assert_eq!((text.as_str(), used), ("é", 2));
+        let failure = decode(Encoding::Utf8, Errors::Strict, &bytes[..3], true).expect_err("end");
+        assert_eq!(failure.reason, "unexpected end of data");
+        let failure = decode(Encoding::Utf8, Errors::Strict, b"ab\xffc", true).expect_err("bad");
+        assert_eq!(
+            (failure.start, failure.end, failure.reason),
+            (2, 3, "invalid start byte")
+        );
+        let failure = decode(Encoding::Utf8, Errors::Strict, b"\xc3(", true).expect_err("bad");
+        assert_eq!(failure.reason, "invalid continuation byte");
+        let (text, _) = decode(Encoding::Utf8, Errors::Replace, b"a\xffb", true).expect("replace");
+        assert_eq!(text, "a\u{fffd}b");
+        let (text, _) = decode(Encoding::Utf8, Errors::Ignore, b"a\xffb", true).expect("ignore");
+        assert_eq!(text, "ab");
+    }
+
+    #[test]
+    fn ascii_and_latin1_decode_one_byte_per_character() {
+        let (text, used) =
+            decode(Encoding::Latin1, Errors::Strict, b"caf\xe9", false).expect("latin-1");
+        assert_eq!((text.as_str(), used), ("café", 4));
+        let failure =
+            decode(Encoding::Ascii, Errors::Strict, b"caf\xe9", false).expect_err("ascii");
+        assert_eq!(
+            (failure.start, failure.reason),
+            (3, "ordinal not in range(128)")
+        );
+    }
+
+    #[test]
+    fn modes_are_parsed_with_cpythons_rules() {
+        let read = parse_mode("r").expect("r");
+        assert!(read.how.read && !read.how.write && !read.how.create && !read.binary);
+        let write = parse_mode("wb").expect("wb");
+        assert!(write.how.write && write.how.truncate && write.how.create && write.binary);
+        let append = parse_mode("a+").expect("a+");
+        assert!(append.append && append.how.read && append.how.write && !append.how.truncate);
+        let exclusive = parse_mode("xt").expect("xt");
+        assert!(exclusive.how.exclusive && exclusive.how.create);
+        let update = parse_mode("r+b").expect("r+b");
+        assert!(update.how.read && update.how.write && !update.how.create);
+        Python::initialize();
+        Python::attach(|py| {
+            for (mode, message) in [
+                ("rr", "invalid mode: 'rr'"),
+                ("rU", "invalid mode: 'rU'"),
+                (
+                    "rw",
+                    "must have exactly one of create/read/write/append mode",
+                ),
+                ("", "Must have exactly one of create/read/write/append mode"),
+                (
+                    "+",
+                    "Must have exactly one of create/read/write/append mode",
+                ),
+                ("rtb", "can't have text and binary mode at once"),
+            ] {
+                let err = parse_mode(mode).expect_err(mode);
+                assert!(err.is_instance_of::<PyValueError>(py), "{mode}");
+                assert!(err.to_string().contains(message), "{mode}: {err}");
+            }
+        });
+    }
 }

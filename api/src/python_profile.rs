@@ -230,4 +230,35 @@ result = [Child.make(1).x, Base.twice(4)]
             assert!(err.to_string().contains("'fiel'"), "{err}");
         });
     }
+
+    #[test]
+    fn python_profile_replaces_the_open_stub_and_lists_every_name_it_adds() {
+        Python::initialize();
+        Python::attach(|py| {
+            let repyv2 = crate::builtins::build(py).expect("builtins");
+            let python = crate::builtins::build(py).expect("builtins");
+            extend(py, &python).expect("extend");
+            let stub = repyv2.get_item("open").expect("get").expect("open");
+            assert!(stub.is_instance_of::<crate::builtins::ForbiddenBuiltin>());
+            let open = python.get_item("open").expect("get").expect("open");
+            assert!(!open.is_instance_of::<crate::builtins::ForbiddenBuiltin>());
+            for key in python.keys() {
+                let name: String = key.extract().expect("str");
+                let new = python.get_item(&name).expect("get").expect("value");
+                let stub =
+                    |v: &Bound<'_, PyAny>| v.is_instance_of::<crate::builtins::ForbiddenBuiltin>();
+                // Each build makes its own stubs: a stub in both is unchanged.
+                let same = repyv2
+                    .get_item(&name)
+                    .expect("get")
+                    .is_some_and(|old| old.is(&new) || (stub(&old) && stub(&new)));
+                if !same {
+                    assert!(
+                        PYTHON_BUILTINS.iter().any(|(n, _)| *n == name),
+                        "{name} is added without a reason in PYTHON_BUILTINS"
+                    );
+                }
+            }
+        });
+    }
 }
