@@ -11,6 +11,7 @@ mod modes;
 mod nanny;
 mod profiles;
 mod python_corpus;
+mod python_open;
 mod restrictions;
 mod stack;
 mod support;

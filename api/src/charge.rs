@@ -80,6 +80,12 @@ pub fn disk_freed(size: u64) {
     accountant().disk_freed(size.saturating_add(nanny::measure::DISK_ENTRY_OVERHEAD));
 }
 
+/// Takes the bytes of a file emptied in place (`open(name, "w")`) off the disk-use estimate;
+/// its directory entry stays.
+pub fn disk_truncated(size: u64) {
+    accountant().disk_freed(size);
+}
+
 /// Waits, with the interpreter released, until `resource` is under its limit (at once, with
 /// no lock and no clock, when the last charge left it under).
 pub fn before(py: Python<'_>, resource: Renewable) -> PyResult<()> {

@@ -33,33 +33,33 @@ fn open_names() -> MutexGuard<'static, Option<HashSet<String>>> {
     OPEN.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Applies RepyV2's filename rule.
-pub fn check_filename(name: &str) -> PyResult<()> {
+/// What is wrong with `name` under RepyV2's filename rule, if anything (the message
+/// `openfile` raises with).
+pub fn filename_problem(name: &str) -> Option<String> {
     if name.chars().count() > MAX_FILENAME {
-        return Err(RepyArgumentError::new_err(format!(
-            "Max string length is {MAX_FILENAME}"
-        )));
+        return Some(format!("Max string length is {MAX_FILENAME}"));
     }
-    if name.is_empty() {
-        return Err(RepyArgumentError::new_err("Illegal filename provided!"));
-    }
-    if name == "." || name == ".." {
-        return Err(RepyArgumentError::new_err("Illegal filename provided!"));
+    if name.is_empty() || name == "." || name == ".." {
+        return Some("Illegal filename provided!".into());
     }
     if let Some(bad) = name
         .chars()
         .find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '.' | '_' | '-'))
     {
-        return Err(RepyArgumentError::new_err(format!(
-            "Filename has disallowed character '{bad}'"
-        )));
+        return Some(format!("Filename has disallowed character '{bad}'"));
     }
     if name.starts_with('.') {
-        return Err(RepyArgumentError::new_err(
-            "Filename starts with a period, this is not allowed!",
-        ));
+        return Some("Filename starts with a period, this is not allowed!".into());
     }
-    Ok(())
+    None
+}
+
+/// Applies RepyV2's filename rule: `RepyArgumentError` with [`filename_problem`]'s message.
+pub fn check_filename(name: &str) -> PyResult<()> {
+    match filename_problem(name) {
+        Some(problem) => Err(RepyArgumentError::new_err(problem)),
+        None => Ok(()),
+    }
 }
 
 /// The bytes RepyV2 charges for touching `[offset, offset+len)`: 4,096 per block touched; a
@@ -82,42 +82,193 @@ fn is_regular_file(name: &str) -> bool {
     std::fs::symlink_metadata(name).is_ok_and(|m| m.file_type().is_file())
 }
 
-/// An open file's state.
-struct OpenFile {
-    file: File,
-    size: u64,
+/// A file name claimed for one handle, and the handle's `filesopened` item: both are given
+/// back when the claim is dropped (a `close()`, garbage collection, or an open that failed).
+#[derive(Debug)]
+pub(crate) struct Claim {
+    name: String,
+    key: u64,
+}
+
+impl Claim {
+    /// Claims `name` (one handle per file, process-wide); `None` when it is claimed already.
+    fn take(name: &str) -> Option<Claim> {
+        let mut names = open_names();
+        let names = names.get_or_insert_with(HashSet::new);
+        if !names.insert(name.to_owned()) {
+            return None;
+        }
+        Some(Claim {
+            name: name.to_owned(),
+            key: charge::new_key(),
+        })
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let Some(names) = open_names().as_mut() {
+            names.remove(&self.name);
+        }
+        // Idempotent, and harmless when the item was never taken.
+        charge::release(Item::FILESOPENED, self.key);
+    }
+}
+
+/// An open file of the vessel, with everything it holds: the descriptor (and its slot in
+/// the descriptor budget), its name's claim and its `filesopened` item. Dropping it closes
+/// the file and gives all of them back.
+#[derive(Debug)]
+pub(crate) struct VesselFile {
+    /// The open file (opened with `O_NOFOLLOW`, checked to be a regular file).
+    pub file: File,
+    /// The file's size, kept by the one handle that may write it.
+    pub size: u64,
     /// Counts the descriptor in the API's budget while the file is open.
     _slot: crate::descriptors::Slot,
+    _claim: Claim,
+}
+
+/// How to open a file of the vessel ([`open_in_vessel`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct OpenHow {
+    /// Open for reading.
+    pub read: bool,
+    /// Open for writing.
+    pub write: bool,
+    /// Create the file if it does not exist.
+    pub create: bool,
+    /// Create the file, failing if it exists (`O_EXCL`).
+    pub exclusive: bool,
+    /// Empty the file (`O_TRUNC`).
+    pub truncate: bool,
+}
+
+/// Why [`open_in_vessel`] did not open a file.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum OpenError {
+    /// Another handle holds the file.
+    #[error("the file is already open")]
+    InUse,
+    /// Nothing of that name exists, and the file was not to be created.
+    #[error("no such file")]
+    Missing,
+    /// Something that is not a regular file has the name (a directory, a symbolic link),
+    /// and the file was not to be created.
+    #[error("not a regular file")]
+    NotRegular {
+        /// Whether it is a directory.
+        directory: bool,
+    },
+    /// The file exists and was to be created exclusively.
+    #[error("the file exists")]
+    Exists,
+    /// The operating system refused to open it.
+    #[error("cannot open the file: {0}")]
+    Os(#[source] std::io::Error),
+    /// A charge or a budget refused (`ResourceExhaustedError`, `ResourceForbiddenError`).
+    #[error(transparent)]
+    Charge(#[from] PyErr),
+}
+
+/// Opens the file `name` of the vessel (a name [`check_filename`] accepted) the way `how`
+/// says, with `openfile`'s accounting, in `openfile`'s order: the name is claimed, one
+/// `filesopened` item taken, 4,096 `fileread` charged for the existence check; creating the
+/// file charges 4,096 `filewrite` and reserves its directory entry against `diskused`, and
+/// emptying a non-empty file charges 4,096 `filewrite` and takes its bytes off the disk
+/// estimate. The file is opened with `O_NOFOLLOW`: a symbolic link is never followed.
+pub(crate) fn open_in_vessel(
+    py: Python<'_>,
+    name: &str,
+    how: OpenHow,
+) -> Result<VesselFile, OpenError> {
+    let claim = Claim::take(name).ok_or(OpenError::InUse)?;
+    charge::acquire(Item::FILESOPENED, claim.key)?;
+    charge::after(py, Renewable::FILEREAD, BLOCK)?;
+    let mut reserved = 0;
+    let mut emptied = 0;
+    match std::fs::symlink_metadata(name) {
+        Ok(meta) if meta.file_type().is_file() => {
+            if how.exclusive {
+                return Err(OpenError::Exists);
+            }
+            if how.truncate && meta.len() > 0 {
+                charge::after(py, Renewable::FILEWRITE, BLOCK)?;
+                emptied = meta.len();
+            }
+        }
+        existing => {
+            if !how.create {
+                return Err(match existing {
+                    Ok(meta) => OpenError::NotRegular {
+                        directory: meta.is_dir(),
+                    },
+                    Err(_) => OpenError::Missing,
+                });
+            }
+            charge::after(py, Renewable::FILEWRITE, BLOCK)?;
+            // A new directory entry counts against `diskused` too.
+            py.detach(|| charge::reserve_disk(nanny::measure::DISK_ENTRY_OVERHEAD));
+            // Ended once the file exists (or creating it failed).
+            reserved = nanny::measure::DISK_ENTRY_OVERHEAD;
+        }
+    }
+    let slot = match crate::descriptors::take("open a file") {
+        Ok(slot) => slot,
+        Err(err) => {
+            charge::disk_written(reserved);
+            return Err(err.into());
+        }
+    };
+    py.detach(|| {
+        let file = OpenOptions::new()
+            .read(how.read)
+            .write(how.write)
+            .create(how.create && !how.exclusive)
+            .create_new(how.exclusive)
+            .truncate(how.truncate)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(name);
+        charge::disk_written(reserved);
+        let file = file.map_err(OpenError::Os)?;
+        if emptied > 0 {
+            charge::disk_truncated(emptied);
+        }
+        let meta = file.metadata().map_err(OpenError::Os)?;
+        if !meta.is_file() {
+            // Swapped in after the check above: refuse it as the check would have.
+            return Err(OpenError::NotRegular {
+                directory: meta.is_dir(),
+            });
+        }
+        Ok(VesselFile {
+            file,
+            size: meta.len(),
+            _slot: slot,
+            _claim: claim,
+        })
+    })
 }
 
 /// A file handle returned by `openfile`.
 #[pyclass(frozen, immutable_type, name = "file", module = "repy")]
 pub struct RepyFile {
     name: String,
-    key: u64,
-    state: Mutex<Option<OpenFile>>,
+    state: Mutex<Option<VesselFile>>,
 }
 
 impl RepyFile {
-    fn state(&self) -> MutexGuard<'_, Option<OpenFile>> {
+    fn state(&self) -> MutexGuard<'_, Option<VesselFile>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Releases the handle's claims (the name and the `filesopened` item).
-    fn release(&self) {
-        if let Some(names) = open_names().as_mut() {
-            names.remove(&self.name);
-        }
-        charge::release(Item::FILESOPENED, self.item_key());
     }
 
     /// The open file, for I/O at `offset`: `FileClosedError` once closed,
     /// `SeekPastEndOfFileError` past the end (at exactly the end is allowed).
     fn open_at<'g>(
         &self,
-        guard: &'g mut Option<OpenFile>,
+        guard: &'g mut Option<VesselFile>,
         offset: u64,
-    ) -> PyResult<&'g mut OpenFile> {
+    ) -> PyResult<&'g mut VesselFile> {
         let Some(open) = guard.as_mut() else {
             return Err(FileClosedError::new_err(format!(
                 "File '{}' is already closed!",
@@ -130,19 +281,6 @@ impl RepyFile {
             ));
         }
         Ok(open)
-    }
-
-    fn item_key(&self) -> u64 {
-        self.key
-    }
-}
-
-impl Drop for RepyFile {
-    fn drop(&mut self) {
-        let was_open = self.state().take().is_some();
-        if was_open {
-            self.release();
-        }
     }
 }
 
@@ -242,7 +380,8 @@ impl RepyFile {
                 self.name
             )));
         }
-        self.release();
+        // Dropping the file closes it and gives back its name and `filesopened` item.
+        drop(closed);
         Ok(())
     }
 
@@ -263,67 +402,29 @@ pub fn openfile(
     let filename = args::exact_str(&filename)?;
     let create = args::exact_bool(&create)?;
     check_filename(&filename)?;
-    {
-        let mut names = open_names();
-        let names = names.get_or_insert_with(HashSet::new);
-        if names.contains(&filename) {
-            return Err(FileInUseError::new_err(format!(
-                "Cannot open file \"{filename}\" because it is already open!"
-            )));
-        }
-        names.insert(filename.clone());
-    }
-    let handle = RepyFile {
-        key: charge::new_key(),
-        name: filename.clone(),
-        state: Mutex::new(None),
+    let how = OpenHow {
+        read: true,
+        write: true,
+        create,
+        ..OpenHow::default()
     };
-    let opened = (|| -> PyResult<OpenFile> {
-        let mut reserved = 0;
-        charge::acquire(Item::FILESOPENED, handle.item_key())?;
-        charge::after(py, Renewable::FILEREAD, BLOCK)?;
-        if !is_regular_file(&filename) {
-            if !create {
-                return Err(FileNotFoundError::new_err(format!(
-                    "Cannot openfile non-existent file \"{filename}\" without creating it!"
-                )));
-            }
-            charge::after(py, Renewable::FILEWRITE, BLOCK)?;
-            // A new directory entry counts against `diskused` too.
-            py.detach(|| charge::reserve_disk(nanny::measure::DISK_ENTRY_OVERHEAD));
-            // Ended once the file exists (or creating it failed).
-            reserved = nanny::measure::DISK_ENTRY_OVERHEAD;
-        }
-        let slot = crate::descriptors::take("open a file")?;
-        py.detach(|| {
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(create)
-                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-                .open(&filename);
-            charge::disk_written(reserved);
-            let file = file.map_err(|e| crate::errors::open_failed(&filename, &e))?;
-            let size = file
-                .metadata()
-                .map(|m| m.len())
-                .map_err(|e| crate::errors::open_failed(&filename, &e))?;
-            Ok(OpenFile {
-                file,
-                size,
-                _slot: slot,
-            })
-        })
-    })();
-    match opened {
-        Ok(open) => {
-            *handle.state() = Some(open);
-            Ok(handle)
-        }
-        Err(err) => {
-            handle.release();
-            Err(err)
-        }
+    match open_in_vessel(py, &filename, how) {
+        Ok(open) => Ok(RepyFile {
+            name: filename,
+            state: Mutex::new(Some(open)),
+        }),
+        Err(OpenError::InUse) => Err(FileInUseError::new_err(format!(
+            "Cannot open file \"{filename}\" because it is already open!"
+        ))),
+        Err(OpenError::Missing | OpenError::NotRegular { .. }) => Err(FileNotFoundError::new_err(
+            format!("Cannot openfile non-existent file \"{filename}\" without creating it!"),
+        )),
+        Err(OpenError::Os(err)) => Err(crate::errors::open_failed(&filename, &err)),
+        // Never happens: `openfile` does not open exclusively.
+        Err(OpenError::Exists) => Err(FileError::new_err(format!(
+            "Cannot open file \"{filename}\": it exists"
+        ))),
+        Err(OpenError::Charge(err)) => Err(err),
     }
 }
 

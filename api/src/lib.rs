@@ -18,6 +18,7 @@ pub mod namespace;
 pub mod net;
 pub mod output;
 pub mod program;
+pub mod pyfile;
 pub mod python_profile;
 pub mod resources;
 pub mod stack;

@@ -21,6 +21,25 @@ pub const PYTHON_BUILTINS: &[(&str, &str)] = &[
          charged to lograte like log",
     ),
     (
+        "open",
+        "Python-style file objects on plain file names of the vessel directory only, through \
+         openfile's path (`files::open_in_vessel`): the same filename rule, one handle per \
+         file, filesopened items, fileread/filewrite charges, diskused reservations and \
+         O_NOFOLLOW; the object has CPython's file methods and no descriptor (`api::pyfile`)",
+    ),
+    (
+        "FileExistsError",
+        "an exception class (CPython's), raised by open(name, \"x\")",
+    ),
+    (
+        "PermissionError",
+        "an exception class (CPython's), raised by open() for a name outside the filename rule",
+    ),
+    (
+        "IsADirectoryError",
+        "an exception class (CPython's), raised by open() of a directory",
+    ),
+    (
         "property",
         "the real type: a property holds the program's own functions, and reading them back \
          (`fget`) gives nothing the program did not have; `__get__`/`__set__` hooks stay \
@@ -68,6 +87,11 @@ pub fn extend(py: Python<'_>, builtins: &Bound<'_, PyDict>) -> PyResult<()> {
     builtins.set_item("getattr", wrap_pyfunction!(guarded_getattr, py)?)?;
     builtins.set_item("hasattr", wrap_pyfunction!(guarded_hasattr, py)?)?;
     builtins.set_item("print", wrap_pyfunction!(crate::output::print_python, py)?)?;
+    crate::pyfile::prepare(py)?;
+    builtins.set_item("open", wrap_pyfunction!(crate::pyfile::open, py)?)?;
+    for name in ["FileExistsError", "PermissionError", "IsADirectoryError"] {
+        builtins.set_item(name, real.getattr(name)?)?;
+    }
     Ok(())
 }
 
@@ -394,6 +418,37 @@ result = [
             assert!(err.to_string().contains("file must be None"), "{err}");
             let err = run(py, "print('x', fiel=None)\n").expect_err("refused");
             assert!(err.to_string().contains("'fiel'"), "{err}");
+        });
+    }
+
+    #[test]
+    fn python_profile_replaces_the_open_stub_and_lists_every_name_it_adds() {
+        Python::initialize();
+        Python::attach(|py| {
+            let repyv2 = crate::builtins::build(py).expect("builtins");
+            let python = crate::builtins::build(py).expect("builtins");
+            extend(py, &python).expect("extend");
+            let stub = repyv2.get_item("open").expect("get").expect("open");
+            assert!(stub.is_instance_of::<crate::builtins::ForbiddenBuiltin>());
+            let open = python.get_item("open").expect("get").expect("open");
+            assert!(!open.is_instance_of::<crate::builtins::ForbiddenBuiltin>());
+            for key in python.keys() {
+                let name: String = key.extract().expect("str");
+                let new = python.get_item(&name).expect("get").expect("value");
+                let stub =
+                    |v: &Bound<'_, PyAny>| v.is_instance_of::<crate::builtins::ForbiddenBuiltin>();
+                // Each build makes its own stubs: a stub in both is unchanged.
+                let same = repyv2
+                    .get_item(&name)
+                    .expect("get")
+                    .is_some_and(|old| old.is(&new) || (stub(&old) && stub(&new)));
+                if !same {
+                    assert!(
+                        PYTHON_BUILTINS.iter().any(|(n, _)| *n == name),
+                        "{name} is added without a reason in PYTHON_BUILTINS"
+                    );
+                }
+            }
         });
     }
 }
