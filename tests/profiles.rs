@@ -1,7 +1,7 @@
 //! Profiles through the binary: `repy restrictions check` and `convert` on files that select
-//! one, the report's `profile`, a `python` profile run refused before anything runs (this
-//! build has no python namespace yet), `--stdin` refused under `repyv2`, and
-//! `repy check --profile`.
+//! one, the report's `profile`, python-profile runs (a stdin exercise compared with bare
+//! CPython, the stdin total, a listed module this build does not ship), `--stdin` refused
+//! under `repyv2`, and `repy check --profile`.
 
 use crate::support::{run_repy, RunOutput, Sandbox};
 
