@@ -21,6 +21,7 @@ pub mod program;
 pub mod python_profile;
 pub mod resources;
 pub mod stack;
+pub mod text_guards;
 pub mod threads;
 pub mod traceback;
 pub mod values;
