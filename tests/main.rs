@@ -14,3 +14,4 @@ mod python_corpus;
 mod restrictions;
 mod stack;
 mod support;
+mod text_guards;

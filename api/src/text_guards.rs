@@ -552,21 +552,24 @@ pub fn normalize_encoding(name: &str) -> String {
     normalized
 }
 
-/// The allowed codec `name` names, as CPython would resolve it (normalised, then its aliases,
-/// also with `.` read as `_`), or `None`.
+/// The allowed codec `name` names, as CPython's registry resolves it, or `None`: the
+/// normalised name's alias (also looked up with `.` read as `_`), else the normalised name
+/// itself as a codec module name (never one with a `.`).
 pub fn codec_named(name: &str) -> Option<Codec> {
     let normalized = normalize_encoding(name);
-    let find = |key: &str| {
-        let canonical = ALIASES
+    let alias = |key: &str| {
+        ALIASES
             .iter()
             .find(|(alias, _)| *alias == key)
-            .map_or(key, |(_, canonical)| *canonical);
-        CODECS
-            .iter()
-            .find(|(codec_name, _)| *codec_name == canonical)
-            .map(|(_, codec)| *codec)
+            .map(|(_, canonical)| *canonical)
     };
-    find(&normalized).or_else(|| find(&normalized.replace('.', "_")))
+    let canonical = alias(&normalized)
+        .or_else(|| alias(&normalized.replace('.', "_")))
+        .or_else(|| (!normalized.contains('.')).then_some(normalized.as_str()))?;
+    CODECS
+        .iter()
+        .find(|(codec_name, _)| *codec_name == canonical)
+        .map(|(_, codec)| *codec)
 }
 
 /// The `encoding` and `errors` arguments of a codec method, as CPython's argument clinic
