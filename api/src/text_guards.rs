@@ -365,9 +365,11 @@ unsafe extern "C" fn guarded_format_map(
 /// # Safety
 /// With the interpreter attached, `template` a live `str`.
 unsafe fn template_allowed(template: *mut ffi::PyObject) -> bool {
-    // SAFETY: the caller holds the interpreter; the object is live for the call.
-    let py = unsafe { Python::assume_attached() };
-    let template = unsafe { Bound::from_borrowed_ptr(py, template) };
+    // SAFETY: the caller holds the interpreter and a live object, borrowed for the call.
+    let (py, template) = unsafe {
+        let py = Python::assume_attached();
+        (py, Bound::from_borrowed_ptr(py, template))
+    };
     let Ok(template) = template.cast_into::<PyString>() else {
         return true;
     };
@@ -383,9 +385,15 @@ unsafe fn template_allowed(template: *mut ffi::PyObject) -> bool {
             .restore(py);
             false
         }
-        // Malformed where CPython's parse fails too: every field before was checked, the
-        // original raises CPython's error at the same place.
-        Ok(None) | Err(_) => true,
+        Ok(None) => true,
+        // Malformed where CPython's parse fails too (its parser raises `ValueError`): every
+        // field before was checked, the original raises CPython's error at the same place.
+        Err(error) if error.is_instance_of::<pyo3::exceptions::PyValueError>(py) => true,
+        // Anything else (memory) refuses: the check did not finish.
+        Err(error) => {
+            error.restore(py);
+            false
+        }
     }
 }
 
@@ -445,7 +453,8 @@ fn units_may_name_refused_part<T: Copy + Into<u32>>(units: &[T]) -> bool {
 }
 
 /// The first field part of `template` the guard refuses, as `(field, name)`; `Ok(None)` if
-/// there is none; `Err` where CPython's parser fails (the check stops there).
+/// there is none; `Err` where CPython's parser fails (a `ValueError`: the check stops there,
+/// as CPython's formatting will).
 fn refused_part(
     py: Python<'_>,
     template: &Bound<'_, PyAny>,
@@ -465,7 +474,9 @@ fn refused_part(
         if field.is_none() {
             continue;
         }
-        let field_name: String = field.extract()?;
+        // Lossy: a lone surrogate is shown as U+FFFD, never an error that would stop the
+        // check early.
+        let field_name = field.str()?.to_string_lossy().into_owned();
         let parts = split.bind(py).call1((&field,))?;
         let parts = parts.cast::<PyTuple>()?;
         if let Some(name) = refused_name(&parts.get_item(0)?, false)? {
@@ -495,13 +506,15 @@ fn refused_name(key: &Bound<'_, PyAny>, attribute: bool) -> PyResult<Option<Stri
     let Ok(key) = key.cast::<PyString>() else {
         return Ok(None);
     };
-    let key = key.to_str()?;
+    // Lossy keeps every ASCII character where it is, which is all the tests below read; a
+    // lone surrogate (never `_`) cannot make the check fail and stop early.
+    let key = key.to_string_lossy();
     let refused = key.starts_with('_')
         || (attribute
             && safe_check::INTROSPECTION_PREFIXES
                 .iter()
                 .any(|prefix| key.starts_with(prefix)));
-    Ok(refused.then(|| key.to_owned()))
+    Ok(refused.then(|| key.into_owned()))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -772,4 +785,189 @@ pub fn installed() -> bool {
     ]
     .iter()
     .all(|original| original.load(Ordering::Acquire) != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_normalise_as_cpython() {
+        assert_eq!(normalize_encoding(" UTF-8 "), "utf_8");
+        assert_eq!(normalize_encoding("utf--8"), "utf_8");
+        assert_eq!(normalize_encoding("_Latin 1_"), "latin_1");
+        assert_eq!(normalize_encoding("ISO_8859-1:1987"), "iso_8859_1_1987");
+        assert_eq!(normalize_encoding("utf\u{2010}8"), "utf_8");
+        assert_eq!(normalize_encoding("ｕｔｆ８"), "");
+        assert_eq!(normalize_encoding("ansi_x3.4-1968"), "ansi_x3.4_1968");
+    }
+
+    #[test]
+    fn only_text_codecs_are_named() {
+        for (name, codec) in [
+            ("utf-8", Codec::Utf8),
+            ("U8", Codec::Utf8),
+            ("us-ascii", Codec::Ascii),
+            ("iso-8859-1", Codec::Latin1),
+            ("latin1", Codec::Latin1),
+            ("utf-16", Codec::Utf16(0)),
+            ("UTF-16LE", Codec::Utf16(-1)),
+            ("utf_16_be", Codec::Utf16(1)),
+            ("utf-32-le", Codec::Utf32(-1)),
+            ("ansi_x3.4-1968", Codec::Ascii),
+        ] {
+            assert_eq!(codec_named(name), Some(codec), "{name}");
+        }
+        for name in [
+            "rot13",
+            "rot_13",
+            "hex",
+            "base64",
+            "zip",
+            "idna",
+            "punycode",
+            "unicode_escape",
+            "raw_unicode_escape",
+            "utf-8-sig",
+            "utf-7",
+            "cp1252",
+            "utf.8",
+            "",
+            "encodings.utf_8",
+            "../utf_8",
+        ] {
+            assert_eq!(codec_named(name), None, "{name}");
+        }
+    }
+
+    fn prefilter(text: &str) -> bool {
+        let units: Vec<u32> = text.chars().map(u32::from).collect();
+        units_may_name_refused_part(&units)
+    }
+
+    #[test]
+    fn prefilter_lets_through_only_templates_without_refusable_parts() {
+        for harmless in [
+            "{}: {:.2f}",
+            "{0.real} {0[1]} {x!r:>{w}}",
+            "a_b {{x}} _",
+            "",
+        ] {
+            assert!(!prefilter(harmless), "{harmless}");
+        }
+        for suspicious in [
+            "{_x}",
+            "{0._s}",
+            "{0[_k]}",
+            "{0.gi_frame}",
+            "{0:{1.f_back}}",
+        ] {
+            assert!(prefilter(suspicious), "{suspicious}");
+        }
+    }
+
+    /// A template made of pieces that build fields, from a simple deterministic generator.
+    fn template(seed: &mut u64) -> String {
+        const PIECES: &[&str] = &[
+            "{",
+            "}",
+            "[",
+            "]",
+            ".",
+            "_",
+            "__class__",
+            "0",
+            "x",
+            ":",
+            "!r",
+            "!",
+            "{0",
+            "}}",
+            "{{",
+            "gi_frame",
+            "f_",
+            " ",
+            "é",
+            ">5",
+            "a",
+        ];
+        let mut text = String::new();
+        let length = (*seed % 12) as usize + 1;
+        for _ in 0..length {
+            *seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            text.push_str(PIECES[(*seed >> 33) as usize % PIECES.len()]);
+        }
+        text
+    }
+
+    /// The prefilter is sound: whatever CPython's parser finds refusable in a template, the
+    /// prefilter flags; and the guard refuses exactly those templates at run time.
+    #[test]
+    fn prefilter_flags_every_template_the_parser_refuses() {
+        Python::initialize();
+        Python::attach(|py| {
+            install(py).expect("guards install");
+            assert!(installed());
+            let mut seed = 7;
+            let mut refused = 0;
+            for _ in 0..20_000 {
+                let text = template(&mut seed);
+                let object = PyString::new(py, &text);
+                let found = refused_part(py, object.as_any(), 0).ok().flatten();
+                if found.is_some() {
+                    refused += 1;
+                    assert!(prefilter(&text), "{text:?}: {found:?}");
+                    let error = object
+                        .call_method1("format", (1, 2))
+                        .expect_err("the guard refuses");
+                    assert!(error.is_instance_of::<pyo3::exceptions::PyValueError>(py));
+                    assert!(error.to_string().contains("may not reach"), "{error}");
+                }
+            }
+            assert!(refused > 100, "too few refusable templates: {refused}");
+        });
+    }
+
+    #[test]
+    fn guards_refuse_walks_and_other_codecs() {
+        Python::initialize();
+        Python::attach(|py| {
+            install(py).expect("guards install");
+            let run = |source: &str| {
+                let code = std::ffi::CString::new(source).expect("no NUL");
+                py.run(&code, None, None)
+            };
+            run("assert '{0.real}|{0:>{1}}|{2[a]}'.format(3, 4, {'a': 5}) == '3|   3|5'")
+                .expect("ordinary format");
+            run("assert str.format_map('{a}', {'a': 1}) == '1'").expect("format_map");
+            for walk in [
+                "'{0.__class__}'.format(1)",
+                "str.format('{0[_k]}', {'_k': 1})",
+                "'{0:{1.__class__}}'.format(1, 2)",
+                "'{x.__class__!r}'.format_map({'x': 1})",
+            ] {
+                let error = run(walk).expect_err(walk);
+                assert!(
+                    error.is_instance_of::<pyo3::exceptions::PyValueError>(py),
+                    "{walk}"
+                );
+            }
+            run("assert 'é'.encode('utf-16-le') == b'\\xe9\\x00'").expect("utf-16-le");
+            run("assert bytearray(b'\\xe9').decode('latin-1') == 'é'").expect("bytearray");
+            for codec in [
+                "'x'.encode('rot13')",
+                "b'x'.decode('hex')",
+                "bytearray(b'x').decode('base64')",
+                "'x'.encode('utf-8', 'namereplace')",
+            ] {
+                let error = run(codec).expect_err(codec);
+                assert!(
+                    error.is_instance_of::<pyo3::exceptions::PyLookupError>(py),
+                    "{codec}"
+                );
+            }
+        });
+    }
 }
