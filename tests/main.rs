@@ -15,3 +15,4 @@ mod python_open;
 mod restrictions;
 mod stack;
 mod support;
+mod text_guards;

@@ -233,7 +233,7 @@ if __name__ == "__main__":
 }
 
 /// What bare CPython 3.11 (the interpreter repy links) prints for `program` on `input`.
-fn bare_cpython(program: &str, input: &str) -> String {
+pub(crate) fn bare_cpython(program: &str, input: &str) -> String {
     use std::io::Write as _;
     let python = std::path::Path::new(python_link::HOME).join("bin/python3.11");
     let mut child = std::process::Command::new(&python)

@@ -22,6 +22,7 @@ pub mod pyfile;
 pub mod python_profile;
 pub mod resources;
 pub mod stack;
+pub mod text_guards;
 pub mod threads;
 pub mod traceback;
 pub mod values;

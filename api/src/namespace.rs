@@ -26,6 +26,10 @@ pub fn build_for<'py>(
     let globals = PyDict::new(py);
     let builtins = crate::builtins::build(py)?;
     if profile == safe_check::Profile::Python {
+        // `str.format` and the codec methods, which the python profile's checker lets through
+        // (R205, R206), are guarded at run time; a process runs one program, so installing
+        // the guards process-wide affects no RepyV2 run.
+        crate::text_guards::install(py)?;
         crate::python_profile::extend(py, &builtins)?;
     }
     crate::vnamespace::set_builtins(py, &builtins)?;

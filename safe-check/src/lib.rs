@@ -56,7 +56,7 @@ pub fn preparation_allowance(source_bytes: usize) -> u64 {
     let bytes = u64::try_from(source_bytes.min(MAX_SOURCE_BYTES)).unwrap_or(u64::MAX);
     PREPARATION_BASE_BYTES.saturating_add(bytes.saturating_mul(PREPARATION_BYTES_PER_SOURCE_BYTE))
 }
-pub use names::is_safe_name;
+pub use names::{is_safe_name, INTROSPECTION_PREFIXES};
 pub use profile::{Options, Profile, Widening, WideningInfo};
 pub use render::{
     first_violation_text, json_values, render_json, render_json_files, render_sarif,

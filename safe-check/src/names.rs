@@ -94,7 +94,7 @@ pub(crate) const SAFE_SPECIAL_METHODS: &[&str] = &[
 /// RepyV2's forbidden prefixes (Python 2 function, method, traceback, frame and code
 /// attributes) plus Python 3's generator, coroutine and async-generator attributes: the ways
 /// from an object to a frame, its globals and its code.
-pub(crate) const INTROSPECTION_PREFIXES: &[&str] =
+pub const INTROSPECTION_PREFIXES: &[&str] =
     &["im_", "func_", "tb_", "f_", "co_", "gi_", "cr_", "ag_"];
 
 /// Names a program may not use at all (R401). Only `exec`: it was a keyword in RepyV2's

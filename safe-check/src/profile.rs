@@ -134,6 +134,10 @@ pub enum Widening {
     PostInitMethod,
     /// Imports of the modules the policy lists (R301, R302).
     AllowedModules,
+    /// The attributes `format` and `format_map` (R205), guarded at run time.
+    FormatMethods,
+    /// The attributes `encode` and `decode` (R206), guarded at run time.
+    TextCodecs,
 }
 
 /// One widening of a profile: what it allows, which rules it narrows, why it is safe, and
@@ -156,7 +160,7 @@ pub struct WideningInfo {
 
 /// The python profile: every construct it allows beyond RepyV2, and why. Everything not
 /// here stays refused exactly as under RepyV2: every other dunder name and attribute, the
-/// introspection prefixes, `exec`, `format`/`encode`/`mro` attributes, async, class
+/// introspection prefixes, `exec`, the `mro` attribute, async, class
 /// keywords, every other special method. Already allowed by both profiles and so not here:
 /// `nonlocal`, `raise ... from ...`, `%`-formatting, and the *name* `super` (a stub under
 /// RepyV2; the real zero-argument `super` under python, with arguments refused by R403).
@@ -271,7 +275,7 @@ pub(crate) static PYTHON_WIDENINGS: &[WideningInfo] = &[
         runtime: "the checker cannot see the names read: `__match_args__` is a run-time tuple \
                   of strings. No class the program can reach or create may have a \
                   `__match_args__` naming an attribute the checker would refuse (`__class__`, \
-                  `__globals__`, `gi_frame`, `format`): `dataclasses.make_dataclass` and the \
+                  `__globals__`, `gi_frame`, `mro`): `dataclasses.make_dataclass` and the \
                   functional APIs that take field names as strings (`Enum`, `NamedTuple`) must \
                   refuse such names, and exported classes of modules and packages must be \
                   vetted",
@@ -304,6 +308,42 @@ pub(crate) static PYTHON_WIDENINGS: &[WideningInfo] = &[
                   exporting exactly its public API, whatever name reaches it at run time; \
                   `from m import *` must bind only the proxy's exports",
     },
+    WideningInfo {
+        widening: Widening::FormatMethods,
+        name: "format-methods",
+        narrows: &[RuleId::R205],
+        allows: "the attributes `format` and `format_map` (`\"{}: {:.2f}\".format(name, x)`, \
+                 `template.format_map(values)`, `str.format`)",
+        why: "the most common way ordinary programs build text; what made it dangerous is the \
+              fields, which read attributes and items named in a string the checker never \
+              sees (`\"{0.__class__}\"`): the namespace's guard refuses those fields before \
+              anything is formatted, so the methods give only text built from the program's \
+              own values and their public attributes",
+        runtime: "`str.format` and `str.format_map` must be guarded for every way to call them \
+                  (`str.format(s, x)`, aliases, `case str(format=f)`): a field may not reach an \
+                  attribute or item whose name starts with `_`, nor an attribute with an \
+                  introspection prefix, at any depth and in nested fields of format specs \
+                  (`api::text_guards`). `string.Formatter` (`get_field`, `get_value`) resolves \
+                  fields in Python and must not be exported by a module proxy unguarded",
+    },
+    WideningInfo {
+        widening: Widening::TextCodecs,
+        name: "text-codecs",
+        narrows: &[RuleId::R206],
+        allows: "the attributes `encode` and `decode` (`s.encode()`, `data.decode(\"latin-1\")`)",
+        why: "converting between `str` and `bytes` is ordinary Python 3; what made it dangerous \
+              is the codec lookup by a run-time name, which imports `encodings.<name>` modules \
+              and reaches codecs that are not text (`rot13`, `zip`, `base64`) or run more \
+              machinery (`idna`, `punycode`, `unicode_escape`): the namespace's guard accepts \
+              only the text codecs utf-8, ascii, latin-1, utf-16 and utf-32 and CPython's \
+              built-in error handlers, and encodes with CPython's C codecs directly",
+        runtime: "`str.encode`, `bytes.decode` and `bytearray.decode` must be guarded for every \
+                  way to call them: any other codec name or error handler raises `LookupError` \
+                  before the codec registry is consulted (`api::text_guards`); the registry must \
+                  be initialised before the program runs, so a lookup never imports `encodings` \
+                  through the program's `__import__`; `codecs` must not be exported by a module \
+                  proxy (`codecs.register`, `codecs.lookup`, `register_error`)",
+    },
 ];
 
 #[cfg(test)]
@@ -323,6 +363,8 @@ mod tests {
             Widening::PositionalClassPatterns,
             Widening::PostInitMethod,
             Widening::AllowedModules,
+            Widening::FormatMethods,
+            Widening::TextCodecs,
         ];
         for widening in all {
             let entries = PYTHON_WIDENINGS

@@ -81,6 +81,16 @@ const WIDENED: &[(&str, &str, &[&str])] = &[
         "import math\nimport collections.abc\nimport math as m, functools as f\nfrom math import sqrt, pi as PI\nfrom collections.abc import Mapping\nfrom collections import abc, deque\nfrom math import *\n",
         &["R301", "R302"],
     ),
+    (
+        "format-methods",
+        "line = \"{}: {:.2f}\".format('x', 1.5)\nrender = str.format\ntext = '{a}'.format_map({'a': 1})\nmatch line:\n    case str(format=f):\n        pass\n",
+        &["R205"],
+    ),
+    (
+        "text-codecs",
+        "data = 'hé'.encode()\ntext = data.decode('latin-1')\nback = bytearray(data).decode('utf-8', 'replace')\n",
+        &["R206"],
+    ),
 ];
 
 /// Programs both profiles allow (so the python profile needs no widening for them).

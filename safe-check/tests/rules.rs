@@ -127,6 +127,8 @@ python_rule_tests! {
     python_r201_dunder_attribute => R201,
     python_r202_dunder_name => R202,
     python_r203_unsafe_special_method => R203,
+    python_r205_format_attribute => R205,
+    python_r206_codec_attribute => R206,
     python_r301_import_statement => R301,
     python_r302_import_from_statement => R302,
 }

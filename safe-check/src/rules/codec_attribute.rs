@@ -1,6 +1,7 @@
 //! R206: the attributes `encode` and `decode` (RepyV2's codec rule).
 
 use super::{Checker, RuleId, Violation};
+use crate::profile::Widening;
 use crate::names::CODEC_ATTRIBUTES;
 use crate::tree::{IdentRole, NodeId};
 
@@ -21,6 +22,10 @@ impl Violation for CodecAttribute {
 }
 
 pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
+    // Under the python profile the methods are guarded at run time instead.
+    if checker.allows(Widening::TextCodecs) {
+        return;
+    }
     let tree = checker.tree;
     for ident in tree.idents_of(id) {
         if !ident.role.reads_attribute() || !CODEC_ATTRIBUTES.contains(&&*ident.text) {

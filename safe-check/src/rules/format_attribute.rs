@@ -1,6 +1,7 @@
 //! R205: the attributes `format` and `format_map` (`str.format` field traversal).
 
 use super::{Checker, RuleId, Violation};
+use crate::profile::Widening;
 use crate::names::FORMAT_ATTRIBUTES;
 use crate::tree::{IdentRole, NodeId};
 
@@ -21,6 +22,10 @@ impl Violation for FormatAttribute {
 }
 
 pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
+    // Under the python profile the methods are guarded at run time instead.
+    if checker.allows(Widening::FormatMethods) {
+        return;
+    }
     let tree = checker.tree;
     for ident in tree.idents_of(id) {
         if !ident.role.reads_attribute() || !FORMAT_ATTRIBUTES.contains(&&*ident.text) {
