@@ -375,3 +375,47 @@ fn python_open_stays_a_stub_under_repyv2() {
         .assert_stderr_contains("Unsafe call 'open'");
     assert!(!sb.path().join("x.txt").exists(), "{}", out.explain());
 }
+
+/// A FIFO in the vessel (the caller's, or left by an earlier run) is refused before it is
+/// opened, in every mode: opening it for writing would wait for a reader until the wall-time
+/// kill (red team, round 8).
+#[test]
+fn python_open_refuses_a_fifo_without_waiting_for_a_reader() {
+    let program = r#"
+for mode in ["w", "a", "r", "r+", "x"]:
+    try:
+        open("fifo", mode)
+        print(mode, "opened")
+    except OSError as err:
+        print(mode, type(err).__name__)
+"#;
+    let sb = Sandbox::new()
+        .restrictions(&format!("{PYTHON}wall-time = 5\n"))
+        .program(program);
+    nix::unistd::mkfifo(&sb.path().join("fifo"), nix::sys::stat::Mode::S_IRWXU).expect("mkfifo");
+    let started = std::time::Instant::now();
+    let out = sb.run(&[]);
+    out.assert_code(0).assert_stdout(
+        "w PermissionError\na PermissionError\nr PermissionError\nr+ PermissionError\nx FileExistsError\n",
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "{}",
+        out.explain()
+    );
+}
+
+/// `print(..., file=f)` writes through the file, as CPython's does.
+#[test]
+fn python_open_print_to_a_file_matches_cpython() {
+    assert_like_cpython(
+        r#"
+with open("out.txt", "w") as f:
+    print("total", 3, sep=": ", file=f)
+    print("done", end="!\n", file=f, flush=True)
+with open("out.txt") as f:
+    print(repr(f.read()))
+"#,
+        &[],
+    );
+}

@@ -197,14 +197,21 @@ pub(crate) fn open_in_vessel(
                 emptied = meta.len();
             }
         }
-        existing => {
+        // Anything there that is not a regular file (a directory, a FIFO, a device node, a
+        // link) is refused before it is opened, in every mode: opening a FIFO for writing
+        // would wait for a reader, and a device node would be opened with its side effects.
+        Ok(meta) => {
+            return Err(if how.exclusive {
+                OpenError::Exists
+            } else {
+                OpenError::NotRegular {
+                    directory: meta.is_dir(),
+                }
+            })
+        }
+        Err(_) => {
             if !how.create {
-                return Err(match existing {
-                    Ok(meta) => OpenError::NotRegular {
-                        directory: meta.is_dir(),
-                    },
-                    Err(_) => OpenError::Missing,
-                });
+                return Err(OpenError::Missing);
             }
             charge::after(py, Renewable::FILEWRITE, BLOCK)?;
             // A new directory entry counts against `diskused` too.
@@ -227,7 +234,9 @@ pub(crate) fn open_in_vessel(
             .create(how.create && !how.exclusive)
             .create_new(how.exclusive)
             .truncate(how.truncate)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            // Non-blocking and no controlling terminal until the file is known to be regular:
+            // an entry swapped in after the check above (a FIFO) cannot make the open wait.
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY)
             .open(name);
         charge::disk_written(reserved);
         let file = file.map_err(OpenError::Os)?;
@@ -240,6 +249,16 @@ pub(crate) fn open_in_vessel(
             return Err(OpenError::NotRegular {
                 directory: meta.is_dir(),
             });
+        }
+        // A regular file: back to blocking I/O.
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&file);
+        // SAFETY: fcntl on a descriptor this function owns, with integer arguments only.
+        let cleared = unsafe {
+            let flags = libc::fcntl(fd, libc::F_GETFL);
+            flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) == 0
+        };
+        if !cleared {
+            return Err(OpenError::Os(std::io::Error::last_os_error()));
         }
         Ok(VesselFile {
             file,

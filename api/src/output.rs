@@ -178,22 +178,31 @@ pub fn print(
 }
 
 /// The `python` profile's `print(*args, sep=' ', end='\n', file=None, flush=False)`: Python
-/// 3's whole signature. `file` may only be `None` (standard output, the output ring); `flush`
-/// is accepted and changes nothing (the ring is relayed as it fills).
+/// 3's whole signature. Without `file` (or with `None`) it writes to standard output, the
+/// output ring, charged to `lograte`; with a file (an `open()` file, or any object of the
+/// program's with a `write` method) it calls `file.write(text)` as CPython does, which charges
+/// what that write charges. `flush` is accepted and changes nothing (the ring is relayed as it
+/// fills; `open()` files write through).
 #[pyfunction(name = "print", signature = (*args, **kwargs))]
 pub fn print_python(
     py: Python<'_>,
     args: &Bound<'_, PyTuple>,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<()> {
-    if let Some(file) = kwargs.map(|k| k.get_item("file")).transpose()?.flatten() {
-        if !file.is_none() {
-            return Err(pyo3::exceptions::PyValueError::new_err(
-                "print() in the sandbox writes to standard output only: file must be None",
-            ));
+    let accepted = ["sep", "end", "file", "flush"];
+    let file = kwargs
+        .map(|k| k.get_item("file"))
+        .transpose()?
+        .flatten()
+        .filter(|file| !file.is_none());
+    match file {
+        None => print_with(py, args, kwargs, &accepted),
+        Some(file) => {
+            let text = print_text(args, kwargs, &accepted)?;
+            file.getattr("write")?.call1((text,))?;
+            Ok(())
         }
     }
-    print_with(py, args, kwargs, &["sep", "end", "file", "flush"])
 }
 
 /// Writes `args` joined by `sep` and followed by `end`, charged to `lograte`; `accepted`
@@ -204,6 +213,18 @@ fn print_with(
     kwargs: Option<&Bound<'_, PyDict>>,
     accepted: &[&str],
 ) -> PyResult<()> {
+    let line = print_text(args, kwargs, accepted)?;
+    write_charged(py, line.as_bytes())?;
+    SOFTSPACE.store(false, Ordering::Relaxed);
+    Ok(())
+}
+
+/// The text `print` writes: `args` joined by `sep`, followed by `end`.
+fn print_text(
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+    accepted: &[&str],
+) -> PyResult<String> {
     if let Some(kwargs) = kwargs {
         for key in kwargs.keys() {
             let key = key.str()?.to_string_lossy().into_owned();
@@ -229,9 +250,7 @@ fn print_with(
         line.push_str(&item_text(&item)?);
     }
     line.push_str(&end);
-    write_charged(py, line.as_bytes())?;
-    SOFTSPACE.store(false, Ordering::Relaxed);
-    Ok(())
+    Ok(line)
 }
 
 /// The most a finalizer's (or any other "ignored") exception may write to standard error.

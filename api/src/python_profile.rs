@@ -17,8 +17,9 @@ pub const PYTHON_BUILTINS: &[(&str, &str)] = &[
     ),
     (
         "print",
-        "Python 3's whole signature (sep, end, file=None, flush), through the output ring and \
-         charged to lograte like log",
+        "Python 3's whole signature (sep, end, file, flush): to the output ring, charged to \
+         lograte like log, or through the given file's own `write` (an `open()` file or the \
+         program's object), as CPython does",
     ),
     (
         "open",
@@ -411,11 +412,26 @@ result = [
     }
 
     #[test]
-    fn python_profile_print_takes_only_standard_output() {
+    fn python_profile_print_writes_to_a_file_through_its_write_method() {
         Python::initialize();
         Python::attach(|py| {
-            let err = run(py, "print('x', file=[])\n").expect_err("refused");
-            assert!(err.to_string().contains("file must be None"), "{err}");
+            let globals = run(
+                py,
+                "class Sink:\n    def __init__(self):\n        self.parts = []\n    def write(self, text):\n        self.parts.append(text)\nsink = Sink()\nprint('a', 1, sep='-', end='!', file=sink)\nresult = sink.parts\n",
+            )
+            .expect("runs");
+            let result: Vec<String> = globals
+                .get_item("result")
+                .expect("lookup")
+                .expect("result")
+                .extract()
+                .expect("strs");
+            assert_eq!(result, ["a-1!"]);
+            let err = run(py, "print('x', file=[])\n").expect_err("a list has no write");
+            assert!(
+                err.is_instance_of::<pyo3::exceptions::PyAttributeError>(py),
+                "{err}"
+            );
             let err = run(py, "print('x', fiel=None)\n").expect_err("refused");
             assert!(err.to_string().contains("'fiel'"), "{err}");
         });
