@@ -158,6 +158,26 @@ pub(crate) const FUTURE_FEATURES: &[&str] = &["annotations"];
 /// `__deepcopy__` (the copy protocol hands the program `copy`'s internal memo and state).
 pub(crate) const PYTHON_SPECIAL_METHODS: &[&str] = &["__post_init__"];
 
+/// Under the python profile (widening `class-private-names`), a class-private name:
+/// `__balance`, `__check`, `__count_1`: two underscores, then a name that does not start
+/// with `_`, contains no `__` (so it has not the shape `__x__`, nor `__a__b`) and does not
+/// start with an introspection prefix (`__f_globals`, `__gi_frame` stay refused, see
+/// `PYTHON_WIDENINGS`); never a dotted module path (`__x.y`). Inside a class body CPython's
+/// compiler mangles it to `_Class__balance`, a name starting with one `_` as `obj._x`
+/// (allowed under both profiles) whose inner `__` marks nothing special; elsewhere
+/// (`obj.__x` at module level, a class named `_`) it stays `__x`, which no object of
+/// CPython's (C types, stdlib classes, modules, builtins) has as an attribute or a name.
+pub(crate) fn is_class_private_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("__") else {
+        return false;
+    };
+    !rest.is_empty()
+        && !rest.starts_with('_')
+        && !rest.contains('.')
+        && !rest.contains("__")
+        && introspection_prefix(rest).is_none()
+}
+
 /// Attribute names whose methods format by traversing attributes named in a string.
 pub(crate) const FORMAT_ATTRIBUTES: &[&str] = &["format", "format_map"];
 
@@ -202,6 +222,40 @@ mod tests {
     fn safe_special_methods_have_the_shape() {
         for name in SAFE_SPECIAL_METHODS.iter().chain(PYTHON_SPECIAL_METHODS) {
             assert!(is_special_method_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn class_private_names() {
+        for name in [
+            "__balance",
+            "__check",
+            "__x",
+            "__count_1",
+            "__x_",
+            "__builtins",
+            "__mro",
+        ] {
+            assert!(is_class_private_name(name), "{name}");
+        }
+        for name in [
+            "__",
+            "___",
+            "__x__",
+            "__init__",
+            "___x",
+            "__a__b",
+            "x__y",
+            "_x",
+            "x",
+            "__f_globals",
+            "__gi_frame",
+            "__tb_next",
+            "__co_code",
+            "_C__x",
+            "__x.y",
+        ] {
+            assert!(!is_class_private_name(name), "{name}");
         }
     }
 

@@ -138,6 +138,8 @@ pub enum Widening {
     FormatMethods,
     /// The attributes `encode` and `decode` (R206), guarded at run time.
     TextCodecs,
+    /// Class-private names `__x` (no trailing `__`) as attributes and names (R201, R202).
+    ClassPrivateNames,
 }
 
 /// One widening of a profile: what it allows, which rules it narrows, why it is safe, and
@@ -344,6 +346,37 @@ pub(crate) static PYTHON_WIDENINGS: &[WideningInfo] = &[
                   through the program's `__import__`; `codecs` must not be exported by a module \
                   proxy (`codecs.register`, `codecs.lookup`, `register_error`)",
     },
+    WideningInfo {
+        widening: Widening::ClassPrivateNames,
+        name: "class-private-names",
+        narrows: &[RuleId::R201, RuleId::R202],
+        allows: "class-private names, `__` then a name without `__` (`self.__balance`, \
+                 `def __check(self)`, `__count = 0` in a class body, `obj.__x`), as attributes \
+                 (read, written, deleted) and as variable, function, class, parameter, \
+                 `except`, `global`/`nonlocal` and pattern-capture names",
+        why: "inside a class body the compiler mangles `__x` to `_Class__x`, the class's \
+              name with its leading underscores stripped: an attribute starting with one `_` \
+              like the `obj._cache` both profiles allow, whose `__` after the class name \
+              marks nothing in CPython (every special attribute is `__x__`-shaped or \
+              prefixed, R204), and which no mangled name can spell. It reaches the same kind \
+              of state as `obj._x`: the private attributes of Python-level classes (a \
+              program class named `OrderedDict` reads `od._OrderedDict__map`). Where it is not \
+              mangled (outside a class, a class named `_`) it is the literal `__x`, which no \
+              object outside the program has: no attribute of a C type, stdlib class or \
+              module and no builtin has that shape. Every dunder (`__x__`, `__builtins__`) \
+              stays refused, as do `___x`, `__a__b`, the spelled-out `obj._Class__x`, a name \
+              whose part after `__` starts with an introspection prefix (`__f_globals`: \
+              harmless once mangled, but no identifier of an accepted program spells a frame \
+              attribute after its underscores), and the positions CPython 3.11 does not \
+              mangle or that name modules (keyword arguments, class-pattern attributes, \
+              imports)",
+        runtime: "as for `obj._x`, which both profiles allow: no object the namespace hands \
+                  out (API objects, module proxies, exported classes and their instances) may \
+                  keep under an attribute starting with `_`, mangled (`_Class__x`) or not, \
+                  anything the program must not read or replace. The API's classes are frozen \
+                  native types without an instance dictionary; module proxies export public \
+                  names only",
+    },
 ];
 
 #[cfg(test)]
@@ -365,6 +398,7 @@ mod tests {
             Widening::AllowedModules,
             Widening::FormatMethods,
             Widening::TextCodecs,
+            Widening::ClassPrivateNames,
         ];
         for widening in all {
             let entries = PYTHON_WIDENINGS

@@ -91,6 +91,21 @@ const WIDENED: &[(&str, &str, &[&str])] = &[
         "data = 'hé'.encode()\ntext = data.decode('latin-1')\nback = bytearray(data).decode('utf-8', 'replace')\n",
         &["R206"],
     ),
+    (
+        "class-private-names",
+        "class Account:\n    __count = 0\n    def __init__(self, pin, __tries=3):\n        self.__pin = pin\n        Account.__count += 1\n    def __check(self, pin):\n        try:\n            return pin == self.__pin\n        except ValueError as __error:\n            raise\n    def close(self):\n        del self.__pin\n        return self.__check\nclass __Hidden:\n    pass\nacct = Account(1)\nprint(acct.__pin)\n",
+        &["R201", "R202"],
+    ),
+    (
+        "class-private-names",
+        "def outer():\n    __n = 0\n    def inner():\n        nonlocal __n\n        __n += 1\n    return inner\nmatch value:\n    case [__first, *__rest]:\n        pass\n    case {**__others}:\n        pass\n",
+        &["R202"],
+    ),
+    (
+        "class-private-names",
+        "def reset():\n    global __total\n    __total = 0\n",
+        &["R104", "R202"],
+    ),
 ];
 
 /// Programs both profiles allow (so the python profile needs no widening for them).
@@ -102,6 +117,8 @@ const BOTH: &[&str] = &[
     "text = '%(name)s: %(size)5d' % {'name': 'x', 'size': 2}\n",
     "class C(B):\n    def __init__(self):\n        super().__init__()\n",
     "class D:\n    def __enter__(self):\n        return self\n    def __exit__(self, kind, value, trace):\n        return False\n",
+    // Single-underscore attributes, the kind of state a mangled class-private name reaches.
+    "acct._pin = 1\nprint(acct._pin, acct._x_y)\ndel acct._pin\n",
 ];
 
 fn python() -> Options {

@@ -1,10 +1,13 @@
 //! R201: reading, writing or deleting an attribute whose name contains `__`, except reading
 //! RepyV2's five method names (`x.__init__`, `x.__del__`, `x.__iter__`, `x.__repr__`,
 //! `x.__str__`), and under the python profile reading `__name__`, `__qualname__`, `__doc__`
-//! (widening `name-attributes`) and `__cause__`, `__context__` (`exception-chain-attributes`).
+//! (widening `name-attributes`) and `__cause__`, `__context__` (`exception-chain-attributes`),
+//! and any use of a class-private attribute `obj.__x` (`class-private-names`).
 
 use super::{Checker, RuleId, Violation};
-use crate::names::{EXCEPTION_CHAIN_ATTRIBUTES, NAME_ATTRIBUTES, READABLE_DUNDER_ATTRIBUTES};
+use crate::names::{
+    is_class_private_name, EXCEPTION_CHAIN_ATTRIBUTES, NAME_ATTRIBUTES, READABLE_DUNDER_ATTRIBUTES,
+};
 use crate::profile::Widening;
 use crate::tree::{IdentRole, Kind, NodeId};
 
@@ -36,6 +39,12 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
             // under the python profile also the names and the exception chain.
             continue;
         }
+        if is_class_private(checker, ident.role, &ident.text) {
+            // `self.__balance`: `self._Class__balance` once mangled, private state like
+            // `self._x`, or a literal `__x` no object outside the program has (see
+            // `is_class_private_name` and the widening's runtime note).
+            continue;
+        }
         let violation = DunderAttribute {
             name: ident.text.to_string(),
             role: ident.role,
@@ -50,6 +59,15 @@ fn is_readable(checker: &Checker<'_>, name: &str) -> bool {
     READABLE_DUNDER_ATTRIBUTES.contains(&name)
         || (checker.allows(Widening::NameAttributes) && NAME_ATTRIBUTES.contains(&name))
         || (checker.allows(Widening::ExceptionChain) && EXCEPTION_CHAIN_ATTRIBUTES.contains(&name))
+}
+
+/// Under the python profile, `name` is a class-private attribute (`obj.__x`), which may be
+/// read, written and deleted. Only `Attribute.attr`: CPython 3.11 does not mangle the
+/// attribute names of class patterns (`case C(__x=v)`), which stay refused.
+fn is_class_private(checker: &Checker<'_>, role: IdentRole, name: &str) -> bool {
+    role == IdentRole::Attribute
+        && checker.allows(Widening::ClassPrivateNames)
+        && is_class_private_name(name)
 }
 
 /// The identifier reads an attribute: an `Attribute` in load context, or the attribute of a

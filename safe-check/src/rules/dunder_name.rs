@@ -1,11 +1,14 @@
 //! R202: any identifier other than an attribute that contains `__`, except the safe special
 //! methods defined directly in a class body, and under the python profile: reading the
 //! global `__name__` (widening `main-name`), `__slots__ = ...` in a class body
-//! (`class-slots`, its value checked by R208) and the module of
-//! `from __future__ import ...` (`future-annotations`, its features checked by R302).
+//! (`class-slots`, its value checked by R208), the module of `from __future__ import ...`
+//! (`future-annotations`, its features checked by R302) and class-private names `__x`
+//! (`class-private-names`).
 
 use super::{Checker, RuleId, Violation};
-use crate::names::{is_special_method_name, FUTURE_MODULE, MAIN_NAME, SLOTS_NAME};
+use crate::names::{
+    is_class_private_name, is_special_method_name, FUTURE_MODULE, MAIN_NAME, SLOTS_NAME,
+};
 use crate::profile::Widening;
 use crate::tree::{Field, Ident, IdentRole, Kind, NodeId, Tree};
 
@@ -65,8 +68,32 @@ fn is_widened(checker: &Checker<'_>, id: NodeId, ident: &Ident) -> bool {
                 && node.kind == Kind::ImportFrom
                 && node.int == 0
         }
+        // `self.__balance`'s siblings: `def __check`, `__count = 0`, `except E as __e`.
+        (role, name) if is_mangled_role(role) && is_class_private_name(name) => {
+            checker.allows(Widening::ClassPrivateNames)
+        }
         _ => false,
     }
+}
+
+/// The identifier roles CPython 3.11 mangles inside a class body (`__x` to `_Class__x`),
+/// where a class-private name is allowed. Not keyword arguments and not class-pattern
+/// attributes (the compiler leaves them as written), nor import names and modules (the
+/// import rules' business).
+fn is_mangled_role(role: IdentRole) -> bool {
+    matches!(
+        role,
+        IdentRole::Name
+            | IdentRole::FunctionName
+            | IdentRole::ClassName
+            | IdentRole::Parameter
+            | IdentRole::ExceptName
+            | IdentRole::Global
+            | IdentRole::Nonlocal
+            | IdentRole::MatchCapture
+            | IdentRole::MatchStar
+            | IdentRole::MatchRest
+    )
 }
 
 /// `id` is the `Name` `__slots__`, stored, as the one target of an `Assign` that sits
