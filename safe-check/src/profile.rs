@@ -140,6 +140,9 @@ pub enum Widening {
     TextCodecs,
     /// Class-private names `__x` (no trailing `__`) as attributes and names (R201, R202).
     ClassPrivateNames,
+    /// `__radd__ = __add__`: a safe special method bound in a class body to a name, a
+    /// `lambda` or `None` (R202).
+    SpecialMethodAliases,
 }
 
 /// One widening of a profile: what it allows, which rules it narrows, why it is safe, and
@@ -377,6 +380,29 @@ pub(crate) static PYTHON_WIDENINGS: &[WideningInfo] = &[
                   native types without an instance dictionary; module proxies export public \
                   names only",
     },
+    WideningInfo {
+        widening: Widening::SpecialMethodAliases,
+        name: "special-method-aliases",
+        narrows: &[RuleId::R202],
+        allows: "`__radd__ = __add__`: a plain assignment directly in a class body whose one \
+                 target is a special method the profile lets a `def` define and whose value is \
+                 a name (a method of the class, a safe special method, any other name), a \
+                 `lambda` or `None` (`__hash__ = None`)",
+        why: "the class gets under a safe special-method name a value the program could \
+              install anyway: `x = value` in a class body is allowed, and \
+              `def __radd__(self, *a): return self.x(*a)` is a safe `def`, so the interpreter \
+              calls nothing it could not call through a `def`; a `lambda` is a `def` whose \
+              body is one checked expression (it closes over the same scopes); `None` makes \
+              the protocol unsupported. A safe special-method name as the value reads only \
+              the class body's own binding: the program cannot bind it elsewhere and neither \
+              its globals nor the builtins hold one. Every other target stays refused \
+              (`__getattr__ = f`, `__class__ = X`, `__match_args__ = (...)` until its \
+              run-time guard exists), as do chained, tuple, annotated and augmented \
+              assignments, assignments nested in a statement of the class body, and every \
+              other value expression (calls, attributes): no ordinary program needs them, \
+              and the shape stays one a reader audits at a glance",
+        runtime: "",
+    },
 ];
 
 #[cfg(test)]
@@ -399,6 +425,7 @@ mod tests {
             Widening::FormatMethods,
             Widening::TextCodecs,
             Widening::ClassPrivateNames,
+            Widening::SpecialMethodAliases,
         ];
         for widening in all {
             let entries = PYTHON_WIDENINGS

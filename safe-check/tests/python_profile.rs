@@ -106,6 +106,11 @@ const WIDENED: &[(&str, &str, &[&str])] = &[
         "def reset():\n    global __total\n    __total = 0\n",
         &["R104", "R202"],
     ),
+    (
+        "special-method-aliases",
+        "class Money:\n    def __add__(self, other):\n        return self\n    __radd__ = __add__\n    def __mul__(self, other):\n        return self\n    __rmul__ = __mul__\n    def iter_impl(self):\n        return iter(())\n    __iter__ = iter_impl\n    __eq__ = lambda self, other: self is other\n    __hash__ = None\n    __str__ = __repr__\n    __post_init__ = iter_impl\n",
+        &["R202"],
+    ),
 ];
 
 /// Programs both profiles allow (so the python profile needs no widening for them).
@@ -119,6 +124,8 @@ const BOTH: &[&str] = &[
     "class D:\n    def __enter__(self):\n        return self\n    def __exit__(self, kind, value, trace):\n        return False\n",
     // Single-underscore attributes, the kind of state a mangled class-private name reaches.
     "acct._pin = 1\nprint(acct._pin, acct._x_y)\ndel acct._pin\n",
+    // A class body binding a method under an ordinary name.
+    "class E:\n    def add(self, other):\n        return self\n    plus = add\n    minus = lambda self, other: self\n    label = print\n",
 ];
 
 fn python() -> Options {

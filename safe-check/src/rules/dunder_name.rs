@@ -2,15 +2,17 @@
 //! methods defined directly in a class body, and under the python profile: reading the
 //! global `__name__` (widening `main-name`), `__slots__ = ...` in a class body
 //! (`class-slots`, its value checked by R208), the module of `from __future__ import ...`
-//! (`future-annotations`, its features checked by R302) and class-private names `__x`
-//! (`class-private-names`).
+//! (`future-annotations`, its features checked by R302), class-private names `__x`
+//! (`class-private-names`) and a safe special method bound to a name, a `lambda` or `None`
+//! in a class body (`special-method-aliases`: `__radd__ = __add__`).
 
+use super::unsafe_special_method::may_define;
 use super::{Checker, RuleId, Violation};
 use crate::names::{
     is_class_private_name, is_special_method_name, FUTURE_MODULE, MAIN_NAME, SLOTS_NAME,
 };
 use crate::profile::Widening;
-use crate::tree::{Field, Ident, IdentRole, Kind, NodeId, Tree};
+use crate::tree::{ConstKind, Field, Ident, IdentRole, Kind, NodeId, Tree};
 
 pub(crate) const SUMMARY: &str =
     "a name, parameter, keyword, definition or capture containing `__` (`__builtins__`, `__import__`)";
@@ -72,6 +74,10 @@ fn is_widened(checker: &Checker<'_>, id: NodeId, ident: &Ident) -> bool {
         (role, name) if is_mangled_role(role) && is_class_private_name(name) => {
             checker.allows(Widening::ClassPrivateNames)
         }
+        // `__radd__ = __add__` in a class body: the target, and a special-method value.
+        (IdentRole::Name, name) if checker.allows(Widening::SpecialMethodAliases) => {
+            is_special_method_alias_part(checker, id, name)
+        }
         _ => false,
     }
 }
@@ -94,6 +100,57 @@ fn is_mangled_role(role: IdentRole) -> bool {
             | IdentRole::MatchStar
             | IdentRole::MatchRest
     )
+}
+
+/// `id` is the `Name` `name` of a special-method alias: its target (`__radd__` in
+/// `__radd__ = __add__`) or its value when that is a special method the class may define
+/// (`__add__`). A value such as `add_impl` needs no widening.
+fn is_special_method_alias_part(checker: &Checker<'_>, id: NodeId, name: &str) -> bool {
+    let tree = checker.tree;
+    let node = tree.node(id);
+    if node.kind != Kind::Name || !may_define(checker, name) {
+        return false;
+    }
+    let is_target = node.field == Field::Targets && !tree.is_load(id);
+    let is_value = node.field == Field::Value && tree.is_load(id);
+    (is_target || is_value) && is_special_method_alias(checker, node.parent)
+}
+
+/// `assign` is `__x__ = value` directly in a class body: an `Assign` whose one target is a
+/// `Name` the profile lets a `def` define (R203's list), and whose value is a name, a
+/// `lambda` or `None`.
+fn is_special_method_alias(checker: &Checker<'_>, assign: NodeId) -> bool {
+    let tree = checker.tree;
+    let Some(statement) = tree.nodes.get(assign as usize) else {
+        return false;
+    };
+    if statement.kind != Kind::Assign
+        || statement.field != Field::Body
+        || tree.parent(assign).map(|class| class.kind) != Some(Kind::ClassDef)
+    {
+        return false;
+    }
+    let mut targets = tree.children_in(assign, Field::Targets);
+    let (Some(target), None) = (targets.next(), targets.next()) else {
+        return false;
+    };
+    let target_node = tree.node(target);
+    let target_is_definable = target_node.kind == Kind::Name
+        && target_node.int == crate::tree::context_code(Kind::Store)
+        && tree
+            .idents_of(target)
+            .iter()
+            .any(|ident| ident.role == IdentRole::Name && may_define(checker, &ident.text));
+    let Some(value) = tree.children_in(assign, Field::Value).next() else {
+        return false;
+    };
+    let value_node = tree.node(value);
+    let value_is_plain = match value_node.kind {
+        Kind::Name | Kind::Lambda => true,
+        Kind::Constant => value_node.constant == ConstKind::None,
+        _ => false,
+    };
+    target_is_definable && value_is_plain
 }
 
 /// `id` is the `Name` `__slots__`, stored, as the one target of an `Assign` that sits

@@ -26,9 +26,7 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
     let tree = checker.tree;
     for ident in tree.idents_of(id) {
         if !is_special_method_name(&ident.text)
-            || SAFE_SPECIAL_METHODS.contains(&&*ident.text)
-            || (checker.allows(Widening::PostInitMethod)
-                && PYTHON_SPECIAL_METHODS.contains(&&*ident.text))
+            || may_define(checker, &ident.text)
             || !is_method_definition(checker, id, ident.role)
         {
             continue;
@@ -39,4 +37,12 @@ pub(crate) fn check(checker: &mut Checker<'_>, id: NodeId) {
         let span = checker.ident_span(ident);
         checker.report(&violation, span);
     }
+}
+
+/// The profile lets a class define the special method `name`: it is on the safe list, or
+/// (widening `post-init-method`) is `__post_init__`. R202 asks the same question of the
+/// target of a special-method alias (`__radd__ = __add__`, widening `special-method-aliases`).
+pub(crate) fn may_define(checker: &Checker<'_>, name: &str) -> bool {
+    SAFE_SPECIAL_METHODS.contains(&name)
+        || (checker.allows(Widening::PostInitMethod) && PYTHON_SPECIAL_METHODS.contains(&name))
 }
