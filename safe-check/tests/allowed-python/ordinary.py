@@ -1,6 +1,6 @@
 # Ordinary Python 3 that the python profile must accept (and RepyV2 refuses).
 # modules: math, collections, functools, dataclasses, typing
-"""Inventory report: dataclasses, properties, decorators, slots and `__main__`."""
+"""Inventory report: dataclasses, properties, decorators, slots, class-private names and `__main__`."""
 from __future__ import annotations
 
 import functools
@@ -121,6 +121,31 @@ def parse_all(lines):
         raise RuntimeError("bad input") from error
 
 
+class Money:
+    """Class-private state and special methods bound to another method or a lambda."""
+
+    __count = 0
+
+    def __init__(self, cents):
+        self.__cents = cents
+        Money.__count += 1
+
+    def __add__(self, other):
+        return Money(self.__cents + self.__value_of(other))
+
+    __radd__ = __add__
+    __eq__ = lambda self, other: self.__cents == Money.__value_of(self, other)
+    __hash__ = None
+
+    def __value_of(self, other):
+        return other.__cents if isinstance(other, Money) else other
+
+    def __repr__(self):
+        return f"Money({self.__cents})"
+
+    __str__ = __repr__
+
+
 def main():
     shelf = Shelf.from_lines(["pen, 1.5", "book, 12", "bad"])
     by_tag = defaultdict(list)
@@ -137,6 +162,9 @@ def main():
         parse_all(["1", "x"])
     except RuntimeError as error:
         print(type(error.__cause__).__name__, error.__context__ is error.__cause__)
+
+
+    print(sum([Money(5), Money(7)]), Money(3) == 3, Money(1) + 2)
 
 
 if __name__ == "__main__":
