@@ -55,6 +55,14 @@ pub struct ModuleProxy {
 
 #[pymethods]
 impl ModuleProxy {
+    /// `AttributeError: module 'm' has no attribute 'x'`, as CPython words it.
+    fn no_attribute(&self, py: Python<'_>, name: &Bound<'_, PyString>) -> PyErr {
+        PyAttributeError::new_err(format!(
+            "module '{}' has no attribute '{name}'",
+            self.name.bind(py)
+        ))
+    }
+
     fn __getattribute__(&self, py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<Py<PyAny>> {
         if let Some(value) = self.exports.bind(py).get_item(name)? {
             return Ok(value.unbind());
@@ -66,11 +74,14 @@ impl ModuleProxy {
                 .as_ref()
                 .map_or_else(|| py.None(), |doc| doc.clone_ref(py).into_any())),
             "__all__" => Ok(self.all.clone_ref(py).into_any()),
-            other => Err(PyAttributeError::new_err(format!(
-                "module '{}' has no attribute '{other}'",
-                self.name.bind(py)
-            ))),
+            _ => Err(self.no_attribute(py, name)),
         }
+    }
+
+    /// Called by pyo3 after `__getattribute__` raised `AttributeError`: raises it again with
+    /// CPython's message for modules.
+    fn __getattr__(&self, py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<Py<PyAny>> {
+        Err(self.no_attribute(py, name))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
