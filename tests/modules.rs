@@ -13,7 +13,10 @@ const POLICY: &str = "profile = \"python\"\n\n[resources]\nmemory = \"200 MB\"\n
 
 /// Runs `program` under [`POLICY`].
 fn run(program: &str) -> RunOutput {
-    Sandbox::new().restrictions(POLICY).program(program).run(&[])
+    Sandbox::new()
+        .restrictions(POLICY)
+        .program(program)
+        .run(&[])
 }
 
 /// What bare CPython 3.11 (the interpreter repy links) prints for `program`.
@@ -241,8 +244,10 @@ fn modules_escapes_fail() {
         "R203",
     );
     // Guarded functions: the chain of an exception leaving trusted code is cut.
-    let out = run("import json\ntry:\n    json.loads('[')\nexcept ValueError as e:\n    \
-                   print(e.__context__, e.__cause__)\n");
+    let out = run(
+        "import json\ntry:\n    json.loads('[')\nexcept ValueError as e:\n    \
+                   print(e.__context__, e.__cause__)\n",
+    );
     out.assert_code(0).assert_stdout("None None\n");
 }
 

@@ -261,7 +261,9 @@ fn build<'py>(py: Python<'py>, listed: &[String], future: bool) -> PyResult<Boun
     let builder = globals
         .get_item("build")?
         .ok_or_else(|| PyImportError::new_err("stdlib.py defines no build()"))?;
-    Ok(builder.call1((listed.to_vec(), future))?.cast_into::<PyDict>()?)
+    Ok(builder
+        .call1((listed.to_vec(), future))?
+        .cast_into::<PyDict>()?)
 }
 
 /// Installs the path-based importer CPython's main phase would (the core-only start leaves it
