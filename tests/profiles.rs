@@ -65,9 +65,9 @@ const BROKEN: &[(&str, &str, &str)] = &[
         "r.toml:4:20: error: modules: `random._os` is private",
     ),
     (
-        "a module this build does not ship (none yet)",
-        "profile = \"python\"\n[resources]\n[python]\nmodules = [\"math\", \"math\"]\n",
-        "r.toml:4:12: error: modules: `math` is not a module this build provides",
+        "a module this build does not ship",
+        "profile = \"python\"\n[resources]\n[python]\nmodules = [\"math\", \"os\"]\n",
+        "r.toml:4:20: error: modules: `os` is not a module this build provides",
     ),
     (
         "bad unit for stdin",
