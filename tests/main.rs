@@ -8,6 +8,7 @@ mod cli;
 mod confine;
 mod escapes;
 mod modes;
+mod modules;
 mod nanny;
 mod profiles;
 mod python_corpus;

@@ -65,9 +65,9 @@ const BROKEN: &[(&str, &str, &str)] = &[
         "r.toml:4:20: error: modules: `random._os` is private",
     ),
     (
-        "a module this build does not ship (none yet)",
-        "profile = \"python\"\n[resources]\n[python]\nmodules = [\"math\", \"math\"]\n",
-        "r.toml:4:12: error: modules: `math` is not a module this build provides",
+        "a module this build does not ship",
+        "profile = \"python\"\n[resources]\n[python]\nmodules = [\"math\", \"os\"]\n",
+        "r.toml:4:20: error: modules: `os` is not a module this build provides",
     ),
     (
         "bad unit for stdin",
@@ -160,14 +160,14 @@ fn profiles_convert_keeps_them() {
     drop(sb);
 }
 
-/// This build ships no module for `import`: a policy that lists one is refused by name when
-/// it is validated, by `restrictions check` and by a run alike, before anything runs.
+/// A policy that lists a module this build does not ship is refused by name when it is
+/// validated, by `restrictions check` and by a run alike, before anything runs.
 #[test]
 fn profiles_python_policy_listing_a_module_is_refused_by_name() {
-    let policy = format!("{PYTHON}\n[python]\nmodules = [\"math\"]\n");
+    let policy = format!("{PYTHON}\n[python]\nmodules = [\"os\"]\n");
     let (_, out) = repy_in_vessel(&policy, &["restrictions", "check", "r.toml"]);
     out.assert_code(3)
-        .assert_stderr_contains("`math` is not a module this build provides");
+        .assert_stderr_contains("`os` is not a module this build provides");
     let (sb, out) = repy_in_vessel(&policy, &["r.toml", "p.py"]);
     out.assert_code(3);
     assert!(!sb.path().join("canary").exists(), "{}", out.explain());

@@ -14,6 +14,7 @@ pub mod exceptions;
 pub mod files;
 pub mod interpreter;
 pub mod misc;
+pub mod modules;
 pub mod namespace;
 pub mod net;
 pub mod output;

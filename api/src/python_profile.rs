@@ -74,6 +74,12 @@ pub const PYTHON_BUILTINS: &[(&str, &str)] = &[
         "guarded exactly as `getattr` (a refused name raises, it does not answer False): it \
          probes only attributes the program could read statically",
     ),
+    (
+        "__import__",
+        "not nameable by the program (R202); what `import` and `from ... import` statements \
+         call: serves only the export proxies of the modules the policy lists (and \
+         `__future__` for `from __future__ import annotations`), see `crate::modules`",
+    ),
 ];
 
 /// Adds the `python` profile's builtins to `builtins` (RepyV2's, built by
@@ -93,6 +99,7 @@ pub fn extend(py: Python<'_>, builtins: &Bound<'_, PyDict>) -> PyResult<()> {
     for name in ["FileExistsError", "PermissionError", "IsADirectoryError"] {
         builtins.set_item(name, real.getattr(name)?)?;
     }
+    builtins.set_item("__import__", wrap_pyfunction!(crate::modules::import, py)?)?;
     Ok(())
 }
 

@@ -142,6 +142,20 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                 crate::profile::checker_profile(plan.profile()),
             )?
         };
+        // The policy's modules (and `__future__` when the program may name it), imported
+        // now: once confined, nothing is read from the standard library.
+        if plan.profile() == restrictions::Profile::Python && !unrestricted {
+            let listed: Vec<String> = plan
+                .policy
+                .python()
+                .map(|settings| settings.modules().iter().cloned().collect())
+                .unwrap_or_default();
+            let future = plan.source.contains("__future__");
+            if let Err(err) = api::modules::prepare(py, &listed, future) {
+                eprint_raw(&format!("repy: internal error: {err}\n"));
+                return Ok(ExitStatus::InternalError);
+            }
+        }
         // Prepare the checker (version check, the parser's `unicodedata`) before confinement.
         if let Err(failure) = safe_check::prepare(py) {
             eprint_raw(&format!(

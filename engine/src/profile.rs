@@ -9,10 +9,28 @@ use restrictions::{Catalog, PolicyError, Profile, ResourceId, Restrictions, Sour
 
 use crate::job::StdinChoice;
 
-/// The modules this build ships for the `python` profile's `import`: none yet (their
-/// export proxies are issue 13's next step). A policy that lists a module is refused when it
-/// is validated, naming the module, so that a file `repy restrictions check` calls valid runs.
-pub const SHIPPED_MODULES: &[&str] = &[];
+/// The modules this build ships for the `python` profile's `import`, each through an export
+/// proxy (`api::modules`, `docs/modules.md`). A policy that lists another module is refused
+/// when it is validated, naming the module, so that a file `repy restrictions check` calls
+/// valid runs.
+pub const SHIPPED_MODULES: &[&str] = &[
+    "math",
+    "cmath",
+    "itertools",
+    "functools",
+    "operator",
+    "heapq",
+    "bisect",
+    "collections",
+    "collections.abc",
+    "string",
+    "copy",
+    "random",
+    "json",
+    "re",
+    "textwrap",
+    "fractions",
+];
 
 /// What this build provides, against which a policy's `[python]` table is checked.
 pub fn catalog() -> Catalog<'static> {

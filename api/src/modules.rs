@@ -1,0 +1,361 @@
+//! The python profile's `import`: the standard-library modules a policy lists
+//! (`[python] modules = [...]`), imported before confinement and handed to the program only
+//! through native export proxies.
+//!
+//! [`prepare`] runs in the sandbox child after the interpreter starts and before confinement:
+//! it installs CPython's path-based importer (the core-only start leaves it out), adds
+//! `lib-dynload` when the build's CPython has its extension modules there, and runs the
+//! trusted `modules/stdlib.py`, which imports exactly the listed modules (and what they need)
+//! and builds each one's export dict with its guards. Each dict becomes a [`ModuleProxy`]:
+//! attribute access answers the exports, `__name__`, `__doc__` and (for the interpreter's
+//! `from m import *`) `__all__`, and raises `AttributeError` for anything else, so a program
+//! never holds a module object, a `__dict__`, a `__loader__` or a `__spec__`.
+//!
+//! The program's `__import__` ([`import`], a builtin of the python namespace the program
+//! cannot name: R202) serves only these proxies, whatever name reaches it, and refuses a
+//! `from m import x` of a name the proxy does not export before the interpreter's fallback
+//! could look `m.x` up in `sys.modules`. Functions written in Python are exported through
+//! [`Guarded`], which cuts the chain of an exception leaving trusted code.
+//! `docs/modules.md` lists every export and why it is safe.
+
+use pyo3::exceptions::{PyAttributeError, PyImportError, PyModuleNotFoundError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString, PyTuple};
+
+/// The trusted builder of the export lists and guards.
+const STDLIB: &str = include_str!("modules/stdlib.py");
+
+/// Dotted module name → its [`ModuleProxy`], filled once by [`prepare`].
+static REGISTRY: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+
+/// Why the listed modules could not be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum ModulesError {
+    /// Importing a module or building its exports failed (a build without the module, an
+    /// export list out of step with the interpreter, a vetting failure).
+    #[error("cannot prepare the policy's modules ({modules}): {message}")]
+    Prepare {
+        /// The modules the policy lists.
+        modules: String,
+        /// CPython's explanation.
+        message: String,
+    },
+}
+
+/// A module as the program sees it: a fixed dict of exports and nothing else.
+#[pyclass(frozen, name = "module", module = "repy")]
+pub struct ModuleProxy {
+    name: Py<PyString>,
+    exports: Py<PyDict>,
+    /// The names `from m import *` binds: the exports that are not submodules.
+    all: Py<PyTuple>,
+    doc: Option<Py<PyString>>,
+}
+
+#[pymethods]
+impl ModuleProxy {
+    /// `AttributeError: module 'm' has no attribute 'x'`, as CPython words it.
+    fn no_attribute(&self, py: Python<'_>, name: &Bound<'_, PyString>) -> PyErr {
+        PyAttributeError::new_err(format!(
+            "module '{}' has no attribute '{name}'",
+            self.name.bind(py)
+        ))
+    }
+
+    fn __getattribute__(&self, py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<Py<PyAny>> {
+        if let Some(value) = self.exports.bind(py).get_item(name)? {
+            return Ok(value.unbind());
+        }
+        match name.to_str()? {
+            "__name__" => Ok(self.name.clone_ref(py).into_any()),
+            "__doc__" => Ok(self
+                .doc
+                .as_ref()
+                .map_or_else(|| py.None(), |doc| doc.clone_ref(py).into_any())),
+            "__all__" => Ok(self.all.clone_ref(py).into_any()),
+            _ => Err(self.no_attribute(py, name)),
+        }
+    }
+
+    /// Called by pyo3 after `__getattribute__` raised `AttributeError`: raises it again with
+    /// CPython's message for modules.
+    fn __getattr__(&self, py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<Py<PyAny>> {
+        Err(self.no_attribute(py, name))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!("<module '{}'>", self.name.bind(py))
+    }
+
+    fn __dir__(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        let mut names: Vec<String> = self.exports.bind(py).keys().extract()?;
+        names.sort();
+        Ok(names)
+    }
+}
+
+impl ModuleProxy {
+    /// Whether the proxy exports `name`.
+    fn exports(&self, py: Python<'_>, name: &Bound<'_, PyAny>) -> PyResult<bool> {
+        self.exports.bind(py).contains(name)
+    }
+}
+
+/// `_proxy(name, exports, doc)` for the trusted builder.
+#[pyfunction]
+fn make_proxy(
+    py: Python<'_>,
+    name: Bound<'_, PyString>,
+    exports: Bound<'_, PyDict>,
+    doc: Option<Bound<'_, PyString>>,
+) -> PyResult<ModuleProxy> {
+    let mut all = Vec::new();
+    for (key, value) in exports.iter() {
+        if !value.is_instance_of::<ModuleProxy>() {
+            all.push(key);
+        }
+    }
+    Ok(ModuleProxy {
+        name: name.unbind(),
+        exports: exports.copy()?.unbind(),
+        all: PyTuple::new(py, all)?.unbind(),
+        doc: doc.map(Bound::unbind),
+    })
+}
+
+/// A function written in Python, exported by a module: calls it, and cuts the chain of an
+/// exception leaving it (`__cause__` and `__context__` set to `None`), since the chain can
+/// hold exceptions raised and caught inside trusted code whose `args` or `obj` are internal
+/// objects. Answers `__name__`, `__qualname__`, `__doc__` and `__module__` with the
+/// function's.
+#[pyclass(frozen, name = "function", module = "repy")]
+pub struct Guarded {
+    inner: Py<PyAny>,
+}
+
+#[pymethods]
+impl Guarded {
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        self.inner
+            .bind(py)
+            .call(args, kwargs)
+            .map(Bound::unbind)
+            .map_err(|err| cut_chain(py, err))
+    }
+
+    #[getter(__name__)]
+    fn name(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.plain_attribute(py, "__name__")
+    }
+
+    #[getter(__qualname__)]
+    fn qualname(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.plain_attribute(py, "__qualname__")
+    }
+
+    #[getter(__doc__)]
+    fn doc(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.plain_attribute(py, "__doc__")
+    }
+
+    #[getter(__module__)]
+    fn module(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.plain_attribute(py, "__module__")
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let name = self.plain_attribute(py, "__qualname__")?;
+        Ok(format!("<function {}>", name.bind(py).str()?))
+    }
+}
+
+impl Guarded {
+    /// The inner function's attribute `name` if it is a `str`, else `None`: never an object
+    /// of trusted code.
+    fn plain_attribute(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
+        let value = self.inner.bind(py).getattr(name).ok();
+        Ok(match value {
+            Some(value) if value.is_exact_instance_of::<PyString>() => value.unbind(),
+            _ => py.None(),
+        })
+    }
+}
+
+/// `_guard(f)` for the trusted builder.
+#[pyfunction]
+fn guard(inner: Bound<'_, PyAny>) -> Guarded {
+    Guarded {
+        inner: inner.unbind(),
+    }
+}
+
+/// Cuts an exception's chain (see [`Guarded`]).
+fn cut_chain(py: Python<'_>, err: PyErr) -> PyErr {
+    let value = err.value(py);
+    // Setting the attributes of an exception instance cannot fail for BaseException
+    // subclasses; a failure would leave the chain as it was, so it is reported instead.
+    for attribute in ["__cause__", "__context__"] {
+        if let Err(failure) = value.setattr(attribute, py.None()) {
+            return failure;
+        }
+    }
+    err
+}
+
+/// `_safe_name(name)`: the checker's rule for names made into attributes at run time.
+#[pyfunction]
+fn safe_name(name: &str) -> bool {
+    safe_check::is_safe_name(name)
+}
+
+/// `_charge_random(n)`: charges `n` bytes of the `random` resource, as `randombytes` does.
+#[pyfunction]
+fn charge_random(py: Python<'_>, amount: u64) -> PyResult<()> {
+    crate::charge::before(py, crate::charge::Renewable::RANDOM)?;
+    crate::charge::after(py, crate::charge::Renewable::RANDOM, amount)
+}
+
+/// Imports the modules `listed` (and `__future__` when `future`, for `from __future__ import
+/// annotations`) and builds their proxies, once, before confinement. With nothing to do it
+/// changes nothing: the interpreter keeps its core-only start.
+pub fn prepare(py: Python<'_>, listed: &[String], future: bool) -> Result<(), ModulesError> {
+    if listed.is_empty() && !future {
+        return Ok(());
+    }
+    let failed = |err: PyErr| ModulesError::Prepare {
+        modules: listed.join(", "),
+        message: err.to_string(),
+    };
+    let registry = build(py, listed, future).map_err(failed)?;
+    REGISTRY
+        .set(py, registry.unbind())
+        .map_err(|_| ModulesError::Prepare {
+            modules: listed.join(", "),
+            message: "the modules were already prepared".to_owned(),
+        })
+}
+
+fn build<'py>(py: Python<'py>, listed: &[String], future: bool) -> PyResult<Bound<'py, PyDict>> {
+    install_path_importer(py)?;
+    let globals = PyDict::new(py);
+    globals.set_item("__builtins__", py.import("builtins")?)?;
+    globals.set_item("__name__", "repy.modules")?;
+    globals.set_item("_guard", wrap_pyfunction!(guard, py)?)?;
+    globals.set_item("_proxy", wrap_pyfunction!(make_proxy, py)?)?;
+    globals.set_item("_safe_name", wrap_pyfunction!(safe_name, py)?)?;
+    globals.set_item("_charge_random", wrap_pyfunction!(charge_random, py)?)?;
+    globals.set_item(
+        "_randombytes",
+        wrap_pyfunction!(crate::misc::randombytes, py)?,
+    )?;
+    let code = std::ffi::CString::new(STDLIB)
+        .map_err(|_| PyImportError::new_err("stdlib.py contains a NUL byte"))?;
+    py.run(&code, Some(&globals), None)?;
+    let builder = globals
+        .get_item("build")?
+        .ok_or_else(|| PyImportError::new_err("stdlib.py defines no build()"))?;
+    Ok(builder
+        .call1((listed.to_vec(), future))?
+        .cast_into::<PyDict>()?)
+}
+
+/// Installs the path-based importer CPython's main phase would (the core-only start leaves it
+/// out), searching the standard library only, and its `lib-dynload` directory where the
+/// build's CPython keeps extension modules as shared objects (pyenv's `math`, `_random`, …;
+/// Debian builds most of them in).
+fn install_path_importer(py: Python<'_>) -> PyResult<()> {
+    let sys = py.import("sys")?;
+    let bootstrap = sys.getattr("modules")?.get_item("_frozen_importlib")?;
+    if !sys
+        .getattr("meta_path")?
+        .str()?
+        .to_str()?
+        .contains("PathFinder")
+    {
+        bootstrap.call_method0("_install_external_importers")?;
+    }
+    // The core phase leaves `sys.path` unset (the main phase copies the configuration's
+    // search path there): the standard library, then lib-dynload if there is one.
+    let mut path = vec![crate::interpreter::PYTHON_STDLIB.to_owned()];
+    let dynload = format!("{}/lib-dynload", crate::interpreter::PYTHON_STDLIB);
+    if std::path::Path::new(&dynload).is_dir() {
+        path.push(dynload);
+    }
+    sys.setattr("path", path)?;
+    // The rest of what the main phase sets (CPython's `_PySys_UpdateConfig`) and the
+    // standard library reads at import: no bytecode written, no options, no arguments.
+    sys.setattr("pycache_prefix", py.None())?;
+    sys.setattr("dont_write_bytecode", true)?;
+    sys.setattr("warnoptions", pyo3::types::PyList::empty(py))?;
+    sys.setattr("_xoptions", PyDict::new(py))?;
+    sys.setattr("argv", vec![""])?;
+    sys.setattr("orig_argv", pyo3::types::PyList::empty(py))?;
+    sys.setattr("executable", "")?;
+    sys.setattr("platlibdir", "lib")?;
+    for prefix in ["prefix", "base_prefix", "exec_prefix", "base_exec_prefix"] {
+        sys.setattr(prefix, crate::interpreter::PYTHON_HOME)?;
+    }
+    Ok(())
+}
+
+/// The python profile's `__import__`: the proxy of a module [`prepare`] built, and nothing
+/// else. `import a.b` gives `a`'s proxy (whose `b` is `a.b`'s), `from a.b import x` gives
+/// `a.b`'s after checking that it exports every name asked for.
+#[pyfunction(name = "__import__", signature = (name, globals = None, locals = None, fromlist = None, level = 0))]
+pub fn import<'py>(
+    py: Python<'py>,
+    name: &Bound<'py, PyAny>,
+    globals: Option<&Bound<'py, PyAny>>,
+    locals: Option<&Bound<'py, PyAny>>,
+    fromlist: Option<&Bound<'py, PyAny>>,
+    level: i64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let _ = (globals, locals);
+    if level != 0 {
+        return Err(PyImportError::new_err(
+            "relative imports are not available in the sandbox: a program is one file",
+        ));
+    }
+    let name: String = name.extract()?;
+    let lookup = |dotted: &str| -> PyResult<Bound<'py, PyAny>> {
+        let found = match REGISTRY.get(py) {
+            Some(registry) => registry.bind(py).get_item(dotted)?,
+            None => None,
+        };
+        found.ok_or_else(|| {
+            PyModuleNotFoundError::new_err(format!(
+                "No module named '{dotted}' in the sandbox: the policy lists the importable \
+                 modules in [python] modules"
+            ))
+        })
+    };
+    let module = lookup(&name)?;
+    let names: Vec<Bound<'py, PyAny>> = match fromlist {
+        Some(list) if list.is_truthy()? => list.try_iter()?.collect::<PyResult<_>>()?,
+        _ => Vec::new(),
+    };
+    if names.is_empty() {
+        let top = name.split('.').next().unwrap_or_default();
+        return lookup(top);
+    }
+    let proxy = module.cast::<ModuleProxy>()?.get();
+    for wanted in &names {
+        if wanted.extract::<&str>().is_ok_and(|n| n == "*") {
+            continue;
+        }
+        if !proxy.exports(py, wanted)? {
+            return Err(PyImportError::new_err(format!(
+                "cannot import name {} from '{name}'",
+                wanted.repr()?
+            )));
+        }
+    }
+    Ok(module)
+}

@@ -1,0 +1,392 @@
+# The python profile's standard-library modules: for each module the sandbox ships, exactly
+# what its export proxy holds, with the guards its exports need.
+#
+# Trusted code, run once in the sandbox child BEFORE confinement, with the real builtins and
+# the real import system (the stdlib's source files and, where the build's CPython has them as
+# shared objects, lib-dynload's extension modules). It never runs program code: the program
+# only ever sees the dicts `build` returns, each wrapped by the Rust side in a native proxy
+# (api/src/modules.rs). docs/modules.md gives the reason for every entry.
+#
+# Names the Rust side provides in this file's globals:
+#   _guard(f)           a native wrapper of a Python-level function: cuts the chain
+#                       (__cause__/__context__) of an exception leaving trusted code
+#   _proxy(name, exports, doc)
+#                       the native export proxy
+#   _safe_name(name)    the checker's rule for names a program may turn into attributes
+#   _randombytes()      the API's randombytes (charged to `random`)
+#   _charge_random(n)   charges n bytes of `random`, as randombytes does
+
+import sys as _sys
+import types as _types
+
+# Attribute names that runtime-made classes may not define even though `is_safe_name` allows
+# them: the checker refuses them as attributes (`format` walks attributes, `mro` hands out
+# the class order).
+_REFUSED_ATTRIBUTES = frozenset({"format", "format_map", "mro"})
+
+
+def _check_name(what, name):
+    """Refuses a name a program gives trusted code to turn into an attribute or a class name:
+    it must be a plain identifier, not start with `_`, and pass the checker's name rule (so
+    `__match_args__` of a runtime-made class never names `__class__`, `gi_frame`, ...)."""
+    if not isinstance(name, str):
+        raise TypeError(f"{what} must be a str, not {type(name).__name__}")
+    if (not name.isidentifier() or name.startswith("_") or not _safe_name(name)
+            or name in _REFUSED_ATTRIBUTES):
+        raise ValueError(
+            f"{what} {name!r} is not allowed in the sandbox: names starting with '_' and "
+            f"names the checker refuses as attributes cannot be made at run time")
+    return name
+
+
+# ---- math, cmath, itertools, heapq, bisect: plain exports ------------------------------
+
+MATH = ("acos acosh asin asinh atan atan2 atanh cbrt ceil comb copysign cos cosh degrees "
+        "dist e erf erfc exp exp2 expm1 fabs factorial floor fmod frexp fsum gamma gcd hypot "
+        "inf isclose isfinite isinf isnan isqrt lcm ldexp lgamma log log10 log1p log2 modf "
+        "nan nextafter perm pi pow prod radians remainder sin sinh sqrt tan tanh tau trunc "
+        "ulp").split()
+CMATH = ("acos acosh asin asinh atan atanh cos cosh e exp inf infj isclose isfinite isinf "
+         "isnan log log10 nan nanj phase pi polar rect sin sinh sqrt tan tanh tau").split()
+ITERTOOLS = ("accumulate chain combinations combinations_with_replacement compress count "
+             "cycle dropwhile filterfalse groupby islice pairwise permutations product "
+             "repeat starmap takewhile tee zip_longest").split()
+HEAPQ = ("heappush heappop heapify heapreplace merge nlargest nsmallest "
+         "heappushpop").split()
+BISECT = "bisect bisect_left bisect_right insort insort_left insort_right".split()
+OPERATOR = ("abs add and_ call concat contains countOf delitem eq floordiv ge getitem gt "
+            "iadd iand iconcat ifloordiv ilshift imatmul imod imul index indexOf inv invert "
+            "ior ipow irshift is_ is_not isub itemgetter itruediv ixor le length_hint lshift "
+            "lt matmul mod mul ne neg not_ or_ pos pow rshift setitem sub truediv truth "
+            "xor").split()
+
+
+def _plain(module_name, names):
+    module = __import__(module_name)
+    return {name: getattr(module, name) for name in names}
+
+
+# ---- operator ---------------------------------------------------------------------------
+
+def _operator():
+    import operator as real
+    exports = _plain("operator", OPERATOR)
+
+    def attrgetter(attr, *attrs):
+        """operator.attrgetter, refusing attribute names starting with '_' in any dotted
+        part (the checker cannot see a name given as a string)."""
+        for name in (attr, *attrs):
+            if not isinstance(name, str):
+                raise TypeError("attribute name must be a string")
+            for part in name.split("."):
+                _check_name("attribute name", part)
+        getter = real.attrgetter(attr, *attrs)
+
+        # A closure, not the attrgetter object: `type()` of it would hand out the unguarded
+        # class.
+        def get(obj):
+            return getter(obj)
+        return get
+
+    def methodcaller(name, /, *args, **kwargs):
+        """operator.methodcaller, refusing method names starting with '_'."""
+        _check_name("method name", name)
+        caller = real.methodcaller(name, *args, **kwargs)
+
+        def call(obj):
+            return caller(obj)
+        return call
+
+    exports["attrgetter"] = attrgetter
+    exports["methodcaller"] = methodcaller
+    return exports
+
+
+# ---- functools --------------------------------------------------------------------------
+
+def _functools():
+    import functools as real
+    defaults = (real.WRAPPER_ASSIGNMENTS, real.WRAPPER_UPDATES)
+
+    def _defaults_only(assigned, updated):
+        if (tuple(assigned), tuple(updated)) != defaults:
+            raise ValueError(
+                "functools.update_wrapper/wraps in the sandbox copy only the default "
+                "attributes: `assigned` and `updated` cannot be changed")
+
+    def update_wrapper(wrapper, wrapped, assigned=real.WRAPPER_ASSIGNMENTS,
+                       updated=real.WRAPPER_UPDATES):
+        """functools.update_wrapper with the default attribute lists only."""
+        _defaults_only(assigned, updated)
+        return real.update_wrapper(wrapper, wrapped)
+
+    def wraps(wrapped, assigned=real.WRAPPER_ASSIGNMENTS, updated=real.WRAPPER_UPDATES):
+        """functools.wraps with the default attribute lists only; a closure, not a
+        `partial` (whose `func` would be the unguarded update_wrapper)."""
+        _defaults_only(assigned, updated)
+
+        def decorator(wrapper):
+            return real.update_wrapper(wrapper, wrapped)
+        return decorator
+
+    return {
+        "reduce": real.reduce,
+        "partial": real.partial,
+        "cmp_to_key": real.cmp_to_key,
+        "lru_cache": real.lru_cache,
+        "cache": real.cache,
+        "total_ordering": real.total_ordering,
+        "update_wrapper": update_wrapper,
+        "wraps": wraps,
+        "WRAPPER_ASSIGNMENTS": real.WRAPPER_ASSIGNMENTS,
+        "WRAPPER_UPDATES": real.WRAPPER_UPDATES,
+    }
+
+
+# ---- collections ------------------------------------------------------------------------
+
+COLLECTIONS_ABC = ("Awaitable Coroutine AsyncIterable AsyncIterator AsyncGenerator Hashable "
+                   "Iterable Iterator Generator Reversible Sized Container Callable "
+                   "Collection Set MutableSet Mapping MutableMapping MappingView KeysView "
+                   "ItemsView ValuesView Sequence MutableSequence ByteString").split()
+
+
+def _collections():
+    import collections as real
+    import heapq  # noqa: F401  Counter.most_common(n) imports it when called
+
+    def namedtuple(typename, field_names, *, rename=False, defaults=None, module=None):
+        """collections.namedtuple, refusing type and field names starting with '_' (the
+        fields become `__match_args__`, read by `case P(x)` patterns)."""
+        _check_name("namedtuple type name", typename)
+        if isinstance(field_names, str):
+            names = field_names.replace(",", " ").split()
+        else:
+            names = list(field_names)
+        seen = set()
+        for name in names:
+            renamed = rename and (not isinstance(name, str) or not name.isidentifier()
+                                  or name.startswith("_") or name in seen
+                                  or __import__("keyword").iskeyword(name))
+            if not renamed:
+                _check_name("namedtuple field name", name)
+            seen.add(name)
+        if module is None:
+            module = "__main__"
+        elif not isinstance(module, str):
+            raise TypeError("module must be a str")
+        return real.namedtuple(typename, names, rename=rename, defaults=defaults,
+                               module=module)
+
+    return {
+        "deque": real.deque,
+        "Counter": real.Counter,
+        "defaultdict": real.defaultdict,
+        "OrderedDict": real.OrderedDict,
+        "ChainMap": real.ChainMap,
+        "UserDict": real.UserDict,
+        "UserList": real.UserList,
+        "UserString": real.UserString,
+        "namedtuple": namedtuple,
+    }
+
+
+def _collections_abc():
+    import collections.abc as real
+    return {name: getattr(real, name) for name in COLLECTIONS_ABC}
+
+
+# ---- string -----------------------------------------------------------------------------
+
+def _string():
+    import string as real
+
+    class Template(real.Template):
+        """string.Template with its `flags` a plain int: the original is a RegexFlag
+        member, an enum whose `_convert_` reads any module's globals."""
+        flags = int(real.Template.flags)
+
+    Template.__module__ = "string"
+    Template.__qualname__ = "Template"
+    exports = {name: getattr(real, name) for name in (
+        "ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits", "hexdigits",
+        "octdigits", "punctuation", "printable", "whitespace", "capwords")}
+    exports["Template"] = Template
+    return exports
+
+
+# ---- copy -------------------------------------------------------------------------------
+
+def _copy():
+    import copy as real
+    return {"copy": real.copy, "deepcopy": real.deepcopy, "Error": real.Error}
+
+
+# ---- random -----------------------------------------------------------------------------
+
+RANDOM_FUNCTIONS = ("seed random uniform triangular randint choice randrange sample shuffle "
+                    "choices normalvariate lognormvariate expovariate vonmisesvariate "
+                    "gammavariate gauss betavariate paretovariate weibullvariate getstate "
+                    "setstate getrandbits randbytes").split()
+
+
+def _random():
+    import random as real
+
+    class Random(real.Random):
+        """random.Random seeded from the API's randombytes when no seed is given, and
+        charging every draw to the `random` resource (8 bytes a float, the bits asked for
+        otherwise)."""
+
+        def seed(self, a=None, version=2):
+            if a is None:
+                a = int.from_bytes(_randombytes().encode("latin-1")[:64], "big")
+            super().seed(a, version)
+
+        def random(self):
+            _charge_random(8)
+            return super().random()
+
+        def getrandbits(self, k):
+            _charge_random(max(1, (k + 7) // 8))
+            return super().getrandbits(k)
+
+    Random.__module__ = "random"
+    Random.__qualname__ = "Random"
+    instance = Random()
+    exports = {name: getattr(instance, name) for name in RANDOM_FUNCTIONS}
+    exports["Random"] = Random
+    return exports
+
+
+# ---- json, re, textwrap, fractions ----------------------------------------------------------
+
+def _json():
+    import json as real
+    return {name: getattr(real, name) for name in (
+        "dump", "dumps", "load", "loads", "JSONDecoder", "JSONDecodeError", "JSONEncoder")}
+
+
+RE_FLAGS = ("A ASCII I IGNORECASE L LOCALE M MULTILINE S DOTALL X VERBOSE U UNICODE "
+            "NOFLAG").split()
+
+
+def _re():
+    import re as real
+    exports = {name: getattr(real, name) for name in (
+        "compile", "search", "match", "fullmatch", "split", "findall", "finditer", "sub",
+        "subn", "escape", "purge", "error", "Pattern", "Match")}
+    # Plain ints: the originals are RegexFlag members, an enum whose `_convert_` classmethod
+    # reads any module's globals by name.
+    exports.update({name: int(getattr(real, name)) for name in RE_FLAGS})
+    return exports
+
+
+def _textwrap():
+    import textwrap as real
+    return {name: getattr(real, name) for name in (
+        "wrap", "fill", "shorten", "dedent", "indent", "TextWrapper")}
+
+
+def _fractions():
+    import fractions as real
+    return {"Fraction": real.Fraction}
+
+
+# ---- the table ---------------------------------------------------------------------------
+
+# Every module this build ships, in the order of docs/modules.md, with the function building
+# its exports. `collections.abc` comes with `collections`.
+BUILDERS = {
+    "math": lambda: _plain("math", MATH),
+    "cmath": lambda: _plain("cmath", CMATH),
+    "itertools": lambda: _plain("itertools", ITERTOOLS),
+    "functools": _functools,
+    "operator": _operator,
+    "heapq": lambda: _plain("heapq", HEAPQ),
+    "bisect": lambda: _plain("bisect", BISECT),
+    "collections": _collections,
+    "collections.abc": _collections_abc,
+    "string": _string,
+    "copy": _copy,
+    "random": _random,
+    "json": _json,
+    "re": _re,
+    "textwrap": _textwrap,
+    "fractions": _fractions,
+}
+
+# The dangerous kinds of value no export, and no attribute an exported class resolves, may
+# be: a module (its globals), or anything of an enum (`_convert_` reads modules' globals).
+
+
+def _dangerous(value):
+    if isinstance(value, (staticmethod, classmethod)):
+        value = value.__func__
+    if isinstance(value, _types.ModuleType):
+        return "a module"
+    enum = _sys.modules.get("enum")
+    if enum is not None:
+        if isinstance(value, enum.EnumType) or isinstance(type(value), enum.EnumType):
+            return "an enum"
+    return None
+
+
+def _vet(module, exports):
+    """Refuses to ship an export list holding a private name, a dangerous value, or a class
+    resolving a non-dunder attribute (what `x._y` and `super()._y` reach) to one."""
+    for name, value in exports.items():
+        if name.startswith("_"):
+            raise RuntimeError(f"{module}: private export {name}")
+        why = _dangerous(value)
+        if why:
+            raise RuntimeError(f"{module}.{name} is {why}")
+        if isinstance(value, type):
+            seen = set()
+            for klass in value.__mro__:
+                for attr in klass.__dict__:
+                    if attr in seen or (attr.startswith("__") and attr.endswith("__")):
+                        continue
+                    seen.add(attr)
+                    why = _dangerous(_resolve(value, attr))
+                    if why:
+                        raise RuntimeError(f"{module}.{name}.{attr} is {why}")
+
+
+def _resolve(klass, attr):
+    for base in klass.__mro__:
+        if attr in base.__dict__:
+            return base.__dict__[attr]
+    return None
+
+
+def _wrap(value):
+    if isinstance(value, (_types.FunctionType, _types.MethodType)):
+        return _guard(value)
+    return value
+
+
+def build(names, future):
+    """The proxies of the modules `names` lists (and `__future__` when `future`), as a dict
+    from dotted name to proxy; a package's proxy exports its shipped submodules."""
+    proxies = {}
+    wanted = list(names)
+    if "collections" in wanted and "collections.abc" not in wanted:
+        wanted.append("collections.abc")
+    for name in sorted(wanted, key=lambda n: -n.count(".")):
+        builder = BUILDERS.get(name)
+        if builder is None:
+            raise RuntimeError(f"module {name!r} is not one this build ships")
+        exports = builder()
+        _vet(name, exports)
+        exports = {key: _wrap(value) for key, value in exports.items()}
+        for sub, proxy in proxies.items():
+            if sub.rpartition(".")[0] == name:
+                exports[sub.rpartition(".")[2]] = proxy
+        doc = getattr(_sys.modules.get(name), "__doc__", None)
+        proxies[name] = _proxy(name, exports, doc if isinstance(doc, str) else None)
+    if future:
+        import __future__
+        proxies["__future__"] = _proxy("__future__", {"annotations": __future__.annotations},
+                                       None)
+    return proxies
