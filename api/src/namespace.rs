@@ -31,6 +31,7 @@ pub fn build_for<'py>(
         // the guards process-wide affects no RepyV2 run.
         crate::text_guards::install(py)?;
         crate::python_profile::extend(py, &builtins)?;
+        crate::python_profile::set_program_globals(&globals);
     }
     crate::vnamespace::set_builtins(py, &builtins)?;
     globals.set_item("__builtins__", builtins)?;

@@ -103,9 +103,23 @@ pub fn extend(py: Python<'_>, builtins: &Bound<'_, PyDict>) -> PyResult<()> {
     Ok(())
 }
 
-/// `super()`: CPython's zero-argument form only. Called from a method, the current frame is
-/// still the method's (a native function pushes no frame), so the real `super` finds the
-/// method's class cell and first argument there.
+/// The program's globals, set when its namespace is built: `super()` works only in frames
+/// of the program's own code (see [`zero_argument_super`]).
+static PROGRAM_GLOBALS: std::sync::atomic::AtomicPtr<pyo3::ffi::PyObject> =
+    std::sync::atomic::AtomicPtr::new(std::ptr::null_mut());
+
+/// Records `globals` as the program's (the namespace keeps them alive for the process).
+pub(crate) fn set_program_globals(globals: &Bound<'_, PyDict>) {
+    PROGRAM_GLOBALS.store(globals.as_ptr(), std::sync::atomic::Ordering::Release);
+}
+
+/// `super()`: CPython's zero-argument form only, and only in a frame of the program's own
+/// code. Called from a method, the current frame is still the method's (a native function
+/// pushes no frame), so the real `super` finds the method's class cell and first argument
+/// there. A C iterator or comparison calling `super` while trusted Python code runs (a
+/// module's method with a `__class__` cell, red-team round 9) would find that trusted frame
+/// and hand out `super(TrustedClass, trusted_self)`: a frame whose globals are not the
+/// program's is refused.
 #[pyfunction(name = "super", signature = (*args))]
 fn zero_argument_super<'py>(
     py: Python<'py>,
@@ -114,6 +128,15 @@ fn zero_argument_super<'py>(
     if !args.is_empty() {
         return Err(pyo3::exceptions::PyTypeError::new_err(
             "super() in the sandbox takes no arguments",
+        ));
+    }
+    let program = PROGRAM_GLOBALS.load(std::sync::atomic::Ordering::Acquire);
+    // SAFETY: PyEval_GetGlobals returns a borrowed reference to the current frame's globals,
+    // or null (no frame); the interpreter is attached (`py`). Only the pointer is compared.
+    let globals = unsafe { pyo3::ffi::PyEval_GetGlobals() };
+    if globals.is_null() || globals != program {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "super() in the sandbox works only in the program's own methods",
         ));
     }
     // SAFETY: PySuper_Type is CPython's static `super` type object, alive for the process.
@@ -254,6 +277,17 @@ mod tests {
     use super::*;
     use std::ffi::CString;
 
+    /// `super()` checks the process-wide program globals, which each `run` sets: runs take
+    /// turns (another test's `run` between setting them and a `super()` call would change
+    /// them).
+    static SUPER_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn super_turn() -> std::sync::MutexGuard<'static, ()> {
+        SUPER_TESTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Runs `source` with the python profile's builtins; returns the globals.
     fn run<'py>(py: Python<'py>, source: &str) -> PyResult<Bound<'py, PyDict>> {
         let globals = PyDict::new(py);
@@ -261,6 +295,8 @@ mod tests {
         extend(py, &builtins)?;
         globals.set_item("__builtins__", builtins)?;
         globals.set_item("__name__", "__main__")?;
+        let _turn = super_turn();
+        set_program_globals(&globals);
         let code = CString::new(source).expect("no NUL");
         py.run(&code, Some(&globals), None)?;
         Ok(globals)
@@ -299,6 +335,52 @@ result = [Child.make(1).x, Base.twice(4)]
                 .extract()
                 .expect("ints");
             assert_eq!(result, [2, 8]);
+        });
+    }
+
+    #[test]
+    fn python_profile_super_refuses_a_frame_of_trusted_code() {
+        Python::initialize();
+        Python::attach(|py| {
+            // The program: an iterator that calls `super` from C, whatever frame runs then.
+            let program = run(
+                py,
+                "caught = []\nclass S:\n    def __eq__(self, other):\n        caught.append(other)\n        return True\nclass P:\n    def __iter__(self):\n        return iter(super, S())\n",
+            )
+            .expect("program runs");
+            set_program_globals(&program);
+            // Trusted code (a module's method with a `__class__` cell) iterating it.
+            let trusted = PyDict::new(py);
+            trusted
+                .set_item("__builtins__", py.import("builtins").expect("builtins"))
+                .expect("builtins");
+            let code = CString::new(
+                "class T:\n    def walk(self, obj):\n        __class__\n        for _ in obj:\n            pass\n",
+            )
+            .expect("no NUL");
+            py.run(&code, Some(&trusted), None).expect("trusted code");
+            let walker = trusted
+                .get_item("T")
+                .expect("lookup")
+                .expect("T")
+                .call0()
+                .expect("T()");
+            let iterable = program
+                .get_item("P")
+                .expect("lookup")
+                .expect("P")
+                .call0()
+                .expect("P()");
+            let err = walker
+                .call_method1("walk", (iterable,))
+                .expect_err("super refused in the trusted frame");
+            assert!(
+                err.to_string()
+                    .contains("only in the program's own methods"),
+                "{err}"
+            );
+            let caught = program.get_item("caught").expect("lookup").expect("caught");
+            assert_eq!(caught.len().expect("len"), 0, "a super object leaked");
         });
     }
 
