@@ -621,6 +621,63 @@ def bench_engine(env, results):
     results["engine"] = engine
 
 
+PYTHON_PROFILE = ("profile = \"python\"\n[resources]\ncpu = 64.0\nmemory = \"1 GB\"\n"
+                  "diskused = \"1 GB\"\n")
+SHIPPED = ["math", "cmath", "itertools", "heapq", "bisect"]
+
+
+def bench_python_profile(env, results):
+    """The python profile (issue 13): hello world, the imports of the shipped modules and a
+    str.format loop, each against bare CPython running the same program."""
+    n = max(10, env.args.reps * 5)
+    plain = os.path.join(env.tmp, "python-profile.toml")
+    with open(plain, "w", encoding="utf-8") as handle:
+        handle.write(PYTHON_PROFILE)
+    listed = os.path.join(env.tmp, "python-profile-modules.toml")
+    with open(listed, "w", encoding="utf-8") as handle:
+        handle.write(PYTHON_PROFILE + "[python]\nmodules = [%s]\n"
+                     % ", ".join('"%s"' % m for m in SHIPPED))
+    programs = {
+        "hello": ("print('Hello, world')\n", plain),
+        "pass": ("pass\n", plain),
+        "imports": ("import " + ", ".join(SHIPPED) + "\n", listed),
+        "format": ("total = 0\nfor i in range(200000):\n"
+                   "    total += len('{}: {:.2f} [{:>5}]'.format(i, i / 3, i % 97))\n"
+                   "print(total)\n", plain),
+    }
+    samples = {}
+    for name, (source, _) in programs.items():
+        path = os.path.join(env.progs, f"py-{name}.py")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(source)
+        samples[("repy", name)] = []
+        samples[("python", name)] = []
+    for _ in range(n):
+        order = [(runner, name) for runner in ("repy", "python") for name in programs]
+        random.shuffle(order)
+        for runner, name in order:
+            path = os.path.join(env.progs, f"py-{name}.py")
+            policy = programs[name][1]
+            argv = [REPY, policy, path] if runner == "repy" else [env.python, "-I", "-S", path]
+            vessel = env.vessel()
+            sample = run_measured(argv, vessel, env.tmp)
+            shutil.rmtree(vessel, ignore_errors=True)
+            if sample["rc"] == 0:
+                samples[(runner, name)].append(sample["wall"])
+    out = {"runs": {f"{runner} {name}": summary(v) for (runner, name), v in samples.items()}}
+    for name in ("hello", "format"):
+        pairs = [r / p for r, p in zip(samples[("repy", name)], samples[("python", name)])
+                 if p > 0]
+        out[f"{name}_ratio"] = summary(pairs)
+    med = {k: statistics.median(v) for k, v in samples.items() if v}
+    keys = [("repy", "imports"), ("repy", "pass"), ("python", "imports"), ("python", "pass")]
+    if all(k in med for k in keys):
+        out["imports_added"] = ((med[("repy", "imports")] - med[("repy", "pass")])
+                                - (med[("python", "imports")] - med[("python", "pass")]))
+        out["imports_modules"] = SHIPPED
+    results["python_profile"] = out
+
+
 def bench_startup_anatomy(env, results):
     n = max(5, env.args.reps * 2)
     empty = os.path.join(env.progs, "empty.py")
@@ -1167,7 +1224,7 @@ def main():
     parser.add_argument("--only", default=None,
                         help="comma-separated workloads to run (others are skipped)")
     parser.add_argument("--skip", default="",
-                        help="comma-separated sections to skip: workloads, engine, anatomy, "
+                        help="comma-separated sections to skip: workloads, engine, python, anatomy, "
                              "checker, memory, nanny")
     parser.add_argument("--no-build", action="store_true",
                         help="use target/release/repy and bench/checker as they are")
@@ -1199,6 +1256,9 @@ def main():
         if "engine" not in skip:
             log("engine modes: eval, call, call --batch")
             bench_engine(env, results)
+        if "python" not in skip:
+            log("python profile: hello, imports, str.format")
+            bench_python_profile(env, results)
         if "anatomy" not in skip:
             log("start-up anatomy")
             bench_startup_anatomy(env, results)

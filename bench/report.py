@@ -499,6 +499,40 @@ def engine_section(results):
     return "\n".join(out)
 
 
+def python_profile_section(results):
+    """The python profile against bare CPython on the same programs."""
+    py = results.get("python_profile") or {}
+    if not py:
+        return "(not measured)"
+    out = ["| program | repy, python profile | bare CPython |", "|---|---|---|"]
+    runs = py.get("runs") or {}
+    for name in ("hello", "pass", "imports", "format"):
+        repy, bare = runs.get(f"repy {name}"), runs.get(f"python {name}")
+        cell = lambda s: f"{ms(s['median'], 2)} ({ms(s['min'], 2)}–{ms(s['max'], 2)})" if s else "failed"
+        out.append(f"| {name} | {cell(repy)} | {cell(bare)} |")
+    out.append("")
+    rows = ["| target | measured | |", "|---|---|---|"]
+    hello = py.get("hello_ratio")
+    if hello:
+        rows.append(f"| hello world ≤ 1.0× bare CPython | {hello['median']:.2f}× "
+                    f"({hello['min']:.2f}–{hello['max']:.2f}) | {verdict(hello['median'], 1.0)} |")
+    added = py.get("imports_added")
+    if added is not None:
+        mods = ", ".join(py.get("imports_modules") or [])
+        met = "**met**" if added <= 0.001 else f"**missed** ({ms(added, 2)} over CPython's)"
+        rows.append(f"| the shipped modules' imports (`{mods}`) add ≤ 1 ms over CPython's same "
+                    f"imports | {ms(added, 2)} | {met} |")
+    fmt = py.get("format_ratio")
+    if fmt:
+        rows.append(f"| `str.format` in a loop (200,000 calls, guarded) ≤ 1.2× | "
+                    f"{fmt['median']:.2f}× ({fmt['min']:.2f}–{fmt['max']:.2f}) | "
+                    f"{verdict(fmt['median'], 1.2)} |")
+    rows.append("| `import math, json, re, collections` ≤ 1 ms over CPython | — | not measurable: "
+                "json, re and collections are withdrawn (docs/modules.md) |")
+    rows.append("| numpy import ≤ 1.1× | — | not measured: packages are not shipped yet |")
+    return "\n".join(out + rows)
+
+
 def checker_section(results):
     c = results.get("checker") or {}
     out = [f"The program: {c.get('lines', '?')} lines, {c.get('bytes', '?')} bytes — 100 "
@@ -655,6 +689,7 @@ def render_doc(results):
         "anatomy": anatomy_table(results),
         "checker": checker_section(results),
         "engine": engine_section(results),
+        "python_profile": python_profile_section(results),
         "memory": memory_section(results),
         "cpu_rows": cpu_rows, "rate_rows": rate_rows, "mem_rows": mem_rows,
     }
@@ -772,6 +807,14 @@ Measured from outside, each command run {reps}×5 times (at least 10), interleav
 {reps} times (at least 3), with and without calls:
 
 {engine}
+
+## The python profile
+
+Ordinary programs under `profile = "python"` against bare CPython running the same file, each
+run {reps}×5 times (at least 10), interleaved (`pass` is the baseline the imports are
+measured from):
+
+{python_profile}
 
 ## Where the time goes
 
