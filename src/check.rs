@@ -30,14 +30,23 @@ fn checker_profile(profile: Profile) -> safe_check::Profile {
 
 impl Checker {
     /// The checker for `profile` with the modules `--module` lists, or a usage error: a
-    /// module name that a policy's `[python] modules` could not list (the same check), a
-    /// module given twice, or `--module` without `--profile python`.
+    /// module name that a policy's `[python] modules` could not list (the same checks: the
+    /// name's shape and that this build ships it), a module given twice, or `--module`
+    /// without `--profile python`.
     pub fn new(profile: Profile, modules: &[String]) -> Result<Checker, String> {
         let mut listed = BTreeSet::new();
         for module in modules {
             restrictions::check_module_name(module).map_err(|err| format!("--module: {err}"))?;
             if !listed.insert(module.clone()) {
                 return Err(format!("--module: `{module}` is given twice"));
+            }
+            // As a policy's `modules`: only what this build ships (a program importing
+            // anything else could not run here).
+            if !engine::SHIPPED_MODULES.contains(&module.as_str()) {
+                return Err(format!(
+                    "--module: `{module}` is not a module this build provides (it ships: {})",
+                    engine::SHIPPED_MODULES.join(", ")
+                ));
             }
         }
         if profile == Profile::Repyv2 && !listed.is_empty() {
@@ -181,10 +190,15 @@ mod tests {
         assert_eq!(checker.options, safe_check::Options::default());
         let refused = Checker::new(Profile::Repyv2, &names(&["math"])).expect_err("refused");
         assert!(refused.contains("add --profile python"), "{refused}");
-        let checker = Checker::new(Profile::Python, &names(&["math", "json"])).expect("python");
+        let checker = Checker::new(Profile::Python, &names(&["math", "heapq"])).expect("python");
         assert_eq!(
             checker.options,
-            safe_check::Options::python(["json", "math"])
+            safe_check::Options::python(["heapq", "math"])
+        );
+        let refused = Checker::new(Profile::Python, &names(&["json"])).expect_err("not shipped");
+        assert!(
+            refused.contains("not a module this build provides"),
+            "{refused}"
         );
         for profile in Profile::ALL {
             assert_eq!(checker_profile(profile).name(), profile.key());
