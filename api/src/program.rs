@@ -109,36 +109,6 @@ impl Prepared {
         self.run_step(py, source, filename, &Step::Run, check)
     }
 
-    /// Like [`Prepared::run`], and does `step` with the program: run it, evaluate it as one
-    /// expression, or call one of its functions; the value leaves the sandbox as JSON (see
-    /// [`crate::values`]). A missing function is a `NameError`, a value JSON cannot carry a
-    /// `TypeError`, both uncaught exceptions of the program.
-    pub fn run_step(
-        &self,
-        py: Python<'_>,
-        source: &str,
-        filename: &str,
-        step: &Step,
-        check: impl FnOnce(Python<'_>, &str, &str) -> Result<Option<safe_check::Checked>, String>,
-    ) -> PyResult<Outcome> {
-        self.execute(py, source, filename, step, check)
-    }
-
-    /// The top level of a batch (`repy call --batch`): checks, compiles and runs the program
-    /// like [`Prepared::run`], and on success leaves it ready for calls in forks of this
-    /// process ([`fork_for_call`], [`Prepared::call_in_fork`]): its threads have ended, its
-    /// `events` item is back, and the collector is stopped (no finalizer of the program runs
-    /// in the zygote; each call starts it again for itself).
-    pub fn run_top_level(
-        &self,
-        py: Python<'_>,
-        source: &str,
-        filename: &str,
-        check: impl FnOnce(Python<'_>, &str, &str) -> Result<Option<safe_check::Checked>, String>,
-    ) -> PyResult<Outcome> {
-        self.execute(py, source, filename, &Step::Run, check)
-    }
-
     /// In a process forked from a zygote whose top level finished: calls `function` with
     /// JSON arguments as the main program (it holds the `events` item while it runs, its
     /// threads are waited for) and returns the value as JSON, or how it failed.
@@ -167,8 +137,14 @@ impl Prepared {
         Ok(ended(py, result.map(Some), filename, source))
     }
 
-    /// Checks, compiles and runs the program and does `step`.
-    fn execute(
+    /// Like [`Prepared::run`], and does `step` with the program: run it, evaluate it as one
+    /// expression, or call one of its functions; the value leaves the sandbox as JSON (see
+    /// [`crate::values`]). A missing function is a `NameError`, a value JSON cannot carry a
+    /// `TypeError`, both uncaught exceptions of the program. A batch's zygote runs its top
+    /// level with [`Prepared::run`], then serves calls with [`fork_for_call`] and
+    /// [`Prepared::call_in_fork`] (its threads have ended, its `events` item is back, and the
+    /// collector is stopped: no finalizer of the program runs in the zygote).
+    pub fn run_step(
         &self,
         py: Python<'_>,
         source: &str,

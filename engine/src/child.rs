@@ -235,7 +235,7 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                 kwargs: call.kwargs.clone(),
             },
             Mode::Batch => {
-                let outcome = prepared.run_top_level(py, &plan.source, &plan.filename, check)?;
+                let outcome = prepared.run(py, &plan.source, &plan.filename, check)?;
                 if !matches!(outcome, api::program::Outcome::Finished(_)) {
                     return Ok(record(py, &plan.handoff, outcome, refused));
                 }
