@@ -277,9 +277,9 @@ mod tests {
     use super::*;
     use std::ffi::CString;
 
-    /// `super()` checks the process-wide program globals, which each `run` sets: runs take
-    /// turns (another test's `run` between setting them and a `super()` call would change
-    /// them).
+    /// `super()` checks the process-wide program globals, which each `run` sets: the tests
+    /// take turns, each taking its turn before it attaches to the interpreter (waiting for
+    /// the turn while attached would hold the GIL the running test needs).
     static SUPER_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
     fn super_turn() -> std::sync::MutexGuard<'static, ()> {
@@ -295,7 +295,6 @@ mod tests {
         extend(py, &builtins)?;
         globals.set_item("__builtins__", builtins)?;
         globals.set_item("__name__", "__main__")?;
-        let _turn = super_turn();
         set_program_globals(&globals);
         let code = CString::new(source).expect("no NUL");
         py.run(&code, Some(&globals), None)?;
@@ -304,6 +303,7 @@ mod tests {
 
     #[test]
     fn python_profile_classes_use_super_property_staticmethod_and_classmethod() {
+        let _turn = super_turn();
         Python::initialize();
         Python::attach(|py| {
             let globals = run(
@@ -340,6 +340,7 @@ result = [Child.make(1).x, Base.twice(4)]
 
     #[test]
     fn python_profile_super_refuses_a_frame_of_trusted_code() {
+        let _turn = super_turn();
         Python::initialize();
         Python::attach(|py| {
             // The program: an iterator that calls `super` from C, whatever frame runs then.
@@ -386,6 +387,7 @@ result = [Child.make(1).x, Base.twice(4)]
 
     #[test]
     fn python_profile_super_refuses_arguments_even_through_an_alias() {
+        let _turn = super_turn();
         Python::initialize();
         Python::attach(|py| {
             let err = run(
@@ -400,6 +402,7 @@ result = [Child.make(1).x, Base.twice(4)]
 
     #[test]
     fn python_profile_getattr_and_hasattr_read_plain_names() {
+        let _turn = super_turn();
         Python::initialize();
         Python::attach(|py| {
             let globals = run(
@@ -438,6 +441,7 @@ result = [
 
     #[test]
     fn python_profile_getattr_and_hasattr_refuse_what_the_checker_refuses() {
+        let _turn = super_turn();
         Python::initialize();
         Python::attach(|py| {
             let names = [
@@ -502,6 +506,7 @@ result = [
 
     #[test]
     fn python_profile_print_writes_to_a_file_through_its_write_method() {
+        let _turn = super_turn();
         Python::initialize();
         Python::attach(|py| {
             let globals = run(
@@ -528,6 +533,7 @@ result = [
 
     #[test]
     fn python_profile_replaces_the_open_stub_and_lists_every_name_it_adds() {
+        let _turn = super_turn();
         Python::initialize();
         Python::attach(|py| {
             let repyv2 = crate::builtins::build(py).expect("builtins");
