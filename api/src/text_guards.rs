@@ -697,6 +697,29 @@ fn allowed_codec(arguments: &CodecArguments) -> PyResult<(Codec, *const c_char)>
     Ok((codec, errors))
 }
 
+/// The allowed codec and error handler a call of `method` asks for, or `None` with the
+/// Python exception set (a bad argument, or a codec or handler that is not allowed).
+///
+/// # Safety
+/// As [`codec_arguments`].
+unsafe fn chosen_codec(
+    py: Python<'_>,
+    method: &str,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> Option<(Codec, *const c_char)> {
+    // SAFETY: the caller passes the vectorcall arguments through unchanged.
+    let arguments = unsafe { codec_arguments(py, method, args, nargs, kwnames) };
+    match arguments.and_then(|arguments| allowed_codec(&arguments)) {
+        Ok(chosen) => Some(chosen),
+        Err(error) => {
+            error.restore(py);
+            None
+        }
+    }
+}
+
 /// `str.encode(encoding='utf-8', errors='strict')` with the allowed codecs only.
 unsafe extern "C" fn guarded_encode(
     text: *mut ffi::PyObject,
@@ -709,14 +732,8 @@ unsafe extern "C" fn guarded_encode(
     // handler name (or null) that the caller's argument keeps alive.
     unsafe {
         let py = Python::assume_attached();
-        let chosen = codec_arguments(py, "encode", args, nargs, kwnames)
-            .and_then(|arguments| allowed_codec(&arguments));
-        let (codec, errors) = match chosen {
-            Ok(chosen) => chosen,
-            Err(error) => {
-                error.restore(py);
-                return std::ptr::null_mut();
-            }
+        let Some((codec, errors)) = chosen_codec(py, "encode", args, nargs, kwnames) else {
+            return std::ptr::null_mut();
         };
         match codec {
             Codec::Utf8 => _PyUnicode_AsUTF8String(text, errors),
@@ -741,14 +758,8 @@ unsafe extern "C" fn guarded_decode(
     // after the decoder has read it.
     unsafe {
         let py = Python::assume_attached();
-        let chosen = codec_arguments(py, "decode", args, nargs, kwnames)
-            .and_then(|arguments| allowed_codec(&arguments));
-        let (codec, errors) = match chosen {
-            Ok(chosen) => chosen,
-            Err(error) => {
-                error.restore(py);
-                return std::ptr::null_mut();
-            }
+        let Some((codec, errors)) = chosen_codec(py, "decode", args, nargs, kwnames) else {
+            return std::ptr::null_mut();
         };
         let mut view = std::mem::MaybeUninit::<ffi::Py_buffer>::zeroed();
         if ffi::PyObject_GetBuffer(data, view.as_mut_ptr(), ffi::PyBUF_SIMPLE) != 0 {
