@@ -264,6 +264,11 @@ pub enum Command {
     },
     /// Show what each confinement layer can do on this machine.
     Doctor,
+    /// Run one job document read on standard input (JSON: a run, a batch or a grading job)
+    /// and print its result as one line of JSON: how `repy worker` runs each job, in a
+    /// process of its own. Documents and results are described in docs/deploy.md.
+    #[command(hide = true)]
+    Job,
     /// Validate or convert restrictions files.
     Restrictions {
         /// What to do with the file.

@@ -12,6 +12,7 @@ compile_error!(
 mod check;
 mod cli;
 mod exit;
+mod job;
 mod modes;
 mod run;
 
@@ -138,6 +139,7 @@ fn run_command(binary: Binary) -> u8 {
         Some(Command::Explain { rule }) => check::explain(rule.as_deref()),
         Some(Command::Restrictions { action }) => restrictions_command(action),
         Some(Command::Doctor) => doctor(),
+        Some(Command::Job) => return job::main(),
     };
     status.code()
 }

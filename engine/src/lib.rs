@@ -43,7 +43,7 @@ pub use job::{
     Call, Job, Mode, OutputChoice, PolicySource, ProgramSource, StdinChoice, VesselChoice,
 };
 pub use outcome::Outcome;
-pub use profile::{catalog, load_restrictions, SHIPPED_MODULES};
+pub use profile::{catalog, load_restrictions, parse_restrictions, SHIPPED_MODULES};
 pub use program::{read_program, ProgramReadError};
 pub use refusal::{MAX_REPORTED_VIOLATIONS, MAX_VIOLATIONS_SHOWN};
 pub use report::SCHEMA as REPORT_SCHEMA;

@@ -56,6 +56,12 @@ pub fn load_restrictions(path: &Path) -> Result<Restrictions, PolicyError> {
     Restrictions::load_runnable_with(path, &catalog())
 }
 
+/// [`load_restrictions`] for a policy given as text (a job document's, a grading
+/// manifest's); `name` stands for its path in problems.
+pub fn parse_restrictions(text: &str, name: &str) -> Result<Restrictions, PolicyError> {
+    Restrictions::parse_runnable_with(text.as_bytes(), name, &catalog())
+}
+
 /// What the program reads on standard input under `policy`, or why the job's choice is
 /// refused there: only the `python` profile reads a standard input, so under `repyv2` (as
 /// in RepyV2) anything but nothing is a usage error naming the profile key.
