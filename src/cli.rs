@@ -264,6 +264,40 @@ pub enum Command {
     },
     /// Show what each confinement layer can do on this machine.
     Doctor,
+    /// Grade submissions against a test manifest: each test of each submission in a fresh
+    /// sandbox of its own, submissions in parallel; a table (or JSON lines) in the order
+    /// given.
+    ///
+    /// The manifest's format and the verdicts are in docs/grading.md. Exit codes: 0 every
+    /// submission was graded (whatever its score); 3 the manifest is invalid (every problem
+    /// is printed with its line and column; nothing ran); 4 a usage error (the JUnit file
+    /// cannot be written).
+    Grade {
+        /// The test manifest (TOML).
+        #[arg(value_name = "MANIFEST")]
+        manifest: PathBuf,
+        /// The submissions: Python programs.
+        #[arg(value_name = "SUBMISSION", required = true)]
+        submissions: Vec<PathBuf>,
+        /// Print one JSON record per submission (one per line) instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Also write the results as JUnit XML to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Grade this many submissions at once (default: the number of cores).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+    },
+    /// Grade one submission and print its record as JSON (how `repy grade` grades each
+    /// submission, in a process of its own).
+    #[command(hide = true)]
+    GradeSubmission {
+        /// The test manifest.
+        manifest: PathBuf,
+        /// The submission.
+        submission: PathBuf,
+    },
     /// Run one job document read on standard input (JSON: a run, a batch or a grading job)
     /// and print its result as one line of JSON: how `repy worker` runs each job, in a
     /// process of its own. Documents and results are described in docs/deploy.md.

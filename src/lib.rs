@@ -12,6 +12,7 @@ compile_error!(
 mod check;
 mod cli;
 mod exit;
+mod grade_cmd;
 mod job;
 mod modes;
 mod run;
@@ -140,6 +141,25 @@ fn run_command(binary: Binary) -> u8 {
         Some(Command::Restrictions { action }) => restrictions_command(action),
         Some(Command::Doctor) => doctor(),
         Some(Command::Job) => return job::main(),
+        Some(Command::Grade {
+            manifest,
+            submissions,
+            json,
+            junit,
+            jobs,
+        }) => {
+            return grade_cmd::grade(grade_cmd::GradeRequest {
+                manifest,
+                submissions,
+                json,
+                junit,
+                jobs: jobs.map(usize::from),
+            })
+        }
+        Some(Command::GradeSubmission {
+            manifest,
+            submission,
+        }) => return grade_cmd::grade_submission(&manifest, &submission),
     };
     status.code()
 }

@@ -7,6 +7,7 @@ mod cli;
 #[cfg(feature = "test-real-builtins")]
 mod confine;
 mod escapes;
+mod grading;
 mod jobs;
 mod modes;
 mod modules;

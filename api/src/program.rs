@@ -97,6 +97,13 @@ impl Prepared {
         })
     }
 
+    /// Names the program's module `name` (its `__name__`, `"__main__"` until then): a
+    /// program whose functions are called is loaded as Python imports a module, so its
+    /// `if __name__ == "__main__":` block does not run.
+    pub fn set_module_name(&self, py: Python<'_>, name: &str) -> PyResult<()> {
+        self.globals.bind(py).set_item("__name__", name)
+    }
+
     /// Compiles `source` with `filename` as its traceback name and runs it. `check` is the
     /// static checker: it returns the rendered violations when the program must not run.
     pub fn run(

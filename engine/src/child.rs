@@ -226,6 +226,9 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                 crate::refusal::violations(py, source, filename, &options, &mut refused)
             }
         };
+        if matches!(plan.mode, Mode::Call(_) | Mode::Batch) {
+            prepared.set_module_name(py, &module_name(&plan.filename))?;
+        }
         let step = match &plan.mode {
             Mode::Run => api::program::Step::Run,
             Mode::Expression => api::program::Step::Expression,
@@ -323,5 +326,36 @@ pub(crate) fn record(
             api::output::write_stderr_charged(py, text.as_bytes());
             ExitStatus::UncaughtException
         }
+    }
+}
+
+/// The `__name__` of a program whose functions are called (`repy call`, batches): as
+/// `import` would name it, its file's stem (`solution` for `solution.py`), or `program`
+/// when that is no identifier (source text, `my-file.py`).
+fn module_name(filename: &str) -> String {
+    let stem = std::path::Path::new(filename)
+        .file_stem()
+        .and_then(|stem| stem.to_str())
+        .unwrap_or("");
+    let identifier = stem
+        .chars()
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && stem.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
+    if identifier && stem != "__main__" {
+        stem.to_owned()
+    } else {
+        "program".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod module_name_tests {
+    #[test]
+    fn called_programs_are_named_as_import_would_name_them() {
+        assert_eq!(super::module_name("dir/solution.py"), "solution");
+        assert_eq!(super::module_name("<string>"), "program");
+        assert_eq!(super::module_name("my-file.py"), "program");
+        assert_eq!(super::module_name("__main__.py"), "program");
     }
 }

@@ -173,6 +173,10 @@ impl<'a> Report<'a> {
         self.problems.is_empty()
     }
 
+    pub(crate) fn into_problems(self) -> Vec<Problem> {
+        self.problems
+    }
+
     pub(crate) fn into_errors(self, path: &str) -> PolicyErrors {
         PolicyErrors::new(path, self.problems)
     }

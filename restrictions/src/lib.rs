@@ -39,4 +39,5 @@ pub use profile::{
     PythonSettings, PYTHON_KEYS,
 };
 pub use resources::{DefaultLimit, Kind, ResourceId, ResourceSpec, Unit, RESOURCES};
+pub use toml_format::{from_embedded_table, set_resource};
 pub use units::{BYTE_UNITS, DURATION_UNITS, MAX_BYTES};

@@ -60,10 +60,75 @@ pub(crate) fn parse(
         }
     };
 
+    let policy = check_document(
+        document.get_ref(),
+        text,
+        catalog,
+        Profile::default(),
+        &mut report,
+    );
+    if !document.get_ref().contains_key(RESOURCES_TABLE) && !near_resources(document.get_ref()) {
+        report.at_line_col(1, 1, None, Issue::new("missing `[resources]` table"));
+    }
+    if report.is_empty() {
+        Ok(policy)
+    } else {
+        Err(report.into_errors(path).into())
+    }
+}
+
+/// A policy given as a table of another TOML document (a grading manifest's
+/// `[restrictions]`): the same keys and checks as a restrictions file (though its
+/// `[resources]` may be left out: the defaults then), every problem reported at its line
+/// and column in `text`, the whole document. A table without `profile` has
+/// `default_profile` (a grading manifest's is `python`).
+pub fn from_embedded_table(
+    table: &DeTable<'_>,
+    text: &str,
+    catalog: &Catalog<'_>,
+    default_profile: Profile,
+) -> Result<Restrictions, Vec<crate::Problem>> {
+    let mut report = Report::new(text);
+    let policy = check_document(table, text, catalog, default_profile, &mut report);
+    if report.is_empty() {
+        Ok(policy)
+    } else {
+        Err(report.into_problems())
+    }
+}
+
+/// Sets one resource of `policy` from `key = value` of another TOML document (a grading
+/// test's own `memory = "32 MB"`), with the checks of a restrictions file's `[resources]`;
+/// the problems, at their line and column in `text`.
+pub fn set_resource(
+    policy: &mut Restrictions,
+    key: &Spanned<std::borrow::Cow<'_, str>>,
+    value: &Value<'_>,
+    text: &str,
+) -> Result<(), Vec<crate::Problem>> {
+    let mut report = Report::new(text);
+    let profile = Some(policy.profile);
+    check_resource(key, value, text, profile, &mut report, policy);
+    if report.is_empty() {
+        Ok(())
+    } else {
+        Err(report.into_problems())
+    }
+}
+
+/// Checks a whole document (or an embedded table) and gives the policy it describes, its
+/// problems in `report`.
+fn check_document(
+    document: &DeTable<'_>,
+    text: &str,
+    catalog: &Catalog<'_>,
+    default_profile: Profile,
+    report: &mut Report<'_>,
+) -> Restrictions {
     // The profile first: what the rest of the file may hold depends on it. `None` when the
     // value is invalid (already reported): nothing is then refused for its profile.
-    let profile = match document.get_ref().get(PROFILE_KEY) {
-        None => Some(Profile::default()),
+    let profile = match document.get(PROFILE_KEY) {
+        None => Some(default_profile),
         Some(value) => match profile_value(value, text) {
             Ok(profile) => Some(profile),
             Err(issue) => {
@@ -72,20 +137,18 @@ pub(crate) fn parse(
             }
         },
     };
-    let mut policy = Restrictions::defaults_for(profile.unwrap_or_default());
-    // Whether a `[resources]` table (or a near miss, already reported) was seen.
-    let mut has_resources = false;
-    for (key, value) in document.get_ref().iter() {
+    let mut policy = Restrictions::defaults_for(profile.unwrap_or(default_profile));
+    for (key, value) in document.iter() {
         let name: &str = key.get_ref();
         if name == PROFILE_KEY {
             continue;
         }
         if name == PYTHON_TABLE {
-            let settings = python_table(value, text, catalog, &mut report);
+            let settings = python_table(value, text, catalog, report);
             match profile {
                 Some(Profile::Python) => policy.python = settings,
                 Some(other) => {
-                    let selected = match document.get_ref().get(PROFILE_KEY) {
+                    let selected = match document.get(PROFILE_KEY) {
                         Some(value) => format!(
                             "this file selects `profile = \"{other}\"` (line {})",
                             report.position(value.span().start).0
@@ -105,11 +168,10 @@ pub(crate) fn parse(
                 None => {}
             }
         } else if name == RESOURCES_TABLE {
-            has_resources = true;
             match value.get_ref() {
                 DeValue::Table(table) => {
                     for (key, value) in table.iter() {
-                        check_resource(key, value, text, profile, &mut report, &mut policy);
+                        check_resource(key, value, text, profile, report, &mut policy);
                     }
                 }
                 _ => report.at(
@@ -135,8 +197,6 @@ pub(crate) fn parse(
             );
         } else {
             let suggestion = nearest(name, TOP_LEVEL);
-            // A misspelt `[resources]` is reported once, not also as a missing table.
-            has_resources |= suggestion == Some(RESOURCES_TABLE);
             report.at(
                 key.span().start,
                 Some(name),
@@ -148,14 +208,15 @@ pub(crate) fn parse(
             );
         }
     }
-    if !has_resources {
-        report.at_line_col(1, 1, None, Issue::new("missing `[resources]` table"));
-    }
-    if report.is_empty() {
-        Ok(policy)
-    } else {
-        Err(report.into_errors(path).into())
-    }
+    policy
+}
+
+/// Whether the document has a misspelt `[resources]` (reported once, as an unknown key with
+/// the suggestion, not also as a missing table).
+fn near_resources(document: &DeTable<'_>) -> bool {
+    document
+        .iter()
+        .any(|(key, _)| nearest(key.get_ref(), TOP_LEVEL) == Some(RESOURCES_TABLE))
 }
 
 /// The 1-based line and character column of the value of `key` in `[resources]`, if the

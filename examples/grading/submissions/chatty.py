@@ -1,0 +1,31 @@
+# Prints too much: debugging output left in, the whole running list at every step.
+
+
+def add(a, b):
+    return a + b
+
+
+def mean(numbers):
+    return sum(numbers) / len(numbers)
+
+
+def word_count(text):
+    counts = {}
+    for word in text.split():
+        counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def file_word_count(name):
+    with open(name) as file:
+        return len(file.read().split())
+
+
+if __name__ == "__main__":
+    numbers = [int(word) for word in input().split()]
+    seen = []
+    for number in numbers:
+        seen.append(number)
+        print("debug:", seen)
+    print("sum", sum(numbers))
+    print(f"mean {mean(numbers):.2f}")
