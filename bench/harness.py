@@ -621,6 +621,114 @@ def bench_engine(env, results):
     results["engine"] = engine
 
 
+GRADING_SUBMISSIONS = 100
+GRADING_TESTS = 10
+GRADING_SUBMISSION = (
+    "# submission {i}\n"
+    "def score(values, bonus=0):\n"
+    "    total = 0\n"
+    "    for value in values:\n"
+    "        total += value * value\n"
+    "    return total + bonus\n")
+
+
+def grading_manifest(distinct_limits):
+    """A manifest of GRADING_TESTS call tests of `score`; with `distinct_limits`, each test has
+    a wall-time of its own, so that no two share a batch (the path without compile-once)."""
+    lines = ["[restrictions]", "profile = \"python\"", "", "[limits]", "wall-time = \"10 s\"",
+             ""]
+    for t in range(GRADING_TESTS):
+        values = list(range(t + 3))
+        lines += ["[[test]]", f"name = \"score {t}\"", "call = \"score\"",
+                  f"args = [{values}]", f"kwargs = {{ bonus = {t} }}",
+                  f"expected = {sum(v * v for v in values) + t}"]
+        if distinct_limits:
+            lines.append(f"wall-time = \"{10 + t} s\"")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def bench_grading(env, results):
+    """Grading (issue 16): GRADING_SUBMISSIONS submissions x GRADING_TESTS call tests of a small
+    function with `repy grade` (call tests batched: the compile-once path), the same with every
+    test in its own batch, and the unsandboxed way an autograder bolts it on: one bare CPython
+    per test that runs the submission and calls the function."""
+    work = os.path.join(env.tmp, "grading")
+    subs_dir = os.path.join(work, "submissions")
+    os.makedirs(subs_dir, exist_ok=True)
+    subs = []
+    for i in range(GRADING_SUBMISSIONS):
+        path = os.path.join(subs_dir, f"sub{i:03}.py")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(GRADING_SUBMISSION.format(i=i))
+        subs.append(path)
+    manifests = {}
+    for kind, distinct in (("batched", False), ("one batch per test", True)):
+        path = os.path.join(work, f"manifest-{len(manifests)}.toml")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(grading_manifest(distinct))
+        manifests[kind] = path
+    # The bare-CPython baseline: a script that runs one submission and calls one test.
+    runner = os.path.join(work, "bare_test.py")
+    with open(runner, "w", encoding="utf-8") as handle:
+        handle.write("import json, sys\n"
+                     "namespace = {'__name__': 'submission'}\n"
+                     "exec(open(sys.argv[1]).read(), namespace)\n"
+                     "args, kwargs, expected = json.loads(sys.argv[2])\n"
+                     "print(namespace['score'](*args, **kwargs) == expected)\n")
+    bare_jobs = []
+    for sub in subs:
+        for t in range(GRADING_TESTS):
+            values = list(range(t + 3))
+            bare_jobs.append([env.python, "-I", "-S", runner, sub,
+                              json.dumps([[values], {"bonus": t}, sum(v * v for v in values) + t])])
+
+    def grade(manifest):
+        started = time.monotonic()
+        proc = subprocess.run([REPY, "grade", "--json", manifest] + subs, cwd=work,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=900)
+        wall = time.monotonic() - started
+        records = [json.loads(line) for line in proc.stdout.decode().splitlines() if line]
+        full = sum(1 for r in records if r.get("score") == r.get("max_score") == GRADING_TESTS)
+        return wall, proc.returncode == 0 and full == GRADING_SUBMISSIONS
+
+    def bare():
+        started = time.monotonic()
+        jobs = list(bare_jobs)
+        running, ok = [], True
+        cores = os.cpu_count() or 1
+        while jobs or running:
+            while jobs and len(running) < cores:
+                running.append(subprocess.Popen(jobs.pop(), stdout=subprocess.PIPE,
+                                                stderr=subprocess.DEVNULL))
+            proc = running.pop(0)
+            out, _ = proc.communicate(timeout=120)
+            ok = ok and out.strip() == b"True"
+        return time.monotonic() - started, ok
+
+    samples = {"batched": [], "one batch per test": [], "bare CPython, one process per test": []}
+    failures = {k: 0 for k in samples}
+    for _ in range(max(1, min(3, env.args.reps))):
+        order = list(samples)
+        random.shuffle(order)
+        for kind in order:
+            if kind in manifests:
+                wall, ok = grade(manifests[kind])
+            else:
+                wall, ok = bare()
+            if ok:
+                samples[kind].append(wall)
+            else:
+                failures[kind] += 1
+    results["grading"] = {
+        "submissions": GRADING_SUBMISSIONS,
+        "tests": GRADING_TESTS,
+        "cores": os.cpu_count(),
+        "runs": {k: summary(v) for k, v in samples.items() if v},
+        "failures": failures,
+    }
+
+
 PYTHON_PROFILE = ("profile = \"python\"\n[resources]\ncpu = 64.0\nmemory = \"1 GB\"\n"
                   "diskused = \"1 GB\"\n")
 SHIPPED = ["math", "cmath", "itertools", "heapq", "bisect"]
@@ -1259,6 +1367,9 @@ def main():
         if "python" not in skip:
             log("python profile: hello, imports, str.format")
             bench_python_profile(env, results)
+        if "grading" not in skip:
+            log("grading: 100 submissions x 10 call tests")
+            bench_grading(env, results)
         if "anatomy" not in skip:
             log("start-up anatomy")
             bench_startup_anatomy(env, results)

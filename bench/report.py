@@ -533,6 +533,43 @@ def python_profile_section(results):
     return "\n".join(out + rows)
 
 
+def grading_section(results):
+    """Grading: 100 submissions x 10 call tests, batched and not, against bare CPython."""
+    g = results.get("grading") or {}
+    if not g:
+        return "(not measured)"
+    runs = g.get("runs") or {}
+    total = g["submissions"] * g["tests"]
+    out = [f"`repy grade` of {g['submissions']} submissions x {g['tests']} call tests of a small "
+           f"function ({total} tests), {g.get('cores', '?')} submissions at a time, each run "
+           "up to 3 times, interleaved, from start to the last record:", "",
+           "| how | wall (median, min–max) | per test |", "|---|---|---|"]
+    labels = {
+        "batched": "`repy grade`: each submission's call tests in one batch (compile once, "
+                   "each test a fork with its own limits and verdict)",
+        "one batch per test": "`repy grade`, every test with limits of its own (so one batch, "
+                              "one top level, per test)",
+        "bare CPython, one process per test": "bare CPython, one process per test running "
+                                              "the submission and calling the function (no "
+                                              "sandbox, no limits; as autograders bolt it on)",
+    }
+    for key, label in labels.items():
+        s = runs.get(key)
+        if s:
+            out.append(f"| {label} | {s['median']:.2f} s ({s['min']:.2f}–{s['max']:.2f} s) | "
+                       f"{ms(s['median'] / total, 2)} |")
+        else:
+            out.append(f"| {label} | failed | |")
+    batched = runs.get("batched")
+    if batched:
+        met = "**met**" if batched["median"] <= 10.0 else "**missed**"
+        out += ["", f"Target: {g['submissions']} submissions x {g['tests']} call tests in ≤ 10 s: "
+                f"{batched['median']:.2f} s, {met}."]
+    if any((g.get("failures") or {}).values()):
+        out += ["", f"Runs that did not grade every submission fully: {g['failures']}."]
+    return "\n".join(out)
+
+
 def checker_section(results):
     c = results.get("checker") or {}
     out = [f"The program: {c.get('lines', '?')} lines, {c.get('bytes', '?')} bytes — 100 "
@@ -690,6 +727,7 @@ def render_doc(results):
         "checker": checker_section(results),
         "engine": engine_section(results),
         "python_profile": python_profile_section(results),
+        "grading": grading_section(results),
         "memory": memory_section(results),
         "cpu_rows": cpu_rows, "rate_rows": rate_rows, "mem_rows": mem_rows,
     }
@@ -815,6 +853,10 @@ run {reps}×5 times (at least 10), interleaved (`pass` is the baseline the impor
 measured from):
 
 {python_profile}
+
+## Grading
+
+{grading}
 
 ## Where the time goes
 
