@@ -299,7 +299,7 @@ fn grading_the_worked_example_prints_a_table() {
     assert!(table.contains("correct.py  12/12"), "{table}");
     assert!(table.contains("wrong.py  6/12"), "{table}");
     assert!(table.contains("✗ add small numbers"), "{table}");
-    assert!(table.contains("expected \"5\", got \"-1\""), "{table}");
+    assert!(table.contains("expected 5, got -1"), "{table}");
 }
 
 #[test]

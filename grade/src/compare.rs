@@ -232,8 +232,8 @@ fn first_value_difference(
     let differ = || {
         Some(format!(
             "{at}expected {}, got {}",
-            quote(&expected.to_string()),
-            quote(&actual.to_string())
+            shorten(&expected.to_string(), QUOTE_CHARS),
+            shorten(&actual.to_string(), QUOTE_CHARS)
         ))
     };
     match (expected, actual) {
@@ -253,7 +253,7 @@ fn first_value_difference(
                     "{at}expected a list of {} item(s), got {}: {}",
                     want.len(),
                     got.len(),
-                    quote(&actual.to_string())
+                    shorten(&actual.to_string(), QUOTE_CHARS)
                 ));
             }
             want.iter().zip(got).enumerate().find_map(|(i, (w, g))| {
@@ -362,7 +362,7 @@ mod tests {
         assert!(value(&json!(3), &json!(3.0), 0.0).is_ok());
         assert!(value(&json!([1.0, {"a": 2}]), &json!([1.0000001, {"a": 2}]), 1e-6).is_ok());
         let mismatch = value(&json!([1, [2, 3]]), &json!([1, [2, 4]]), 0.0).unwrap_err();
-        assert_eq!(mismatch.message, "at [1][1]: expected \"3\", got \"4\"");
+        assert_eq!(mismatch.message, "at [1][1]: expected 3, got 4");
         assert!(value(&json!("3"), &json!(3), 0.5).is_err());
         assert!(value(&json!({"a": 1}), &json!({"b": 1}), 0.0).is_err());
         assert!(value(&json!(null), &json!(false), 0.0).is_err());

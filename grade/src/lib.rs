@@ -17,4 +17,6 @@ pub mod table;
 
 pub use grader::{grade, grade_file, not_graded};
 pub use manifest::{load, parse, Manifest, ManifestError, OutputJudge, TestKind, TestSpec};
-pub use record::{points, Refusal, RunSummary, SubmissionRecord, TestRecord, Verdict, VERDICTS};
+pub use record::{
+    points, verdicts_markdown, Refusal, RunSummary, SubmissionRecord, TestRecord, Verdict, VERDICTS,
+};

@@ -130,3 +130,42 @@ pub fn points(value: f64) -> String {
         format!("{}", (value * 100.0).round() / 100.0)
     }
 }
+
+/// The verdict table of docs/grading.md, from [`VERDICTS`].
+pub fn verdicts_markdown() -> String {
+    let mut out = String::from("| verdict | points | meaning |\n|---|---|---|\n");
+    for verdict in VERDICTS {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            verdict.key(),
+            if verdict.scores() { "the test's" } else { "0" },
+            verdict.description()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    /// docs/grading.md holds the verdict table between two markers; `REPY_BLESS=1`
+    /// rewrites it.
+    #[test]
+    fn grading_doc_lists_every_verdict() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/grading.md");
+        let doc = std::fs::read_to_string(path).expect("docs/grading.md");
+        let (start, end) = ("<!-- verdicts: start -->\n", "<!-- verdicts: end -->");
+        let (Some(from), Some(to)) = (doc.find(start), doc.find(end)) else {
+            panic!("docs/grading.md lacks the verdict markers");
+        };
+        let table = super::verdicts_markdown();
+        let current = &doc[from + start.len()..to];
+        if current != table {
+            if std::env::var_os("REPY_BLESS").is_some() {
+                let updated = format!("{}{table}{}", &doc[..from + start.len()], &doc[to..]);
+                std::fs::write(path, updated).expect("write docs/grading.md");
+            } else {
+                panic!("docs/grading.md's verdict table drifted; rerun with REPY_BLESS=1");
+            }
+        }
+    }
+}

@@ -119,7 +119,12 @@ pub fn docs_markdown() -> String {
          is clean, 5 when one has a violation or a syntax error, and 7 (`program-unreadable`) \
          when one cannot be read (reported as `E902` in every format) or is not UTF-8; 7 wins \
          over 5. A stop file (`--stop`) holding `CODE;MESSAGE` ends the run \
-         with that CODE (verdict `stopped`); an empty or unparsable one gives 44.\n",
+         with that CODE (verdict `stopped`); an empty or unparsable one gives 44. \
+         `repy grade` exits 0 when every submission was graded, whatever the scores (each \
+         test's verdict is in its output, docs/grading.md), 3 when the manifest is invalid \
+         (nothing ran) and 4 for a usage error. `repy job` exits 0 once it has written a \
+         result, whatever the program's verdict, and 4 for a job document it cannot \
+         understand (docs/deploy.md).\n",
     );
     out
 }
