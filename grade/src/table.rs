@@ -23,7 +23,7 @@ pub fn render(records: &[SubmissionRecord]) -> String {
         let _ = writeln!(
             out,
             "{}  {}/{}",
-            record.submission,
+            printable(&record.submission),
             points(record.score),
             points(record.max_score)
         );
@@ -31,7 +31,11 @@ pub fn render(records: &[SubmissionRecord]) -> String {
             let _ = writeln!(out, "  not graded: {error}");
         }
         if let Some(refused) = &record.refused {
-            let _ = writeln!(out, "  refused by the checker: {}", refused.message);
+            let _ = writeln!(
+                out,
+                "  refused by the checker: {}",
+                printable(&refused.message)
+            );
             let items = refused.violations["items"]
                 .as_array()
                 .cloned()
@@ -44,7 +48,7 @@ pub fn render(records: &[SubmissionRecord]) -> String {
                     item["line"],
                     item["column"],
                     item["rule"].as_str().unwrap_or("?"),
-                    item["message"].as_str().unwrap_or("")
+                    printable(item["message"].as_str().unwrap_or(""))
                 );
             }
             let count = refused.violations["count"].as_u64().unwrap_or(0) as usize;
@@ -80,12 +84,12 @@ pub fn render(records: &[SubmissionRecord]) -> String {
             }
             if let Some(message) = &test.message {
                 if !message.is_empty() {
-                    let _ = writeln!(out, "      {}", one_line(message));
+                    let _ = writeln!(out, "      {}", printable(&one_line(message)));
                 }
             }
             if let Some(diff) = &test.diff {
                 for line in diff.lines() {
-                    let _ = writeln!(out, "      {line}");
+                    let _ = writeln!(out, "      {}", printable(line));
                 }
             }
         }
@@ -105,5 +109,30 @@ fn one_line(message: &str) -> String {
         let mut short: String = line.chars().take(MESSAGE_CHARS).collect();
         short.push('…');
         short
+    }
+}
+
+/// `text` with every control character (escape sequences included) shown as `\u{..}`:
+/// what a submission prints must not drive the grader's terminal.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        assert_eq!(
+            super::printable("ok\u{1b}[2J\u{7}\u{9b}x"),
+            "ok\\u{1b}[2J\\u{7}\\u{9b}x"
+        );
     }
 }
