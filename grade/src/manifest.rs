@@ -35,6 +35,8 @@ const TEST_KEYS: &[&str] = &[
 ];
 /// The longest text a test's `stdin`, `expected` or their files may hold.
 pub const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
+/// The wall-clock limit of a test whose policy gives none.
+pub const DEFAULT_WALL_TIME: std::time::Duration = std::time::Duration::from_secs(10);
 /// The profile of a manifest's policy that names none (ordinary Python programs).
 const DEFAULT_PROFILE: Profile = Profile::Python;
 
@@ -553,6 +555,10 @@ impl<'t> Checker<'t> {
                 }
             },
         };
+        if policy.wall_time().is_none() {
+            // A grader must never wait forever on a submission.
+            policy.set_wall_time(Some(DEFAULT_WALL_TIME));
+        }
         let kind = if let Some(call) = table.get("call") {
             self.call_test(table, call, tolerance)
         } else {
@@ -686,7 +692,8 @@ impl<'t> Checker<'t> {
                 }
             }
         };
-        if let (Some(value), Some(compare)) = (table.get("tolerance"), &compare) {
+        if let (Some(value), Some(compare), Some(_)) = (table.get("tolerance"), &compare, tolerance)
+        {
             if !matches!(compare, Compare::Floats { .. }) {
                 self.report(
                     value.span().start,
@@ -756,4 +763,103 @@ fn to_json(value: &Spanned_<'_>) -> Option<Value> {
         ),
         DeValue::Datetime(_) => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(text: &str) -> Result<Manifest, ManifestError> {
+        parse(text, "m.toml", Path::new("/nonexistent"))
+    }
+
+    #[test]
+    fn a_test_without_a_wall_time_gets_the_default_and_limits_apply_in_order() {
+        let m = manifest(
+            "[limits]\ncpu-time = \"1 s\"\n\
+             [[test]]\nname = \"a\"\nexpected = \"x\"\n\
+             [[test]]\nname = \"b\"\nexpected = \"x\"\nwall-time = \"2 s\"\nmemory = \"32 MB\"\n",
+        )
+        .expect("valid");
+        assert_eq!(m.policy.profile(), Profile::Python);
+        let [a, b] = m.tests.as_slice() else {
+            panic!("two tests")
+        };
+        assert_eq!(a.policy.wall_time(), Some(DEFAULT_WALL_TIME));
+        assert_eq!(a.policy.cpu_time(), Some(std::time::Duration::from_secs(1)));
+        assert_eq!(
+            b.policy.wall_time(),
+            Some(std::time::Duration::from_secs(2))
+        );
+        assert_eq!(b.policy.limit(ResourceId::Memory), 32e6);
+        assert_eq!(m.max_score(), 2.0);
+    }
+
+    #[test]
+    fn call_tests_carry_json_values() {
+        let m = manifest(
+            "[[test]]\nname = \"c\"\ncall = \"f\"\nargs = [1, 2.5, \"s\", [true], {k = 0x10}]\n\
+             kwargs = { x = -3 }\nexpected = { a = [1, 2] }\ntolerance = 0.5\n",
+        )
+        .expect("valid");
+        let TestKind::Call {
+            call,
+            expected,
+            tolerance,
+        } = &m.tests[0].kind
+        else {
+            panic!("a call test")
+        };
+        assert_eq!(
+            serde_json::Value::Array(call.args.clone()),
+            serde_json::json!([1, 2.5, "s", [true], {"k": 16}])
+        );
+        assert_eq!(call.kwargs["x"], -3);
+        assert_eq!(*expected, serde_json::json!({"a": [1, 2]}));
+        assert_eq!(*tolerance, 0.5);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_position() {
+        let err = manifest(
+            "files = [\"../x\", \"/etc/passwd\"]\n\
+             [[test]]\nname = 3\npoints = -1\ncall = \"f\"\nstdin = \"x\"\n\
+             [[test]]\nname = \"d\"\nexpected = 1979-05-27\ncall = \"f\"\n\
+             [[test]]\nname = \"e\"\nexpected = \"x\"\ntolerance = \"big\"\n",
+        )
+        .expect_err("invalid");
+        let found: Vec<(usize, usize, Option<&str>)> = err
+            .problems()
+            .iter()
+            .map(|p| (p.line, p.column, p.key.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (1, 10, Some("files")),
+                (1, 18, Some("files")),
+                (3, 8, Some("name")),
+                (4, 10, Some("points")),
+                (5, 8, Some("expected")),
+                (6, 9, Some("stdin")),
+                (9, 12, Some("expected")),
+                (14, 13, Some("tolerance")),
+            ],
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn stdin_needs_the_python_profile() {
+        let err = manifest(
+            "[restrictions]\nprofile = \"repyv2\"\n[restrictions.resources]\n\
+             [[test]]\nname = \"a\"\nstdin = \"1\"\nexpected = \"1\"\n",
+        )
+        .expect_err("invalid");
+        assert!(
+            err.to_string()
+                .contains("m.toml:6:9: error: stdin: only the python profile"),
+            "{err}"
+        );
+    }
 }
