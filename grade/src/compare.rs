@@ -274,26 +274,64 @@ fn first_value_difference(
     }
 }
 
-/// A unified diff of `expected` and `actual`, cut at [`DIFF_LINES`] lines.
+/// Lines of context kept before the first difference.
+const DIFF_CONTEXT: usize = 2;
+/// The most characters of a line a diff is computed on.
+const DIFF_LINE_CHARS: usize = 2 * QUOTE_CHARS;
+
+/// A unified diff of `expected` and `actual` around their first differing line, cut at
+/// [`DIFF_LINES`] lines. Only a window of each is diffed (a few lines, each cut short), so
+/// that what it costs does not grow with the output: a submission printing megabytes must
+/// not stall its grader in a quadratic diff.
 pub fn short_diff(expected: &str, actual: &str) -> String {
-    let diff = similar::TextDiff::from_lines(expected, actual);
+    let want: Vec<&str> = expected.split_inclusive('\n').collect();
+    let got: Vec<&str> = actual.split_inclusive('\n').collect();
+    let first = want
+        .iter()
+        .zip(&got)
+        .position(|(w, g)| w != g)
+        .unwrap_or_else(|| want.len().min(got.len()));
+    let from = first.saturating_sub(DIFF_CONTEXT);
+    let window = |lines: &[&str]| -> String {
+        lines
+            .iter()
+            .skip(from)
+            .take(DIFF_LINES)
+            .map(|line| {
+                let (body, newline) = match line.strip_suffix('\n') {
+                    Some(body) => (body, "\n"),
+                    None => (*line, ""),
+                };
+                shorten(body, DIFF_LINE_CHARS) + newline
+            })
+            .collect()
+    };
+    let (old, new) = (window(&want), window(&got));
+    let diff = similar::TextDiff::from_lines(&old, &new);
     let text = diff
         .unified_diff()
-        .context_radius(1)
+        .context_radius(DIFF_CONTEXT)
         .header("expected", "output")
         .to_string();
-    // similar's "\ No newline at end of file" markers say what a student cannot act on.
-    let mut lines: Vec<&str> = text
+    // similar's "\\ No newline at end of file" markers say what a student cannot act on; hunk
+    // headers count from the window, so they are given from the output's own line number.
+    let mut lines: Vec<String> = text
         .lines()
         .filter(|line| !line.starts_with("\\ No newline"))
+        .map(|line| {
+            if line.starts_with("@@") {
+                format!("@@ from line {} @@", from + 1)
+            } else {
+                line.to_owned()
+            }
+        })
         .collect();
     let cut = lines.len() > DIFF_LINES;
     lines.truncate(DIFF_LINES);
-    let mut short: Vec<String> = lines.iter().map(|l| shorten(l, 2 * QUOTE_CHARS)).collect();
     if cut {
-        short.push("…".into());
+        lines.push("…".into());
     }
-    short.join("\n")
+    lines.join("\n")
 }
 
 fn shorten(text: &str, chars: usize) -> String {
@@ -373,5 +411,21 @@ mod tests {
         let expected: String = (0..100).map(|i| format!("{i}\n")).collect();
         let diff = short_diff(&expected, "x\n");
         assert!(diff.lines().count() <= DIFF_LINES + 1, "{diff}");
+    }
+
+    #[test]
+    fn diffs_of_huge_outputs_are_quick_and_start_at_the_first_difference() {
+        let expected: String = (0..200_000).map(|i| format!("{i}\n")).collect();
+        let actual: String = (0..200_000).map(|i| format!("{}\n", i * 7 % 13)).collect();
+        let started = std::time::Instant::now();
+        let mismatch = output(&expected, actual.as_bytes(), Compare::Exact).unwrap_err();
+        // Not a timing test: a quadratic diff of 200,000 lines takes minutes, not seconds.
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        let diff = mismatch.diff.unwrap_or_default();
+        assert!(diff.lines().count() <= DIFF_LINES + 1, "{diff}");
+        let late = format!("{}x\n", &expected);
+        let diff = short_diff(&expected, &late);
+        assert!(diff.contains("@@ from line 199999 @@"), "{diff}");
+        assert!(diff.contains("+x"), "{diff}");
     }
 }

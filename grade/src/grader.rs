@@ -25,6 +25,8 @@ use crate::record::{Refusal, RunSummary, SubmissionRecord, TestRecord, Verdict};
 /// The policy a checker program runs under: the `python` profile's defaults, ten seconds.
 const CHECKER_POLICY: &str =
     "profile = \"python\"\n[resources]\nwall-time = \"10 s\"\noutput = \"1 MB\"\n";
+/// The most output a checker is given: larger outputs are wrong answers without it.
+pub const MAX_CHECKED_OUTPUT: usize = 1 << 20;
 /// The function a checker program defines.
 pub const CHECKER_FUNCTION: &str = "check";
 
@@ -357,6 +359,17 @@ fn run_checker(
     expected: Option<&str>,
 ) -> Result<(), Failure> {
     let checker_error = |message: String| Err((Verdict::CheckerError, message, None));
+    if output.len() > MAX_CHECKED_OUTPUT {
+        // The submission's doing, not the checker's.
+        return Err((
+            Verdict::WrongAnswer,
+            format!(
+                "the output ({} bytes) is longer than a checker reads ({MAX_CHECKED_OUTPUT} bytes)",
+                output.len()
+            ),
+            None,
+        ));
+    }
     let policy = match engine::parse_restrictions(CHECKER_POLICY, "<checker policy>") {
         Ok(policy) => policy,
         Err(err) => return checker_error(err.to_string()),
