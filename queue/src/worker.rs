@@ -143,7 +143,8 @@ impl Worker {
         })?;
         let counts = shared.counts;
         log!(
-            "stopped: {} jobs run, {} duplicate results dropped, {} entries settled without running",
+            "stopped: {} jobs run, {} of their results dropped as duplicates, {} entries settled \
+             without running (already done, malformed or poison)",
             counts.ran.load(Ordering::SeqCst),
             counts.duplicates.load(Ordering::SeqCst),
             counts.skipped.load(Ordering::SeqCst)
@@ -296,7 +297,6 @@ impl Worker {
         if has_result(con, id)? {
             settle(con, &self.names, &entry.stream_id, Some(id), None, reply)?;
             shared.counts.skipped.fetch_add(1, Ordering::SeqCst);
-            shared.counts.duplicates.fetch_add(1, Ordering::SeqCst);
             log!("job {id} ({at}): already has a result; acknowledged without running");
             return Ok(());
         }
