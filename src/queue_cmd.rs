@@ -78,7 +78,8 @@ pub struct SubmitArgs {
     pub run: Option<PathBuf>,
 
     /// With --run: the restrictions file the program runs under (default: `repy job`'s).
-    #[arg(long, value_name = "FILE", requires = "run")]
+    // Checked in `read_jobs`: `requires = "run"` did not refuse it alone (clap 4).
+    #[arg(long, value_name = "FILE")]
     pub restrictions: Option<PathBuf>,
 
     /// Files of job documents: one JSON object, or JSON lines; `-` is standard input. A
@@ -213,6 +214,12 @@ fn read_jobs(
             std::fs::read_to_string(path).map_err(failed)
         }
     };
+    if let (Some(restrictions), None) = (&args.restrictions, &args.run) {
+        return Err(queue::QueueError::BadJob {
+            source_name: restrictions.display().to_string(),
+            message: "--restrictions goes with --run PROGRAM (a job file names its own)".to_owned(),
+        });
+    }
     if let Some(program) = &args.run {
         let source = read(program)?;
         let restrictions = args.restrictions.as_ref().map(read).transpose()?;
@@ -227,4 +234,69 @@ fn read_jobs(
         jobs.extend(queue::jobs_from_text(&text, &path.display().to_string())?);
     }
     Ok(jobs)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use clap::Parser as _;
+
+    use crate::cli::{Cli, Command};
+
+    fn parse(words: &[&str]) -> Result<Option<Command>, clap::Error> {
+        Cli::try_parse_from(std::iter::once("repy").chain(words.iter().copied()))
+            .map(|cli| cli.command)
+    }
+
+    #[test]
+    fn worker_defaults_are_the_documented_ones() {
+        match parse(&["worker", "--redis", "redis://127.0.0.1"]) {
+            Ok(Some(Command::Worker(args))) => {
+                assert_eq!(args.redis.stream, "repy:jobs");
+                assert_eq!(args.group, "repy-workers");
+                assert_eq!(args.claim_after, Duration::from_secs(60));
+                assert_eq!(args.job_timeout, Duration::from_secs(30 * 60));
+                assert_eq!(args.max_deliveries, 3);
+                assert_eq!(args.concurrency, None);
+                assert_eq!(args.consumer, None);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&["worker"]).is_err(), "--redis is required");
+        assert!(parse(&["worker", "--redis", "r", "--concurrency", "0"]).is_err());
+        assert!(parse(&["worker", "--redis", "r", "--claim-after", "soon"]).is_err());
+    }
+
+    #[test]
+    fn submit_needs_jobs_or_a_program_and_its_options_their_partners() {
+        assert!(
+            parse(&["submit", "--redis", "r"]).is_err(),
+            "nothing to submit"
+        );
+        assert!(parse(&["submit", "--redis", "r", "--timeout", "5s", "j.json"]).is_err());
+        match parse(&[
+            "submit",
+            "--redis",
+            "r",
+            "--restrictions",
+            "p.toml",
+            "j.json",
+        ]) {
+            Ok(Some(Command::Submit(args))) => {
+                let err = super::read_jobs(&args).expect_err("--restrictions without --run");
+                assert!(err.to_string().contains("goes with --run"), "{err}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&["submit", "--redis", "r", "--run", "p.py", "j.json"]).is_err());
+        match parse(&["submit", "--redis", "r", "--wait", "--run", "p.py"]) {
+            Ok(Some(Command::Submit(args))) => {
+                assert!(args.wait);
+                assert_eq!(args.timeout, Duration::from_secs(600));
+                assert_eq!(args.run.as_deref(), Some("p.py".as_ref()));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

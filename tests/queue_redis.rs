@@ -276,8 +276,12 @@ fn redis_submit_wait_prints_results_in_submission_order() {
     assert_eq!(result["id"].as_str().map(str::len), Some(36), "{result}");
 
     // A result that does not come in time: exit 112, naming the job.
-    let mut stopped = worker.stop(Duration::from_secs(20));
-    assert_eq!(stopped.take(), Some(0), "{}", worker.log());
+    assert_eq!(
+        worker.stop(Duration::from_secs(20)),
+        Some(0),
+        "{}",
+        worker.log()
+    );
     let (code, _, stderr) = submit(
         &redis,
         &["--wait", "--timeout", "300ms", "-"],
