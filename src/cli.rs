@@ -303,6 +303,12 @@ pub enum Command {
     /// process of its own. Documents and results are described in docs/deploy.md.
     #[command(hide = true)]
     Job,
+    /// Take jobs from a Redis stream through a consumer group and run each one with
+    /// `repy job`, storing each result once (docs/deploy.md). SIGTERM or SIGINT: stop taking
+    /// jobs, finish the running ones, exit 0.
+    Worker(crate::queue_cmd::WorkerArgs),
+    /// Add jobs to a Redis stream for `repy worker`s; with --wait, print their results.
+    Submit(crate::queue_cmd::SubmitArgs),
     /// Validate or convert restrictions files.
     Restrictions {
         /// What to do with the file.

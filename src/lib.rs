@@ -15,6 +15,7 @@ mod exit;
 mod grade_cmd;
 mod job;
 mod modes;
+mod queue_cmd;
 mod run;
 
 use std::process::ExitCode;
@@ -160,6 +161,8 @@ fn run_command(binary: Binary) -> u8 {
             manifest,
             submission,
         }) => return grade_cmd::grade_submission(&manifest, &submission),
+        Some(Command::Worker(args)) => queue_cmd::worker(args),
+        Some(Command::Submit(args)) => queue_cmd::submit(args),
     };
     status.code()
 }

@@ -15,6 +15,7 @@ mod nanny;
 mod profiles;
 mod python_corpus;
 mod python_open;
+mod queue_redis;
 mod restrictions;
 mod stack;
 mod support;

@@ -65,6 +65,8 @@ exit_statuses! {
     OutputLimit = 103, "output-limit", false, "The program wrote more than its `output` limit and was killed.";
     OutputUnwritable = 104, "output-unwritable", false, "The program's output could not be delivered (the reader closed the pipe, the disk was full, or after the run the reader took nothing for 5 s) and the program was killed; what was written before is delivered.";
     ConfinementUnavailable = 110, "confinement-unavailable", false, "A confinement layer cannot be applied on this kernel and was not allowed to degrade.";
+    QueueUnavailable = 111, "queue-unavailable", false, "`repy worker` or `repy submit` could not reach Redis, or Redis refused a command (the message names the URL and what Redis said).";
+    QueueTimeout = 112, "queue-timeout", false, "`repy submit --wait`: a job's result did not come within `--timeout` (the job may still run; its result is stored when it ends).";
     Crashed = 120, "crashed", false, "The sandbox process died from a signal nobody sent on purpose: a fault that is not a stack overflow (a bug in CPython or repy), or a system call the seccomp filter kills for. No program the checker accepts should reach it.";
     StackOverflow = 121, "stack-overflow", false, "The program nested calls or objects so deeply that a thread overflowed its C stack (CPython 3.11 recurses without a check in some C paths); the sandbox caught the fault in the stack's guard region and ended the run. RepyV2's process crashed.";
     InternalError = 125, "internal-error", false, "repy itself failed (a panic included, on every command: a run, `check`, `explain`, `doctor`, `restrictions`; it prints `repy: internal error: …`); this is a bug worth reporting.";
