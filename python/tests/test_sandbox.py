@@ -116,4 +116,4 @@ def test_bad_restrictions_are_a_clear_error():
 
 def test_the_binary_is_found():
     assert os.access(repy.find_repy_bin(), os.X_OK)
-    assert "repy" in repy.__all__ and repy.Sandbox.call.__doc__
+    assert repy.Sandbox.call.__doc__
