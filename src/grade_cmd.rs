@@ -39,6 +39,21 @@ pub fn grade(request: GradeRequest) -> u8 {
             return ExitStatus::BadRestrictions.code();
         }
     };
+    // A JUnit file that cannot be written is found before the grading, not after it.
+    if let Some(path) = &request.junit {
+        if let Err(err) = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+        {
+            eprintln!(
+                "repy: cannot write the JUnit report '{}': {err}",
+                path.display()
+            );
+            return ExitStatus::Usage.code();
+        }
+    }
     let exe = match std::env::current_exe() {
         Ok(exe) => exe,
         Err(err) => {
@@ -216,7 +231,8 @@ pub fn grade_job(document: Value) -> Result<Value, String> {
     use base64::Engine as _;
     let job: GradeJob =
         serde_json::from_value(document).map_err(|err| format!("a grading job: {err}"))?;
-    let dir = tempfile::tempdir().map_err(|err| format!("cannot stage the manifest: {err}"))?;
+    let dir =
+        grade::private_tempdir().map_err(|err| format!("cannot stage the manifest: {err}"))?;
     for (name, content) in &job.files {
         let relative = Path::new(name);
         let inside = relative.is_relative()
@@ -235,7 +251,7 @@ pub fn grade_job(document: Value) -> Result<Value, String> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|err| format!("file \"{name}\": {err}"))?;
         }
-        std::fs::write(&path, bytes).map_err(|err| format!("file \"{name}\": {err}"))?;
+        grade::write_private(&path, &bytes).map_err(|err| format!("file \"{name}\": {err}"))?;
     }
     let manifest =
         grade::parse(&job.manifest, "<job manifest>", dir.path()).map_err(|err| err.to_string())?;

@@ -21,6 +21,13 @@ use crate::exit::ExitStatus;
 /// The longest job document read (a program, its files and its standard input).
 const MAX_DOCUMENT: u64 = 64 * 1024 * 1024;
 
+/// The most calls a batch job may hold.
+const MAX_BATCH_CALLS: usize = 10_000;
+/// The most output (standard output and error, all calls together) a batch job's result
+/// carries: each call's output is bounded by its policy, their sum by this. A call whose
+/// output would go past it gets none in the result, and `"output_dropped": true`.
+const MAX_BATCH_OUTPUT: usize = 64 * 1024 * 1024;
+
 /// The policy of a run or batch job that gives none: the `python` profile's defaults, with a
 /// wall-clock limit so that no job holds a worker forever.
 const DEFAULT_POLICY: &str = "profile = \"python\"\n[resources]\nwall-time = \"10 s\"\n";
@@ -175,7 +182,7 @@ pub fn place_files(
             .decode(content)
             .map_err(|err| format!("file \"{name}\": its content is not base64: {err}"))?;
         let path = dir.join(name);
-        std::fs::write(&path, bytes).map_err(|err| format!("file \"{name}\": {err}"))?;
+        grade::write_private(&path, &bytes).map_err(|err| format!("file \"{name}\": {err}"))?;
         paths.push(path);
     }
     Ok(paths)
@@ -211,7 +218,7 @@ fn engine_job(
 }
 
 fn run_job(request: RunJob) -> Result<Outcome, String> {
-    let staging = tempfile::tempdir().map_err(|err| format!("cannot stage files: {err}"))?;
+    let staging = grade::private_tempdir().map_err(|err| format!("cannot stage files: {err}"))?;
     let mut job = engine_job(
         request.source,
         request.restrictions.as_deref(),
@@ -235,23 +242,45 @@ fn run_job(request: RunJob) -> Result<Outcome, String> {
     };
     if let Some(stdin) = request.stdin {
         let path = staging.path().join(".stdin");
-        std::fs::write(&path, stdin).map_err(|err| format!("cannot stage stdin: {err}"))?;
+        grade::write_private(&path, stdin.as_bytes())
+            .map_err(|err| format!("cannot stage stdin: {err}"))?;
         job.stdin = StdinChoice::File(path);
     }
     Ok(engine::run(job))
 }
 
 fn batch_job(request: BatchJob) -> Result<Value, String> {
-    let staging = tempfile::tempdir().map_err(|err| format!("cannot stage files: {err}"))?;
+    let staging = grade::private_tempdir().map_err(|err| format!("cannot stage files: {err}"))?;
     let job = engine_job(
         request.source,
         request.restrictions.as_deref(),
         &request.files,
         staging.path(),
     )?;
+    if request.calls.len() > MAX_BATCH_CALLS {
+        return Err(format!(
+            "a batch job holds at most {MAX_BATCH_CALLS} calls, not {}",
+            request.calls.len()
+        ));
+    }
     let mut outcomes = Vec::new();
     let mut calls = request.calls.into_iter().map(Ok);
-    let mut sink = |outcome: Outcome| outcomes.push(outcome.to_json());
+    let mut output = 0usize;
+    let mut sink = |mut outcome: Outcome| {
+        let size = outcome.stdout.len() + outcome.stderr.len();
+        let dropped = output.saturating_add(size) > MAX_BATCH_OUTPUT;
+        if dropped {
+            outcome.stdout.clear();
+            outcome.stderr.clear();
+        } else {
+            output += size;
+        }
+        let mut json = outcome.to_json();
+        if dropped {
+            json["output_dropped"] = Value::Bool(true);
+        }
+        outcomes.push(json);
+    };
     let mut batch = engine::Batch {
         calls: &mut calls,
         sink: &mut sink,

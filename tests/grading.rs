@@ -401,3 +401,32 @@ fn grading_jobs_carry_their_manifest_and_files() {
     assert_eq!(result["grade"]["score"], 12.0, "{result:#}");
     assert_eq!(result["grade"]["max_score"], 12.0);
 }
+
+#[test]
+fn grading_refuses_links_out_of_the_manifests_directory_and_unreadable_manifests() {
+    let sb = Sandbox::new();
+    let course = sb.path().join("course");
+    std::fs::create_dir(&course).expect("course dir");
+    let secret = sb.path().join("secret.txt");
+    std::fs::write(&secret, "the answers").expect("secret");
+    std::os::unix::fs::symlink(&secret, course.join("data.txt")).expect("link");
+    let submission = sb.path().join("sub.py");
+    std::fs::write(&submission, "print(open('data.txt').read())\n").expect("submission");
+    let manifest = course.join("manifest.toml");
+    std::fs::write(
+        &manifest,
+        "files = [\"data.txt\"]\n[[test]]\nname = \"t\"\nexpected = \"x\"\n",
+    )
+    .expect("manifest");
+    let output = grade(&[manifest.as_os_str(), submission.as_os_str()], sb.path());
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(":1:10: error: files: \"data.txt\": leads out of the manifest's directory"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("the answers"));
+
+    std::fs::write(&manifest, b"title = \"ok\"\n# caf\xe9\n").expect("manifest");
+    let output = grade(&[manifest.as_os_str(), submission.as_os_str()], sb.path());
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(":2:6: error: the manifest is not UTF-8 text"), "{stderr}");
+}

@@ -205,9 +205,10 @@ pub fn numbers_close(want: f64, got: f64, tolerance: f64) -> bool {
     (want - got).abs() <= tolerance * want.abs().max(1.0)
 }
 
-/// Compares a call's `actual` value with `expected`: equal JSON, except that two numbers
-/// match within `tolerance` (see [`numbers_close`]) and an integer matches the float of the
-/// same value.
+/// Compares a call's `actual` value with `expected`: equal JSON, except that a number and a
+/// float match within `tolerance` (see [`numbers_close`]; an integer matches the float of the
+/// same value) while two integers must be equal. A boolean is not a number (`True` is not
+/// `1`).
 pub fn value(expected: &Value, actual: &Value, tolerance: f64) -> Result<(), Mismatch> {
     match first_value_difference(expected, actual, tolerance, "") {
         None => Ok(()),
@@ -238,6 +239,10 @@ fn first_value_difference(
     };
     match (expected, actual) {
         (Value::Number(want), Value::Number(got)) => {
+            // Two integers are equal or not: a float would round 20! + 1 to 20!.
+            if !want.is_f64() && !got.is_f64() {
+                return if want == got { None } else { differ() };
+            }
             let (Some(want), Some(got)) = (want.as_f64(), got.as_f64()) else {
                 return differ();
             };
@@ -404,6 +409,13 @@ mod tests {
         assert!(value(&json!("3"), &json!(3), 0.5).is_err());
         assert!(value(&json!({"a": 1}), &json!({"b": 1}), 0.0).is_err());
         assert!(value(&json!(null), &json!(false), 0.0).is_err());
+        assert!(value(&json!(1), &json!(true), 0.5).is_err());
+        // Integers compare exactly, whatever the tolerance: no rounding through floats.
+        let factorial: u64 = 2_432_902_008_176_640_000;
+        assert!(value(&json!(factorial), &json!(factorial + 1), 0.0).is_err());
+        assert!(value(&json!(factorial), &json!(factorial + 1), 1e-9).is_err());
+        assert!(value(&json!(i64::MAX), &json!(1u64 << 63), 0.0).is_err());
+        assert!(value(&json!(0.3), &json!(0.1 + 0.2), 1e-9).is_ok());
     }
 
     #[test]

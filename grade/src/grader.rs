@@ -243,7 +243,7 @@ impl Grading<'_> {
     ) -> Option<TestRecord> {
         let mut job = self.job(&test.policy);
         // The input is handed over as a file of its own, outside the vessel.
-        let staging = match tempfile::tempdir() {
+        let staging = match private_tempdir() {
             Ok(dir) => dir,
             Err(err) => {
                 return Some(unrun(
@@ -255,7 +255,7 @@ impl Grading<'_> {
         };
         if !stdin.is_empty() {
             let path = staging.path().join("stdin");
-            if let Err(err) = std::fs::write(&path, stdin) {
+            if let Err(err) = write_private(&path, stdin) {
                 return Some(unrun(
                     test,
                     Verdict::Error,
@@ -427,4 +427,24 @@ fn run_checker(
             other.unwrap_or(Value::Null)
         )),
     }
+}
+
+/// A temporary directory only its owner may enter: a test's hidden input waits there.
+pub fn private_tempdir() -> std::io::Result<tempfile::TempDir> {
+    use std::os::unix::fs::PermissionsExt as _;
+    tempfile::Builder::new()
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+}
+
+/// Writes `bytes` to a new file at `path` that only its owner may read.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(bytes)
 }

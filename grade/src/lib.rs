@@ -15,7 +15,7 @@ pub mod manifest;
 pub mod record;
 pub mod table;
 
-pub use grader::{grade, grade_file, not_graded};
+pub use grader::{grade, grade_file, not_graded, private_tempdir, write_private};
 pub use manifest::{load, parse, Manifest, ManifestError, OutputJudge, TestKind, TestSpec};
 pub use record::{
     points, verdicts_markdown, Refusal, RunSummary, SubmissionRecord, TestRecord, Verdict, VERDICTS,

@@ -35,6 +35,13 @@ const TEST_KEYS: &[&str] = &[
 ];
 /// The longest text a test's `stdin`, `expected` or their files may hold.
 pub const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
+/// How far a float a call returns may be from the one expected when the test gives no
+/// `tolerance` (relative above 1): `0.1 + 0.2` is `0.3`. Integers compare exactly.
+pub const DEFAULT_CALL_TOLERANCE: f64 = 1e-9;
+/// The longest manifest read.
+pub const MAX_MANIFEST_BYTES: u64 = 1 << 20;
+/// The most points one test may be worth.
+pub const MAX_POINTS: f64 = 1e9;
 /// The wall-clock limit of a test whose policy gives none.
 pub const DEFAULT_WALL_TIME: std::time::Duration = std::time::Duration::from_secs(10);
 /// The profile of a manifest's policy that names none (ordinary Python programs).
@@ -157,10 +164,41 @@ fn render(name: &str, problems: &[Problem]) -> String {
 
 /// Reads and validates the manifest at `path`.
 pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Io {
+    use std::io::Read as _;
+    let io = |source| ManifestError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_MANIFEST_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    let name = path.display().to_string();
+    let invalid = |line, column, message: String| ManifestError::Invalid {
+        name: name.clone(),
+        problems: vec![problem(line, column, None, message)],
+    };
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(invalid(
+            1,
+            1,
+            format!("the manifest is longer than {MAX_MANIFEST_BYTES} bytes"),
+        ));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let valid = err.utf8_error().valid_up_to();
+            let before = String::from_utf8_lossy(&err.as_bytes()[..valid]).into_owned();
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            return Err(invalid(
+                line,
+                column,
+                "the manifest is not UTF-8 text".into(),
+            ));
+        }
+    };
     let dir = path
         .parent()
         .map(|p| {
@@ -172,7 +210,7 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
         })
         .unwrap_or(Path::new("."));
     let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    parse(&text, &path.display().to_string(), &dir)
+    parse(&text, &name, &dir)
 }
 
 /// Validates the manifest `text`, shown as `name`, whose relative paths start at `dir`.
@@ -407,7 +445,21 @@ impl<'t> Checker<'t> {
             );
             return None;
         }
-        Some(path)
+        // Where it really is: a symbolic link may not lead out of the manifest's directory
+        // (a `files` entry linked to /etc/shadow would be copied into every vessel).
+        let real = std::fs::canonicalize(&path).ok();
+        let root = std::fs::canonicalize(self.dir).ok();
+        match (real, root) {
+            (Some(real), Some(root)) if real.starts_with(&root) => Some(path),
+            _ => {
+                self.report(
+                    value.span().start,
+                    Some(key),
+                    format!("\"{text}\": leads out of the manifest's directory (a symbolic link)"),
+                );
+                None
+            }
+        }
     }
 
     fn files(&mut self, value: &Spanned_<'_>) -> Vec<PathBuf> {
@@ -591,59 +643,65 @@ impl<'t> Checker<'t> {
                 );
             }
         }
-        let function = self.string(call, "call")?;
+        // Each part is checked whatever the others gave, so that every problem shows.
+        let function = self.string(call, "call");
         let args = match table.get("args") {
-            None => Vec::new(),
+            None => Some(Vec::new()),
             Some(value) => match to_json(value) {
-                Some(Value::Array(items)) => items,
+                Some(Value::Array(items)) => Some(items),
                 _ => {
                     self.report(
                         value.span().start,
                         Some("args"),
-                        "expected an array of the positional arguments",
+                        "expected an array of the positional arguments (JSON-compatible values)",
                     );
-                    return None;
+                    None
                 }
             },
         };
         let kwargs = match table.get("kwargs") {
-            None => serde_json::Map::new(),
+            None => Some(serde_json::Map::new()),
             Some(value) => match to_json(value) {
-                Some(Value::Object(map)) => map,
+                Some(Value::Object(map)) => Some(map),
                 _ => {
                     self.report(
                         value.span().start,
                         Some("kwargs"),
-                        "expected a table of the keyword arguments",
+                        "expected a table of the keyword arguments (JSON-compatible values)",
                     );
-                    return None;
+                    None
                 }
             },
         };
-        let Some(expected) = table.get("expected") else {
-            self.report(
-                call.span().start,
-                Some("expected"),
-                "a call test needs the `expected` value",
-            );
-            return None;
-        };
-        let Some(expected) = to_json(expected) else {
-            self.report(
-                expected.span().start,
-                Some("expected"),
-                "a value JSON can carry is needed (a date or time is not)",
-            );
-            return None;
+        let expected = match table.get("expected") {
+            None => {
+                self.report(
+                    call.span().start,
+                    Some("expected"),
+                    "a call test needs the `expected` value",
+                );
+                None
+            }
+            Some(value) => {
+                let expected = to_json(value);
+                if expected.is_none() {
+                    self.report(
+                        value.span().start,
+                        Some("expected"),
+                        "a value JSON can carry is needed (not a date or time, nan or inf)",
+                    );
+                }
+                expected
+            }
         };
         Some(TestKind::Call {
             call: Call {
-                function,
-                args,
-                kwargs,
+                function: function?,
+                args: args?,
+                kwargs: kwargs?,
             },
-            expected,
-            tolerance: tolerance.unwrap_or(0.0),
+            expected: expected?,
+            tolerance: tolerance.unwrap_or(DEFAULT_CALL_TOLERANCE),
         })
     }
 

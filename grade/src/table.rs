@@ -112,12 +112,14 @@ fn one_line(message: &str) -> String {
     }
 }
 
-/// `text` with every control character (escape sequences included) shown as `\u{..}`:
-/// what a submission prints must not drive the grader's terminal.
+/// `text` with every control character (escape sequences included) and every invisible
+/// formatting character (bidirectional overrides, line separators, zero-width characters)
+/// shown as `\u{..}`: what a submission prints must neither drive the grader's terminal nor
+/// reorder what the teacher reads.
 pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
+        if c.is_control() || is_invisible(c) {
             out.push_str(&c.escape_unicode().to_string());
         } else {
             out.push(c);
@@ -126,8 +128,26 @@ pub fn printable(text: &str) -> String {
     out
 }
 
+/// Characters that change how text around them is shown without being seen themselves
+/// (Unicode's format characters of the bidirectional and zero-width kinds, and the line and
+/// paragraph separators).
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' | '\u{061c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn invisible_formatting_is_shown_not_applied() {
+        assert_eq!(
+            super::printable("a\u{202e}b\u{2066}c\u{2028}d\u{200b}"),
+            "a\\u{202e}b\\u{2066}c\\u{2028}d\\u{200b}"
+        );
+        assert_eq!(super::printable("é ü 日本"), "é ü 日本");
+    }
+
     #[test]
     fn control_characters_are_shown_not_sent() {
         assert_eq!(
