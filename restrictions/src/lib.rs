@@ -22,6 +22,7 @@
 //! );
 //! ```
 
+mod clamp;
 mod docs;
 mod error;
 mod legacy;
@@ -31,6 +32,7 @@ mod resources;
 mod toml_format;
 mod units;
 
+pub use clamp::ClampError;
 pub use docs::docs_markdown;
 pub use error::{PolicyError, PolicyErrors, Problem};
 pub use policy::{Restrictions, SourceFormat};

@@ -121,14 +121,16 @@ impl Restrictions {
     /// legacy format, anything else as TOML. The names of a `[python]` table are checked for
     /// their syntax only (the default [`Catalog`]).
     pub fn parse(bytes: &[u8], display_path: &str) -> Result<Restrictions, PolicyError> {
-        Restrictions::parse_with(bytes, display_path, &Catalog::default())
+        Restrictions::parse_with(bytes, display_path, &Catalog::default(), Profile::default())
     }
 
-    /// [`Restrictions::parse`], checking the names of a `[python]` table against `catalog`.
+    /// [`Restrictions::parse`], checking the names of a `[python]` table against `catalog`; a
+    /// TOML file without `profile` has `default_profile`.
     fn parse_with(
         bytes: &[u8],
         display_path: &str,
         catalog: &Catalog<'_>,
+        default_profile: Profile,
     ) -> Result<Restrictions, PolicyError> {
         let text = decode(bytes).map_err(|(line, column, issue)| {
             let mut report = Report::new("");
@@ -152,7 +154,7 @@ impl Restrictions {
         if is_legacy(text) {
             Restrictions::from_legacy(text, display_path)
         } else {
-            toml_format::parse(text, display_path, catalog)
+            toml_format::parse(text, display_path, catalog, default_profile)
         }
     }
 
@@ -193,7 +195,20 @@ impl Restrictions {
         display_path: &str,
         catalog: &Catalog<'_>,
     ) -> Result<Restrictions, PolicyError> {
-        let policy = Restrictions::parse_with(bytes, display_path, catalog)?;
+        Restrictions::parse_runnable_under(bytes, display_path, catalog, Profile::default())
+    }
+
+    /// [`Restrictions::parse_runnable_with`], where a TOML file without `profile` has
+    /// `default_profile` instead of `repyv2` (a legacy file is always `repyv2`): how a
+    /// service reads a request's restrictions, whose profile is the server's unless it says
+    /// otherwise (see [`Restrictions::clamp_to`]).
+    pub fn parse_runnable_under(
+        bytes: &[u8],
+        display_path: &str,
+        catalog: &Catalog<'_>,
+        default_profile: Profile,
+    ) -> Result<Restrictions, PolicyError> {
+        let policy = Restrictions::parse_with(bytes, display_path, catalog, default_profile)?;
         let problems = policy.runnable_problems(bytes);
         if problems.is_empty() {
             Ok(policy)
@@ -243,7 +258,7 @@ impl Restrictions {
 
     /// Parses repy's TOML format; keys left out take their documented defaults.
     pub fn from_toml(text: &str, path: &str) -> Result<Restrictions, PolicyError> {
-        toml_format::parse(text, path, &Catalog::default())
+        toml_format::parse(text, path, &Catalog::default(), Profile::default())
     }
 
     /// Parses RepyV2's legacy format; resources left out are 0, as in RepyV2.

@@ -33,6 +33,7 @@ pub(crate) fn parse(
     text: &str,
     path: &str,
     catalog: &Catalog<'_>,
+    default_profile: Profile,
 ) -> Result<Restrictions, PolicyError> {
     let mut report = Report::new(text);
     let document = match DeTable::parse(text) {
@@ -64,7 +65,7 @@ pub(crate) fn parse(
         document.get_ref(),
         text,
         catalog,
-        Profile::default(),
+        default_profile,
         &mut report,
     );
     if !document.get_ref().contains_key(RESOURCES_TABLE) && !near_resources(document.get_ref()) {
