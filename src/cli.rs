@@ -309,6 +309,9 @@ pub enum Command {
     Worker(crate::queue_cmd::WorkerArgs),
     /// Add jobs to a Redis stream for `repy worker`s; with --wait, print their results.
     Submit(crate::queue_cmd::SubmitArgs),
+    /// Serve runs over HTTP: `POST /v1/runs` runs a program in a sandbox, clamped to the
+    /// ceiling policy (docs/service.md).
+    Serve(crate::serve_cmd::ServeArgs),
     /// Validate or convert restrictions files.
     Restrictions {
         /// What to do with the file.

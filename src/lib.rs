@@ -17,6 +17,7 @@ mod job;
 mod modes;
 mod queue_cmd;
 mod run;
+mod serve_cmd;
 
 use std::process::ExitCode;
 
@@ -142,6 +143,7 @@ fn run_command(binary: Binary) -> u8 {
         Some(Command::Restrictions { action }) => restrictions_command(action),
         Some(Command::Doctor) => doctor(),
         Some(Command::Job) => return job::main(),
+        Some(Command::Serve(args)) => return serve_cmd::serve(args),
         Some(Command::Grade {
             manifest,
             submissions,
