@@ -17,6 +17,7 @@ mod python_corpus;
 mod python_open;
 mod queue_redis;
 mod restrictions;
+mod serve;
 mod stack;
 mod support;
 mod text_guards;

@@ -1,0 +1,562 @@
+//! `repy serve`: the real binary on a free loopback port, spoken to over HTTP. Runs are
+//! `repy job` processes; these tests check what a caller sees (status codes, outcomes,
+//! headers) and what is left behind (no process, no vessel).
+
+use std::collections::BTreeSet;
+use std::io::{BufRead as _, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::support::{repo_root, REPY};
+
+/// The ceiling most tests serve under.
+const CEILING: &str = "profile = \"python\"\n[resources]\nmemory = \"200 MB\"\n\
+    events = 10\nwall-time = \"20 s\"\n[python]\nmodules = [\"math\"]\n";
+
+/// A token the tests' servers accept.
+const TOKEN: &str = "test-token-0123456789abcdef";
+
+/// A `repy serve` process, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    dir: tempfile::TempDir,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+/// An answer: status, headers, body.
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|err| panic!("not JSON ({err}): {} {}", self.status, self.body))
+    }
+}
+
+impl Server {
+    /// Starts `repy serve` with `ceiling` and `options` (a token file is always given unless
+    /// `options` says `--no-tokens`), its TMPDIR in its own directory.
+    fn start(ceiling: &str, options: &[&str]) -> Server {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::write(dir.path().join("ceiling.toml"), ceiling).expect("write the ceiling");
+        std::fs::write(dir.path().join("tokens"), format!("# tests\n{TOKEN}\n"))
+            .expect("write the tokens");
+        std::fs::create_dir(dir.path().join("tmp")).expect("make TMPDIR");
+        let mut args: Vec<String> = vec![
+            "serve".into(),
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--policy".into(),
+            dir.path().join("ceiling.toml").display().to_string(),
+        ];
+        let open = options.contains(&"--no-tokens");
+        if !open {
+            args.push("--tokens".into());
+            args.push(dir.path().join("tokens").display().to_string());
+        }
+        args.extend(
+            options
+                .iter()
+                .filter(|o| **o != "--no-tokens")
+                .map(|o| o.to_string()),
+        );
+        let mut child = Command::new(REPY)
+            .args(&args)
+            .env("TMPDIR", dir.path().join("tmp"))
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn repy serve");
+        // Its standard error, read by a thread: the address first, then whatever it says.
+        let stderr = child.stderr.take().expect("stderr");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread_log = std::sync::Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let addr = rest.split_whitespace().next().unwrap_or("").to_owned();
+                    let _ = tx.send(addr);
+                }
+                if let Ok(mut log) = thread_log.lock() {
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+            }
+        });
+        let addr = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!(
+                "repy serve {args:?} did not start: {}",
+                log.lock().map(|l| l.clone()).unwrap_or_default()
+            )
+        });
+        Server {
+            child,
+            base: format!("http://{addr}"),
+            dir,
+            log,
+        }
+    }
+
+    fn client() -> reqwest::blocking::Client {
+        reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("an HTTP client")
+    }
+
+    /// Sends a request with `token` (None: no Authorization header).
+    fn send(&self, method: &str, path: &str, body: Option<&str>, token: Option<&str>) -> Answer {
+        let client = Server::client();
+        let url = format!("{}{path}", self.base);
+        let mut request = match method {
+            "POST" => client.post(&url),
+            _ => client.get(&url),
+        };
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_owned());
+        }
+        let response = request
+            .send()
+            .unwrap_or_else(|err| panic!("{method} {url}: {err}\nserver: {}", self.log()));
+        Answer {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: response.text().unwrap_or_default(),
+        }
+    }
+
+    /// `POST /v1/runs` with the token.
+    fn run(&self, request: &Value) -> Answer {
+        self.send("POST", "/v1/runs", Some(&request.to_string()), Some(TOKEN))
+    }
+
+    /// `GET path` with the token.
+    fn get(&self, path: &str) -> Answer {
+        self.send("GET", path, None, Some(TOKEN))
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM and waits (at most `within`) for the server to exit; its exit code.
+    fn terminate(&mut self, within: Duration) -> Option<i32> {
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.pid()).expect("a pid"));
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("SIGTERM");
+        let start = Instant::now();
+        while start.elapsed() < within {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("repy serve did not exit within {within:?}: {}", self.log());
+    }
+
+    /// What the server's runs left in its TMPDIR.
+    fn leftovers(&self) -> Vec<PathBuf> {
+        let mut left = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(self.dir.path().join("tmp")) {
+            left.extend(entries.map_while(Result::ok).map(|e| e.path()));
+        }
+        left
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every process descended from `pid`, from /proc.
+fn descendants(pid: u32) -> BTreeSet<u32> {
+    let mut parents = std::collections::BTreeMap::<u32, Vec<u32>>::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.map_while(Result::ok) {
+            let Some(child) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // `pid (comm) state ppid ...`: comm may hold spaces and parentheses.
+            let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+            if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+                parents.entry(ppid).or_default().push(child);
+            }
+        }
+    }
+    let mut found = BTreeSet::new();
+    let mut stack = vec![pid];
+    while let Some(parent) = stack.pop() {
+        for &child in parents.get(&parent).map(Vec::as_slice).unwrap_or_default() {
+            if found.insert(child) {
+                stack.push(child);
+            }
+        }
+    }
+    found
+}
+
+/// Whether process `pid` still exists (a zombie counts as gone).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next().map(|s| s != "Z"))
+        })
+        .unwrap_or(false)
+}
+
+fn outcome_of(answer: &Answer) -> Value {
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()
+}
+
+#[test]
+fn serve_runs_evaluates_calls_and_reads_stdin() {
+    let server = Server::start(CEILING, &["--concurrency", "2"]);
+    let hello = outcome_of(&server.run(&json!({"source": "print('hello')"})));
+    assert_eq!(hello["verdict"], "finished", "{hello}");
+    assert_eq!(hello["exit_code"], 0);
+    assert_eq!(hello["stdout"], "hello\n");
+    assert_eq!(hello["report"]["profile"], "python");
+
+    let eval = outcome_of(&server.run(&json!({"source": "2 ** 10", "mode": "eval"})));
+    assert_eq!(eval["value"], 1024, "{eval}");
+
+    let call = outcome_of(&server.run(&json!({
+        "source": "def f(a, b=1):\n    return {'sum': a + b}\n",
+        "mode": "call", "function": "f", "args": [3], "kwargs": {"b": 4},
+    })));
+    assert_eq!(call["value"], json!({"sum": 7}), "{call}");
+
+    let stdin = outcome_of(&server.run(&json!({
+        "source": "print(input() * 2)", "stdin": "ab\n",
+    })));
+    assert_eq!(stdin["stdout"], "abab\n", "{stdin}");
+
+    let files = outcome_of(&server.run(&json!({
+        "files": {"prog.py": "print(open('data.txt').read())", "data.txt": "from a file"},
+        "main": "prog.py",
+    })));
+    assert_eq!(files["stdout"], "from a file\n", "{files}");
+}
+
+#[test]
+fn serve_answers_output_that_is_not_utf8_in_base64() {
+    let server = Server::start(CEILING, &[]);
+    // The output limit cuts the third `é` in half.
+    let outcome = outcome_of(&server.run(&json!({
+        "source": "print('ééé')",
+        "restrictions": "[resources]\noutput = \"5 B\"\n",
+    })));
+    assert_eq!(outcome["verdict"], "output-limit", "{outcome}");
+    assert_eq!(outcome["stdout"], Value::Null);
+    assert_eq!(outcome["stdout_base64"], "w6nDqcM=");
+}
+
+#[test]
+fn serve_clamps_a_request_raising_limits_to_the_ceiling() {
+    let server = Server::start(CEILING, &["--deadline", "7s"]);
+    let outcome = outcome_of(&server.run(&json!({
+        "source": "print(1)",
+        "restrictions": "[resources]\nmemory = \"2 GB\"\nevents = 1000\ncpu = 0.5\nwall-time = \"1 h\"\n\
+                         [python]\nmodules = [\"math\", \"heapq\"]\n",
+    })));
+    let limits = &outcome["report"]["limits"];
+    assert_eq!(limits["memory"], 200_000_000, "{limits}");
+    assert_eq!(limits["events"], 10);
+    assert_eq!(limits["cpu"], 0.5, "a lower limit is kept");
+    assert_eq!(limits["wall-time"], 7, "the deadline caps the ceiling's 20 s");
+    // `heapq` is not the ceiling's to give.
+    let refused = outcome_of(&server.run(&json!({
+        "source": "import heapq\n",
+        "restrictions": "[resources]\n[python]\nmodules = [\"heapq\"]\n",
+    })));
+    assert_ne!(refused["verdict"], "finished", "{refused}");
+    // A named policy is unknown: 422 naming it.
+    let named = server.run(&json!({"source": "1", "restrictions": {"name": "big"}}));
+    assert_eq!(named.status, 422, "{}", named.body);
+}
+
+#[test]
+fn serve_refuses_another_profile_and_bad_restrictions_with_422() {
+    let server = Server::start(CEILING, &[]);
+    let profile = server.run(&json!({
+        "source": "print(1)", "restrictions": "profile = \"repyv2\"\n[resources]\n",
+    }));
+    assert_eq!(profile.status, 422, "{}", profile.body);
+    assert_eq!(profile.json()["key"], "profile");
+    let field = server.run(&json!({"source": "print(1)", "profile": "repyv2"}));
+    assert_eq!(field.status, 422, "{}", field.body);
+    assert_eq!(field.json()["key"], "profile");
+    let bad = server.run(&json!({
+        "source": "print(1)", "restrictions": "[resources]\nmemroy = 1\n",
+    }));
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.json()["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("<restrictions>:2:1: error: memroy")),
+        "{}",
+        bad.body
+    );
+    let call = server.run(&json!({"source": "def f(): pass", "mode": "call"}));
+    assert_eq!(call.status, 422, "{}", call.body);
+    let nothing = server.run(&json!({"mode": "run"}));
+    assert_eq!(nothing.status, 422, "{}", nothing.body);
+}
+
+#[test]
+fn serve_ends_an_infinite_loop_at_the_deadline_and_a_memory_bomb_at_its_limit() {
+    let server = Server::start(CEILING, &["--deadline", "2s"]);
+    let started = Instant::now();
+    let outcome = outcome_of(&server.run(&json!({"source": "while True:\n    pass\n"})));
+    assert_eq!(outcome["verdict"], "wall-time-limit", "{outcome}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    let bomb = outcome_of(&server.run(&json!({
+        "source": "hoard = []\nwhile True:\n    hoard.append('x' * 1000000)\n",
+    })));
+    assert_eq!(bomb["verdict"], "resource-killed", "{bomb}");
+    assert!(server.leftovers().iter().all(|p| !p.join("run").exists()));
+}
+
+#[test]
+fn serve_answers_unsafe_code_as_a_verdict_with_200() {
+    let server = Server::start(CEILING, &[]);
+    let outcome = outcome_of(&server.run(&json!({"source": "print(().__class__)"})));
+    assert_eq!(outcome["verdict"], "unsafe-code", "{outcome}");
+    assert_eq!(outcome["exit_code"], 5);
+}
+
+#[test]
+fn serve_refuses_malformed_json_400_wrong_shapes_422_and_big_bodies_413() {
+    let server = Server::start(CEILING, &["--max-body", "1000"]);
+    let malformed = server.send("POST", "/v1/runs", Some("{\"source\": "), Some(TOKEN));
+    assert_eq!(malformed.status, 400, "{}", malformed.body);
+    let shape = server.run(&json!({"source": 5}));
+    assert_eq!(shape.status, 422, "{}", shape.body);
+    let unknown = server.run(&json!({"source": "1", "sauce": "2"}));
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+    let big = json!({"source": format!("# {}\nprint(1)", "x".repeat(2000))});
+    let answer = server.run(&big);
+    assert_eq!(answer.status, 413, "{}", answer.body);
+    let missing = server.get("/v1/nothing");
+    assert_eq!(missing.status, 404);
+}
+
+#[test]
+fn serve_tokens_401_without_or_malformed_403_wrong() {
+    let server = Server::start(CEILING, &[]);
+    let body = json!({"source": "print(1)"}).to_string();
+    let none = server.send("POST", "/v1/runs", Some(&body), None);
+    assert_eq!(none.status, 401);
+    assert_eq!(none.headers.get("www-authenticate").map(|v| v.as_bytes()), Some(&b"Bearer"[..]));
+    let wrong = server.send("POST", "/v1/runs", Some(&body), Some("test-token-0123456789abcdeX"));
+    assert_eq!(wrong.status, 403);
+    assert_eq!(wrong.json()["error"], "forbidden", "no detail: {}", wrong.body);
+    let client = Server::client();
+    let basic = client
+        .post(format!("{}/v1/runs", server.base))
+        .header("Authorization", format!("Basic {TOKEN}"))
+        .body(body.clone())
+        .send()
+        .expect("a request");
+    assert_eq!(basic.status().as_u16(), 401);
+    assert_eq!(server.send("GET", "/metrics", None, None).status, 401);
+    assert_eq!(server.send("GET", "/v1/runs/x", None, Some("nope-nope-nope-nope")).status, 403);
+    // Health is open; a run with the token works.
+    assert_eq!(server.send("GET", "/v1/health", None, None).status, 200);
+    assert_eq!(server.send("POST", "/v1/runs", Some(&body), Some(TOKEN)).status, 200);
+}
+
+#[test]
+fn serve_without_tokens_listens_on_loopback_only() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let ceiling = dir.path().join("ceiling.toml");
+    std::fs::write(&ceiling, CEILING).expect("write the ceiling");
+    let output = Command::new(REPY)
+        .args(["serve", "--listen", "0.0.0.0:0", "--policy"])
+        .arg(&ceiling)
+        .output()
+        .expect("repy serve");
+    assert_eq!(output.status.code(), Some(4));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("loopback only"), "{stderr}");
+    // On loopback, without tokens, it serves and says so.
+    let server = Server::start(CEILING, &["--no-tokens"]);
+    let answer = server.send("POST", "/v1/runs", Some("{\"source\": \"print(2)\"}"), None);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(server.log().contains("no --tokens"), "{}", server.log());
+}
+
+/// Polls `GET /v1/runs/{id}` until the run is done.
+fn wait_done(server: &Server, id: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let status = server.get(&format!("/v1/runs/{id}"));
+        assert_eq!(status.status, 200, "{}", status.body);
+        let status = status.json();
+        if status["state"] == "done" || status["state"] == "failed" {
+            return status;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "{status}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_queue_full_answers_429_with_retry_after() {
+    let server = Server::start(CEILING, &["--concurrency", "1", "--queue", "1"]);
+    let slow = json!({"source": "sleep(2)\nprint('slept')"});
+    let first = server.send("POST", "/v1/runs?wait=false", Some(&slow.to_string()), Some(TOKEN));
+    assert_eq!(first.status, 202, "{}", first.body);
+    let second = server.send("POST", "/v1/runs?wait=false", Some(&slow.to_string()), Some(TOKEN));
+    assert_eq!(second.status, 202, "{}", second.body);
+    let third = server.run(&slow);
+    assert_eq!(third.status, 429, "{}", third.body);
+    let retry = third.headers.get("retry-after").and_then(|v| v.to_str().ok());
+    assert!(retry.and_then(|r| r.parse::<u64>().ok()).is_some_and(|s| s >= 1), "{retry:?}");
+    for answer in [first, second] {
+        let id = answer.json()["id"].as_str().expect("an id").to_owned();
+        let done = wait_done(&server, &id);
+        assert_eq!(done["outcome"]["stdout"], "slept\n", "{done}");
+    }
+    // Both slots free again: a run is admitted.
+    assert_eq!(server.run(&json!({"source": "print(1)"})).status, 200);
+}
+
+#[test]
+fn serve_wait_false_answers_202_then_get_gives_the_result() {
+    let server = Server::start(CEILING, &[]);
+    let accepted = server.send(
+        "POST",
+        "/v1/runs?wait=false",
+        Some(&json!({"source": "print('later')"}).to_string()),
+        Some(TOKEN),
+    );
+    assert_eq!(accepted.status, 202, "{}", accepted.body);
+    let body = accepted.json();
+    let id = body["id"].as_str().expect("an id");
+    assert!(["queued", "running"].contains(&body["state"].as_str().unwrap_or("")), "{body}");
+    let location = accepted.headers.get("location").and_then(|v| v.to_str().ok());
+    assert_eq!(location, Some(format!("/v1/runs/{id}").as_str()));
+    let done = wait_done(&server, id);
+    assert_eq!(done["state"], "done");
+    assert_eq!(done["outcome"]["stdout"], "later\n", "{done}");
+    assert_eq!(server.get("/v1/runs/no-such-run").status, 404);
+}
+
+#[test]
+fn serve_metrics_count_runs_by_verdict() {
+    let server = Server::start(CEILING, &["--concurrency", "2"]);
+    for source in ["print(1)", "print(2)", "print(().__class__)"] {
+        assert_eq!(server.run(&json!({"source": source})).status, 200);
+    }
+    let metrics = server.get("/metrics");
+    assert_eq!(metrics.status, 200);
+    for line in [
+        "repy_runs_total{verdict=\"finished\"} 2",
+        "repy_runs_total{verdict=\"unsafe-code\"} 1",
+        "repy_run_duration_seconds_count 3",
+        "repy_queue_depth 0",
+        "repy_in_flight 0",
+        "repy_pool_size 2",
+        "repy_responses_total{code=\"200\"} 3",
+    ] {
+        assert!(metrics.body.contains(line), "{line} missing:\n{}", metrics.body);
+    }
+}
+
+#[test]
+fn serve_openapi_from_the_live_server_is_the_checked_in_document() {
+    let server = Server::start(CEILING, &[]);
+    let live = server.send("GET", "/v1/openapi.json", None, None);
+    assert_eq!(live.status, 200);
+    let committed = std::fs::read_to_string(repo_root().join("docs/service.openapi.json"))
+        .expect("docs/service.openapi.json");
+    assert_eq!(live.body, committed);
+    assert_eq!(live.json()["openapi"], "3.1.0");
+}
+
+#[test]
+fn serve_sigterm_kills_a_run_past_the_grace_and_leaves_nothing() {
+    let mut server = Server::start(CEILING, &["--grace", "1s", "--deadline", "30s"]);
+    let base = server.base.clone();
+    let request = std::thread::spawn(move || {
+        Server::client()
+            .post(format!("{base}/v1/runs"))
+            .header("Authorization", format!("Bearer {TOKEN}"))
+            .body(json!({"source": "while True:\n    pass\n"}).to_string())
+            .send()
+            .map(|r| r.status().as_u16())
+    });
+    // Wait for the run's processes: the job process and its sandbox.
+    let start = Instant::now();
+    let running = loop {
+        let found = descendants(server.pid());
+        if found.len() >= 2 {
+            break found;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "no run started: {}", server.log());
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(server.terminate(Duration::from_secs(15)), Some(0), "{}", server.log());
+    let status = request.join().expect("the request thread");
+    assert!(matches!(status, Ok(503) | Err(_)), "{status:?}");
+    let left: Vec<u32> = running.into_iter().filter(|&pid| alive(pid)).collect();
+    assert!(left.is_empty(), "processes left: {left:?}\n{}", server.log());
+    assert!(server.leftovers().is_empty(), "{:?}", server.leftovers());
+    assert!(server.log().contains("killing the runs"), "{}", server.log());
+}
+
+#[test]
+fn serve_sigterm_lets_a_run_finish_within_the_grace() {
+    let mut server = Server::start(CEILING, &["--grace", "20s"]);
+    let base = server.base.clone();
+    let request = std::thread::spawn(move || {
+        let response = Server::client()
+            .post(format!("{base}/v1/runs"))
+            .header("Authorization", format!("Bearer {TOKEN}"))
+            .body(json!({"source": "sleep(1.5)\nprint('done')"}).to_string())
+            .send()
+            .expect("an answer");
+        (response.status().as_u16(), response.text().unwrap_or_default())
+    });
+    let start = Instant::now();
+    while descendants(server.pid()).is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(20), "no run started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(server.terminate(Duration::from_secs(20)), Some(0), "{}", server.log());
+    let (status, body) = request.join().expect("the request thread");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"stdout\":\"done\\n\""), "{body}");
+    assert!(server.leftovers().is_empty(), "{:?}", server.leftovers());
+}
