@@ -94,13 +94,15 @@ impl Server {
                 }
             }
         });
-        let addr = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| {
-            let _ = child.kill();
-            panic!(
-                "repy serve {args:?} did not start: {}",
-                log.lock().map(|l| l.clone()).unwrap_or_default()
-            )
-        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| {
+                let _ = child.kill();
+                panic!(
+                    "repy serve {args:?} did not start: {}",
+                    log.lock().map(|l| l.clone()).unwrap_or_default()
+                )
+            });
         Server {
             child,
             base: format!("http://{addr}"),
@@ -196,7 +198,10 @@ fn descendants(pid: u32) -> BTreeSet<u32> {
     let mut parents = std::collections::BTreeMap::<u32, Vec<u32>>::new();
     if let Ok(entries) = std::fs::read_dir("/proc") {
         for entry in entries.map_while(Result::ok) {
-            let Some(child) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok())
+            let Some(child) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
             else {
                 continue;
             };
@@ -293,7 +298,10 @@ fn serve_clamps_a_request_raising_limits_to_the_ceiling() {
     assert_eq!(limits["memory"], 200_000_000, "{limits}");
     assert_eq!(limits["events"], 10);
     assert_eq!(limits["cpu"], 0.5, "a lower limit is kept");
-    assert_eq!(limits["wall-time"], 7, "the deadline caps the ceiling's 20 s");
+    assert_eq!(
+        limits["wall-time"], 7,
+        "the deadline caps the ceiling's 20 s"
+    );
     // `heapq` is not the ceiling's to give.
     let refused = outcome_of(&server.run(&json!({
         "source": "import heapq\n",
@@ -339,7 +347,11 @@ fn serve_ends_an_infinite_loop_at_the_deadline_and_a_memory_bomb_at_its_limit() 
     let started = Instant::now();
     let outcome = outcome_of(&server.run(&json!({"source": "while True:\n    pass\n"})));
     assert_eq!(outcome["verdict"], "wall-time-limit", "{outcome}");
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     let bomb = outcome_of(&server.run(&json!({
         "source": "hoard = []\nwhile True:\n    hoard.append('x' * 1000000)\n",
     })));
@@ -377,10 +389,23 @@ fn serve_tokens_401_without_or_malformed_403_wrong() {
     let body = json!({"source": "print(1)"}).to_string();
     let none = server.send("POST", "/v1/runs", Some(&body), None);
     assert_eq!(none.status, 401);
-    assert_eq!(none.headers.get("www-authenticate").map(|v| v.as_bytes()), Some(&b"Bearer"[..]));
-    let wrong = server.send("POST", "/v1/runs", Some(&body), Some("test-token-0123456789abcdeX"));
+    assert_eq!(
+        none.headers.get("www-authenticate").map(|v| v.as_bytes()),
+        Some(&b"Bearer"[..])
+    );
+    let wrong = server.send(
+        "POST",
+        "/v1/runs",
+        Some(&body),
+        Some("test-token-0123456789abcdeX"),
+    );
     assert_eq!(wrong.status, 403);
-    assert_eq!(wrong.json()["error"], "forbidden", "no detail: {}", wrong.body);
+    assert_eq!(
+        wrong.json()["error"],
+        "forbidden",
+        "no detail: {}",
+        wrong.body
+    );
     let client = Server::client();
     let basic = client
         .post(format!("{}/v1/runs", server.base))
@@ -390,10 +415,20 @@ fn serve_tokens_401_without_or_malformed_403_wrong() {
         .expect("a request");
     assert_eq!(basic.status().as_u16(), 401);
     assert_eq!(server.send("GET", "/metrics", None, None).status, 401);
-    assert_eq!(server.send("GET", "/v1/runs/x", None, Some("nope-nope-nope-nope")).status, 403);
+    assert_eq!(
+        server
+            .send("GET", "/v1/runs/x", None, Some("nope-nope-nope-nope"))
+            .status,
+        403
+    );
     // Health is open; a run with the token works.
     assert_eq!(server.send("GET", "/v1/health", None, None).status, 200);
-    assert_eq!(server.send("POST", "/v1/runs", Some(&body), Some(TOKEN)).status, 200);
+    assert_eq!(
+        server
+            .send("POST", "/v1/runs", Some(&body), Some(TOKEN))
+            .status,
+        200
+    );
 }
 
 #[test]
@@ -435,14 +470,32 @@ fn wait_done(server: &Server, id: &str) -> Value {
 fn serve_queue_full_answers_429_with_retry_after() {
     let server = Server::start(CEILING, &["--concurrency", "1", "--queue", "1"]);
     let slow = json!({"source": "sleep(2)\nprint('slept')"});
-    let first = server.send("POST", "/v1/runs?wait=false", Some(&slow.to_string()), Some(TOKEN));
+    let first = server.send(
+        "POST",
+        "/v1/runs?wait=false",
+        Some(&slow.to_string()),
+        Some(TOKEN),
+    );
     assert_eq!(first.status, 202, "{}", first.body);
-    let second = server.send("POST", "/v1/runs?wait=false", Some(&slow.to_string()), Some(TOKEN));
+    let second = server.send(
+        "POST",
+        "/v1/runs?wait=false",
+        Some(&slow.to_string()),
+        Some(TOKEN),
+    );
     assert_eq!(second.status, 202, "{}", second.body);
     let third = server.run(&slow);
     assert_eq!(third.status, 429, "{}", third.body);
-    let retry = third.headers.get("retry-after").and_then(|v| v.to_str().ok());
-    assert!(retry.and_then(|r| r.parse::<u64>().ok()).is_some_and(|s| s >= 1), "{retry:?}");
+    let retry = third
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok());
+    assert!(
+        retry
+            .and_then(|r| r.parse::<u64>().ok())
+            .is_some_and(|s| s >= 1),
+        "{retry:?}"
+    );
     for answer in [first, second] {
         let id = answer.json()["id"].as_str().expect("an id").to_owned();
         let done = wait_done(&server, &id);
@@ -464,8 +517,14 @@ fn serve_wait_false_answers_202_then_get_gives_the_result() {
     assert_eq!(accepted.status, 202, "{}", accepted.body);
     let body = accepted.json();
     let id = body["id"].as_str().expect("an id");
-    assert!(["queued", "running"].contains(&body["state"].as_str().unwrap_or("")), "{body}");
-    let location = accepted.headers.get("location").and_then(|v| v.to_str().ok());
+    assert!(
+        ["queued", "running"].contains(&body["state"].as_str().unwrap_or("")),
+        "{body}"
+    );
+    let location = accepted
+        .headers
+        .get("location")
+        .and_then(|v| v.to_str().ok());
     assert_eq!(location, Some(format!("/v1/runs/{id}").as_str()));
     let done = wait_done(&server, id);
     assert_eq!(done["state"], "done");
@@ -490,7 +549,11 @@ fn serve_metrics_count_runs_by_verdict() {
         "repy_pool_size 2",
         "repy_responses_total{code=\"200\"} 3",
     ] {
-        assert!(metrics.body.contains(line), "{line} missing:\n{}", metrics.body);
+        assert!(
+            metrics.body.contains(line),
+            "{line} missing:\n{}",
+            metrics.body
+        );
     }
 }
 
@@ -524,16 +587,33 @@ fn serve_sigterm_kills_a_run_past_the_grace_and_leaves_nothing() {
         if found.len() >= 2 {
             break found;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "no run started: {}", server.log());
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no run started: {}",
+            server.log()
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
-    assert_eq!(server.terminate(Duration::from_secs(15)), Some(0), "{}", server.log());
+    assert_eq!(
+        server.terminate(Duration::from_secs(15)),
+        Some(0),
+        "{}",
+        server.log()
+    );
     let status = request.join().expect("the request thread");
     assert!(matches!(status, Ok(503) | Err(_)), "{status:?}");
     let left: Vec<u32> = running.into_iter().filter(|&pid| alive(pid)).collect();
-    assert!(left.is_empty(), "processes left: {left:?}\n{}", server.log());
+    assert!(
+        left.is_empty(),
+        "processes left: {left:?}\n{}",
+        server.log()
+    );
     assert!(server.leftovers().is_empty(), "{:?}", server.leftovers());
-    assert!(server.log().contains("killing the runs"), "{}", server.log());
+    assert!(
+        server.log().contains("killing the runs"),
+        "{}",
+        server.log()
+    );
 }
 
 #[test]
@@ -547,14 +627,22 @@ fn serve_sigterm_lets_a_run_finish_within_the_grace() {
             .body(json!({"source": "sleep(1.5)\nprint('done')"}).to_string())
             .send()
             .expect("an answer");
-        (response.status().as_u16(), response.text().unwrap_or_default())
+        (
+            response.status().as_u16(),
+            response.text().unwrap_or_default(),
+        )
     });
     let start = Instant::now();
     while descendants(server.pid()).is_empty() {
         assert!(start.elapsed() < Duration::from_secs(20), "no run started");
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert_eq!(server.terminate(Duration::from_secs(20)), Some(0), "{}", server.log());
+    assert_eq!(
+        server.terminate(Duration::from_secs(20)),
+        Some(0),
+        "{}",
+        server.log()
+    );
     let (status, body) = request.join().expect("the request thread");
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"stdout\":\"done\\n\""), "{body}");

@@ -226,7 +226,10 @@ struct JobAnswer {
 }
 
 /// Writes the document to the job process, reads its answer (bounded), waits for it to end.
-async fn talk(child: &mut tokio::process::Child, document: Vec<u8>) -> Result<RunOutcome, ExecError> {
+async fn talk(
+    child: &mut tokio::process::Child,
+    document: Vec<u8>,
+) -> Result<RunOutcome, ExecError> {
     let mut stdin = child
         .stdin
         .take()
@@ -293,7 +296,9 @@ async fn read_bounded(
 /// The scratch directory of a server: `TMPDIR` for its job processes, removed when the
 /// server ends.
 pub fn scratch_dir(parent: &Path) -> std::io::Result<tempfile::TempDir> {
-    tempfile::Builder::new().prefix("repy-serve-").tempdir_in(parent)
+    tempfile::Builder::new()
+        .prefix("repy-serve-")
+        .tempdir_in(parent)
 }
 
 #[cfg(test)]
@@ -326,8 +331,7 @@ mod tests {
         assert!(document.get("function").is_none());
         let restrictions = document["restrictions"].as_str().expect("TOML text");
         assert!(restrictions.contains("profile = \"repyv2\""));
-        let call: Value =
-            serde_json::from_slice(&job_document(&job(RunMode::Call))).expect("JSON");
+        let call: Value = serde_json::from_slice(&job_document(&job(RunMode::Call))).expect("JSON");
         assert_eq!(call["function"], "f");
         assert_eq!(call["args"], json!([1]));
     }

@@ -40,7 +40,10 @@ impl Metrics {
     pub fn new() -> Result<Metrics, MetricsError> {
         let registry = Registry::new();
         let runs = IntCounterVec::new(
-            Opts::new("repy_runs_total", "Runs ended, by verdict (docs/exit-codes.md)"),
+            Opts::new(
+                "repy_runs_total",
+                "Runs ended, by verdict (docs/exit-codes.md)",
+            ),
             &["verdict"],
         )?;
         let failures = IntCounterVec::new(

@@ -5,8 +5,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::{
-    ErrorBody, Health, PolicyName, RestrictionsChoice, RunMode, RunOutcome, RunRequest,
-    RunState, RunStatus,
+    ErrorBody, Health, PolicyName, RestrictionsChoice, RunMode, RunOutcome, RunRequest, RunState,
+    RunStatus,
 };
 
 /// The API's document.
@@ -81,12 +81,17 @@ mod tests {
 
     #[test]
     fn openapi_is_version_3_1_and_has_every_route() {
-        let document: serde_json::Value =
-            serde_json::from_str(&super::json()).expect("valid JSON");
+        let document: serde_json::Value = serde_json::from_str(&super::json()).expect("valid JSON");
         assert!(document["openapi"]
             .as_str()
             .is_some_and(|v| v.starts_with("3.1")));
-        for path in ["/v1/runs", "/v1/runs/{id}", "/v1/health", "/metrics", "/v1/openapi.json"] {
+        for path in [
+            "/v1/runs",
+            "/v1/runs/{id}",
+            "/v1/health",
+            "/metrics",
+            "/v1/openapi.json",
+        ] {
             assert!(document["paths"].get(path).is_some(), "{path}");
         }
     }

@@ -132,10 +132,12 @@ impl Policies {
                     ceiling_profile,
                 )
                 .map_err(|err| ApiError::unprocessable("restrictions", err.to_string()))?;
-                policy.clamp_to(&self.ceiling).map_err(|err| ApiError::Unprocessable {
-                    message: err.to_string(),
-                    key: Some(err.key().to_owned()),
-                })
+                policy
+                    .clamp_to(&self.ceiling)
+                    .map_err(|err| ApiError::Unprocessable {
+                        message: err.to_string(),
+                        key: Some(err.key().to_owned()),
+                    })
             }
         }
     }
@@ -175,7 +177,9 @@ mod tests {
         let named = RestrictionsChoice::Named(PolicyName {
             name: "small".into(),
         });
-        let policy = policies.resolve(Some(&named), Some("python")).expect("valid");
+        let policy = policies
+            .resolve(Some(&named), Some("python"))
+            .expect("valid");
         assert_eq!(policy.limit(restrictions::ResourceId::Memory), 10e6);
         assert_eq!(policy.wall_time(), Some(Duration::from_secs(5)));
         let ceiling = policies.resolve(None, None).expect("valid");
@@ -188,7 +192,9 @@ mod tests {
         let bad = RestrictionsChoice::Text("[resources]\nmemroy = 1\n".into());
         let error = policies.resolve(Some(&bad), None).unwrap_err();
         assert!(
-            error.to_string().contains("<restrictions>:2:1: error: memroy"),
+            error
+                .to_string()
+                .contains("<restrictions>:2:1: error: memroy"),
             "{error}"
         );
         let other = RestrictionsChoice::Text("profile = \"repyv2\"\n[resources]\n".into());

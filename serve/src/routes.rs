@@ -78,7 +78,11 @@ pub fn router(state: Arc<AppState>, tokens: Option<Tokens>) -> Router {
 }
 
 /// Counts every answer by its status code.
-async fn count_responses(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+async fn count_responses(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let response = next.run(request).await;
     state
         .metrics
@@ -132,13 +136,14 @@ pub async fn create_run(
             ApiError::Malformed(err.body_text())
         }
     })?;
-    let request: RunRequest = serde_json::from_slice(&body).map_err(|err| match err.classify() {
-        serde_json::error::Category::Data => ApiError::Unprocessable {
-            message: err.to_string(),
-            key: None,
-        },
-        _ => ApiError::Malformed(err.to_string()),
-    })?;
+    let request: RunRequest =
+        serde_json::from_slice(&body).map_err(|err| match err.classify() {
+            serde_json::error::Category::Data => ApiError::Unprocessable {
+                message: err.to_string(),
+                key: None,
+            },
+            _ => ApiError::Malformed(err.to_string()),
+        })?;
     let job = job_request(&state.policies, request)?;
     let ticket = state.admission.admit().map_err(|_| ApiError::Busy {
         retry_after: Duration::from_secs(1),
@@ -153,7 +158,9 @@ pub async fn create_run(
         let task_state = Arc::clone(&state);
         tokio::spawn(async move {
             let result = execute_tracked(&task_state, ticket, job, &id).await;
-            task_state.store.finish(&id, result.map_err(|err| err.to_string()));
+            task_state
+                .store
+                .finish(&id, result.map_err(|err| err.to_string()));
         });
         let location = format!("/v1/runs/{}", status.id);
         Ok((
@@ -178,7 +185,11 @@ async fn execute_tracked(
 }
 
 /// Runs an admitted job once it has a slot.
-async fn execute(state: &AppState, ticket: Ticket, job: JobRequest) -> Result<RunOutcome, ApiError> {
+async fn execute(
+    state: &AppState,
+    ticket: Ticket,
+    job: JobRequest,
+) -> Result<RunOutcome, ApiError> {
     let permit = ticket.slot().await;
     run_with_slot(state, permit, job).await
 }
@@ -196,12 +207,19 @@ async fn run_with_slot(
         result = state.executor.run(job) => Some(result),
         _ = kill.wait_for(|kill| *kill) => None,
     };
-    state.metrics.latency.observe(started.elapsed().as_secs_f64());
+    state
+        .metrics
+        .latency
+        .observe(started.elapsed().as_secs_f64());
     drop(permit);
     update_gauges(state);
     match result {
         None => {
-            state.metrics.failures.with_label_values(&["shutdown"]).inc();
+            state
+                .metrics
+                .failures
+                .with_label_values(&["shutdown"])
+                .inc();
             Err(ApiError::ShuttingDown)
         }
         Some(Ok(outcome)) => {
@@ -277,7 +295,8 @@ pub fn job_request(policies: &Policies, request: RunRequest) -> Result<JobReques
             ));
         }
     }
-    let calls = request.function.is_some() || !request.args.is_empty() || !request.kwargs.is_empty();
+    let calls =
+        request.function.is_some() || !request.args.is_empty() || !request.kwargs.is_empty();
     if request.mode != RunMode::Call && calls {
         return Err(ApiError::unprocessable(
             "function",

@@ -107,12 +107,11 @@ pub fn run(
     if config.tokens.is_none() && !config.listen.ip().is_loopback() {
         return Err(ServeError::OpenNotLoopback(config.listen));
     }
-    let scratch = crate::executor::scratch_dir(&config.temp).map_err(|source| {
-        ServeError::Scratch {
+    let scratch =
+        crate::executor::scratch_dir(&config.temp).map_err(|source| ServeError::Scratch {
             path: config.temp.display().to_string(),
             source,
-        }
-    })?;
+        })?;
     let executor = make_executor(ExecutorContext {
         scratch: scratch.path().to_path_buf(),
         deadline: config.policies.deadline(),
@@ -212,10 +211,7 @@ async fn serve(config: Config, executor: Arc<dyn Executor>) -> Result<(), ServeE
 }
 
 /// Waits until the server closed every connection and no run is queued or going.
-async fn drain(
-    server: &mut tokio::task::JoinHandle<std::io::Result<()>>,
-    state: &AppState,
-) {
+async fn drain(server: &mut tokio::task::JoinHandle<std::io::Result<()>>, state: &AppState) {
     if !server.is_finished() {
         let _ = server.await;
     }
