@@ -421,12 +421,18 @@ fn grading_refuses_links_out_of_the_manifests_directory_and_unreadable_manifests
     let output = grade(&[manifest.as_os_str(), submission.as_os_str()], sb.path());
     assert_eq!(output.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(":1:10: error: files: \"data.txt\": leads out of the manifest's directory"), "{stderr}");
+    assert!(
+        stderr.contains(":1:10: error: files: \"data.txt\": leads out of the manifest's directory"),
+        "{stderr}"
+    );
     assert!(!String::from_utf8_lossy(&output.stdout).contains("the answers"));
 
     std::fs::write(&manifest, b"title = \"ok\"\n# caf\xe9\n").expect("manifest");
     let output = grade(&[manifest.as_os_str(), submission.as_os_str()], sb.path());
     assert_eq!(output.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(":2:6: error: the manifest is not UTF-8 text"), "{stderr}");
+    assert!(
+        stderr.contains(":2:6: error: the manifest is not UTF-8 text"),
+        "{stderr}"
+    );
 }
