@@ -336,6 +336,74 @@ mod tests {
         assert_eq!(call["args"], json!([1]));
     }
 
+    /// A stand-in for `repy`: a shell script with `body`, run as `script job`.
+    fn fake_repy(dir: &Path, body: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt as _;
+        let path = dir.join("fake-repy");
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("write the script");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .expect("make it executable");
+        path
+    }
+
+    #[tokio::test]
+    async fn process_executor_kills_a_job_past_its_deadline_and_removes_its_directory() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let scratch = dir.path().join("scratch");
+        std::fs::create_dir(&scratch).expect("scratch");
+        let pid_file = dir.path().join("pid");
+        let script = fake_repy(
+            dir.path(),
+            &format!("echo $$ > {}\nexec sleep 30", pid_file.display()),
+        );
+        let executor = ProcessExecutor::new(script, scratch.clone(), Duration::from_millis(500), 1);
+        let started = std::time::Instant::now();
+        let result = executor.run(job(RunMode::Run)).await;
+        assert!(matches!(result, Err(ExecError::Deadline(_))), "{result:?}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let pid: i32 = std::fs::read_to_string(&pid_file)
+            .expect("the job wrote its pid")
+            .trim()
+            .parse()
+            .expect("a pid");
+        // Killed and reaped: no such process any more.
+        // SAFETY: kill with signal 0 only checks that the process exists.
+        let exists = unsafe { libc::kill(pid, 0) } == 0;
+        assert!(!exists, "the job process {pid} survived its deadline");
+        let left: Vec<_> = std::fs::read_dir(&scratch).expect("scratch").collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[tokio::test]
+    async fn process_executor_passes_refusals_and_reports_unusable_answers() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let refusing = fake_repy(
+            dir.path(),
+            "cat > /dev/null\necho '{\"id\": null, \"error\": \"bad job\"}'\nexit 4",
+        );
+        let executor = ProcessExecutor::new(
+            refusing,
+            dir.path().to_path_buf(),
+            Duration::from_secs(10),
+            1,
+        );
+        let result = executor.run(job(RunMode::Run)).await;
+        assert!(
+            matches!(&result, Err(ExecError::Refused(m)) if m == "bad job"),
+            "{result:?}"
+        );
+        let garbage = dir.path().join("garbage");
+        std::fs::create_dir(&garbage).expect("a directory for the second script");
+        let script = fake_repy(&garbage, "echo 'not json'\necho 'oops' >&2\nexit 125");
+        let executor =
+            ProcessExecutor::new(script, dir.path().to_path_buf(), Duration::from_secs(10), 1);
+        let result = executor.run(job(RunMode::Run)).await;
+        assert!(
+            matches!(&result, Err(ExecError::Failed { detail, .. }) if detail.contains("oops")),
+            "{result:?}"
+        );
+    }
+
     #[tokio::test]
     async fn read_bounded_stops_at_the_limit() {
         let (kept, complete) = read_bounded(&b"hello"[..], 5).await.expect("read");
