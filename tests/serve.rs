@@ -356,7 +356,14 @@ fn serve_ends_an_infinite_loop_at_the_deadline_and_a_memory_bomb_at_its_limit() 
         "source": "hoard = []\nwhile True:\n    hoard.append('x' * 1000000)\n",
     })));
     assert_eq!(bomb["verdict"], "resource-killed", "{bomb}");
-    assert!(server.leftovers().iter().all(|p| !p.join("run").exists()));
+    // While the server runs, its scratch directory is all there is in its TMPDIR, and the
+    // runs' directories (their vessels inside) are gone once they ended.
+    let scratch = server.leftovers();
+    assert_eq!(scratch.len(), 1, "{scratch:?}");
+    let runs: Vec<_> = std::fs::read_dir(&scratch[0])
+        .expect("the scratch directory")
+        .collect();
+    assert!(runs.is_empty(), "{runs:?}");
 }
 
 #[test]
