@@ -302,7 +302,12 @@ pub enum Command {
     /// and print its result as one line of JSON: how `repy worker` runs each job, in a
     /// process of its own. Documents and results are described in docs/deploy.md.
     #[command(hide = true)]
-    Job,
+    Job {
+        /// The ceiling the job's limits are clamped to (default: the documented defaults of
+        /// the job's profile).
+        #[arg(long, value_name = "CEILING")]
+        policy: Option<PathBuf>,
+    },
     /// Take jobs from a Redis stream through a consumer group and run each one with
     /// `repy job`, storing each result once (docs/deploy.md). SIGTERM or SIGINT: stop taking
     /// jobs, finish the running ones, exit 0.

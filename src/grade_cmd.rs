@@ -226,8 +226,9 @@ struct Submission {
     source: String,
 }
 
-/// Runs a grading job of `repy job`: `{"grade": record}`.
-pub fn grade_job(document: Value) -> Result<Value, String> {
+/// Runs a grading job of `repy job`, every test's limits clamped to `ceiling`:
+/// `{"grade": record}`.
+pub fn grade_job(document: Value, ceiling: &crate::job::Ceiling) -> Result<Value, String> {
     use base64::Engine as _;
     let job: GradeJob =
         serde_json::from_value(document).map_err(|err| format!("a grading job: {err}"))?;
@@ -253,8 +254,14 @@ pub fn grade_job(document: Value) -> Result<Value, String> {
         }
         grade::write_private(&path, &bytes).map_err(|err| format!("file \"{name}\": {err}"))?;
     }
-    let manifest =
+    let mut manifest =
         grade::parse(&job.manifest, "<job manifest>", dir.path()).map_err(|err| err.to_string())?;
+    manifest.policy = ceiling.clamp(&manifest.policy)?;
+    for test in &mut manifest.tests {
+        test.policy = ceiling
+            .clamp(&test.policy)
+            .map_err(|err| format!("test \"{}\": {err}", test.name))?;
+    }
     let record = grade::grade(&manifest, &job.submission.name, job.submission.source);
     Ok(json!({ "grade": record }))
 }

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use engine::{
     Call, Job, Mode, Outcome, OutputChoice, PolicySource, ProgramSource, StdinChoice, VesselChoice,
 };
+use restrictions::{Profile, Restrictions};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -78,8 +79,50 @@ struct BatchJob {
     calls: Vec<Call>,
 }
 
-/// `repy job`: reads the document, runs it, prints the result; returns the exit code.
-pub fn main() -> u8 {
+/// The most a job may ask for: every job's limits are clamped to it.
+pub enum Ceiling {
+    /// A policy given with `--policy`: jobs of its profile only.
+    Given(Box<Restrictions>),
+    /// The documented defaults of each job's own profile.
+    Defaults,
+}
+
+impl Ceiling {
+    /// `policy`, clamped to this ceiling; `Err` names what a job may not ask for.
+    pub fn clamp(&self, policy: &Restrictions) -> Result<Restrictions, String> {
+        let defaults;
+        let ceiling = match self {
+            Ceiling::Given(ceiling) => ceiling.as_ref(),
+            Ceiling::Defaults => {
+                defaults = Restrictions::defaults_for(policy.profile());
+                &defaults
+            }
+        };
+        policy.clamp_to(ceiling).map_err(|err| err.to_string())
+    }
+
+    /// The profile a job's restrictions have when they name none.
+    fn profile(&self) -> Profile {
+        match self {
+            Ceiling::Given(ceiling) => ceiling.profile(),
+            Ceiling::Defaults => Profile::Python,
+        }
+    }
+}
+
+/// `repy job`: reads the document, runs it under `policy`'s ceiling, prints the result;
+/// returns the exit code.
+pub fn main(policy: Option<&std::path::Path>) -> u8 {
+    let ceiling = match policy {
+        None => Ceiling::Defaults,
+        Some(path) => match engine::load_restrictions(path) {
+            Ok(policy) => Ceiling::Given(Box::new(policy)),
+            Err(err) => {
+                eprintln!("{err}");
+                return ExitStatus::BadRestrictions.code();
+            }
+        },
+    };
     let mut text = String::new();
     let read = std::io::stdin()
         .lock()
@@ -91,7 +134,7 @@ pub fn main() -> u8 {
             Value::Null,
             format!("the job document is longer than {MAX_DOCUMENT} bytes"),
         )),
-        Ok(_) => run_document(&text),
+        Ok(_) => run_document(&text, &ceiling),
     };
     let (code, line) = match result {
         Ok(result) => (ExitStatus::Finished.code(), result),
@@ -108,8 +151,9 @@ pub fn main() -> u8 {
     code
 }
 
-/// Runs one job document; `Err` holds the job's id (if it had one) and why it was refused.
-pub fn run_document(text: &str) -> Result<Value, (Value, String)> {
+/// Runs one job document under `ceiling`; `Err` holds the job's id (if it had one) and why
+/// it was refused.
+pub fn run_document(text: &str, ceiling: &Ceiling) -> Result<Value, (Value, String)> {
     let document: Value = serde_json::from_str(text)
         .map_err(|err| (Value::Null, format!("the job document is not JSON: {err}")))?;
     let id = document.get("id").cloned().unwrap_or(Value::Null);
@@ -133,14 +177,14 @@ pub fn run_document(text: &str) -> Result<Value, (Value, String)> {
         "run" => {
             let job: RunJob = serde_json::from_value(document)
                 .map_err(|err| fail(format!("a run job: {err}")))?;
-            run_job(job).map(|outcome| json!({"outcome": outcome.to_json()}))
+            run_job(job, ceiling).map(|outcome| json!({"outcome": outcome.to_json()}))
         }
         "batch" => {
             let job: BatchJob = serde_json::from_value(document)
                 .map_err(|err| fail(format!("a batch job: {err}")))?;
-            batch_job(job)
+            batch_job(job, ceiling)
         }
-        "grade" => crate::grade_cmd::grade_job(document),
+        "grade" => crate::grade_cmd::grade_job(document, ceiling),
         other => Err(format!(
             "unknown job kind \"{other}\": use run, batch or grade"
         )),
@@ -151,15 +195,22 @@ pub fn run_document(text: &str) -> Result<Value, (Value, String)> {
     Ok(result)
 }
 
-/// The policy of a job: its `restrictions` text, or [`DEFAULT_POLICY`].
-fn policy(restrictions: Option<&str>) -> Result<PolicySource, String> {
+/// The policy of a job: its `restrictions` text (whose profile, when it names none, is the
+/// ceiling's), or [`DEFAULT_POLICY`], clamped to `ceiling`.
+fn policy(restrictions: Option<&str>, ceiling: &Ceiling) -> Result<PolicySource, String> {
     let (text, name) = match restrictions {
         Some(text) => (text, "<job restrictions>"),
         None => (DEFAULT_POLICY, "<default job restrictions>"),
     };
-    let policy = engine::parse_restrictions(text, name).map_err(|err| err.to_string())?;
+    let policy = Restrictions::parse_runnable_under(
+        text.as_bytes(),
+        name,
+        &engine::catalog(),
+        ceiling.profile(),
+    )
+    .map_err(|err| err.to_string())?;
     Ok(PolicySource::Loaded {
-        policy: Box::new(policy),
+        policy: Box::new(ceiling.clamp(&policy)?),
         name: name.into(),
     })
 }
@@ -198,11 +249,12 @@ pub fn is_plain_name(name: &str) -> bool {
 fn engine_job(
     source: String,
     restrictions: Option<&str>,
+    ceiling: &Ceiling,
     files: &BTreeMap<String, String>,
     staging: &std::path::Path,
 ) -> Result<Job, String> {
     let mut job = Job::new(
-        policy(restrictions)?,
+        policy(restrictions, ceiling)?,
         ProgramSource::Text {
             source,
             filename: "<job>".into(),
@@ -217,11 +269,12 @@ fn engine_job(
     Ok(job)
 }
 
-fn run_job(request: RunJob) -> Result<Outcome, String> {
+fn run_job(request: RunJob, ceiling: &Ceiling) -> Result<Outcome, String> {
     let staging = grade::private_tempdir().map_err(|err| format!("cannot stage files: {err}"))?;
     let mut job = engine_job(
         request.source,
         request.restrictions.as_deref(),
+        ceiling,
         &request.files,
         staging.path(),
     )?;
@@ -249,11 +302,12 @@ fn run_job(request: RunJob) -> Result<Outcome, String> {
     Ok(engine::run(job))
 }
 
-fn batch_job(request: BatchJob) -> Result<Value, String> {
+fn batch_job(request: BatchJob, ceiling: &Ceiling) -> Result<Value, String> {
     let staging = grade::private_tempdir().map_err(|err| format!("cannot stage files: {err}"))?;
     let job = engine_job(
         request.source,
         request.restrictions.as_deref(),
+        ceiling,
         &request.files,
         staging.path(),
     )?;

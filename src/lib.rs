@@ -142,7 +142,7 @@ fn run_command(binary: Binary) -> u8 {
         Some(Command::Explain { rule }) => check::explain(rule.as_deref()),
         Some(Command::Restrictions { action }) => restrictions_command(action),
         Some(Command::Doctor) => doctor(),
-        Some(Command::Job) => return job::main(),
+        Some(Command::Job { policy }) => return job::main(policy.as_deref()),
         Some(Command::Serve(args)) => return serve_cmd::serve(args),
         Some(Command::Grade {
             manifest,

@@ -52,6 +52,12 @@ pub struct WorkerArgs {
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = duration)]
     pub job_timeout: Duration,
 
+    /// The ceiling every job's limits are clamped to (a restrictions file): a job may only
+    /// lower them, and a job of another profile is refused. Without it, each job is clamped
+    /// to the documented defaults of its profile (docs/restrictions.md). Checked at start.
+    #[arg(long, value_name = "CEILING")]
+    pub policy: Option<std::path::PathBuf>,
+
     /// How many times a job is handed to a worker before it ends with an error result
     /// instead (every worker that took it died while running it: a poison job).
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
@@ -102,6 +108,17 @@ pub fn worker(args: WorkerArgs) -> ExitStatus {
             return ExitStatus::InternalError;
         }
     };
+    let mut job_args = vec!["job".to_owned()];
+    if let Some(policy) = &args.policy {
+        // Checked once here, so that a bad ceiling stops the worker, not every job.
+        if let Err(err) = engine::load_restrictions(policy) {
+            eprintln!("{err}");
+            return ExitStatus::BadRestrictions;
+        }
+        let absolute = std::path::absolute(policy).unwrap_or_else(|_| policy.clone());
+        job_args.push("--policy".to_owned());
+        job_args.push(absolute.display().to_string());
+    }
     let concurrency = args.concurrency.map_or_else(
         || std::thread::available_parallelism().map_or(1, usize::from),
         usize::from,
@@ -118,7 +135,7 @@ pub fn worker(args: WorkerArgs) -> ExitStatus {
         max_deliveries: usize::from(args.max_deliveries),
         runner: queue::Runner {
             program,
-            args: vec!["job".to_owned()],
+            args: job_args,
             timeout: args.job_timeout,
         },
     };

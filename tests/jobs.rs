@@ -10,8 +10,14 @@ use crate::support::{Sandbox, REPY};
 
 /// Runs `repy job` with `document` on its standard input; the exit code and the result.
 fn job(sb: &Sandbox, document: &str) -> (i32, Value) {
+    job_with(sb, document, &[])
+}
+
+/// [`job`] with more arguments (`--policy CEILING`).
+fn job_with(sb: &Sandbox, document: &str, args: &[&str]) -> (i32, Value) {
     let mut child = Command::new(REPY)
         .arg("job")
+        .args(args)
         .current_dir(sb.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -161,4 +167,52 @@ fn jobs_bad_documents_are_refused_with_their_id_and_never_run() {
         .unwrap_or(sb.path())
         .join("escape")
         .exists());
+}
+
+#[test]
+fn jobs_limits_are_clamped_to_the_ceiling_and_a_job_may_not_change_its_profile() {
+    let sb = Sandbox::new();
+    let greedy = "profile = \"python\"\n[resources]\nmemory = \"100000 GB\"\n\
+                  diskused = \"100000 GB\"\nevents = 100000\nwall-time = \"1000000 s\"\n";
+    let document = json!({"id": "g", "kind": "run", "source": "print(1)", "restrictions": greedy});
+    // Without --policy: the documented defaults of the job's profile are the ceiling.
+    let (code, result) = job(&sb, &document.to_string());
+    assert_eq!(code, 0, "{result}");
+    let limits = &result["outcome"]["report"]["limits"];
+    assert_eq!(limits["memory"], 150_000_000, "{limits}");
+    assert_eq!(limits["diskused"], 100_000_000);
+    assert_eq!(limits["events"], 100);
+    assert_eq!(limits["wall-time"], 1_000_000.0);
+    // With a ceiling: its limits, whatever the job asks.
+    let ceiling = sb.path().join("ceiling.toml");
+    std::fs::write(
+        &ceiling,
+        "profile = \"python\"\n[resources]\nmemory = \"64 MB\"\nwall-time = \"5 s\"\n",
+    )
+    .expect("ceiling");
+    let ceiling = ceiling.display().to_string();
+    let (code, result) = job_with(&sb, &document.to_string(), &["--policy", &ceiling]);
+    assert_eq!(code, 0, "{result}");
+    let limits = &result["outcome"]["report"]["limits"];
+    assert_eq!(limits["memory"], 64_000_000, "{limits}");
+    assert_eq!(limits["wall-time"], 5.0);
+    // A job without restrictions runs under the ceiling's profile.
+    let plain = json!({"kind": "run", "source": "print(input())", "stdin": "hi"});
+    let (_, result) = job_with(&sb, &plain.to_string(), &["--policy", &ceiling]);
+    assert_eq!(result["outcome"]["stdout"], "hi\n", "{result}");
+    // Another profile is refused, and nothing runs.
+    let canary = sb.path().join("canary");
+    let other = json!({"id": "p", "kind": "run",
+        "source": format!("log('x')\nopenfile({:?}, True)", canary.display().to_string()),
+        "restrictions": "profile = \"repyv2\"\n[resources]\n"});
+    let (code, result) = job_with(&sb, &other.to_string(), &["--policy", &ceiling]);
+    assert_eq!(code, 4, "{result}");
+    assert!(
+        result["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("may not change the profile"),
+        "{result}"
+    );
+    assert!(!canary.exists());
 }
