@@ -122,9 +122,15 @@ impl ProcessExecutor {
             .tempdir_in(&self.scratch)
             .map_err(ExecError::Io)?;
         let document = job_document(&job);
+        // The server has clamped the policy already: it is the job's ceiling too, so that
+        // `repy job` keeps it as it is (its own default ceiling is the profile's defaults).
+        let ceiling = dir.path().join("ceiling.toml");
+        std::fs::write(&ceiling, job.policy.to_toml()).map_err(ExecError::Io)?;
         let mut command = tokio::process::Command::new(&self.program);
         command
             .arg("job")
+            .arg("--policy")
+            .arg(&ceiling)
             .env("TMPDIR", dir.path())
             .current_dir(dir.path())
             .stdin(Stdio::piped())
