@@ -310,19 +310,32 @@ pub enum Command {
     },
     /// Take jobs from a Redis stream through a consumer group and run each one with
     /// `repy job`, storing each result once (docs/deploy.md). SIGTERM or SIGINT: stop taking
-    /// jobs, finish the running ones, exit 0.
-    Worker(crate::queue_cmd::WorkerArgs),
+    /// jobs, finish the running ones, exit 0. `repy worker --help` lists its options.
+    #[command(disable_help_flag = true)]
+    Worker(ServiceArgs),
     /// Add jobs to a Redis stream for `repy worker`s; with --wait, print their results.
-    Submit(crate::queue_cmd::SubmitArgs),
+    /// `repy submit --help` lists its options.
+    #[command(disable_help_flag = true)]
+    Submit(ServiceArgs),
     /// Serve runs over HTTP: `POST /v1/runs` runs a program in a sandbox, clamped to the
-    /// ceiling policy (docs/service.md).
-    Serve(crate::serve_cmd::ServeArgs),
+    /// ceiling policy (docs/service.md). `repy serve --help` lists its options.
+    #[command(disable_help_flag = true)]
+    Serve(ServiceArgs),
     /// Validate or convert restrictions files.
     Restrictions {
         /// What to do with the file.
         #[command(subcommand)]
         action: RestrictionsAction,
     },
+}
+
+/// The words of a service command (`serve`, `worker`, `submit`), handed whole to the
+/// `repy-service` binary, which parses them (see `crate::service`).
+#[derive(Debug, Clone, Args)]
+pub struct ServiceArgs {
+    /// The command's options and arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    pub words: Vec<std::ffi::OsString>,
 }
 
 /// `repy restrictions …` actions.

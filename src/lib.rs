@@ -15,9 +15,8 @@ mod exit;
 mod grade_cmd;
 mod job;
 mod modes;
-mod queue_cmd;
 mod run;
-mod serve_cmd;
+mod service;
 
 use std::process::ExitCode;
 
@@ -143,7 +142,7 @@ fn run_command(binary: Binary) -> u8 {
         Some(Command::Restrictions { action }) => restrictions_command(action),
         Some(Command::Doctor) => doctor(),
         Some(Command::Job { policy }) => return job::main(policy.as_deref()),
-        Some(Command::Serve(args)) => return serve_cmd::serve(args),
+        Some(Command::Serve(args)) => return service::exec("serve", args.words),
         Some(Command::Grade {
             manifest,
             submissions,
@@ -163,8 +162,8 @@ fn run_command(binary: Binary) -> u8 {
             manifest,
             submission,
         }) => return grade_cmd::grade_submission(&manifest, &submission),
-        Some(Command::Worker(args)) => queue_cmd::worker(args),
-        Some(Command::Submit(args)) => queue_cmd::submit(args),
+        Some(Command::Worker(args)) => return service::exec("worker", args.words),
+        Some(Command::Submit(args)) => return service::exec("submit", args.words),
     };
     status.code()
 }

@@ -930,15 +930,16 @@ def worker():
     log('the thread ran\\n')
 
 held = []
+small = []
 for size in [64 << 20, 8 << 20, 1 << 20]:
     while True:
         try:
-            held.append(bytes(size))
+            (small if size == 1 << 20 else held).append(bytes(size))
         except MemoryError:
             break
-# Leave the interpreter a little room, less than a thread's stack.
-held.pop()
-held.pop()
+# Leave the interpreter a little room, less than a thread's stack: at most two of the
+# 1 MiB blocks (never a larger one, which would leave room for the stack).
+small = small[2:]
 log('address space reserved\\n')
 createthread(worker)
 log('createthread returned\\n')

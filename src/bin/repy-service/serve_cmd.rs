@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::exit::ExitStatus;
+use nanny::exit::ExitStatus;
 
 /// The options of `repy serve`.
 #[derive(Debug, Clone, Args)]
@@ -106,7 +106,7 @@ pub fn serve(args: ServeArgs) -> u8 {
             .code();
         }
     };
-    let program = match std::env::current_exe() {
+    let program = match crate::repy_binary() {
         Ok(program) => program,
         Err(err) => {
             eprintln!("repy serve: {}", ServeCmdError::CurrentExe(err));

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::exit::ExitStatus;
+use nanny::exit::ExitStatus;
 
 /// The options that name the Redis server and the stream.
 #[derive(Debug, Clone, Args)]
@@ -101,7 +101,7 @@ fn duration(text: &str) -> Result<Duration, String> {
 
 /// `repy worker`: runs until SIGTERM or SIGINT, then finishes its running jobs.
 pub fn worker(args: WorkerArgs) -> ExitStatus {
-    let program = match std::env::current_exe() {
+    let program = match crate::repy_binary() {
         Ok(program) => program,
         Err(err) => {
             eprintln!("repy worker: cannot find the repy binary to run jobs with: {err}");
@@ -259,11 +259,11 @@ mod tests {
 
     use clap::Parser as _;
 
-    use crate::cli::{Cli, Command};
+    use crate::{ServiceCli as Cli, ServiceCommand as Command};
 
     fn parse(words: &[&str]) -> Result<Option<Command>, clap::Error> {
         Cli::try_parse_from(std::iter::once("repy").chain(words.iter().copied()))
-            .map(|cli| cli.command)
+            .map(|cli| Some(cli.command))
     }
 
     #[test]
