@@ -83,7 +83,8 @@ struct BatchJob {
 pub enum Ceiling {
     /// A policy given with `--policy`: jobs of its profile only.
     Given(Box<Restrictions>),
-    /// The documented defaults of each job's own profile.
+    /// The documented defaults of each job's own profile (with the shipped modules it
+    /// lists: see `Restrictions::default_ceiling`).
     Defaults,
 }
 
@@ -94,7 +95,7 @@ impl Ceiling {
         let ceiling = match self {
             Ceiling::Given(ceiling) => ceiling.as_ref(),
             Ceiling::Defaults => {
-                defaults = Restrictions::defaults_for(policy.profile());
+                defaults = policy.default_ceiling();
                 &defaults
             }
         };

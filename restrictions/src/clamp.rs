@@ -110,6 +110,15 @@ impl Restrictions {
         })
     }
 
+    /// The ceiling of this policy where none is given (`repy job` without `--policy`): the
+    /// documented defaults of its profile, with the modules it lists (each checked against
+    /// the modules the build ships when it was loaded), and no `site-packages` nor packages.
+    pub fn default_ceiling(&self) -> Restrictions {
+        let mut ceiling = Restrictions::defaults_for(self.profile);
+        ceiling.python.modules = self.python.modules.clone();
+        ceiling
+    }
+
     /// This policy with a `wall-time` of at most `max` (a policy without one gets `max`).
     pub fn with_wall_time_at_most(mut self, max: Duration) -> Restrictions {
         self.wall_time = smaller(self.wall_time, Some(max));
@@ -133,6 +142,26 @@ mod tests {
 
     fn policy(text: &str) -> Restrictions {
         Restrictions::parse(text.as_bytes(), "t.toml").expect("a valid test policy")
+    }
+
+    #[test]
+    fn the_default_ceiling_is_the_profiles_defaults_with_the_policys_modules() {
+        let greedy = policy(
+            "profile = \"python\"\n[resources]\nmemory = \"10 GB\"\n\
+             [python]\nmodules = [\"math\"]\n",
+        );
+        let clamped = greedy
+            .clamp_to(&greedy.default_ceiling())
+            .expect("same profile");
+        assert_eq!(clamped.limit(ResourceId::Memory), 150e6);
+        assert!(clamped
+            .python()
+            .is_some_and(|p| p.modules().contains("math")));
+        let sited = policy("profile = \"python\"\n[resources]\n[python]\nsite-packages = \"/x\"\n");
+        assert_eq!(
+            sited.clamp_to(&sited.default_ceiling()),
+            Err(ClampError::SitePackages)
+        );
     }
 
     const CEILING: &str = "profile = \"python\"\n[resources]\ncpu = 0.5\nmemory = \"100 MB\"\n\
