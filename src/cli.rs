@@ -298,6 +298,15 @@ pub enum Command {
         /// The submission.
         submission: PathBuf,
     },
+    /// A warm pool for a service: one interpreter made ready under CEILING, then one request
+    /// per line of standard input (JSON), each run in a fresh fork of it and answered with
+    /// one line of JSON, in order (how `repy serve` runs requests warm).
+    #[command(hide = true)]
+    Pool {
+        /// The pool's policy: every request's limits are at most its.
+        #[arg(long, value_name = "CEILING")]
+        policy: PathBuf,
+    },
     /// Run one job document read on standard input (JSON: a run, a batch or a grading job)
     /// and print its result as one line of JSON: how `repy worker` runs each job, in a
     /// process of its own. Documents and results are described in docs/deploy.md.

@@ -15,6 +15,7 @@ mod exit;
 mod grade_cmd;
 mod job;
 mod modes;
+mod pool_cmd;
 mod run;
 mod service;
 
@@ -142,6 +143,7 @@ fn run_command(binary: Binary) -> u8 {
         Some(Command::Restrictions { action }) => restrictions_command(action),
         Some(Command::Doctor) => doctor(),
         Some(Command::Job { policy }) => return job::main(policy.as_deref()),
+        Some(Command::Pool { policy }) => return pool_cmd::main(&policy),
         Some(Command::Serve(args)) => return service::exec("serve", args.words),
         Some(Command::Grade {
             manifest,

@@ -116,6 +116,23 @@ impl Prepared {
         self.run_step(py, source, filename, &Step::Run, check)
     }
 
+    /// In a process forked from a zygote whose top level finished: makes it ready to run
+    /// code again as the main program (it takes back the `events` item the top level gave
+    /// back, and the collector runs again).
+    pub fn begin_in_fork(&self, _py: Python<'_>) -> PyResult<()> {
+        if crate::charge::acquire(crate::charge::Item::EVENTS, crate::threads::MAIN_EVENT).is_err()
+        {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "the call cannot get its `events` item",
+            ));
+        }
+        // SAFETY: PyGC_Enable only sets the collector's enabled flag; the caller is attached.
+        unsafe {
+            ffi::PyGC_Enable();
+        }
+        Ok(())
+    }
+
     /// In a process forked from a zygote whose top level finished: calls `function` with
     /// JSON arguments as the main program (it holds the `events` item while it runs, its
     /// threads are waited for) and returns the value as JSON, or how it failed.
@@ -128,16 +145,7 @@ impl Prepared {
         args: &[serde_json::Value],
         kwargs: &serde_json::Map<String, serde_json::Value>,
     ) -> PyResult<Outcome> {
-        if crate::charge::acquire(crate::charge::Item::EVENTS, crate::threads::MAIN_EVENT).is_err()
-        {
-            return Err(pyo3::exceptions::PyRuntimeError::new_err(
-                "the call cannot get its `events` item",
-            ));
-        }
-        // SAFETY: PyGC_Enable only sets the collector's enabled flag; the caller is attached.
-        unsafe {
-            ffi::PyGC_Enable();
-        }
+        self.begin_in_fork(py)?;
         let globals = self.globals.bind(py);
         let result = call(py, globals, function, args, kwargs)
             .and_then(|value| to_json(py, &value, &format!("{function}()")));

@@ -33,7 +33,7 @@ pub struct Batch<'a> {
 pub fn run_batch(mut job: Job, batch: &mut Batch<'_>) -> Outcome {
     job.mode = Mode::Batch;
     job.output = crate::job::OutputChoice::Capture;
-    let top = crate::run::run_job(job, Some(batch));
+    let top = crate::run::run_job(job, Some(crate::run::Calls::Batch(batch)));
     // Calls left over: the top level did not finish (each gets its end), or the zygote went
     // away during the batch (each ends as crashed, never having run).
     let mut left = top.clone();

@@ -237,7 +237,7 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                 args: call.args.clone(),
                 kwargs: call.kwargs.clone(),
             },
-            Mode::Batch => {
+            Mode::Batch | Mode::Pool => {
                 let outcome = prepared.run(py, &plan.source, &plan.filename, check)?;
                 if !matches!(outcome, api::program::Outcome::Finished(_)) {
                     return Ok(record(py, &plan.handoff, outcome, refused));
@@ -332,7 +332,7 @@ pub(crate) fn record(
 /// The `__name__` of a program whose functions are called (`repy call`, batches): as
 /// `import` would name it, its file's stem (`solution` for `solution.py`), or `program`
 /// when that is no identifier (source text, `my-file.py`).
-fn module_name(filename: &str) -> String {
+pub(crate) fn module_name(filename: &str) -> String {
     let stem = std::path::Path::new(filename)
         .file_stem()
         .and_then(|stem| stem.to_str())

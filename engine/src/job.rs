@@ -69,6 +69,9 @@ pub enum Mode {
     /// Run the program's top level once, then each call of a batch in a fork of that state
     /// (`repy call --batch`, see [`crate::run_batch`]).
     Batch,
+    /// A warm pool: an interpreter made ready (namespace built, confined, no program), then
+    /// each request's program run in a fresh fork of it (see [`crate::run_pool`]).
+    Pool,
 }
 
 /// One call of a function of the program (also a line of `repy call --batch`'s input, where

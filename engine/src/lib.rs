@@ -20,6 +20,7 @@ mod capture;
 mod child;
 mod job;
 mod outcome;
+mod pool;
 mod profile;
 mod program;
 mod refusal;
@@ -43,6 +44,7 @@ pub use job::{
     Call, Job, Mode, OutputChoice, PolicySource, ProgramSource, StdinChoice, VesselChoice,
 };
 pub use outcome::Outcome;
+pub use pool::{fits_pool, run_pool, Pool, PoolRequest, WarmMode, WarmRequest, PER_REQUEST};
 pub use profile::{catalog, load_restrictions, parse_restrictions, SHIPPED_MODULES};
 pub use program::{read_program, ProgramReadError};
 pub use refusal::{MAX_REPORTED_VIOLATIONS, MAX_VIOLATIONS_SHOWN};

@@ -43,6 +43,7 @@ impl Report {
             Mode::Expression => ("eval", None),
             Mode::Call(call) => ("call", Some(call.function.clone())),
             Mode::Batch => ("call", None),
+            Mode::Pool => ("pool", None),
         };
         doc.insert("mode".into(), json!(mode));
         doc.insert("function".into(), json!(function));
@@ -208,6 +209,13 @@ impl Report {
             .and_then(|t| serde_json::from_str::<Value>(&t).ok())
             .unwrap_or_else(|| confinement_error("the sandbox reported no confinement status"));
         self.doc.insert("confinement".into(), value);
+    }
+
+    /// Names one warm request's program and mode (`run`, `eval`, `call`) and its limits.
+    pub fn set_request(&mut self, program: &str, mode: &str, policy: &restrictions::Restrictions) {
+        self.doc.insert("program".into(), json!(program));
+        self.doc.insert("mode".into(), json!(mode));
+        self.set_limits(policy);
     }
 
     /// Names the function of one call of a batch.

@@ -10,6 +10,15 @@ use nanny::{
 use restrictions::{ResourceId, Restrictions};
 
 use crate::batch::{Batch, Driver};
+use crate::pool::{Pool, PoolDriver};
+
+/// The calls of a job that has them: a batch's, or a warm pool's requests.
+pub(crate) enum Calls<'x, 'a> {
+    /// `repy call --batch`.
+    Batch(&'x mut Batch<'a>),
+    /// A warm pool.
+    Pool(&'x mut Pool<'a>),
+}
 use crate::capture::Capture;
 use crate::child::{self, ChildPlan};
 use crate::exit::ExitStatus;
@@ -40,8 +49,9 @@ pub fn run(job: Job) -> Outcome {
     run_job(job, None)
 }
 
-/// [`run`], or with `batch` a batch's top level and calls (see [`crate::run_batch`]).
-pub(crate) fn run_job(mut job: Job, batch: Option<&mut Batch<'_>>) -> Outcome {
+/// [`run`], or with `batch` a batch's top level and calls (see [`crate::run_batch`]) or a
+/// pool's zygote and requests (see [`crate::run_pool`]).
+pub(crate) fn run_job(mut job: Job, batch: Option<Calls<'_, '_>>) -> Outcome {
     let mut report = Report::new(&job);
     let mut outcome = Outcome::new();
     // Dropped at the end of this function: the temporary vessel is removed after the report
@@ -151,7 +161,7 @@ fn run_reporting(
     vessel: &Path,
     report: &mut Report,
     outcome: &mut Outcome,
-    batch: Option<&mut Batch<'_>>,
+    batch: Option<Calls<'_, '_>>,
 ) {
     if !vessel.is_dir() {
         return early(
@@ -332,8 +342,15 @@ fn run_reporting(
     let mut top_level_output = None;
     let result = match (batch, capture.as_mut()) {
         (None, _) => supervisor.run(&page, move |gate| child::run(plan, gate)),
-        (Some(batch), Some(capture)) => {
+        (Some(Calls::Batch(batch)), Some(capture)) => {
             let mut driver = Driver::new(batch, handoff.clone(), capture, report.clone());
+            let result =
+                supervisor.run_batch(&page, &mut driver, move |gate| child::run(plan, gate));
+            top_level_output = driver.top_level_output();
+            result
+        }
+        (Some(Calls::Pool(pool)), Some(capture)) => {
+            let mut driver = PoolDriver::new(pool, handoff.clone(), capture, report.clone());
             let result =
                 supervisor.run_batch(&page, &mut driver, move |gate| child::run(plan, gate));
             top_level_output = driver.top_level_output();

@@ -103,6 +103,12 @@ fn run_call(
     if let Err(err) = confine::forbid_fork() {
         return internal(&format!("cannot narrow the call's seccomp filter: {err}"));
     }
+    if plan.mode == crate::job::Mode::Pool {
+        return match run_warm(py, plan, prepared) {
+            Ok(status) => i32::from(status.code()),
+            Err(message) => internal(&message),
+        };
+    }
     let Some(request) = plan
         .handoff
         .read(Slot::Request)
@@ -122,4 +128,49 @@ fn run_call(
         Err(err) => return internal(&format!("cannot make the call: {err}")),
     };
     i32::from(record(py, &plan.handoff, outcome, None).code())
+}
+
+/// A warm pool's call process: checks the request's program against the request's modules
+/// (never more than the pool's) and runs it in the pristine namespace the zygote holds, as a
+/// fresh run would: run it, evaluate it, or run it and call one of its functions.
+fn run_warm(
+    py: Python<'_>,
+    plan: &ChildPlan,
+    prepared: &api::program::Prepared,
+) -> Result<ExitStatus, String> {
+    let request = plan
+        .handoff
+        .read(Slot::Request)
+        .and_then(|text| serde_json::from_str::<crate::pool::WarmRequest>(&text).ok())
+        .ok_or("the request is unreadable")?;
+    let mut options = crate::profile::checker_options(&plan.policy);
+    options
+        .modules
+        .retain(|module| request.modules.contains(module));
+    let mut refused = None;
+    let check = |py: Python<'_>, source: &str, filename: &str| {
+        crate::refusal::violations(py, source, filename, &options, &mut refused)
+    };
+    let (step, name) = match &request.mode {
+        crate::pool::WarmMode::Run => (api::program::Step::Run, "__main__".to_owned()),
+        crate::pool::WarmMode::Eval => (api::program::Step::Expression, "__main__".to_owned()),
+        crate::pool::WarmMode::Call => (
+            api::program::Step::Call {
+                function: request.function.clone(),
+                args: request.args.clone(),
+                kwargs: request.kwargs.clone(),
+            },
+            crate::child::module_name(&request.filename),
+        ),
+    };
+    prepared
+        .begin_in_fork(py)
+        .map_err(|err| format!("cannot start the request: {err}"))?;
+    prepared
+        .set_module_name(py, &name)
+        .map_err(|err| format!("cannot name the program: {err}"))?;
+    let outcome = prepared
+        .run_step(py, &request.source, &request.filename, &step, check)
+        .map_err(|err| format!("cannot run the request: {err}"))?;
+    Ok(record(py, &plan.handoff, outcome, refused))
 }

@@ -48,6 +48,6 @@ pub use ring::RingWriter;
 pub use shared::{SharedCells, SharedMapping};
 pub use status::{Status, StopRequest};
 pub use supervisor::{
-    cgroup_memory_cap, rlimit_as_bytes, BatchDriver, CpuMechanism, Kill, KillReason,
+    cgroup_memory_cap, rlimit_as_bytes, BatchDriver, CallLimits, CpuMechanism, Kill, KillReason,
     MemoryBackstop, RenewableTotal, RunResult, SuperviseError, Supervisor, SupervisorConfig,
 };

@@ -37,6 +37,62 @@ pub trait BatchDriver {
     fn next_call(&mut self) -> bool;
     /// The call just asked for ended: its result, as a run's.
     fn call_ended(&mut self, result: RunResult);
+    /// The limits of the call just asked for, when they are not the batch's own (a warm
+    /// pool's requests each bring theirs, never above the batch's: see [`CallLimits`]).
+    fn call_limits(&self) -> Option<CallLimits> {
+        None
+    }
+}
+
+/// A call's own limits, each at most the batch's (the supervisor takes the smaller): the
+/// ones the supervisor enforces on a run from outside. Every other limit of a call (rates,
+/// items, ports) is the batch's.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CallLimits {
+    /// Resident memory, bytes.
+    pub memory: Option<u64>,
+    /// Wall-clock time.
+    pub wall_time: Option<Duration>,
+    /// CPU time.
+    pub cpu_time: Option<Duration>,
+    /// Bytes of output.
+    pub output: Option<u64>,
+}
+
+/// The limits a watch enforces that a call may lower, as the batch set them.
+#[derive(Debug, Clone, Copy)]
+struct BatchLimits {
+    memory: u64,
+    wall_time: Option<Duration>,
+    cpu_time: Option<Duration>,
+    output: Option<u64>,
+}
+
+impl BatchLimits {
+    fn of(watch: &Watch<'_>) -> Self {
+        BatchLimits {
+            memory: watch.memory_limit,
+            wall_time: watch.wall_time,
+            cpu_time: watch.cpu_time,
+            output: watch.output_limit,
+        }
+    }
+
+    /// Sets `watch`'s limits for a call: the batch's, lowered to the call's own.
+    fn apply(self, call: Option<CallLimits>, watch: &mut Watch<'_>) {
+        let call = call.unwrap_or_default();
+        let lower = |batch: Option<Duration>, call: Option<Duration>| match (batch, call) {
+            (Some(b), Some(c)) => Some(b.min(c)),
+            (b, c) => b.or(c),
+        };
+        watch.memory_limit = call.memory.map_or(self.memory, |m| m.min(self.memory));
+        watch.wall_time = lower(self.wall_time, call.wall_time);
+        watch.cpu_time = lower(self.cpu_time, call.cpu_time);
+        watch.output_limit = match (self.output, call.output) {
+            (Some(b), Some(c)) => Some(b.min(c)),
+            (b, c) => b.or(c),
+        };
+    }
 }
 
 impl Supervisor {
@@ -122,6 +178,7 @@ impl Supervisor {
             ));
         }
         driver.top_level_finished(&top);
+        let batch_limits = BatchLimits::of(&watch);
         let mut interrupted = false;
         let mut strayed = false;
         let mut top = top;
@@ -135,6 +192,7 @@ impl Supervisor {
             if interrupted || strayed || !driver.next_call() {
                 break;
             }
+            batch_limits.apply(driver.call_limits(), &mut watch);
             let result = match self::call(&mut watch, &mut io, &link, zygote, sigfd) {
                 Some(Ok((end, usage, end_time))) => {
                     if !watch.relay.settle(crate::output::FINISH_STALL) && watch.killed.is_none() {

@@ -63,7 +63,7 @@ use crate::status::{Status, StatusFiles};
 
 use backstop::{cfs_period, whole_bytes, MIN_CGROUP_SHARE};
 pub use backstop::{cgroup_memory_cap, rlimit_as_bytes, CpuMechanism, MemoryBackstop};
-pub use batch::BatchDriver;
+pub use batch::{BatchDriver, CallLimits};
 use duty_cycle::CpuState;
 use stdin::StdinRelay;
 use watch::{ChildUsage, Segment, SegmentEnd, Streams, Watch};

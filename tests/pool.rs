@@ -1,0 +1,189 @@
+//! `repy pool`: a warm pool runs each request in a fresh fork of one ready interpreter. No
+//! request sees anything of an earlier one — globals, builtins, module attributes, files,
+//! threads, random state — and each has its own limits and verdict.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+use crate::support::{Sandbox, REPY};
+
+const POOL: &str = "profile = \"python\"\n[resources]\nmemory = \"100 MB\"\nwall-time = \"5 s\"\n\
+                    events = 5\n[python]\nmodules = [\"math\"]\n";
+
+/// Runs `repy pool` over `requests` (one JSON object each); the outcome of each, in order.
+fn pool(sb: &Sandbox, requests: &[Value]) -> Vec<Value> {
+    let policy = sb.path().join("pool.toml");
+    std::fs::write(&policy, POOL).expect("pool policy");
+    let mut child = Command::new(REPY)
+        .arg("pool")
+        .arg("--policy")
+        .arg(&policy)
+        .env("TMPDIR", sb.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("repy pool");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        for request in requests {
+            writeln!(stdin, "{request}").expect("write a request");
+        }
+    }
+    let output = child.wait_with_output().expect("repy pool");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let outcomes: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON outcome per line"))
+        .collect();
+    assert_eq!(outcomes.len(), requests.len());
+    for (request, outcome) in requests.iter().zip(&outcomes) {
+        assert_eq!(outcome["id"], request["id"], "outcomes in order");
+    }
+    outcomes.into_iter().map(|o| o["outcome"].clone()).collect()
+}
+
+#[test]
+fn pool_requests_see_nothing_of_earlier_requests() {
+    let sb = Sandbox::new();
+    let outcomes = pool(
+        &sb,
+        &[
+            // The first request changes everything it may change.
+            json!({"id": "a", "source": "\
+import math
+try:
+    math.pi = 3
+except AttributeError:
+    pass
+secret = 'from a'
+print = None
+open('left.txt', 'w').write('a was here')
+def late():
+    sleep(0.3)
+    log('a thread of a\\n')
+createthread(late)
+log([ord(c) for c in randombytes()[:8]], '\\n')
+"}),
+            // The second looks for any of it.
+            json!({"id": "b", "source": "\
+import math
+print(math.pi)
+try:
+    print(secret)
+except NameError:
+    print('no secret')
+print(listfiles())
+sleep(0.5)
+log([ord(c) for c in randombytes()[:8]], '\\n')
+"}),
+        ],
+    );
+    let a = &outcomes[0];
+    let b = &outcomes[1];
+    assert_eq!(a["verdict"], "finished", "{a}");
+    assert_eq!(b["verdict"], "finished", "{b}");
+    let out = b["stdout"].as_str().unwrap_or("");
+    assert!(out.starts_with("3.141592653589793\n"), "{out}");
+    assert!(out.contains("no secret\n"), "{out}");
+    assert!(out.contains("[]\n"), "the vessel was emptied: {out}");
+    assert!(!out.contains("a thread of a"), "{out}");
+    // Random state is not inherited: the two requests drew different bytes.
+    let drawn = |text: &str| {
+        text.lines()
+            .find(|line| line.starts_with('['))
+            .unwrap_or("")
+            .to_owned()
+    };
+    let random_a = drawn(a["stdout"].as_str().unwrap_or(""));
+    let random_b = drawn(out);
+    assert!(random_a.starts_with('[') && random_a.len() > 16, "{a}");
+    assert_ne!(random_a, random_b);
+    // a's thread belonged to a: a ended when it did (as every run does), and b never saw it.
+    assert!(
+        a["stdout"].as_str().unwrap_or("").contains("a thread of a"),
+        "{a}"
+    );
+    // Nothing of a's file is left in the vessel or anywhere under TMPDIR afterwards.
+    let left: Vec<_> = walk(sb.path())
+        .into_iter()
+        .filter(|p| p.ends_with("left.txt"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(walk(&path));
+            }
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn pool_requests_have_their_own_modes_limits_and_verdicts() {
+    let sb = Sandbox::new();
+    let outcomes = pool(
+        &sb,
+        &[
+            json!({"id": 1, "mode": "eval", "source": "6 * 7"}),
+            json!({"id": 2, "mode": "call", "source": "def f(a, b=1):\n    return [a, b]\n",
+                   "function": "f", "args": [2], "kwargs": {"b": 5}}),
+            json!({"id": 3, "source": "while True:\n    pass\n",
+                   "restrictions": "[resources]\nwall-time = \"300 ms\"\n"}),
+            json!({"id": 4, "source": "x = bytearray(1)\n" }),
+            json!({"id": 5, "source": "import os\n"}),
+            json!({"id": 6, "source": "print(1)", "restrictions": "[resources]\nmemory = \"10 GB\"\n"}),
+            json!({"id": 7, "source": "print(1)", "restrictions": "[resources]\ncpu = 0.5\n"}),
+            json!({"id": 8, "source": "print(open('data.txt').read())", "files": {"data.txt": "aGk="}}),
+            json!({"id": 9, "source": "import math\nprint(math.floor(2.5))"}),
+            json!({"id": 10, "source": "big = 'x' * (300 * 1000 * 1000)\n"}),
+            json!({"id": 11, "source": "print('still here')"}),
+        ],
+    );
+    assert_eq!(outcomes[0]["value"], 42);
+    assert_eq!(outcomes[1]["value"], json!([2, 5]));
+    assert_eq!(outcomes[2]["verdict"], "wall-time-limit");
+    assert_eq!(outcomes[2]["report"]["limits"]["wall-time"], 0.3);
+    assert_eq!(outcomes[4]["verdict"], "unsafe-code");
+    assert!(outcomes[4]["stderr"]
+        .as_str()
+        .unwrap_or("")
+        .contains("R301"));
+    // Limits above the pool's are clamped to it.
+    assert_eq!(outcomes[5]["report"]["limits"]["memory"], 100_000_000);
+    // A limit a pool cannot lower per request is refused here (a service runs it cold).
+    assert_eq!(outcomes[6]["verdict"], "usage-error");
+    assert!(outcomes[6]["report"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("`cpu`"));
+    assert_eq!(outcomes[7]["stdout"], "hi\n");
+    assert_eq!(outcomes[8]["stdout"], "2\n");
+    assert!(
+        matches!(
+            outcomes[9]["verdict"].as_str(),
+            Some("resource-killed" | "uncaught-exception")
+        ),
+        "{}",
+        outcomes[9]
+    );
+    // After a memory bomb the pool still serves.
+    assert_eq!(outcomes[10]["stdout"], "still here\n");
+    for outcome in &outcomes {
+        assert_eq!(outcome["report"]["profile"], "python");
+    }
+}
