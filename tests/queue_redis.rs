@@ -616,7 +616,13 @@ fn redis_three_workers_two_thousand_jobs_survive_a_kill_and_a_restart() {
         || below_first.iter().all(|p| !alive(p)),
     );
 
-    // Restart the second one: it finishes its running jobs, exits 0, comes back.
+    // Restart the second one once it works (a signal before it has set up its handlers is
+    // a plain kill): it finishes its running jobs, exits 0, comes back.
+    wait_until(
+        Duration::from_secs(30),
+        || format!("the second worker ran no job: {}", second.log()),
+        || !second.log().is_empty(),
+    );
     assert_eq!(
         second.stop(Duration::from_secs(20)),
         Some(0),

@@ -356,14 +356,28 @@ fn serve_ends_an_infinite_loop_at_the_deadline_and_a_memory_bomb_at_its_limit() 
         "source": "hoard = []\nwhile True:\n    hoard.append('x' * 1000000)\n",
     })));
     assert_eq!(bomb["verdict"], "resource-killed", "{bomb}");
-    // While the server runs, its scratch directory is all there is in its TMPDIR, and the
-    // runs' directories (their vessels inside) are gone once they ended.
+    // While the server runs, its scratch directory is all there is in its TMPDIR, and
+    // nothing of the runs is left in it once they ended: no run directory, and the warm
+    // pool's vessels are empty.
     let scratch = server.leftovers();
     assert_eq!(scratch.len(), 1, "{scratch:?}");
-    let runs: Vec<_> = std::fs::read_dir(&scratch[0])
-        .expect("the scratch directory")
-        .collect();
-    assert!(runs.is_empty(), "{runs:?}");
+    let mut files = Vec::new();
+    let mut dirs = vec![scratch[0].clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)
+            .expect("a scratch directory")
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let ceiling = scratch[0].join("pool-ceiling.toml");
+    assert_eq!(files, [ceiling], "only the pool's ceiling is left");
 }
 
 #[test]
@@ -587,20 +601,11 @@ fn serve_sigterm_kills_a_run_past_the_grace_and_leaves_nothing() {
             .send()
             .map(|r| r.status().as_u16())
     });
-    // Wait for the run's processes: the job process and its sandbox.
-    let start = Instant::now();
-    let running = loop {
-        let found = descendants(server.pid());
-        if found.len() >= 2 {
-            break found;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "no run started: {}",
-            server.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    // Wait for the run: in flight, its process forked (the pool's processes, two per ready
+    // interpreter, are there from the start).
+    wait_in_flight(&server);
+    let running = descendants(server.pid());
+    assert!(running.len() >= 2, "{running:?}");
     assert_eq!(
         server.terminate(Duration::from_secs(15)),
         Some(0),
@@ -639,11 +644,7 @@ fn serve_sigterm_lets_a_run_finish_within_the_grace() {
             response.text().unwrap_or_default(),
         )
     });
-    let start = Instant::now();
-    while descendants(server.pid()).is_empty() {
-        assert!(start.elapsed() < Duration::from_secs(20), "no run started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_in_flight(&server);
     assert_eq!(
         server.terminate(Duration::from_secs(20)),
         Some(0),
@@ -654,4 +655,23 @@ fn serve_sigterm_lets_a_run_finish_within_the_grace() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"stdout\":\"done\\n\""), "{body}");
     assert!(server.leftovers().is_empty(), "{:?}", server.leftovers());
+}
+
+/// Waits until the server has a run in flight and its process has had time to start (the
+/// warm pool's processes are there from the start, so counting processes cannot tell).
+fn wait_in_flight(server: &Server) {
+    let start = Instant::now();
+    loop {
+        let metrics = server.send("GET", "/metrics", None, Some(TOKEN));
+        if metrics.body.contains("repy_in_flight 1") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no run started: {}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
 }

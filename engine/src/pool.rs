@@ -95,48 +95,11 @@ pub struct Pool<'a> {
     pub sink: &'a mut dyn FnMut(Outcome),
 }
 
-/// The resources a request may set lower than its pool's: the supervisor enforces them on
-/// each call from outside. Every other resource of a request must be the pool's.
-pub const PER_REQUEST: [ResourceId; 4] = [
-    ResourceId::Memory,
-    ResourceId::WallTime,
-    ResourceId::CpuTime,
-    ResourceId::Output,
-];
-
-/// Whether a request under `policy` can run in a pool under `pool`: the same profile, the
-/// same ports, every limit the same but [`PER_REQUEST`]'s, those at most the pool's, and
-/// only modules the pool lists. `Err` says what differs.
+/// Whether a request under `policy` can run in a pool under `pool`
+/// ([`Restrictions::fits_pool`]): the same profile and ports, every limit the same but
+/// [`restrictions::PER_RUN`]'s, those at most the pool's, only modules the pool lists.
 pub fn fits_pool(policy: &Restrictions, pool: &Restrictions) -> Result<(), String> {
-    if policy.profile() != pool.profile() {
-        return Err("another profile".into());
-    }
-    if policy.connport() != pool.connport() || policy.messport() != pool.messport() {
-        return Err("other ports".into());
-    }
-    for (id, limit) in policy.limits() {
-        let theirs = pool.limit(id);
-        let fits = if PER_REQUEST.contains(&id) {
-            limit <= theirs
-        } else {
-            limit == theirs
-        };
-        if !fits {
-            return Err(format!("its `{}` differs from the pool's", id.key()));
-        }
-    }
-    let listed = |p: &Restrictions| {
-        p.python()
-            .map(|settings| settings.modules().clone())
-            .unwrap_or_default()
-    };
-    if !listed(policy).is_subset(&listed(pool)) {
-        return Err("a module the pool does not list".into());
-    }
-    if policy.python().and_then(|p| p.site_packages()).is_some() {
-        return Err("a site-packages of its own".into());
-    }
-    Ok(())
+    policy.fits_pool(pool)
 }
 
 /// Runs a pool: makes the zygote under `job`'s policy (its program is ignored: the top level
@@ -329,6 +292,9 @@ impl nanny::BatchDriver for PoolDriver<'_, '_> {
                 .and_then(|text| serde_json::from_str(&text).ok());
         }
         outcome.report = report.into_value();
+        // Nothing of a request stays at rest after it: its files go now, not only before the
+        // next request.
+        let _ = empty_directory(Path::new("."));
         (self.pool.sink)(outcome);
     }
 }

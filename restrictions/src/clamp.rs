@@ -40,6 +40,15 @@ impl ClampError {
     }
 }
 
+/// The limits a warm pool's request may set lower than its pool's (see
+/// [`Restrictions::fits_pool`]): the ones a supervisor enforces on each run from outside.
+pub const PER_RUN: [ResourceId; 4] = [
+    ResourceId::Memory,
+    ResourceId::WallTime,
+    ResourceId::CpuTime,
+    ResourceId::Output,
+];
+
 impl Restrictions {
     /// This policy lowered to `ceiling`: every rate, quota and item count the smaller of
     /// both, the ports the ones both grant, `wall-time`, `cpu-time`, `output` and `stdin` the
@@ -108,6 +117,37 @@ impl Restrictions {
             output: smaller(self.output, ceiling.output),
             stdin: smaller(self.stdin, ceiling.stdin),
         })
+    }
+
+    /// Whether a run under this policy can be a warm pool's request under `pool`: the same
+    /// profile and ports, every limit the same but those of [`PER_RUN`], those at most the
+    /// pool's, only modules the pool lists, no `site-packages` of its own. `Err` says what
+    /// differs.
+    pub fn fits_pool(&self, pool: &Restrictions) -> Result<(), String> {
+        if self.profile != pool.profile {
+            return Err("another profile".into());
+        }
+        if self.connport != pool.connport || self.messport != pool.messport {
+            return Err("other ports".into());
+        }
+        for (id, limit) in self.limits() {
+            let theirs = pool.limit(id);
+            let fits = if PER_RUN.contains(&id) {
+                limit <= theirs
+            } else {
+                limit == theirs
+            };
+            if !fits {
+                return Err(format!("its `{}` differs from the pool's", id.key()));
+            }
+        }
+        if !self.python.modules.is_subset(&pool.python.modules) {
+            return Err("a module the pool does not list".into());
+        }
+        if self.python.site_packages.is_some() || !self.python.packages.is_empty() {
+            return Err("packages of its own".into());
+        }
+        Ok(())
     }
 
     /// The ceiling of this policy where none is given (`repy job` without `--policy`): the

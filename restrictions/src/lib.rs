@@ -32,7 +32,7 @@ mod resources;
 mod toml_format;
 mod units;
 
-pub use clamp::ClampError;
+pub use clamp::{ClampError, PER_RUN};
 pub use docs::docs_markdown;
 pub use error::{PolicyError, PolicyErrors, Problem};
 pub use policy::{Restrictions, SourceFormat};

@@ -1,8 +1,9 @@
 //! Executors: what runs a job. The server never runs a program in its own process (the
 //! engine forks and wants a single-threaded caller); an [`Executor`] runs it elsewhere.
 //!
-//! [`ProcessExecutor`] is today's: a `repy job` process per run, which pays an interpreter's
-//! cold start. A warm pool (issue 15, item 2) will be another implementation of the trait.
+//! [`ProcessExecutor`] runs a `repy job` process per run, which pays an interpreter's cold
+//! start; [`crate::PoolExecutor`] runs requests warm, in forks of ready interpreters, and
+//! hands the others to a `ProcessExecutor`.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -85,6 +86,16 @@ pub trait Executor: Send + Sync + 'static {
 
     /// How many runs the executor holds ready (a pool's size; `repy_pool_size`).
     fn pool_size(&self) -> usize;
+
+    /// Makes ready what it holds ready, inside the server's runtime, before the first
+    /// request (a warm pool starts its processes).
+    fn warm_up(&self) {}
+
+    /// Ends what it holds ready and waits for it to be gone (the server is stopping, no run
+    /// is going).
+    fn shutdown(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// The most of a worker's standard error kept (for the log).

@@ -6,11 +6,13 @@
 //!
 //! This crate may depend on `restrictions` only among repy's crates (.ci/check-deps): it
 //! never runs a program itself. The engine forks and wants a single-threaded caller, so the
-//! executor runs each job elsewhere: today [`ProcessExecutor`] spawns `repy job`; a warm pool
-//! will implement [`Executor`] too.
+//! executor runs each job elsewhere: [`PoolExecutor`] in a fork of a ready interpreter of its
+//! warm pool (`repy pool` processes), or [`ProcessExecutor`] in a `repy job` process of its
+//! own.
 //!
 //! One job per module: `api` (the documents), `routes` (the handlers), `auth` (tokens),
-//! `limits` (slots and queue), `policy` (the ceiling and clamping), `executor`, `store`
+//! `limits` (slots and queue), `policy` (the ceiling and clamping), `executor`, `pool` (warm
+//! runs), `store`
 //! (asynchronous results), `metrics`, `openapi`, `error` (every refusal and its status),
 //! `server` (start and shutdown).
 
@@ -22,6 +24,7 @@ pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod policy;
+pub mod pool;
 pub mod routes;
 pub mod server;
 pub mod store;
@@ -29,4 +32,5 @@ pub mod store;
 pub use auth::{Tokens, TokensError};
 pub use executor::{ExecError, Executor, JobRequest, ProcessExecutor, RunFuture};
 pub use policy::{Policies, PolicyConfigError};
+pub use pool::PoolExecutor;
 pub use server::{run, Config, ExecutorContext, ServeError, KILL_MARGIN};

@@ -61,7 +61,7 @@ impl Metrics {
         let in_flight = IntGauge::new("repy_in_flight", "Runs running")?;
         let pool_size = IntGauge::new(
             "repy_pool_size",
-            "Runs the executor holds ready (today: its concurrency; no warm pool yet)",
+            "Ready interpreters of the warm pool (with --cold: the runs at once)",
         )?;
         let latency = Histogram::with_opts(
             HistogramOpts::new(

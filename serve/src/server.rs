@@ -48,6 +48,9 @@ pub struct ExecutorContext {
     pub deadline: Duration,
     /// Runs at once.
     pub concurrency: usize,
+    /// The ceiling, with a `wall-time` of at most the deadline: what a warm pool is made
+    /// under.
+    pub ceiling: restrictions::Restrictions,
 }
 
 /// Why the server could not start or serve.
@@ -116,6 +119,11 @@ pub fn run(
         scratch: scratch.path().to_path_buf(),
         deadline: config.policies.deadline(),
         concurrency: config.concurrency,
+        ceiling: config
+            .policies
+            .ceiling()
+            .clone()
+            .with_wall_time_at_most(config.policies.deadline()),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -146,6 +154,7 @@ async fn serve(config: Config, executor: Arc<dyn Executor>) -> Result<(), ServeE
             source,
         })?;
     let local = listener.local_addr().map_err(ServeError::Serve)?;
+    executor.warm_up();
     let (kill_tx, kill_rx) = watch::channel(false);
     let metrics = Metrics::new()?;
     metrics
@@ -206,6 +215,8 @@ async fn serve(config: Config, executor: Arc<dyn Executor>) -> Result<(), ServeE
             eprintln!("repy serve: some runs did not end; their processes die with the server");
         }
     }
+    // The ready interpreters go too, and are waited for.
+    state.executor.shutdown().await;
     eprintln!("repy serve: stopped");
     Ok(())
 }

@@ -60,6 +60,11 @@ pub struct ServeArgs {
     /// After SIGTERM or SIGINT, how long the runs going have to end before they are killed.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
     pub grace: Duration,
+
+    /// Run every request cold, in a `repy job` process of its own, instead of warm in a fork
+    /// of one of the pool's ready interpreters (one per concurrent run).
+    #[arg(long)]
+    pub cold: bool,
 }
 
 /// `NAME=FILE`.
@@ -113,13 +118,31 @@ pub fn serve(args: ServeArgs) -> u8 {
             return ExitStatus::Usage.code();
         }
     };
+    let cold_only = args.cold;
     let result = serve::run(config, |context| {
-        Arc::new(serve::ProcessExecutor::new(
-            program,
-            context.scratch,
+        let cold = serve::ProcessExecutor::new(
+            program.clone(),
+            context.scratch.clone(),
             context.deadline + serve::KILL_MARGIN,
             context.concurrency,
-        ))
+        );
+        if cold_only {
+            return Arc::new(cold);
+        }
+        match serve::PoolExecutor::new(
+            program,
+            context.scratch,
+            context.ceiling,
+            context.deadline + serve::KILL_MARGIN,
+            context.concurrency,
+            cold.clone(),
+        ) {
+            Ok(pool) => Arc::new(pool),
+            Err(err) => {
+                eprintln!("repy serve: no warm pool ({err}): every request runs cold");
+                Arc::new(cold)
+            }
+        }
     });
     match result {
         Ok(()) => ExitStatus::Finished.code(),

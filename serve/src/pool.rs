@@ -1,0 +1,275 @@
+//! The warm pool executor: `size` `repy pool` processes, each holding an interpreter made
+//! ready under the ceiling (namespace built, confined, no program), each running one request
+//! at a time in a fresh fork of it. A request costs a fork and its own program, not an
+//! interpreter's start.
+//!
+//! A request runs warm when its policy fits the pool (`Restrictions::fits_pool`: only its
+//! memory, wall-time, CPU-time and output limits lower than the ceiling's), it has no
+//! standard input and no arguments; any other runs cold, in a `repy job` process of its own
+//! ([`ProcessExecutor`]). A pool process that fails or outlives its deadline is killed and
+//! replaced; a run whose client goes away takes its pool process with it, and a new one
+//! takes its place.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use restrictions::Restrictions;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
+
+use crate::api::{RunMode, RunOutcome};
+use crate::executor::{ExecError, Executor, JobRequest, ProcessExecutor, RunFuture, MAX_RESULT};
+
+/// One `repy pool` process and its pipes.
+struct Member {
+    child: tokio::process::Child,
+    stdin: tokio::process::ChildStdin,
+    stdout: BufReader<tokio::process::ChildStdout>,
+    /// Its `TMPDIR`, where its vessel lives; removed with it.
+    dir: Option<tempfile::TempDir>,
+    next_id: u64,
+}
+
+impl Drop for Member {
+    fn drop(&mut self) {
+        // kill_on_drop sends SIGKILL; the pool's zygote dies with it (PDEATHSIG).
+        let _ = self.child.start_kill();
+        if let Some(dir) = self.dir.take() {
+            // Whatever a killed run left in its vessel goes with the directory.
+            let _ = dir.close();
+        }
+    }
+}
+
+/// The warm pool executor.
+pub struct PoolExecutor {
+    program: PathBuf,
+    scratch: PathBuf,
+    ceiling: Restrictions,
+    ceiling_file: PathBuf,
+    kill_after: Duration,
+    size: usize,
+    idle: tokio::sync::Mutex<Vec<Member>>,
+    slots: Arc<tokio::sync::Semaphore>,
+    cold: ProcessExecutor,
+}
+
+impl PoolExecutor {
+    /// A pool of `size` `program pool` processes under `ceiling` (written into `scratch`),
+    /// with `cold` for the requests that cannot run warm. The processes start on
+    /// [`Executor::warm_up`] (inside the server's runtime) or with the first requests.
+    pub fn new(
+        program: PathBuf,
+        scratch: PathBuf,
+        ceiling: Restrictions,
+        kill_after: Duration,
+        size: usize,
+        cold: ProcessExecutor,
+    ) -> std::io::Result<Self> {
+        let ceiling_file = scratch.join("pool-ceiling.toml");
+        std::fs::write(&ceiling_file, ceiling.to_toml())?;
+        let size = size.max(1);
+        Ok(PoolExecutor {
+            program,
+            scratch,
+            ceiling,
+            ceiling_file,
+            kill_after,
+            size,
+            idle: tokio::sync::Mutex::new(Vec::new()),
+            slots: Arc::new(tokio::sync::Semaphore::new(size)),
+            cold,
+        })
+    }
+
+    /// Whether `job` can run warm in this pool.
+    pub fn runs_warm(&self, job: &JobRequest) -> bool {
+        job.stdin.is_none() && job.argv.is_empty() && job.policy.fits_pool(&self.ceiling).is_ok()
+    }
+
+    fn spawn(&self) -> Result<Member, ExecError> {
+        let dir = tempfile::Builder::new()
+            .prefix("pool-")
+            .tempdir_in(&self.scratch)
+            .map_err(ExecError::Io)?;
+        let mut command = tokio::process::Command::new(&self.program);
+        command
+            .arg("pool")
+            .arg("--policy")
+            .arg(&self.ceiling_file)
+            .env("TMPDIR", dir.path())
+            .current_dir(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        // SAFETY: the closure runs in the forked child before exec and only calls prctl and
+        // getppid, which are async-signal-safe, with integer arguments.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if libc::getppid() == 1 {
+                    return Err(std::io::Error::other("the server is gone"));
+                }
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().map_err(|source| ExecError::Spawn {
+            program: self.program.display().to_string(),
+            source,
+        })?;
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| ExecError::Io(std::io::Error::other("no pipe to the pool")))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| ExecError::Io(std::io::Error::other("no pipe from the pool")))?;
+        Ok(Member {
+            child,
+            stdin,
+            stdout: BufReader::new(stdout),
+            dir: Some(dir),
+            next_id: 0,
+        })
+    }
+
+    async fn run_warm(&self, job: JobRequest) -> Result<RunOutcome, ExecError> {
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|_| ExecError::Io(std::io::Error::other("the pool is closed")))?;
+        let taken = self.idle.lock().await.pop();
+        let mut member = match taken {
+            Some(member) => member,
+            None => self.spawn()?,
+        };
+        let id = member.next_id;
+        member.next_id += 1;
+        let line = request_line(id, &job);
+        let exchange = async {
+            member.stdin.write_all(&line).await?;
+            member.stdin.flush().await?;
+            let mut answer = Vec::new();
+            let read = (&mut member.stdout)
+                .take(MAX_RESULT as u64 + 1)
+                .read_until(b'\n', &mut answer)
+                .await?;
+            Ok::<_, std::io::Error>((read, answer))
+        };
+        // On a deadline (or a dropped future) the member is dropped: killed, replaced later.
+        let (read, answer) = match tokio::time::timeout(self.kill_after, exchange).await {
+            Err(_) => return Err(ExecError::Deadline(self.kill_after)),
+            Ok(Err(err)) => return Err(ExecError::Io(err)),
+            Ok(Ok(got)) => got,
+        };
+        if read == 0 || !answer.ends_with(b"\n") {
+            return Err(ExecError::Failed {
+                status: "the pool process ended".into(),
+                detail: if read > MAX_RESULT {
+                    format!("its answer is longer than {MAX_RESULT} bytes")
+                } else {
+                    "no answer".into()
+                },
+            });
+        }
+        let answer: PoolAnswer =
+            serde_json::from_slice(&answer).map_err(|err| ExecError::Failed {
+                status: "answered".into(),
+                detail: format!("its answer is not an outcome: {err}"),
+            })?;
+        if answer.id != json!(id) {
+            return Err(ExecError::Failed {
+                status: "answered".into(),
+                detail: "an answer for another request".into(),
+            });
+        }
+        self.idle.lock().await.push(member);
+        Ok(answer.outcome)
+    }
+}
+
+/// One answer line of `repy pool`.
+#[derive(Debug, Deserialize)]
+struct PoolAnswer {
+    id: Value,
+    outcome: RunOutcome,
+}
+
+/// The request line `repy pool` reads for `job` (src/pool_cmd.rs).
+fn request_line(id: u64, job: &JobRequest) -> Vec<u8> {
+    use base64::Engine as _;
+    let files: BTreeMap<&str, String> = job
+        .files
+        .iter()
+        .map(|(name, bytes)| {
+            (
+                name.as_str(),
+                base64::engine::general_purpose::STANDARD.encode(bytes),
+            )
+        })
+        .collect();
+    let mut line = json!({
+        "id": id,
+        "source": job.source,
+        "mode": job.mode.key(),
+        "restrictions": job.policy.to_toml(),
+        "files": files,
+    });
+    if job.mode == RunMode::Call {
+        line["function"] = json!(job.function);
+        line["args"] = Value::Array(job.args.clone());
+        line["kwargs"] = Value::Object(job.kwargs.clone());
+    }
+    let mut bytes = line.to_string().into_bytes();
+    bytes.push(b'\n');
+    bytes
+}
+
+impl Executor for PoolExecutor {
+    fn run(&self, job: JobRequest) -> RunFuture<'_> {
+        if self.runs_warm(&job) {
+            Box::pin(self.run_warm(job))
+        } else {
+            self.cold.run(job)
+        }
+    }
+
+    fn pool_size(&self) -> usize {
+        self.size
+    }
+
+    fn shutdown(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        Box::pin(async move {
+            self.slots.close();
+            let members: Vec<Member> = std::mem::take(&mut *self.idle.lock().await);
+            for mut member in members {
+                let _ = member.child.start_kill();
+                let _ = tokio::time::timeout(Duration::from_secs(5), member.child.wait()).await;
+            }
+        })
+    }
+
+    fn warm_up(&self) {
+        let Ok(mut idle) = self.idle.try_lock() else {
+            return;
+        };
+        while idle.len() < self.size {
+            match self.spawn() {
+                Ok(member) => idle.push(member),
+                Err(err) => {
+                    eprintln!("repy serve: cannot start a pool process: {err}");
+                    return;
+                }
+            }
+        }
+    }
+}
