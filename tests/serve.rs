@@ -675,3 +675,280 @@ fn wait_in_flight(server: &Server) {
     }
     std::thread::sleep(Duration::from_millis(300));
 }
+
+/// The kinds of request of the mixed load, and how many of each in 10,000.
+const MIX: &[(&str, usize)] = &[
+    ("ordinary", 6700),
+    ("eval", 800),
+    ("call", 800),
+    ("stdin", 150),
+    ("exception", 400),
+    ("loop", 60),
+    ("memory-bomb", 60),
+    ("thread-bomb", 60),
+    ("fork-bomb", 60),
+    ("unsafe", 300),
+    ("malformed", 300),
+    ("oversized", 60),
+    ("bad-token", 150),
+    ("no-token", 100),
+];
+
+/// The request of kind `kind` numbered `n`: method body, token, and what must come back
+/// (status, and for 200 the verdict and the output that names `n`).
+fn mixed_request(
+    kind: &str,
+    n: usize,
+) -> (
+    String,
+    Option<&'static str>,
+    u16,
+    Option<(&'static str, String)>,
+) {
+    let run = |request: Value| request.to_string();
+    match kind {
+        "ordinary" => (
+            run(json!({"source": format!("total = sum(range({n} % 100))\nprint({n}, total)")})),
+            Some(TOKEN),
+            200,
+            Some(("finished", format!("{n} {}\n", (0..n % 100).sum::<usize>()))),
+        ),
+        "eval" => (
+            run(json!({"mode": "eval", "source": format!("{n} * 2")})),
+            Some(TOKEN),
+            200,
+            Some(("finished", String::new())),
+        ),
+        "call" => (
+            run(
+                json!({"mode": "call", "source": "def echo(x):\n    return x\n",
+                       "function": "echo", "args": [n]}),
+            ),
+            Some(TOKEN),
+            200,
+            Some(("finished", String::new())),
+        ),
+        "stdin" => (
+            run(json!({"source": "print(input())", "stdin": format!("{n}\n")})),
+            Some(TOKEN),
+            200,
+            Some(("finished", format!("{n}\n"))),
+        ),
+        "exception" => (
+            run(json!({"source": format!("raise ValueError({n})")})),
+            Some(TOKEN),
+            200,
+            Some(("uncaught-exception", String::new())),
+        ),
+        "loop" => (
+            run(json!({"source": "while True:\n    pass\n",
+                       "restrictions": "[resources]\nwall-time = \"200 ms\"\n"})),
+            Some(TOKEN),
+            200,
+            Some(("wall-time-limit", String::new())),
+        ),
+        "memory-bomb" => (
+            run(
+                json!({"source": "hoard = []\nwhile True:\n    hoard.append('x' * 1000000)\n",
+                       "restrictions": "[resources]\nmemory = \"40 MB\"\n"}),
+            ),
+            Some(TOKEN),
+            200,
+            Some(("resource-killed", String::new())),
+        ),
+        "thread-bomb" => (
+            run(
+                json!({"source": "def spin():\n    sleep(10)\nwhile True:\n    createthread(spin)\n",
+                       "restrictions": "[resources]\nwall-time = \"2 s\"\n"}),
+            ),
+            Some(TOKEN),
+            200,
+            Some(("uncaught-exception", String::new())),
+        ),
+        "fork-bomb" => (
+            run(json!({"source": "import os\nwhile True:\n    os.fork()\n"})),
+            Some(TOKEN),
+            200,
+            Some(("unsafe-code", String::new())),
+        ),
+        "unsafe" => (
+            run(json!({"source": format!("x = {n}\nprint(x.__class__.__subclasses__())")})),
+            Some(TOKEN),
+            200,
+            Some(("unsafe-code", String::new())),
+        ),
+        "malformed" => (
+            format!("{{\"source\": \"print({n})\""),
+            Some(TOKEN),
+            400,
+            None,
+        ),
+        "oversized" => (
+            run(json!({"source": format!("# {}\nprint(1)", "x".repeat(100 * 1024))})),
+            Some(TOKEN),
+            413,
+            None,
+        ),
+        "bad-token" => (
+            run(json!({"source": "print(1)"})),
+            Some("not-the-token-0123456789"),
+            403,
+            None,
+        ),
+        _ => (run(json!({"source": "print(1)"})), None, 401, None),
+    }
+}
+
+#[test]
+fn serve_ten_thousand_mixed_requests_lose_nothing_and_leave_nothing() {
+    let mut server = Server::start(
+        CEILING,
+        &["--queue", "64", "--max-body", "65536", "--deadline", "5s"],
+    );
+    let fds_before = std::fs::read_dir(format!("/proc/{}/fd", server.pid()))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    let mut work: Vec<(usize, &str)> = Vec::new();
+    for (kind, count) in MIX {
+        for _ in 0..*count {
+            work.push((work.len(), kind));
+        }
+    }
+    assert_eq!(work.len(), 10_000);
+    // Interleaved, deterministically: kinds spread over the whole run.
+    work.sort_by_key(|(n, _)| (n * 7919) % 10_000);
+    let work = std::sync::Arc::new(std::sync::Mutex::new(work));
+    let answers = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let base = server.base.clone();
+    let threads: Vec<_> = (0..32)
+        .map(|_| {
+            let (work, answers, base) = (work.clone(), answers.clone(), base.clone());
+            std::thread::spawn(move || {
+                let client = Server::client();
+                loop {
+                    let Some((n, kind)) = work.lock().expect("work").pop() else {
+                        return;
+                    };
+                    let (body, token, _, _) = mixed_request(kind, n);
+                    let mut request = client
+                        .post(format!("{base}/v1/runs"))
+                        .header("Content-Type", "application/json")
+                        .body(body);
+                    if let Some(token) = token {
+                        request = request.header("Authorization", format!("Bearer {token}"));
+                    }
+                    let answer = request
+                        .send()
+                        .map(|r| (r.status().as_u16(), r.text().unwrap_or_default()));
+                    answers.lock().expect("answers").push((n, kind, answer));
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("a client thread");
+    }
+    let answers = std::mem::take(&mut *answers.lock().expect("answers"));
+    assert_eq!(answers.len(), 10_000, "every request has one answer");
+    let numbers: BTreeSet<usize> = answers.iter().map(|(n, _, _)| *n).collect();
+    assert_eq!(numbers.len(), 10_000, "none lost, none twice");
+    let mut failures = Vec::new();
+    for (n, kind, answer) in &answers {
+        let (_, _, status, expect) = mixed_request(kind, *n);
+        let Ok((got, body)) = answer else {
+            failures.push(format!("{kind} {n}: no answer: {answer:?}"));
+            continue;
+        };
+        if *got >= 500 || *got != status {
+            failures.push(format!(
+                "{kind} {n}: {got}, expected {status}: {}",
+                &body[..body.len().min(300)]
+            ));
+            continue;
+        }
+        if let Some((verdict, stdout)) = expect {
+            let outcome: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+            if outcome["verdict"] != verdict {
+                failures.push(format!(
+                    "{kind} {n}: verdict {}, expected {verdict}",
+                    outcome["verdict"]
+                ));
+            }
+            if !stdout.is_empty() && outcome["stdout"] != stdout.as_str() {
+                failures.push(format!(
+                    "{kind} {n}: stdout {} (another request's?)",
+                    outcome["stdout"]
+                ));
+            }
+            let value = &outcome["value"];
+            let expected_value = match *kind {
+                "eval" => json!(n * 2),
+                "call" => json!(n),
+                _ => Value::Null,
+            };
+            if value != &expected_value {
+                failures.push(format!(
+                    "{kind} {n}: value {value}, expected {expected_value}"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures, first: {:#?}",
+        failures.len(),
+        &failures[..failures.len().min(10)]
+    );
+    // No descriptor leaked by the server while it served.
+    let fds_after = std::fs::read_dir(format!("/proc/{}/fd", server.pid()))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert!(
+        fds_after <= fds_before + 4,
+        "descriptors: {fds_before} before, {fds_after} after"
+    );
+    // Stopped, it leaves no process, no directory behind.
+    let running = descendants(server.pid());
+    assert_eq!(
+        server.terminate(Duration::from_secs(30)),
+        Some(0),
+        "{}",
+        server.log()
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while running.iter().any(|&pid| alive(pid)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let left: Vec<u32> = running.iter().copied().filter(|&pid| alive(pid)).collect();
+    assert!(left.is_empty(), "processes left: {left:?}");
+    assert!(server.leftovers().is_empty(), "{:?}", server.leftovers());
+    // No cgroup of theirs either (a supervisor names its groups `repy-<pid>-…`).
+    let groups = cgroups_of(&running);
+    assert!(groups.is_empty(), "cgroups left: {groups:?}");
+}
+
+/// The cgroup directories (under /sys/fs/cgroup) made by supervisors among `pids`.
+fn cgroups_of(pids: &BTreeSet<u32>) -> Vec<PathBuf> {
+    let prefixes: Vec<String> = pids.iter().map(|pid| format!("repy-{pid}-")).collect();
+    let mut found = Vec::new();
+    let mut dirs = vec![(PathBuf::from("/sys/fs/cgroup"), 0)];
+    while let Some((dir, depth)) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.is_dir() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if prefixes.iter().any(|p| name.starts_with(p.as_str())) {
+                found.push(path.clone());
+            }
+            if depth < 6 {
+                dirs.push((path, depth + 1));
+            }
+        }
+    }
+    found
+}

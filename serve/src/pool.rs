@@ -24,14 +24,33 @@ use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, Buf
 use crate::api::{RunMode, RunOutcome};
 use crate::executor::{ExecError, Executor, JobRequest, ProcessExecutor, RunFuture, MAX_RESULT};
 
+/// How long a pool process has to end once its input is closed.
+const POOL_EXIT_WAIT: Duration = Duration::from_secs(5);
+
 /// One `repy pool` process and its pipes.
 struct Member {
     child: tokio::process::Child,
-    stdin: tokio::process::ChildStdin,
+    /// `None` once the member is ending.
+    stdin: Option<tokio::process::ChildStdin>,
     stdout: BufReader<tokio::process::ChildStdout>,
     /// Its `TMPDIR`, where its vessel lives; removed with it.
     dir: Option<tempfile::TempDir>,
     next_id: u64,
+}
+
+impl Member {
+    /// Closes its input, which ends the pool's batch the orderly way (its zygote ended, its
+    /// cgroups removed), and waits; kills it if it does not end within [`POOL_EXIT_WAIT`].
+    async fn end(mut self) {
+        drop(self.stdin.take());
+        if tokio::time::timeout(POOL_EXIT_WAIT, self.child.wait())
+            .await
+            .is_err()
+        {
+            let _ = self.child.start_kill();
+            let _ = self.child.wait().await;
+        }
+    }
 }
 
 impl Drop for Member {
@@ -134,7 +153,7 @@ impl PoolExecutor {
             .ok_or_else(|| ExecError::Io(std::io::Error::other("no pipe from the pool")))?;
         Ok(Member {
             child,
-            stdin,
+            stdin: Some(stdin),
             stdout: BufReader::new(stdout),
             dir: Some(dir),
             next_id: 0,
@@ -156,8 +175,12 @@ impl PoolExecutor {
         member.next_id += 1;
         let line = request_line(id, &job);
         let exchange = async {
-            member.stdin.write_all(&line).await?;
-            member.stdin.flush().await?;
+            let stdin = member
+                .stdin
+                .as_mut()
+                .ok_or_else(|| std::io::Error::other("the pool process is ending"))?;
+            stdin.write_all(&line).await?;
+            stdin.flush().await?;
             let mut answer = Vec::new();
             let read = (&mut member.stdout)
                 .take(MAX_RESULT as u64 + 1)
@@ -251,9 +274,9 @@ impl Executor for PoolExecutor {
         Box::pin(async move {
             self.slots.close();
             let members: Vec<Member> = std::mem::take(&mut *self.idle.lock().await);
-            for mut member in members {
-                let _ = member.child.start_kill();
-                let _ = tokio::time::timeout(Duration::from_secs(5), member.child.wait()).await;
+            let ending: Vec<_> = members.into_iter().map(Member::end).collect();
+            for end in ending {
+                end.await;
             }
         })
     }
