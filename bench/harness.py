@@ -290,6 +290,16 @@ def setup(env):
         if not ok or text.strip() != "ok":
             reason = "bwrap cannot run here: " + text.strip()[-300:]
     env.available["bwrap"] = reason
+    # wrk: the HTTP load generator of the service benchmark (Debian package wrk).
+    env.wrk = shutil.which("wrk")
+    if env.wrk is None and not args.no_install and os.geteuid() == 0 \
+            and shutil.which("apt-get"):
+        log("apt-get install -y wrk")
+        ok, _ = quiet(["apt-get", "install", "-y", "-q", "wrk"])
+        if not ok:
+            quiet(["apt-get", "update", "-q"])
+            quiet(["apt-get", "install", "-y", "-q", "wrk"])
+        env.wrk = shutil.which("wrk")
     for runner, why in env.available.items():
         if why:
             log(f"{runner}: not run ({why})")
@@ -727,6 +737,130 @@ def bench_grading(env, results):
         "runs": {k: summary(v) for k, v in samples.items() if v},
         "failures": failures,
     }
+
+
+SERVICE_CEILING = "profile = \"python\"\n[resources]\nmemory = \"100 MB\"\n"
+WRK_SCRIPT = """wrk.method = "POST"
+wrk.body = '{"source": "print(\\'Hello, world\\')"}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+
+
+def start_server(env, options):
+    """Starts `repy serve` on a free loopback port with SERVICE_CEILING; (process, url)."""
+    ceiling = os.path.join(env.tmp, "service-ceiling.toml")
+    with open(ceiling, "w", encoding="utf-8") as handle:
+        handle.write(SERVICE_CEILING)
+    proc = subprocess.Popen([REPY, "serve", "--listen", "127.0.0.1:0", "--policy", ceiling,
+                             "--queue", "1024"] + options, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        found = re.search(r"listening on (http://[0-9.:]+)", line)
+        if found:
+            return proc, found.group(1)
+    proc.kill()
+    raise RuntimeError("repy serve did not start")
+
+
+def stop_server(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+
+
+def wrk_run(env, url, connections, seconds):
+    """One wrk run of hello-world POSTs: p50, p99 (seconds), requests/s, non-2xx count."""
+    script = os.path.join(env.tmp, "hello.lua")
+    with open(script, "w", encoding="utf-8") as handle:
+        handle.write(WRK_SCRIPT)
+    proc = subprocess.run([env.wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency",
+                           "-s", script, f"{url}/v1/runs"], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=seconds + 60)
+    text = proc.stdout
+
+    def seconds_of(value):
+        number = float(re.match(r"[0-9.]+", value).group(0))
+        for unit, scale in (("us", 1e-6), ("ms", 1e-3), ("s", 1.0), ("m", 60.0)):
+            if value.endswith(unit):
+                return number * scale
+        return number
+
+    out = {"raw": text[-2000:]}
+    for pct in ("50", "90", "99"):
+        found = re.search(rf"^\s+{pct}%\s+(\S+)", text, re.M)
+        if found:
+            out[f"p{pct}"] = seconds_of(found.group(1))
+    found = re.search(r"Requests/sec:\s+([0-9.]+)", text)
+    if found:
+        out["rps"] = float(found.group(1))
+    found = re.search(r"Non-2xx or 3xx responses:\s+([0-9]+)", text)
+    out["non_2xx"] = int(found.group(1)) if found else 0
+    found = re.search(r"([0-9]+) requests in", text)
+    out["requests"] = int(found.group(1)) if found else 0
+    return out
+
+
+def pss_of(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+def bench_service(env, results):
+    """`repy serve` (issue 15) under wrk: hello world through HTTP at 4 and 16 connections,
+    warm (the default) and cold (--cold); the memory of 50 idle warm interpreters."""
+    if env.wrk is None:
+        results["service"] = {"error": "wrk is not installed (Debian package wrk)"}
+        return
+    seconds = 5 if env.args.quick else 10
+    out = {"seconds": seconds}
+    for name, options in (("warm", []), ("cold", ["--cold"])):
+        proc, url = start_server(env, options)
+        try:
+            time.sleep(1.0)
+            wrk_run(env, url, 4, 2)  # warm-up, not recorded
+            out[name] = {"c4": wrk_run(env, url, 4, seconds),
+                         "c16": wrk_run(env, url, 16, seconds)}
+        finally:
+            stop_server(proc)
+    # 50 idle warm interpreters: the PSS of every process of the pool (each `repy pool`
+    # supervisor and its zygote), and of the server itself.
+    proc, url = start_server(env, ["--concurrency", "50"])
+    try:
+        deadline = time.monotonic() + 60
+        members = []
+        while time.monotonic() < deadline:
+            members = sorted(children_of(proc.pid))
+            zygotes = [c for m in members for c in children_of(m)]
+            if len(members) >= 50 and len(zygotes) >= 50:
+                break
+            time.sleep(0.2)
+        time.sleep(2.0)
+        zygotes = [c for m in members for c in children_of(m)]
+        out["idle"] = {
+            "members": len(members),
+            "zygotes": len(zygotes),
+            "pss_pool_bytes": pss_of(members + zygotes),
+            "pss_supervisors_bytes": pss_of(members),
+            "pss_zygotes_bytes": pss_of(zygotes),
+            "pss_server_bytes": pss_of([proc.pid]),
+        }
+    finally:
+        stop_server(proc)
+    results["service"] = out
 
 
 PYTHON_PROFILE = ("profile = \"python\"\n[resources]\ncpu = 64.0\nmemory = \"1 GB\"\n"
@@ -1367,6 +1501,9 @@ def main():
         if "python" not in skip:
             log("python profile: hello, imports, str.format")
             bench_python_profile(env, results)
+        if "service" not in skip:
+            log("service: repy serve under wrk, warm and cold; 50 idle warm interpreters")
+            bench_service(env, results)
         if "grading" not in skip:
             log("grading: 100 submissions x 10 call tests")
             bench_grading(env, results)

@@ -533,6 +533,49 @@ def python_profile_section(results):
     return "\n".join(out + rows)
 
 
+def service_section(results):
+    """repy serve under wrk, warm and cold, and the memory of idle warm interpreters."""
+    sv = results.get("service") or {}
+    if not sv:
+        return "(not measured)"
+    if sv.get("error"):
+        return f"(not measured: {sv['error']})"
+    out = [f"`repy serve` with its defaults on this machine (2 runs at once, the number of cores), "
+           f"hello world (`print('Hello, world')`) POSTed by [wrk](https://github.com/wg/wrk) "
+           f"(2 threads) for {sv['seconds']} s at 4 and 16 connections, after a warm-up; the "
+           "latency is from request to answer, HTTP and JSON included:", "",
+           "| executor | connections | p50 | p90 | p99 | runs/s | non-2xx |", "|---|---|---|---|---|---|---|"]
+    for name, label in (("warm", "warm pool (default)"), ("cold", "cold (`--cold`: a `repy job` process per run)")):
+        for conns in ("c4", "c16"):
+            r = (sv.get(name) or {}).get(conns) or {}
+            if "rps" not in r:
+                out.append(f"| {label} | {conns[1:]} | failed | | | | |")
+                continue
+            out.append(f"| {label} | {conns[1:]} | {ms(r.get('p50', 0), 2)} | {ms(r.get('p90', 0), 2)} | "
+                       f"{ms(r.get('p99', 0), 2)} | {r['rps']:.0f} | {r.get('non_2xx', 0)} |")
+    warm = (sv.get("warm") or {})
+    c4, c16 = warm.get("c4") or {}, warm.get("c16") or {}
+    rows = ["", "| target | measured | |", "|---|---|---|"]
+    if "p50" in c4:
+        rows.append(f"| hello through HTTP, p50 ≤ 2 ms at concurrency 4 | {ms(c4['p50'], 2)} | "
+                    f"{'**met**' if c4['p50'] <= 0.002 else '**missed**'} |")
+        rows.append(f"| hello through HTTP, p99 ≤ 10 ms at concurrency 4 | {ms(c4['p99'], 2)} | "
+                    f"{'**met**' if c4['p99'] <= 0.010 else '**missed**'} |")
+    if "rps" in c16:
+        rows.append(f"| ≥ 600 hello runs/s sustained on 2 cores | {c16['rps']:.0f}/s (16 connections) | "
+                    f"{'**met**' if c16['rps'] >= 600 else '**missed**'} |")
+    idle = sv.get("idle") or {}
+    if idle.get("members"):
+        per = idle["pss_pool_bytes"] / idle["members"]
+        rows.append(f"| each idle warm sandbox ≤ 2 MB of unshared memory (PSS), 50 at once | "
+                    f"{per / 1e6:.1f} MB ({idle['members']} pool processes: supervisors "
+                    f"{idle['pss_supervisors_bytes'] / idle['members'] / 1e6:.1f} MB, zygotes "
+                    f"{idle['pss_zygotes_bytes'] / idle['members'] / 1e6:.1f} MB each; the server "
+                    f"{idle['pss_server_bytes'] / 1e6:.1f} MB) | "
+                    f"{'**met**' if per <= 2e6 else '**missed**'}: each pool process starts its own interpreter, so they share only the binary's pages |")
+    return "\n".join(out + rows)
+
+
 def grading_section(results):
     """Grading: 100 submissions x 10 call tests, batched and not, against bare CPython."""
     g = results.get("grading") or {}
@@ -728,6 +771,7 @@ def render_doc(results):
         "engine": engine_section(results),
         "python_profile": python_profile_section(results),
         "grading": grading_section(results),
+        "service": service_section(results),
         "memory": memory_section(results),
         "cpu_rows": cpu_rows, "rate_rows": rate_rows, "mem_rows": mem_rows,
     }
@@ -853,6 +897,10 @@ run {reps}×5 times (at least 10), interleaved (`pass` is the baseline the impor
 measured from):
 
 {python_profile}
+
+## The service
+
+{service}
 
 ## Grading
 
