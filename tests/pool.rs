@@ -187,3 +187,39 @@ fn pool_requests_have_their_own_modes_limits_and_verdicts() {
         assert_eq!(outcome["report"]["profile"], "python");
     }
 }
+
+#[test]
+fn pool_refuses_a_policy_that_grants_ports() {
+    // Its requests would share one listening-socket broker, whose replies are matched by
+    // order alone: a request killed while waiting for one would leave it (and its socket)
+    // to the next request. Such runs run cold.
+    let sb = Sandbox::new();
+    let policy = sb.path().join("ports.toml");
+    std::fs::write(
+        &policy,
+        "profile = \"python\"\n[resources]\nconnport = [12345]\n",
+    )
+    .expect("policy");
+    let mut child = Command::new(REPY)
+        .arg("pool")
+        .arg("--policy")
+        .arg(&policy)
+        .env("TMPDIR", sb.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("repy pool");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        writeln!(stdin, "{}", json!({"id": 1, "source": "print('ran')"})).expect("write");
+    }
+    let output = child.wait_with_output().expect("repy pool");
+    assert_eq!(output.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let answer: Value = serde_json::from_str(stdout.trim()).expect("one answer");
+    assert_eq!(answer["id"], 1);
+    assert_eq!(answer["outcome"]["verdict"], "bad-restrictions");
+    assert!(!stdout.contains("ran\\n"), "{stdout}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("grants no ports"));
+}

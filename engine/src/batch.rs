@@ -74,6 +74,8 @@ pub(crate) struct Driver<'a, 'b> {
     template: Report,
     /// The function of the call under way.
     function: String,
+    /// The zygote's confinement report, read when its top level finished.
+    confinement: Option<String>,
     top_level_output: Option<(Vec<u8>, Vec<u8>)>,
 }
 
@@ -90,6 +92,7 @@ impl<'a, 'b> Driver<'a, 'b> {
             capture,
             template,
             function: String::new(),
+            confinement: None,
             top_level_output: None,
         }
     }
@@ -114,6 +117,7 @@ impl<'a, 'b> Driver<'a, 'b> {
 impl nanny::BatchDriver for Driver<'_, '_> {
     fn top_level_finished(&mut self, _result: &nanny::RunResult) {
         self.top_level_output = Some(self.capture.take_new());
+        self.confinement = self.handoff.read(Slot::Confinement);
     }
 
     fn next_call(&mut self) -> bool {
@@ -143,6 +147,7 @@ impl nanny::BatchDriver for Driver<'_, '_> {
             }
             self.handoff.clear(Slot::Outcome);
             self.handoff.clear(Slot::Value);
+            self.handoff.clear(Slot::Request);
             self.handoff.write(Slot::Request, &text);
             self.function = call.function;
             return true;
@@ -154,7 +159,9 @@ impl nanny::BatchDriver for Driver<'_, '_> {
         let mut report = self.template.clone();
         report.set_function(&self.function);
         report.finish(status, code, &result);
-        report.set_confinement(self.handoff.read(Slot::Confinement));
+        // The zygote's confinement, as it reported it before any call ran (a call shares the
+        // page, so what the slot holds now is not evidence).
+        report.set_confinement(self.confinement.clone());
         report.set_outcome(status, self.handoff.read(Slot::Outcome));
         let (stdout, stderr) = self.capture.take_new();
         let mut outcome = Outcome::new();

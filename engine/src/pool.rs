@@ -102,11 +102,38 @@ pub fn fits_pool(policy: &Restrictions, pool: &Restrictions) -> Result<(), Strin
     policy.fits_pool(pool)
 }
 
+/// Whether a pool may be made under `policy`: not if it grants ports. Its requests would
+/// share the zygote's listening-socket broker, whose replies are matched by order alone: a
+/// request killed while it waits for one leaves it to the next request (red-team round 11).
+/// Until each request has a broker of its own, runs that may listen run cold.
+pub fn pool_policy(policy: &Restrictions) -> Result<(), String> {
+    if policy.connport().is_empty() && policy.messport().is_empty() {
+        Ok(())
+    } else {
+        Err(
+            "a warm pool's policy grants no ports (`connport`, `messport`): its requests \
+             would share one listening-socket broker; runs that may listen run cold"
+                .into(),
+        )
+    }
+}
+
 /// Runs a pool: makes the zygote under `job`'s policy (its program is ignored: the top level
 /// is empty) in a fresh vessel, then each request in a fresh fork of it, giving `pool.sink`
 /// one outcome per request. If the zygote cannot be made ready, every request gets its
 /// outcome. Returns the zygote's outcome.
 pub fn run_pool(mut job: Job, pool: &mut Pool<'_>) -> Outcome {
+    if let crate::job::PolicySource::Loaded { policy, .. } = &job.policy {
+        if let Err(why) = pool_policy(policy) {
+            let outcome = crate::run::refuse(job, ExitStatus::BadRestrictions, why.clone());
+            for _ in &mut *pool.requests {
+                let mut refused = outcome.clone();
+                refused.stderr = why.clone().into_bytes();
+                (pool.sink)(refused);
+            }
+            return outcome;
+        }
+    }
     job.mode = Mode::Pool;
     job.output = OutputChoice::Capture;
     job.stdin = StdinChoice::Null;
@@ -145,6 +172,8 @@ pub(crate) struct PoolDriver<'a, 'b> {
     /// The request under way: its program's name, mode and policy.
     current: Option<(String, WarmMode, Restrictions)>,
     limits: Option<nanny::CallLimits>,
+    /// The zygote's confinement report, read when it was ready.
+    confinement: Option<String>,
 }
 
 impl<'a, 'b> PoolDriver<'a, 'b> {
@@ -161,6 +190,7 @@ impl<'a, 'b> PoolDriver<'a, 'b> {
             template,
             current: None,
             limits: None,
+            confinement: None,
         }
     }
 
@@ -209,7 +239,9 @@ fn empty_directory(dir: &Path) -> std::io::Result<()> {
 }
 
 impl nanny::BatchDriver for PoolDriver<'_, '_> {
-    fn top_level_finished(&mut self, _result: &nanny::RunResult) {}
+    fn top_level_finished(&mut self, _result: &nanny::RunResult) {
+        self.confinement = self.handoff.read(Slot::Confinement);
+    }
 
     fn next_call(&mut self) -> bool {
         loop {
@@ -239,6 +271,7 @@ impl nanny::BatchDriver for PoolDriver<'_, '_> {
             }
             self.handoff.clear(Slot::Outcome);
             self.handoff.clear(Slot::Value);
+            self.handoff.clear(Slot::Request);
             self.handoff.write(Slot::Request, &text);
             let policy = &request.policy;
             let seconds = |id| {
@@ -273,7 +306,9 @@ impl nanny::BatchDriver for PoolDriver<'_, '_> {
             report.set_request(program, mode.key(), policy);
         }
         report.finish(status, code, &result);
-        report.set_confinement(self.handoff.read(Slot::Confinement));
+        // The zygote's confinement, as it reported it before any call ran (a call shares the
+        // page, so what the slot holds now is not evidence).
+        report.set_confinement(self.confinement.clone());
         report.set_outcome(status, self.handoff.read(Slot::Outcome));
         let (stdout, stderr) = self.capture.take_new();
         let mut outcome = Outcome::new();

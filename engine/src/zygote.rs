@@ -29,7 +29,17 @@ pub(crate) fn serve_calls(
         // supervisor has read the previous call's totals (it asks for the next call after).
         plan.page.restore(&top_level);
         match api::program::fork_for_call(py) {
-            Ok(0) => nanny::exit::exit_with_code(run_call(py, plan, prepared, zygote)),
+            Ok(0) => {
+                // The control channel is the zygote's: a call neither reads its requests nor
+                // writes its reports.
+                for fd in control.fds() {
+                    // SAFETY: closing descriptors this fresh child holds and never uses.
+                    unsafe {
+                        libc::close(fd);
+                    }
+                }
+                nanny::exit::exit_with_code(run_call(py, plan, prepared, zygote))
+            }
             Ok(pid) => {
                 let pid = nix::unistd::Pid::from_raw(pid);
                 if !control.forked(pid) || !control.await_watch() {
