@@ -44,7 +44,7 @@ pub use job::{
     Call, Job, Mode, OutputChoice, PolicySource, ProgramSource, StdinChoice, VesselChoice,
 };
 pub use outcome::Outcome;
-pub use pool::{fits_pool, pool_policy, run_pool, Pool, PoolRequest, WarmMode, WarmRequest};
+pub use pool::{fits_pool, run_pool, Pool, PoolRequest, WarmMode, WarmRequest};
 pub use profile::{catalog, load_restrictions, parse_restrictions, SHIPPED_MODULES};
 pub use program::{read_program, ProgramReadError};
 pub use refusal::{MAX_REPORTED_VIOLATIONS, MAX_VIOLATIONS_SHOWN};

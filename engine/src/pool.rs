@@ -102,38 +102,11 @@ pub fn fits_pool(policy: &Restrictions, pool: &Restrictions) -> Result<(), Strin
     policy.fits_pool(pool)
 }
 
-/// Whether a pool may be made under `policy`: not if it grants ports. Its requests would
-/// share the zygote's listening-socket broker, whose replies are matched by order alone: a
-/// request killed while it waits for one leaves it to the next request (red-team round 11).
-/// Until each request has a broker of its own, runs that may listen run cold.
-pub fn pool_policy(policy: &Restrictions) -> Result<(), String> {
-    if policy.connport().is_empty() && policy.messport().is_empty() {
-        Ok(())
-    } else {
-        Err(
-            "a warm pool's policy grants no ports (`connport`, `messport`): its requests \
-             would share one listening-socket broker; runs that may listen run cold"
-                .into(),
-        )
-    }
-}
-
 /// Runs a pool: makes the zygote under `job`'s policy (its program is ignored: the top level
 /// is empty) in a fresh vessel, then each request in a fresh fork of it, giving `pool.sink`
 /// one outcome per request. If the zygote cannot be made ready, every request gets its
 /// outcome. Returns the zygote's outcome.
 pub fn run_pool(mut job: Job, pool: &mut Pool<'_>) -> Outcome {
-    if let crate::job::PolicySource::Loaded { policy, .. } = &job.policy {
-        if let Err(why) = pool_policy(policy) {
-            let outcome = crate::run::refuse(job, ExitStatus::BadRestrictions, why.clone());
-            for _ in &mut *pool.requests {
-                let mut refused = outcome.clone();
-                refused.stderr = why.clone().into_bytes();
-                (pool.sink)(refused);
-            }
-            return outcome;
-        }
-    }
     job.mode = Mode::Pool;
     job.output = OutputChoice::Capture;
     job.stdin = StdinChoice::Null;

@@ -28,6 +28,9 @@ pub(crate) fn serve_calls(
         // The page as the top level left it, for this call: put back only now, when the
         // supervisor has read the previous call's totals (it asks for the next call after).
         plan.page.restore(&top_level);
+        // Each call starts with an empty broker: no answer (nor listening socket) meant for an
+        // earlier call that ended before reading it.
+        api::net::discard_stale_broker_replies();
         match api::program::fork_for_call(py) {
             Ok(0) => {
                 // The control channel is the zygote's: a call neither reads its requests nor

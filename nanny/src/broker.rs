@@ -75,6 +75,53 @@ pub(crate) fn serve_one(end: &OwnedFd, ports: &BTreeSet<u16>) -> bool {
     true
 }
 
+/// Supervisor side, between two calls of a batch (or requests of a pool): reads and drops
+/// every request still waiting on `end`, unanswered. The call that sent them has ended; an
+/// answer would wait for the next call, which would take it for its own.
+pub(crate) fn discard_requests(end: &OwnedFd) {
+    let mut request = [0u8; REQUEST];
+    loop {
+        let mut iov = [IoSliceMut::new(&mut request)];
+        match recvmsg::<()>(end.as_raw_fd(), &mut iov, None, MsgFlags::MSG_DONTWAIT) {
+            Ok(message) if message.bytes > 0 => continue,
+            Err(Errno::EINTR) => continue,
+            _ => return,
+        }
+    }
+}
+
+/// Sandbox side, in a zygote before it forks the next call: reads and drops every reply still
+/// waiting on `end` (answers to a call that ended before it read them), closing the
+/// listening sockets they carry. With [`discard_requests`] on the supervisor's side, each
+/// call starts with an empty broker: no call gets an answer or a socket meant for another.
+pub fn discard_replies(end: RawFd) {
+    loop {
+        let mut reply = [0u8; 4];
+        let mut space = nix::cmsg_space!([RawFd; 4]);
+        let mut iov = [IoSliceMut::new(&mut reply)];
+        let message = match recvmsg::<()>(
+            end,
+            &mut iov,
+            Some(&mut space),
+            MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_CMSG_CLOEXEC,
+        ) {
+            Ok(message) if message.bytes > 0 => message,
+            Err(Errno::EINTR) => continue,
+            _ => return,
+        };
+        if let Ok(cmsgs) = message.cmsgs() {
+            for cmsg in cmsgs {
+                if let ControlMessageOwned::ScmRights(fds) = cmsg {
+                    for fd in fds {
+                        // SAFETY: received with SCM_RIGHTS just now: this process owns it.
+                        drop(unsafe { OwnedFd::from_raw_fd(fd) });
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A listening TCP socket on `local` with RepyV2's options.
 fn make_listener(local: SocketAddrV4, backlog: i32) -> nix::Result<OwnedFd> {
     let fd = socket(

@@ -105,18 +105,9 @@ impl PoolExecutor {
         })
     }
 
-    /// Whether `job` can run warm in this pool: never under a ceiling that grants ports (a
-    /// pool's requests would share one listening-socket broker; see `engine::pool_policy`).
+    /// Whether `job` can run warm in this pool.
     pub fn runs_warm(&self, job: &JobRequest) -> bool {
-        self.warm_at_all()
-            && job.stdin.is_none()
-            && job.argv.is_empty()
-            && job.policy.fits_pool(&self.ceiling).is_ok()
-    }
-
-    /// Whether the ceiling lets any request run warm.
-    fn warm_at_all(&self) -> bool {
-        self.ceiling.connport().is_empty() && self.ceiling.messport().is_empty()
+        job.stdin.is_none() && job.argv.is_empty() && job.policy.fits_pool(&self.ceiling).is_ok()
     }
 
     fn spawn(&self) -> Result<Member, ExecError> {
@@ -291,13 +282,6 @@ impl Executor for PoolExecutor {
     }
 
     fn warm_up(&self) {
-        if !self.warm_at_all() {
-            eprintln!(
-                "repy serve: the ceiling grants ports: every request runs cold (a warm pool's \
-                 requests would share one listening-socket broker)"
-            );
-            return;
-        }
         let Ok(mut idle) = self.idle.try_lock() else {
             return;
         };

@@ -198,6 +198,15 @@ pub fn install_broker(end: std::os::fd::OwnedFd) {
     let _ = BROKER.set(end);
 }
 
+/// In a zygote, before it forks a call: drops the broker's answers a call that ended never
+/// read, closing their sockets (see `nanny::broker::discard_replies`).
+pub fn discard_stale_broker_replies() {
+    use std::os::fd::AsRawFd;
+    if let Some(end) = BROKER.get() {
+        nanny::broker::discard_replies(end.as_raw_fd());
+    }
+}
+
 /// A TCP listener on `local`, made by the supervisor (the sandbox may not call `listen`).
 pub fn broker_listen(local: SocketAddrV4, backlog: i32) -> std::io::Result<std::net::TcpListener> {
     use std::os::fd::AsRawFd;

@@ -230,6 +230,11 @@ impl Supervisor {
                 .killed_for
                 .as_ref()
                 .is_some_and(|kill| kill.reason == KillReason::Interrupted);
+            // The call is gone: what it asked the broker and never got stays unanswered (the
+            // zygote drops the answers it did not read before the next fork).
+            if let Some(end) = io.broker.as_ref() {
+                crate::broker::discard_requests(end);
+            }
             driver.call_ended(less_top_level(result, &top));
         }
         watch.pid = zygote;
