@@ -400,6 +400,14 @@ fn serve_refuses_malformed_json_400_wrong_shapes_422_and_big_bodies_413() {
     let big = json!({"source": format!("# {}\nprint(1)", "x".repeat(2000))});
     let answer = server.run(&big);
     assert_eq!(answer.status, 413, "{}", answer.body);
+    // Its body may be left unread: the connection ends, and the answer says so.
+    assert_eq!(
+        answer
+            .headers
+            .get("connection")
+            .and_then(|v| v.to_str().ok()),
+        Some("close")
+    );
     let missing = server.get("/v1/nothing");
     assert_eq!(missing.status, 404);
 }

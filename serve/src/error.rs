@@ -111,6 +111,16 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
+        // A refusal that may leave the request's body unread ends the connection, and says
+        // so: a client that sent its next request on it would find it closed mid-answer.
+        if matches!(
+            self,
+            ApiError::TooLarge { .. } | ApiError::Unauthenticated | ApiError::Forbidden
+        ) {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         response
     }
 }
