@@ -34,25 +34,10 @@ pub fn run_batch(mut job: Job, batch: &mut Batch<'_>) -> Outcome {
     job.mode = Mode::Batch;
     job.output = crate::job::OutputChoice::Capture;
     let top = crate::run::run_job(job, Some(crate::run::Calls::Batch(batch)));
-    // Calls left over: the top level did not finish (each gets its end), or the zygote went
-    // away during the batch (each ends as crashed, never having run).
-    let mut left = top.clone();
-    // A value is a finished call's own: no line that did not run carries one.
-    left.value = None;
-    if top.status == ExitStatus::Finished {
-        left.status = ExitStatus::Crashed;
-        left.exit_code = ExitStatus::Crashed.code();
-        left.stdout.clear();
-        left.stderr.clear();
-        if let Value::Object(report) = &mut left.report {
-            report.insert("verdict".into(), Value::from(ExitStatus::Crashed.verdict()));
-            report.insert("exit_code".into(), Value::from(ExitStatus::Crashed.code()));
-            report.insert(
-                "message".into(),
-                Value::from("the batch's zygote went away before this call could run"),
-            );
-        }
-    }
+    let left = never_ran(
+        &top,
+        "the batch's zygote went away before this call could run",
+    );
     for call in &mut *batch.calls {
         let mut outcome = left.clone();
         if let (Ok(call), Value::Object(report)) = (call, &mut outcome.report) {
@@ -104,14 +89,40 @@ impl<'a, 'b> Driver<'a, 'b> {
 
     /// An outcome for a line that is not a call.
     fn refused(&self, message: String) -> Outcome {
-        let mut report = self.template.clone();
-        report.finish_early(ExitStatus::Usage, message);
-        let mut outcome = Outcome::new();
-        outcome.status = ExitStatus::Usage;
-        outcome.exit_code = ExitStatus::Usage.code();
-        outcome.report = report.into_value();
-        outcome
+        refused(&self.template, message)
     }
+}
+
+/// The outcome of a call (or a pool's request) that cannot be run: a usage error, `message`
+/// in the report made from `template`.
+pub(crate) fn refused(template: &Report, message: String) -> Outcome {
+    let mut report = template.clone();
+    report.finish_early(ExitStatus::Usage, message);
+    let mut outcome = Outcome::new();
+    outcome.status = ExitStatus::Usage;
+    outcome.exit_code = ExitStatus::Usage.code();
+    outcome.report = report.into_value();
+    outcome
+}
+
+/// The outcome of the calls left over when a batch or pool ends early: the top level's own
+/// end when it did not finish, or, when it finished and its zygote went away later, a crash
+/// (`gone` says so), never a value.
+pub(crate) fn never_ran(top: &Outcome, gone: &str) -> Outcome {
+    let mut left = top.clone();
+    left.value = None;
+    if top.status == ExitStatus::Finished {
+        left.status = ExitStatus::Crashed;
+        left.exit_code = ExitStatus::Crashed.code();
+        left.stdout.clear();
+        left.stderr.clear();
+        if let Value::Object(report) = &mut left.report {
+            report.insert("verdict".into(), Value::from(ExitStatus::Crashed.verdict()));
+            report.insert("exit_code".into(), Value::from(ExitStatus::Crashed.code()));
+            report.insert("message".into(), Value::from(gone));
+        }
+    }
+    left
 }
 
 impl nanny::BatchDriver for Driver<'_, '_> {

@@ -115,20 +115,10 @@ pub fn run_pool(mut job: Job, pool: &mut Pool<'_>) -> Outcome {
         filename: "<pool>".into(),
     };
     let top = crate::run::run_job(job, Some(crate::run::Calls::Pool(pool)));
-    let mut left = top.clone();
-    left.value = None;
-    if top.status == ExitStatus::Finished {
-        left.status = ExitStatus::Crashed;
-        left.exit_code = ExitStatus::Crashed.code();
-        if let Value::Object(report) = &mut left.report {
-            report.insert("verdict".into(), Value::from(ExitStatus::Crashed.verdict()));
-            report.insert("exit_code".into(), Value::from(ExitStatus::Crashed.code()));
-            report.insert(
-                "message".into(),
-                Value::from("the pool's zygote went away before this request could run"),
-            );
-        }
-    }
+    let left = crate::batch::never_ran(
+        &top,
+        "the pool's zygote went away before this request could run",
+    );
     for _ in &mut *pool.requests {
         (pool.sink)(left.clone());
     }
@@ -173,13 +163,7 @@ impl<'a, 'b> PoolDriver<'a, 'b> {
     }
 
     fn refused(&self, message: String) -> Outcome {
-        let mut report = self.template.clone();
-        report.finish_early(ExitStatus::Usage, message);
-        let mut outcome = Outcome::new();
-        outcome.status = ExitStatus::Usage;
-        outcome.exit_code = ExitStatus::Usage.code();
-        outcome.report = report.into_value();
-        outcome
+        crate::batch::refused(&self.template, message)
     }
 
     /// Readies the vessel (the supervisor's current directory) for a request.

@@ -137,33 +137,12 @@ impl ProcessExecutor {
         // `repy job` keeps it as it is (its own default ceiling is the profile's defaults).
         let ceiling = dir.path().join("ceiling.toml");
         std::fs::write(&ceiling, job.policy.to_toml()).map_err(ExecError::Io)?;
-        let mut command = tokio::process::Command::new(&self.program);
+        let mut command = repy_command(&self.program, dir.path());
         command
             .arg("job")
             .arg("--policy")
             .arg(&ceiling)
-            .env("TMPDIR", dir.path())
-            .current_dir(dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        // SAFETY: the closure runs in the forked child before exec and only calls prctl,
-        // which is async-signal-safe, with integer arguments.
-        unsafe {
-            command.pre_exec(|| {
-                // The job process dies with the server, and its sandbox with it (the
-                // sandbox child has its own parent-death signal).
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                // The server may have died between the fork and the prctl.
-                if libc::getppid() == 1 {
-                    return Err(std::io::Error::other("the server is gone"));
-                }
-                Ok(())
-            });
-        }
+            .stderr(Stdio::piped());
         let mut child = command.spawn().map_err(|source| ExecError::Spawn {
             program: self.program.display().to_string(),
             source,
@@ -191,6 +170,34 @@ impl Executor for ProcessExecutor {
     fn pool_size(&self) -> usize {
         self.pool_size
     }
+}
+
+/// A command running `program` (the repy binary) in `dir`, which is its `TMPDIR` too, with
+/// piped standard input and output, killed when dropped, and dying with the server
+/// (`PR_SET_PDEATHSIG`; its sandbox has its own parent-death signal).
+pub(crate) fn repy_command(program: &Path, dir: &Path) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(program);
+    command
+        .env("TMPDIR", dir)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true);
+    // SAFETY: the closure runs in the forked child before exec and only calls prctl and
+    // getppid, which are async-signal-safe, with integer arguments.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The server may have died between the fork and the prctl.
+            if libc::getppid() == 1 {
+                return Err(std::io::Error::other("the server is gone"));
+            }
+            Ok(())
+        });
+    }
+    command
 }
 
 /// Removes a run's directory, saying on standard error when it cannot.

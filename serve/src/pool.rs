@@ -115,30 +115,12 @@ impl PoolExecutor {
             .prefix("pool-")
             .tempdir_in(&self.scratch)
             .map_err(ExecError::Io)?;
-        let mut command = tokio::process::Command::new(&self.program);
+        let mut command = crate::executor::repy_command(&self.program, dir.path());
         command
             .arg("pool")
             .arg("--policy")
             .arg(&self.ceiling_file)
-            .env("TMPDIR", dir.path())
-            .current_dir(dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
-        // SAFETY: the closure runs in the forked child before exec and only calls prctl and
-        // getppid, which are async-signal-safe, with integer arguments.
-        unsafe {
-            command.pre_exec(|| {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                if libc::getppid() == 1 {
-                    return Err(std::io::Error::other("the server is gone"));
-                }
-                Ok(())
-            });
-        }
+            .stderr(Stdio::null());
         let mut child = command.spawn().map_err(|source| ExecError::Spawn {
             program: self.program.display().to_string(),
             source,
