@@ -230,6 +230,19 @@ class Env:
         return path
 
 
+def debian_tool(args, command, package):
+    """The path of `command`, installing Debian's `package` first when it is missing and that
+    is possible (root, apt-get, no --no-install); None when it is still missing."""
+    if shutil.which(command) is None and not args.no_install and os.geteuid() == 0 \
+            and shutil.which("apt-get"):
+        log(f"apt-get install -y {package}")
+        ok, _ = quiet(["apt-get", "install", "-y", "-q", package])
+        if not ok:
+            quiet(["apt-get", "update", "-q"])
+            quiet(["apt-get", "install", "-y", "-q", package])
+    return shutil.which(command)
+
+
 def setup(env):
     args = env.args
     if not args.no_build:
@@ -270,15 +283,7 @@ def setup(env):
     env.available["restrictedpython"] = reason
     # bubblewrap: the Debian package, installed when missing and possible.
     reason = None
-    env.bwrap = shutil.which("bwrap")
-    if env.bwrap is None and not args.no_install and os.geteuid() == 0 \
-            and shutil.which("apt-get"):
-        log("apt-get install -y bubblewrap")
-        ok, _ = quiet(["apt-get", "install", "-y", "-q", "bubblewrap"])
-        if not ok:
-            quiet(["apt-get", "update", "-q"])
-            quiet(["apt-get", "install", "-y", "-q", "bubblewrap"])
-        env.bwrap = shutil.which("bwrap")
+    env.bwrap = debian_tool(args, "bwrap", "bubblewrap")
     if env.bwrap is None:
         reason = "bwrap is not installed (Debian package bubblewrap)"
     else:
@@ -291,15 +296,7 @@ def setup(env):
             reason = "bwrap cannot run here: " + text.strip()[-300:]
     env.available["bwrap"] = reason
     # wrk: the HTTP load generator of the service benchmark (Debian package wrk).
-    env.wrk = shutil.which("wrk")
-    if env.wrk is None and not args.no_install and os.geteuid() == 0 \
-            and shutil.which("apt-get"):
-        log("apt-get install -y wrk")
-        ok, _ = quiet(["apt-get", "install", "-y", "-q", "wrk"])
-        if not ok:
-            quiet(["apt-get", "update", "-q"])
-            quiet(["apt-get", "install", "-y", "-q", "wrk"])
-        env.wrk = shutil.which("wrk")
+    env.wrk = debian_tool(args, "wrk", "wrk")
     for runner, why in env.available.items():
         if why:
             log(f"{runner}: not run ({why})")

@@ -93,6 +93,15 @@ impl<'a, 'b> Driver<'a, 'b> {
     }
 }
 
+/// Hands the zygote the next call's (or request's) `text`, with no earlier call's outcome,
+/// value or request left in the shared page.
+pub(crate) fn hand_request(handoff: &Handoff, text: &str) {
+    handoff.clear(Slot::Outcome);
+    handoff.clear(Slot::Value);
+    handoff.clear(Slot::Request);
+    handoff.write(Slot::Request, text);
+}
+
 /// The outcome of a call (or a pool's request) that cannot be run: a usage error, `message`
 /// in the report made from `template`.
 pub(crate) fn refused(template: &Report, message: String) -> Outcome {
@@ -156,10 +165,7 @@ impl nanny::BatchDriver for Driver<'_, '_> {
                 (self.batch.sink)(outcome);
                 continue;
             }
-            self.handoff.clear(Slot::Outcome);
-            self.handoff.clear(Slot::Value);
-            self.handoff.clear(Slot::Request);
-            self.handoff.write(Slot::Request, &text);
+            hand_request(&self.handoff, &text);
             self.function = call.function;
             return true;
         }

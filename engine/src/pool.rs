@@ -21,6 +21,7 @@ use std::path::Path;
 use restrictions::{ResourceId, Restrictions};
 use serde_json::{Map, Value};
 
+use crate::batch::hand_request;
 use crate::capture::Capture;
 use crate::exit::ExitStatus;
 use crate::job::{Job, Mode, OutputChoice, StdinChoice};
@@ -226,10 +227,7 @@ impl nanny::BatchDriver for PoolDriver<'_, '_> {
                 (self.pool.sink)(outcome);
                 continue;
             }
-            self.handoff.clear(Slot::Outcome);
-            self.handoff.clear(Slot::Value);
-            self.handoff.clear(Slot::Request);
-            self.handoff.write(Slot::Request, &text);
+            hand_request(&self.handoff, &text);
             let policy = &request.policy;
             let seconds = |id| {
                 let limit = policy.limit(id);
