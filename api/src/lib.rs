@@ -18,6 +18,7 @@ pub mod modules;
 pub mod namespace;
 pub mod net;
 pub mod output;
+pub mod private_attributes;
 pub mod program;
 pub mod pyfile;
 pub mod python_profile;

@@ -125,9 +125,9 @@ fn make_proxy(
 }
 
 /// A function written in Python, exported by a module: calls it, and cuts the chain of an
-/// exception leaving it (`__cause__` and `__context__` set to `None`), since the chain can
-/// hold exceptions raised and caught inside trusted code whose `args` or `obj` are internal
-/// objects. Answers `__name__`, `__qualname__`, `__doc__` and `__module__` with the
+/// exception leaving it (`__cause__` and `__context__` set to `None`, and an
+/// `AttributeError`'s `obj`), since the chain can hold exceptions raised and caught inside
+/// trusted code whose `args` or `obj` are internal objects. Answers `__name__`, `__qualname__`, `__doc__` and `__module__` with the
 /// function's.
 #[pyclass(frozen, name = "function", module = "repy")]
 pub struct Guarded {
@@ -206,6 +206,13 @@ fn cut_chain(py: Python<'_>, err: PyErr) -> PyErr {
             return failure;
         }
     }
+    // An `AttributeError` raised by a lookup inside trusted code holds the object looked
+    // at (`obj`, set by CPython's generic lookup), which may be one of trusted code's own.
+    if err.is_instance_of::<pyo3::exceptions::PyAttributeError>(py) {
+        if let Err(failure) = value.setattr("obj", py.None()) {
+            return failure;
+        }
+    }
     err
 }
 
@@ -251,6 +258,10 @@ fn build<'py>(py: Python<'py>, listed: &[String], future: bool) -> PyResult<Boun
     globals.set_item("_proxy", wrap_pyfunction!(make_proxy, py)?)?;
     globals.set_item("_safe_name", wrap_pyfunction!(safe_name, py)?)?;
     globals.set_item("_charge_random", wrap_pyfunction!(charge_random, py)?)?;
+    globals.set_item(
+        "_PUBLIC_NAMES_KEY",
+        crate::private_attributes::PUBLIC_NAMES_KEY,
+    )?;
     globals.set_item(
         "_randombytes",
         wrap_pyfunction!(crate::misc::randombytes, py)?,

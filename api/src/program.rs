@@ -169,10 +169,15 @@ impl Prepared {
     ) -> PyResult<Outcome> {
         // The checker hands back the tree it checked; compiling that tree (not the source
         // again) runs exactly what was checked and spares a second parse.
-        let checked = match check(py, source, filename) {
+        let mut checked = match check(py, source, filename) {
             Ok(checked) => checked,
             Err(violations) => return Ok(Outcome::Unsafe(violations)),
         };
+        if let Some(checked) = checked.as_mut() {
+            if crate::private_attributes::active() {
+                crate::private_attributes::route(py, checked)?;
+            }
+        }
         crate::traceback::set_program(filename, source);
         let compiled = match (step, &checked) {
             (Step::Expression, Some(checked)) => match checked.compile_expression(py) {

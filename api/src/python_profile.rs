@@ -11,6 +11,12 @@ use pyo3::types::{PyDict, PyTuple};
 /// The builtins the `python` profile adds or replaces, and why each is safe.
 pub const PYTHON_BUILTINS: &[(&str, &str)] = &[
     (
+        "__build_class__",
+        "CPython's, then the class is marked as the program's own: the private-attribute \
+         guard lets a program use the `_x` attributes of its own classes only \
+         (`api::private_attributes`); called only by the class statement (R202 refuses the name)",
+    ),
+    (
         "input",
         "reads a line of the program's standard input, which the supervisor relays from the \
          caller (or --stdin FILE), paced and bounded by the policy; EOFError at its end",
@@ -90,6 +96,7 @@ pub fn extend(py: Python<'_>, builtins: &Bound<'_, PyDict>) -> PyResult<()> {
         builtins.set_item(name, real.getattr(name)?)?;
     }
     builtins.set_item("super", wrap_pyfunction!(zero_argument_super, py)?)?;
+    crate::private_attributes::install(py, builtins)?;
     builtins.set_item("input", wrap_pyfunction!(input, py)?)?;
     builtins.set_item("getattr", wrap_pyfunction!(guarded_getattr, py)?)?;
     builtins.set_item("hasattr", wrap_pyfunction!(guarded_hasattr, py)?)?;

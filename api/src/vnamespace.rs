@@ -433,10 +433,15 @@ pub fn createvirtualnamespace(
     let [code, name] = positional::<2>("createvirtualnamespace", args, kwargs)?;
     let code = args::exact_str(&code)?.replace("\r\n", "\n");
     let name = args::exact_str(&name)?;
-    let checked = safe_check::check_keeping_tree(py, &code, &name).map_err(|failure| {
+    let mut checked = safe_check::check_keeping_tree(py, &code, &name).map_err(|failure| {
         let first = safe_check::first_violation_text(failure.diagnostics(), &code);
         CodeUnsafeError::new_err(format!("Code failed safety check! Error: {first}"))
     })?;
+    // A python-profile program's namespaces hold objects of trusted code as its top level
+    // does: their private attributes are guarded the same way.
+    if crate::private_attributes::active() {
+        crate::private_attributes::route(py, &mut checked)?;
+    }
     // Compiled from the tree that was checked: what runs is what was checked.
     let compiled = checked.compile(py).map_err(|e| {
         CodeUnsafeError::new_err(format!("Code failed safety check! Error: {}", e.value(py)))

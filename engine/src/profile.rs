@@ -9,19 +9,32 @@ use restrictions::{Catalog, PolicyError, Profile, ResourceId, Restrictions, Sour
 
 use crate::job::StdinChoice;
 
-/// The modules this build ships for the `python` profile's `import`.
+/// The modules this build ships for the `python` profile's `import` (docs/modules.md).
 ///
-/// Only modules whose exported functions are C implementations, or (`heapq`'s `merge`,
-/// `nlargest`, `nsmallest`) Python that compares and returns only the program's own values:
-/// the program's operators never receive an object of trusted code. Red-team round 9
-/// reached the real `sys`/`os` through the pure-Python modules (`string.Template` and `re`
-/// handed a real `RegexFlag` member to a program's `__or__`, and the enum class's
-/// `_convert_` reads any module's globals): `functools`, `operator`, `collections`, `string`,
-/// `copy`, `random`, `json`, `re`, `textwrap` and `fractions` are withdrawn until every
-/// crossing of a program value into trusted Python code is guarded (docs/modules.md). Their
-/// export lists stay in `api/src/modules/stdlib.py`, unreachable: a policy listing them is
-/// refused by name.
-pub const SHIPPED_MODULES: &[&str] = &["math", "cmath", "itertools", "heapq", "bisect"];
+/// Each reaches the program through an export proxy listing exactly what it exports. Trusted
+/// Python code hands the program's methods its own objects whenever it applies an operator
+/// to a program value (red-team round 9: a `RegexFlag` member in a program's `__or__`, whose
+/// class's `_convert_` reads any module's globals): so the program's every `obj._x` goes
+/// through the private-attribute guard (`api::private_attributes`), which allows only the
+/// private attributes of the program's own classes, and the functions that took flags as
+/// program objects (`re`'s, `string.Template`'s) make them exact ints first.
+pub const SHIPPED_MODULES: &[&str] = &[
+    "math",
+    "cmath",
+    "itertools",
+    "functools",
+    "operator",
+    "heapq",
+    "bisect",
+    "collections",
+    "string",
+    "copy",
+    "random",
+    "json",
+    "re",
+    "textwrap",
+    "fractions",
+];
 
 /// What this build provides, against which a policy's `[python]` table is checked.
 pub fn catalog() -> Catalog<'static> {

@@ -39,6 +39,7 @@ mod normalize;
 mod oracle;
 mod profile;
 mod render;
+mod route;
 mod rules;
 mod source;
 mod tree;
@@ -180,21 +181,66 @@ pub fn prepare(py: Python<'_>) -> Result<(), CheckFailure> {
 
 /// A program that passed the check, held as CPython's own parse tree until it is compiled.
 /// Not `Send`: it belongs to the thread attached to the interpreter.
+///
+/// Under [`Profile::Python`] the program's `_private` attribute accesses must be routed
+/// through the namespace's guards ([`Checked::route_private_attributes`]) before it is
+/// compiled; compiling refuses until they are (fail closed).
 pub struct Checked {
     parsed: cpython::Parsed,
+    /// The private attribute accesses still to route.
+    private: Vec<route::PrivateAccess>,
+    /// Whether they must be routed before compiling: under [`Profile::Python`]. Under
+    /// RepyV2 routing is the caller's choice (a virtual namespace created by a python-profile
+    /// program routes its code too).
+    must_route: bool,
 }
 
 impl Checked {
+    /// Whether the program reads, writes or deletes any attribute starting with `_` that
+    /// must be routed before compiling.
+    pub fn has_private_attributes(&self) -> bool {
+        !self.private.is_empty()
+    }
+
+    /// Compiles every `obj._x` of the program as a call of `read(obj, "_x")`, and every
+    /// write or deletion as `access(obj, "_x")[None] = value` / `del ...[None]` (`_x` is the
+    /// name the compiler would look up: `__x` inside class `C` is `_C__x`). `read` and
+    /// `access` become constants of the code, which no name of the program reaches.
+    pub fn route_private_attributes(
+        &mut self,
+        py: Python<'_>,
+        read: &Bound<'_, PyAny>,
+        access: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let private = std::mem::take(&mut self.private);
+        self.parsed.route_private(py, &private, read, access)
+    }
+
+    fn refuse_unrouted(&self) -> PyResult<()> {
+        if self.private.is_empty() || !self.must_route {
+            Ok(())
+        } else {
+            Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "internal error: the program's private attribute accesses were not routed \
+                 through the namespace's guard",
+            ))
+        }
+    }
+
     /// Compiles the checked tree into a code object, as `compile(source, filename, "exec")`
     /// would: the interpreter runs exactly what was checked, and the source is not parsed
     /// again. The compiler's own errors (`return` outside a function, ...) are raised.
     pub fn compile<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.refuse_unrouted()?;
         self.parsed.compile(py)
     }
 
     /// Compiles the program for `eval` when it is exactly one expression (the very node
     /// that was checked, not the source again); `None` when it is anything else.
     pub fn compile_expression<'py>(&self, py: Python<'py>) -> Option<PyResult<Bound<'py, PyAny>>> {
+        if let Err(err) = self.refuse_unrouted() {
+            return Some(Err(err));
+        }
         self.parsed.compile_expression(py)
     }
 }
@@ -270,7 +316,11 @@ pub fn check_keeping_tree_with(
     };
     let diagnostics = py.detach(|| rules::run(&tree, &lines, options));
     if diagnostics.is_empty() {
-        Ok(Checked { parsed })
+        Ok(Checked {
+            parsed,
+            private: route::private_accesses(&tree),
+            must_route: options.profile == Profile::Python,
+        })
     } else {
         Err(CheckFailure::Unsafe(diagnostics))
     }

@@ -1165,6 +1165,14 @@ impl Lowering<'_> {
             }
         }
         node.idents_len = u32::try_from(self.tree.idents.len()).unwrap_or(u32::MAX) - idents_start;
+        if let (Kind::Attribute, CNode::Expr(expr)) = (node.kind, pending.node) {
+            let private = self.tree.idents[idents_start as usize..]
+                .iter()
+                .any(|ident| ident.role == IdentRole::Attribute && ident.text.starts_with('_'));
+            if private {
+                self.tree.private_attributes.push((id, expr as usize));
+            }
+        }
         if pending.parent != NO_NODE {
             let parent = &mut self.tree.nodes[pending.parent as usize];
             let previous = parent.last_child;

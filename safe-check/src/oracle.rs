@@ -845,8 +845,13 @@ mod tests {
                 let name = path.display().to_string();
                 let lines = LineIndex::new(&source);
                 let by_objects = parse(py, &source, &name, &lines).map(|(tree, _)| tree);
+                // The C nodes' addresses to route differ from run to run; the nodes they
+                // belong to are compared as part of the tree.
                 let by_structs =
-                    crate::lower::parse(py, &source, &name, &lines).map(|(tree, _)| tree);
+                    crate::lower::parse(py, &source, &name, &lines).map(|(mut tree, _)| {
+                        tree.private_attributes.clear();
+                        tree
+                    });
                 let (a, b) = (format!("{by_objects:?}"), format!("{by_structs:?}"));
                 if a != b {
                     let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();

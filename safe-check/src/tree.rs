@@ -274,6 +274,10 @@ pub(crate) struct Tree {
     pub(crate) idents: Vec<Ident>,
     /// Class names of `Kind::Unknown` nodes (and why), by node.
     pub(crate) unknown: Vec<(NodeId, String)>,
+    /// The `Attribute` nodes whose name starts with `_`, with the address of CPython's node
+    /// (in the arena of the parse the tree was lowered from): the python profile routes them
+    /// through its private-attribute guard (`route.rs`).
+    pub(crate) private_attributes: Vec<(NodeId, usize)>,
 }
 
 impl Tree {

@@ -88,6 +88,7 @@ rule_tests! {
     r301_import_statement => R301,
     r302_import_from_statement => R302,
     r208_unsafe_slots => R208,
+    r209_private_pattern_attribute => R209,
     r401_forbidden_builtin => R401,
     r402_type_beyond_one_argument => R402,
     r403_super_arguments => R403,

@@ -15,6 +15,9 @@
 #   _safe_name(name)    the checker's rule for names a program may turn into attributes
 #   _randombytes()      the API's randombytes (charged to `random`)
 #   _charge_random(n)   charges n bytes of `random`, as randombytes does
+#   _PUBLIC_NAMES_KEY   the class attribute under which a class lists the names starting
+#                       with `_` that are its documented API (the private-attribute guard
+#                       lets a program use those)
 
 import sys as _sys
 import types as _types
@@ -151,6 +154,10 @@ COLLECTIONS_ABC = ("Awaitable Coroutine AsyncIterable AsyncIterator AsyncGenerat
                    "ItemsView ValuesView Sequence MutableSequence ByteString").split()
 
 
+# namedtuple's documented API, which starts with `_`.
+NAMEDTUPLE_API = frozenset({"_make", "_replace", "_asdict", "_fields", "_field_defaults"})
+
+
 def _collections():
     import collections as real
     import heapq  # noqa: F401  Counter.most_common(n) imports it when called
@@ -175,8 +182,12 @@ def _collections():
             module = "__main__"
         elif not isinstance(module, str):
             raise TypeError("module must be a str")
-        return real.namedtuple(typename, names, rename=rename, defaults=defaults,
+        made = real.namedtuple(typename, names, rename=rename, defaults=defaults,
                                module=module)
+        # Its documented API starts with `_`: the private-attribute guard lets a program
+        # use these names of this class (api/src/private_attributes.rs).
+        setattr(made, _PUBLIC_NAMES_KEY, NAMEDTUPLE_API)
+        return made
 
     return {
         "deque": real.deque,
@@ -201,10 +212,19 @@ def _collections_abc():
 def _string():
     import string as real
 
+    from operator import index
+
     class Template(real.Template):
         """string.Template with its `flags` a plain int: the original is a RegexFlag
         member, an enum whose `_convert_` reads any module's globals."""
         flags = int(real.Template.flags)
+
+        def __init_subclass__(cls):
+            # The original computes `cls.flags | re.VERBOSE`: a program's `flags` object
+            # would receive the RegexFlag member in its `__or__` (red-team round 9). It
+            # becomes an exact int first (a program class cannot define `__index__`).
+            cls.flags = index(cls.flags)
+            super().__init_subclass__()
 
     Template.__module__ = "string"
     Template.__qualname__ = "Template"
@@ -273,9 +293,68 @@ RE_FLAGS = ("A ASCII I IGNORECASE L LOCALE M MULTILINE S DOTALL X VERBOSE U UNIC
 
 def _re():
     import re as real
-    exports = {name: getattr(real, name) for name in (
-        "compile", "search", "match", "fullmatch", "split", "findall", "finditer", "sub",
-        "subn", "escape", "purge", "error", "Pattern", "Match")}
+    from operator import index
+
+    # The regular-expression functions are Python (`re._compile`) and test the flags with
+    # `flags & RegexFlag.TEMPLATE`: a program object there would receive a RegexFlag member
+    # in its `__and__` (red-team round 9). So flags become an exact int first
+    # (`operator.index`: a program class cannot define `__index__`, R203; an int subclass
+    # becomes a plain int), and patterns and replacement templates must be exact `str` or
+    # `bytes` (or a compiled pattern, or a callable replacement), so no method of the
+    # program's runs inside trusted Python code with the module's caches or tables.
+    def _text(value, what):
+        if type(value) is str or type(value) is bytes:
+            return value
+        raise TypeError(f"{what} must be a str or bytes, not {type(value).__name__}")
+
+    def _pattern(pattern):
+        if type(pattern) is real.Pattern:
+            return pattern
+        return _text(pattern, "pattern")
+
+    def _repl(repl):
+        return repl if callable(repl) else _text(repl, "replacement")
+
+    def compile(pattern, flags=0):
+        return real.compile(_pattern(pattern), index(flags))
+
+    def search(pattern, string, flags=0):
+        return real.search(_pattern(pattern), string, index(flags))
+
+    def match(pattern, string, flags=0):
+        return real.match(_pattern(pattern), string, index(flags))
+
+    def fullmatch(pattern, string, flags=0):
+        return real.fullmatch(_pattern(pattern), string, index(flags))
+
+    def split(pattern, string, maxsplit=0, flags=0):
+        return real.split(_pattern(pattern), string, index(maxsplit), index(flags))
+
+    def findall(pattern, string, flags=0):
+        return real.findall(_pattern(pattern), string, index(flags))
+
+    def finditer(pattern, string, flags=0):
+        return real.finditer(_pattern(pattern), string, index(flags))
+
+    def sub(pattern, repl, string, count=0, flags=0):
+        return real.sub(_pattern(pattern), _repl(repl), string, index(count), index(flags))
+
+    def subn(pattern, repl, string, count=0, flags=0):
+        return real.subn(_pattern(pattern), _repl(repl), string, index(count), index(flags))
+
+    def escape(pattern):
+        return real.escape(_text(pattern, "pattern"))
+
+    exports = {
+        "compile": compile, "search": search, "match": match, "fullmatch": fullmatch,
+        "split": split, "findall": findall, "finditer": finditer, "sub": sub, "subn": subn,
+        "escape": escape, "purge": real.purge, "error": real.error, "Pattern": real.Pattern,
+        "Match": real.Match,
+    }
+    for function in (compile, search, match, fullmatch, split, findall, finditer, sub, subn,
+                     escape):
+        function.__module__ = "re"
+        function.__doc__ = getattr(real, function.__name__).__doc__
     # Plain ints: the originals are RegexFlag members, an enum whose `_convert_` classmethod
     # reads any module's globals by name.
     exports.update({name: int(getattr(real, name)) for name in RE_FLAGS})

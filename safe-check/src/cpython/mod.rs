@@ -26,6 +26,7 @@
     clippy::all
 )]
 pub(crate) mod ast;
+mod route;
 
 use std::ffi::{c_char, c_int, CString};
 

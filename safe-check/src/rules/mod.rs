@@ -12,9 +12,11 @@
 //!
 //! Every rule runs under every profile. A rule the python profile narrows asks
 //! `checker.allows(Widening::…)` for the construct that widening names (`profile.rs` holds
-//! the table). Two rules exist for what the python profile lets through and never fire
-//! under RepyV2: R208 checks the `__slots__` the widening `class-slots` allows, and R403
-//! the real `super` the python profile's namespace provides (RepyV2's is a stub).
+//! the table). Three rules exist for what the python profile lets through and never fire
+//! under RepyV2: R208 checks the `__slots__` the widening `class-slots` allows, R209 the
+//! class patterns that would read a `_private` attribute past the namespace's guard (every
+//! `obj._x` is routed through it, `route.rs`), and R403 the real `super` the python
+//! profile's namespace provides (RepyV2's is a stub).
 
 use crate::profile::{Options, Profile, Widening};
 use crate::source::LineIndex;
@@ -109,6 +111,7 @@ registry! {
         R206 "codec-attribute" => codec_attribute [idents],
         R207 "mro-attribute" => mro_attribute [idents],
         R208 "unsafe-slots" => unsafe_slots,
+        R209 "private-pattern-attribute" => private_pattern_attribute [idents],
         R301 "import-statement" => import_statement,
         R302 "import-from-statement" => import_from_statement,
         R401 "forbidden-builtin" => forbidden_builtin [idents],

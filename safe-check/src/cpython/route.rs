@@ -1,0 +1,158 @@
+//! Rewrites the checked tree's private attribute accesses into calls of the namespace's
+//! guards (see `crate::route` for which and why), in CPython's C tree, after the rules
+//! passed and before it is compiled:
+//!
+//! - a read `obj._x` becomes `READ(obj, "_x")`;
+//! - a write or deletion (`obj._x = v`, `obj._x += v`, `del obj._x`, a `for` or `with`
+//!   target) becomes `ACCESS(obj, "_x")[None]` in the same context, so the compiler's
+//!   subscript protocol carries out the same steps in the same order (for `+=`: read, add,
+//!   write) through the object `ACCESS` returns.
+//!
+//! `READ` and `ACCESS` are constants of the code (`LOAD_CONST`): no name the program could
+//! shadow, rebind or spell leads to them, and the program cannot read a code object's
+//! constants (R204). The node keeps its position, so tracebacks point where they did.
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use super::{ast, Parsed, PyArena};
+use crate::route::PrivateAccess;
+
+extern "C" {
+    fn _PyArena_AddPyObject(arena: *mut PyArena, object: *mut ffi::PyObject) -> std::ffi::c_int;
+    fn _Py_asdl_expr_seq_new(size: ffi::Py_ssize_t, arena: *mut PyArena)
+        -> *mut ast::asdl_expr_seq;
+    fn _PyAST_Call(
+        func: ast::expr_ty,
+        args: *mut ast::asdl_expr_seq,
+        keywords: *mut ast::asdl_keyword_seq,
+        lineno: std::ffi::c_int,
+        col_offset: std::ffi::c_int,
+        end_lineno: std::ffi::c_int,
+        end_col_offset: std::ffi::c_int,
+        arena: *mut PyArena,
+    ) -> ast::expr_ty;
+    fn _PyAST_Constant(
+        value: ast::constant,
+        kind: ast::string,
+        lineno: std::ffi::c_int,
+        col_offset: std::ffi::c_int,
+        end_lineno: std::ffi::c_int,
+        end_col_offset: std::ffi::c_int,
+        arena: *mut PyArena,
+    ) -> ast::expr_ty;
+}
+
+/// Where a node is: (line, column, end line, end column).
+type Position = (
+    std::ffi::c_int,
+    std::ffi::c_int,
+    std::ffi::c_int,
+    std::ffi::c_int,
+);
+
+impl Parsed {
+    /// Routes each of `accesses` (nodes of this very tree) through `read` or `access`.
+    pub(crate) fn route_private(
+        &self,
+        py: Python<'_>,
+        accesses: &[PrivateAccess],
+        read: &Bound<'_, PyAny>,
+        access: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        for each in accesses {
+            let node = each.node as ast::expr_ty;
+            // SAFETY: `node` is an `Attribute` node of this tree (recorded while lowering it,
+            // and the tree is alive: owned by `self`); its kind is checked before the union
+            // member is read. New nodes are allocated in the same arena, and every object
+            // they point to is added to the arena, which holds it until the tree is freed.
+            unsafe {
+                if node.is_null() || (*node).kind != ast::_expr_kind_Attribute_kind {
+                    return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                        "internal error: a routed node is not an attribute",
+                    ));
+                }
+                let value = (*node).v.Attribute.value;
+                let context = (*node).v.Attribute.ctx;
+                let at = (
+                    (*node).lineno,
+                    (*node).col_offset,
+                    (*node).end_lineno,
+                    (*node).end_col_offset,
+                );
+                let name = self.constant(py, PyString::new(py, &each.name).into_any(), at)?;
+                let args = _Py_asdl_expr_seq_new(2, self.arena);
+                if args.is_null() {
+                    return Err(PyErr::fetch(py));
+                }
+                let slots = (*args).typed_elements.as_mut_ptr();
+                *slots = value;
+                *slots.add(1) = name;
+                if context == ast::_expr_context_Load {
+                    let func = self.constant(py, read.clone(), at)?;
+                    (*node).kind = ast::_expr_kind_Call_kind;
+                    (*node).v.Call = ast::_expr__bindgen_ty_1__bindgen_ty_17 {
+                        func,
+                        args,
+                        keywords: std::ptr::null_mut(),
+                    };
+                } else {
+                    let func = self.constant(py, access.clone(), at)?;
+                    let call = _PyAST_Call(
+                        func,
+                        args,
+                        std::ptr::null_mut(),
+                        at.0,
+                        at.1,
+                        at.2,
+                        at.3,
+                        self.arena,
+                    );
+                    if call.is_null() {
+                        return Err(PyErr::fetch(py));
+                    }
+                    let slice = self.constant(py, py.None().into_bound(py), at)?;
+                    (*node).kind = ast::_expr_kind_Subscript_kind;
+                    (*node).v.Subscript = ast::_expr__bindgen_ty_1__bindgen_ty_22 {
+                        value: call,
+                        slice,
+                        ctx: context,
+                    };
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A `Constant` node holding `value`, which the arena keeps alive.
+    fn constant(
+        &self,
+        py: Python<'_>,
+        value: Bound<'_, PyAny>,
+        at: Position,
+    ) -> PyResult<ast::expr_ty> {
+        let object = value.into_ptr();
+        // SAFETY: `object` is a new reference; on success the arena steals it, on failure
+        // it is released here. The arena is alive (owned by `self`).
+        unsafe {
+            if _PyArena_AddPyObject(self.arena, object) < 0 {
+                ffi::Py_DECREF(object);
+                return Err(PyErr::fetch(py));
+            }
+            let node = _PyAST_Constant(
+                object,
+                std::ptr::null_mut(),
+                at.0,
+                at.1,
+                at.2,
+                at.3,
+                self.arena,
+            );
+            if node.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            Ok(node)
+        }
+    }
+}
