@@ -4,6 +4,11 @@
 //! and its standard output must be byte for byte what bare CPython 3.11 (the interpreter repy
 //! links, `python -I -S`) prints on the same input.
 //!
+//! A program that imports modules has a sidecar `NAME.modules`, one module name per line (blank
+//! lines ignored), and runs with those names as the policy's `[python] modules = [...]`; a
+//! program without one runs under [`POLICY`] alone, where it may import nothing. Bare CPython
+//! runs every program unchanged.
+//!
 //! Programs the profile cannot run yet live in `tests/python-corpus/pending/`, each listed in
 //! its `README.md` with what blocks it (a checker rule id or a missing piece). They are not
 //! weakened to pass: [`python_corpus_pending_programs_still_fail`] asserts each still fails,
@@ -16,6 +21,30 @@ use crate::support::{repo_root, RunOutput, Sandbox};
 /// The policy every corpus program runs under: the python profile with room to compute.
 const POLICY: &str = "profile = \"python\"\n\n[resources]\ncpu = 1.0\nmemory = \"200 MB\"\n\
                       stdin = \"1 MB\"\nstdinrate = \"1 MB/s\"\n";
+
+/// [`POLICY`] with `modules` as its `[python] modules` (just [`POLICY`] when there are none).
+fn policy_with(modules: &[String]) -> String {
+    if modules.is_empty() {
+        return POLICY.to_owned();
+    }
+    let quoted: Vec<String> = modules.iter().map(|m| format!("{m:?}")).collect();
+    format!("{POLICY}\n[python]\nmodules = [{}]\n", quoted.join(", "))
+}
+
+/// The module names in `program`'s sidecar `NAME.modules`, or none when it has no such file.
+fn modules_of(program: &Path) -> Vec<String> {
+    let sidecar = program.with_extension("modules");
+    if !sidecar.exists() {
+        return Vec::new();
+    }
+    std::fs::read_to_string(&sidecar)
+        .unwrap_or_else(|e| panic!("{}: {e}", sidecar.display()))
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
 
 fn corpus_dir() -> PathBuf {
     repo_root().join("tests/python-corpus")
@@ -41,12 +70,19 @@ fn name_of(program: &Path) -> String {
         .to_owned()
 }
 
-/// What bare CPython 3.11 prints for `program` on `input`; panics unless the program
-/// succeeds there (a corpus program must be valid Python that finishes).
+/// What bare CPython 3.11 prints for `program` on `input`, run in a fresh directory of its
+/// own as repy runs it in a vessel of its own (so the files a program writes land neither in
+/// the repository nor in another run's way); panics unless the program succeeds there (a
+/// corpus program must be valid Python that finishes).
 fn bare_cpython(program: &Path, input: &Path) -> String {
     let python = Path::new(python_link::HOME).join("bin/python3.11");
     let stdin = std::fs::File::open(input).unwrap_or_else(|e| panic!("{}: {e}", input.display()));
+    let cwd = tempfile::Builder::new()
+        .prefix("repy-corpus-cpython-")
+        .tempdir()
+        .expect("create temp dir");
     let out = std::process::Command::new(&python)
+        .current_dir(cwd.path())
         .args(["-I", "-S"])
         .arg(program)
         .stdin(stdin)
@@ -62,12 +98,13 @@ fn bare_cpython(program: &Path, input: &Path) -> String {
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
 
-/// Runs `program` under the python profile with `--stdin` its `.in` file.
+/// Runs `program` under the python profile, with the modules its `.modules` file lists, and
+/// `--stdin` its `.in` file.
 fn run_under_repy(program: &Path, input: &Path) -> RunOutput {
     let source =
         std::fs::read_to_string(program).unwrap_or_else(|e| panic!("{}: {e}", program.display()));
     Sandbox::new()
-        .restrictions(POLICY)
+        .restrictions(&policy_with(&modules_of(program)))
         .program(&source)
         .option("--stdin")
         .option(input.to_str().expect("utf-8 path"))
