@@ -16,6 +16,7 @@ mod pool;
 mod profiles;
 mod python_corpus;
 mod python_open;
+mod python_sys;
 mod queue_redis;
 mod restrictions;
 mod serve;

@@ -21,7 +21,8 @@ const NOT_SHIPPED: &[&str] = &[
     "enum",
     "typing",
     "os",
-    "sys",
+    "abc",
+    "doctest",
 ];
 
 /// Runs `program` under [`POLICY`].
@@ -291,4 +292,41 @@ fn modules_program_private_attributes_like_cpython() {
          \x20   def roll(self):\n        self._draws += 1\n        return self.randint(1, 6)\nr = R()\nprint([r.roll() for _ in range(5)], r._draws)\n\
          class C(collections.Counter):\n    _tag = 'c'\nprint(C('aab')._tag, C('aab').most_common(1))\n",
     );
+}
+
+/// Red-team round 12 reached the real `getattr` (and from it `sys`, `os`, `eval`) through
+/// `copy.deepcopy`'s memo, wrote private attributes into a trusted object through
+/// `functools.update_wrapper`, and mutated `re`'s and `textwrap`'s own tables through a `str`
+/// subclass's methods. Each is stopped by the module guard named, and the tables are shown
+/// unchanged afterwards.
+#[test]
+fn modules_round_twelve_escapes_fail() {
+    // Module guard: `deepcopy` takes no memo (a memo decides what each part becomes).
+    run("import copy, json\nprint(copy.deepcopy((1).__repr__, {id(1): json, id('__repr__'): '__dict__'}))\n")
+        .assert_code(6)
+        .assert_stderr_contains("deepcopy() takes 1 positional argument but 2 were given");
+    // Module guard: `update_wrapper`/`wraps` update only the program's own functions, from a
+    // function.
+    for program in [
+        "import functools, textwrap\nclass P:\n    pass\np = P()\np._munge_whitespace = print\n\
+         w = textwrap.TextWrapper()\nfunctools.update_wrapper(w, p)\n",
+        "import functools, string\ndef f():\n    pass\nfunctools.update_wrapper(string.Template.substitute, f)\n",
+        "import functools, textwrap\ndef f():\n    pass\nfunctools.update_wrapper(f, textwrap.TextWrapper)\n",
+        "import functools, textwrap\n@functools.wraps(textwrap.TextWrapper)\ndef f():\n    pass\n",
+    ] {
+        run(program)
+            .assert_code(6)
+            .assert_stderr_contains("functools.update_wrapper/wraps in the sandbox");
+    }
+    // Module guards: a `str` subclass reaches no method call inside trusted Python with the
+    // module's own tables; the tables are unchanged afterwards.
+    let out = run(
+        "import string, re, textwrap\nleaked = []\nclass S(str):\n    def translate(self, table):\n        leaked.append(table)\n        return str(self)\n\
+         \x20   def expandtabs(self, size=8):\n        leaked.append(size)\n        return str(self)\n\
+         class T(string.Template):\n    delimiter = S('%')\n\
+         print(T('%x').substitute(x=1), textwrap.fill(S('a b c'), 3), textwrap.TextWrapper(width=3).fill(S('a b')))\n\
+         print(len(leaked), re.escape('abc'), textwrap.fill('a b c'))\n",
+    );
+    out.assert_code(0)
+        .assert_stdout("1 a b\nc a b\n0 abc a b c\n");
 }

@@ -274,7 +274,7 @@ fn is_restricted_type(obj: &Bound<'_, PyAny>) -> bool {
 static RESTRICTED_TYPE: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
 
 /// The single `type` replacement object of this interpreter.
-fn restricted_type_function(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+pub(crate) fn restricted_type_function(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     RESTRICTED_TYPE
         .get_or_try_init(py, || {
             Ok::<_, PyErr>(wrap_pyfunction!(restricted_type, py)?.into_any().unbind())

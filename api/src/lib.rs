@@ -24,6 +24,8 @@ pub mod pyfile;
 pub mod python_profile;
 pub mod resources;
 pub mod stack;
+pub(crate) mod stdin;
+pub mod sys_module;
 pub mod text_guards;
 pub mod threads;
 pub mod traceback;

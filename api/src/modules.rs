@@ -216,6 +216,26 @@ fn cut_chain(py: Python<'_>, err: PyErr) -> PyErr {
     err
 }
 
+/// `_is_program_function(f)`: whether `f` is a Python function whose globals are the
+/// program's (`crate::python_profile::is_program_globals`).
+#[pyfunction]
+fn is_program_function(function: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: PyFunction_Check only reads the type; PyFunction_GetGlobals returns a borrowed
+    // pointer of a live function, only compared.
+    unsafe {
+        pyo3::ffi::PyFunction_Check(function.as_ptr()) == 1
+            && crate::python_profile::is_program_globals(pyo3::ffi::PyFunction_GetGlobals(
+                function.as_ptr(),
+            ))
+    }
+}
+
+/// `_sys_exports()`: the export dict of the sandbox's own `sys` (`crate::sys_module`).
+#[pyfunction]
+fn sys_exports(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    crate::sys_module::exports(py)
+}
+
 /// `_safe_name(name)`: the checker's rule for names made into attributes at run time.
 #[pyfunction]
 fn safe_name(name: &str) -> bool {
@@ -258,6 +278,11 @@ fn build<'py>(py: Python<'py>, listed: &[String], future: bool) -> PyResult<Boun
     globals.set_item("_proxy", wrap_pyfunction!(make_proxy, py)?)?;
     globals.set_item("_safe_name", wrap_pyfunction!(safe_name, py)?)?;
     globals.set_item("_charge_random", wrap_pyfunction!(charge_random, py)?)?;
+    globals.set_item("_sys_exports", wrap_pyfunction!(sys_exports, py)?)?;
+    globals.set_item(
+        "_is_program_function",
+        wrap_pyfunction!(is_program_function, py)?,
+    )?;
     globals.set_item(
         "_PUBLIC_NAMES_KEY",
         crate::private_attributes::PUBLIC_NAMES_KEY,

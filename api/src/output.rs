@@ -68,7 +68,7 @@ pub fn write_stderr_charged(py: Python<'_>, text: &[u8]) {
 }
 
 /// Writes program output: waits for `lograte`, writes, then charges the bytes written.
-fn write_charged(py: Python<'_>, data: &[u8]) -> PyResult<()> {
+pub(crate) fn write_charged(py: Python<'_>, data: &[u8]) -> PyResult<()> {
     crate::charge::before(py, crate::charge::Renewable::LOGRATE)?;
     write_stdout(py, data);
     crate::charge::after(py, crate::charge::Renewable::LOGRATE, data.len() as u64)

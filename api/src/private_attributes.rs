@@ -50,8 +50,8 @@ static PROGRAM_CLASS: PyOnceLock<Py<PyString>> = PyOnceLock::new();
 static PUBLIC_NAMES: PyOnceLock<Py<PyString>> = PyOnceLock::new();
 /// CPython's `__build_class__`.
 static REAL_BUILD_CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-/// The two guards the checked tree calls, made once.
-static GUARDS: PyOnceLock<(Py<PyAny>, Py<PyAny>)> = PyOnceLock::new();
+/// The guards the checked tree calls (read, access, class of), made once.
+static GUARDS: PyOnceLock<[Py<PyAny>; 3]> = PyOnceLock::new();
 
 /// Whether the namespace of this process is the python profile's (virtual namespaces of a
 /// python-profile program route their code too).
@@ -71,18 +71,28 @@ pub fn active() -> bool {
     ACTIVE.load(std::sync::atomic::Ordering::Acquire)
 }
 
-/// Routes `checked`'s private attribute accesses through [`read`] and [`access`].
+/// Routes `checked`'s private attribute accesses through [`read`] and [`access`], and its
+/// `obj.__class__` reads through the namespace's `type`.
 pub fn route(py: Python<'_>, checked: &mut safe_check::Checked) -> PyResult<()> {
     if !checked.has_private_attributes() {
         return Ok(());
     }
-    let (read_guard, access_guard) = GUARDS.get_or_try_init(py, || -> PyResult<_> {
-        Ok((
+    let guards = GUARDS.get_or_try_init(py, || -> PyResult<_> {
+        Ok([
             wrap_pyfunction!(read, py)?.into_any().unbind(),
             wrap_pyfunction!(access, py)?.into_any().unbind(),
-        ))
+            crate::builtins::restricted_type_function(py)?.unbind(),
+        ])
     })?;
-    checked.route_private_attributes(py, read_guard.bind(py), access_guard.bind(py))
+    let [read_guard, access_guard, class_of] = guards;
+    checked.route_private_attributes(
+        py,
+        &safe_check::RouteGuards {
+            read: read_guard.bind(py),
+            access: access_guard.bind(py),
+            class_of: class_of.bind(py),
+        },
+    )
 }
 
 fn marker(py: Python<'_>) -> &Bound<'_, PyAny> {

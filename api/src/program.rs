@@ -215,6 +215,13 @@ impl Prepared {
         };
         crate::charge::program_starting();
         let globals = self.globals.bind(py);
+        if crate::private_attributes::active() {
+            let args: Vec<String> = globals
+                .get_item("callargs")?
+                .and_then(|args| args.extract().ok())
+                .unwrap_or_default();
+            crate::sys_module::set_argv(py, filename, &args)?;
+        }
         // SAFETY: `code` is a code object returned by compile(), `globals` a live dict; both
         // are borrowed for the call and the returned reference is owned by the result.
         let result = unsafe {
@@ -222,7 +229,13 @@ impl Prepared {
             Bound::from_owned_ptr_or_err(py, raw)
         };
         let result = match step {
-            Step::Run => result.map(|_| None),
+            Step::Run => result.map(|_| None).or_else(|err| {
+                if crate::private_attributes::active() && is_clean_exit(py, &err) {
+                    Ok(None)
+                } else {
+                    Err(err)
+                }
+            }),
             Step::Expression => {
                 result.and_then(|value| to_json(py, &value, "the expression").map(Some))
             }
@@ -269,6 +282,27 @@ fn ended(
             std::mem::forget(err);
             outcome
         }
+    }
+}
+
+/// Under the python profile, a `SystemExit` whose status is `None` or 0 (`sys.exit()`,
+/// `raise SystemExit`, `exit(0)` in a menu loop) ends the program as CPython ends it: a
+/// clean end, not an uncaught exception. Only CPython's own class is taken, and its `code`
+/// read from the instance (no program code runs); any other status stays an uncaught
+/// exception, which is what the program's run reports.
+fn is_clean_exit(py: Python<'_>, err: &PyErr) -> bool {
+    let exit_type = py.get_type::<pyo3::exceptions::PySystemExit>();
+    if !err.get_type(py).is(&exit_type) {
+        return false;
+    }
+    match err.value(py).getattr("code") {
+        Ok(code) if code.is_none() => true,
+        Ok(code) => {
+            (code.is_exact_instance_of::<pyo3::types::PyInt>()
+                || code.is_exact_instance_of::<pyo3::types::PyBool>())
+                && code.extract::<i64>().is_ok_and(|status| status == 0)
+        }
+        Err(_) => false,
     }
 }
 

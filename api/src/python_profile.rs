@@ -2,9 +2,6 @@
 //! that RepyV2 programs did not have. One table, each entry with its reason; the static
 //! checker's side of the profile (the syntax it allows) is `safe_check::Profile::Python`.
 
-use std::io::BufRead as _;
-use std::sync::Mutex;
-
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -16,6 +13,22 @@ pub const PYTHON_BUILTINS: &[(&str, &str)] = &[
          guard lets a program use the `_x` attributes of its own classes only \
          (`api::private_attributes`); called only by the class statement (R202 refuses the name)",
     ),
+    (
+        "setattr",
+        "writes the attribute a static `object.name = value` may write: the name is an exact \
+         `str` that the checker would accept as an attribute and that does not start with `_` \
+         (as the guarded `getattr`)",
+    ),
+    (
+        "delattr",
+        "deletes what a static `del object.name` may delete (the name guarded as `setattr`'s)",
+    ),
+    (
+        "format",
+        "`format(value, spec)` calls `value.__format__(spec)`: a format *spec* (width, \
+         precision, type) never names an attribute or item, unlike `str.format`'s fields",
+    ),
+    ("ascii", "`repr` with non-ASCII characters escaped"),
     (
         "input",
         "reads a line of the program's standard input, which the supervisor relays from the \
@@ -100,6 +113,11 @@ pub fn extend(py: Python<'_>, builtins: &Bound<'_, PyDict>) -> PyResult<()> {
     builtins.set_item("input", wrap_pyfunction!(input, py)?)?;
     builtins.set_item("getattr", wrap_pyfunction!(guarded_getattr, py)?)?;
     builtins.set_item("hasattr", wrap_pyfunction!(guarded_hasattr, py)?)?;
+    builtins.set_item("setattr", wrap_pyfunction!(guarded_setattr, py)?)?;
+    builtins.set_item("delattr", wrap_pyfunction!(guarded_delattr, py)?)?;
+    for name in ["format", "ascii"] {
+        builtins.set_item(name, real.getattr(name)?)?;
+    }
     builtins.set_item("print", wrap_pyfunction!(crate::output::print_python, py)?)?;
     crate::pyfile::prepare(py)?;
     builtins.set_item("open", wrap_pyfunction!(crate::pyfile::open, py)?)?;
@@ -118,6 +136,12 @@ static PROGRAM_GLOBALS: std::sync::atomic::AtomicPtr<pyo3::ffi::PyObject> =
 /// Records `globals` as the program's (the namespace keeps them alive for the process).
 pub(crate) fn set_program_globals(globals: &Bound<'_, PyDict>) {
     PROGRAM_GLOBALS.store(globals.as_ptr(), std::sync::atomic::Ordering::Release);
+}
+
+/// Whether `globals` is the program's globals dict (only the pointer is compared).
+pub(crate) fn is_program_globals(globals: *mut pyo3::ffi::PyObject) -> bool {
+    let program = PROGRAM_GLOBALS.load(std::sync::atomic::Ordering::Acquire);
+    !globals.is_null() && globals == program
 }
 
 /// `super()`: CPython's zero-argument form only, and only in a frame of the program's own
@@ -212,6 +236,25 @@ fn guarded_getattr<'py>(
     }
 }
 
+/// `setattr(object, name, value)` with the name guarded ([`checked_attribute_name`]): what
+/// `object.name = value` may write, no more.
+#[pyfunction(name = "setattr")]
+fn guarded_setattr(
+    object: &Bound<'_, PyAny>,
+    name: &Bound<'_, PyAny>,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let name = checked_attribute_name("setattr", name)?;
+    object.setattr(name.as_str(), value)
+}
+
+/// `delattr(object, name)` with the name guarded ([`checked_attribute_name`]).
+#[pyfunction(name = "delattr")]
+fn guarded_delattr(object: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>) -> PyResult<()> {
+    let name = checked_attribute_name("delattr", name)?;
+    object.delattr(name.as_str())
+}
+
 /// `hasattr(object, name)` with the name guarded ([`checked_attribute_name`]): `False` for an
 /// `AttributeError`, any other exception propagates, as CPython's does.
 #[pyfunction(name = "hasattr")]
@@ -226,25 +269,6 @@ fn guarded_hasattr(object: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>) -> PyResu
     }
 }
 
-/// Descriptor 0, read with read(2) and never closed: it belongs to the process (nanny wires
-/// it to /dev/null or the stdin relay's pipe).
-struct StandardInput;
-
-impl std::io::Read for StandardInput {
-    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        // SAFETY: read(2) into a valid, writable buffer of the given length.
-        let n = unsafe { libc::read(0, buffer.as_mut_ptr().cast(), buffer.len()) };
-        if n < 0 {
-            Err(std::io::Error::last_os_error())
-        } else {
-            Ok(n.unsigned_abs())
-        }
-    }
-}
-
-/// The program's standard input, read through one buffer for the process.
-static STDIN: Mutex<Option<std::io::BufReader<StandardInput>>> = Mutex::new(None);
-
 /// `input(prompt=None)`: writes the prompt (charged like `print`), then reads one line of
 /// standard input without its line ending; `EOFError` at the end of the input. The line is
 /// decoded as UTF-8 (`UnicodeDecodeError` otherwise), as CPython's UTF-8 mode does.
@@ -254,16 +278,7 @@ fn input(py: Python<'_>, prompt: Option<&Bound<'_, PyAny>>) -> PyResult<String> 
         let text = prompt.str()?.to_string_lossy().into_owned();
         crate::output::write_prompt(py, text.as_bytes())?;
     }
-    let line = py.detach(|| -> std::io::Result<Vec<u8>> {
-        let mut guard = STDIN
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let reader = guard.get_or_insert_with(|| std::io::BufReader::new(StandardInput));
-        let mut line = Vec::new();
-        reader.read_until(b'\n', &mut line)?;
-        Ok(line)
-    });
-    let mut line = line.map_err(|err| pyo3::exceptions::PyOSError::new_err(err.to_string()))?;
+    let mut line = crate::stdin::read_line(py, None)?;
     if line.is_empty() {
         return Err(pyo3::exceptions::PyEOFError::new_err(
             "EOF when reading a line",
@@ -275,8 +290,7 @@ fn input(py: Python<'_>, prompt: Option<&Bound<'_, PyAny>>) -> PyResult<String> 
             line.pop();
         }
     }
-    let decoded = pyo3::types::PyBytes::new(py, &line).call_method1("decode", ("utf-8",))?;
-    decoded.extract()
+    crate::stdin::decode(py, &line)?.extract()
 }
 
 #[cfg(test)]

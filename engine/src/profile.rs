@@ -34,6 +34,7 @@ pub const SHIPPED_MODULES: &[&str] = &[
     "re",
     "textwrap",
     "fractions",
+    "sys",
 ];
 
 /// What this build provides, against which a policy's `[python]` table is checked.

@@ -179,6 +179,17 @@ pub fn prepare(py: Python<'_>) -> Result<(), CheckFailure> {
     lower::prepare(py).map_err(lower_failure)
 }
 
+/// The namespace's guards a checked program's attribute accesses are routed through
+/// ([`Checked::route_private_attributes`]).
+pub struct RouteGuards<'a, 'py> {
+    /// `read(obj, name)`: the value of `obj._x`, or `AttributeError`.
+    pub read: &'a Bound<'py, PyAny>,
+    /// `access(obj, name)`: an object whose `[None]` item is `obj._x`, to write or delete.
+    pub access: &'a Bound<'py, PyAny>,
+    /// `class_of(obj)`: what `obj.__class__` reads (the namespace's `type`).
+    pub class_of: &'a Bound<'py, PyAny>,
+}
+
 /// A program that passed the check, held as CPython's own parse tree until it is compiled.
 /// Not `Send`: it belongs to the thread attached to the interpreter.
 ///
@@ -202,18 +213,18 @@ impl Checked {
         !self.private.is_empty()
     }
 
-    /// Compiles every `obj._x` of the program as a call of `read(obj, "_x")`, and every
-    /// write or deletion as `access(obj, "_x")[None] = value` / `del ...[None]` (`_x` is the
-    /// name the compiler would look up: `__x` inside class `C` is `_C__x`). `read` and
-    /// `access` become constants of the code, which no name of the program reaches.
+    /// Compiles every `obj._x` of the program as a call of `guards.read(obj, "_x")`, and
+    /// every write or deletion as `guards.access(obj, "_x")[None] = value` / `del ...[None]`
+    /// (`_x` is the name the compiler would look up: `__x` inside class `C` is `_C__x`);
+    /// under the python profile also `obj.__class__` as `guards.class_of(obj)`. The guards become constants of the code,
+    /// which no name of the program reaches.
     pub fn route_private_attributes(
         &mut self,
         py: Python<'_>,
-        read: &Bound<'_, PyAny>,
-        access: &Bound<'_, PyAny>,
+        guards: &RouteGuards<'_, '_>,
     ) -> PyResult<()> {
         let private = std::mem::take(&mut self.private);
-        self.parsed.route_private(py, &private, read, access)
+        self.parsed.route_private(py, &private, guards)
     }
 
     fn refuse_unrouted(&self) -> PyResult<()> {

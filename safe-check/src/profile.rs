@@ -143,6 +143,11 @@ pub enum Widening {
     /// `__radd__ = __add__`: a safe special method bound in a class body to a name, a
     /// `lambda` or `None` (R202).
     SpecialMethodAliases,
+    /// Reading `obj.__class__`, compiled as the namespace's `type(obj)` (R201).
+    ClassAttribute,
+    /// Reading a special method a program may define (`x.__abs__()`,
+    /// `super().__eq__(other)`) (R201).
+    SpecialMethodReads,
 }
 
 /// One widening of a profile: what it allows, which rules it narrows, why it is safe, and
@@ -403,6 +408,32 @@ pub(crate) static PYTHON_WIDENINGS: &[WideningInfo] = &[
               and the shape stays one a reader audits at a glance",
         runtime: "",
     },
+    WideningInfo {
+        widening: Widening::ClassAttribute,
+        name: "class-attribute",
+        narrows: &[RuleId::R201],
+        allows: "reading `obj.__class__` as an attribute (`self.__class__.__name__`)",
+        why: "it is compiled as a call of the namespace's one-argument `type(obj)` (the \
+              checker rewrites the node after the rules pass), which the program may call \
+              anyway: an object's class, and for a class the namespace's `type` function \
+              itself, never the metaclass. Writing or deleting it, and reading it in a class \
+              pattern (`case C(__class__=k)`, which CPython reads itself), stay refused",
+        runtime: "the routed call must be the namespace's restricted `type`",
+    },
+    WideningInfo {
+        widening: Widening::SpecialMethodReads,
+        name: "special-method-reads",
+        narrows: &[RuleId::R201],
+        allows: "reading a special method a program may define (`x.__abs__()`, \
+                 `super().__eq__(other)`, `self.__len__()`, `int.__add__`)",
+        why: "the names R203 lets a program define: each is what an operator, a builtin or a \
+              statement the program may write calls (`abs(x)`, `==`, `len`), so reading it \
+              gives a bound method or function whose only non-`__` operation is calling it, \
+              and what it holds (`__self__`, `__func__`, `__globals__`) stays behind other \
+              `__` names. Writing or deleting them stays refused (a hook installed on a \
+              class after its creation, including the sandbox's)",
+        runtime: "",
+    },
 ];
 
 #[cfg(test)]
@@ -426,6 +457,8 @@ mod tests {
             Widening::TextCodecs,
             Widening::ClassPrivateNames,
             Widening::SpecialMethodAliases,
+            Widening::ClassAttribute,
+            Widening::SpecialMethodReads,
         ];
         for widening in all {
             let entries = PYTHON_WIDENINGS

@@ -9,9 +9,20 @@
 //! machinery. So every `obj._x` of the program, read, written or deleted, is compiled as a
 //! call of a guard the namespace provides (`cpython::route`), which allows the private
 //! attributes of the program's own classes and instances and nothing else. Names that start
-//! and end with `__` are not routed: R201 refuses them, save the few it lets through.
+//! and end with `__` are not routed (R201 refuses them, save the few it lets through), except
+//! `obj.__class__`, which the python profile lets a program read as the namespace's
+//! `type(obj)`.
 
 use crate::tree::{Field, Kind, NodeId, Tree};
+
+/// Which guard an attribute access goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// `obj._x` (read, written or deleted): the private-attribute guard.
+    Private,
+    /// `obj.__class__`, read (widening `class-attribute`): the namespace's `type(obj)`.
+    Class,
+}
 
 /// One `Attribute` node to route.
 #[derive(Debug, Clone)]
@@ -21,6 +32,8 @@ pub(crate) struct PrivateAccess {
     pub(crate) node: usize,
     /// The attribute's name as the compiler would look it up (mangled inside a class).
     pub(crate) name: String,
+    /// The guard it goes through.
+    pub(crate) route: Route,
 }
 
 /// Every private attribute access of `tree`, with its name mangled as the compiler would.
@@ -33,14 +46,16 @@ pub(crate) fn private_accesses(tree: &Tree) -> Vec<PrivateAccess> {
                 .iter()
                 .find(|ident| ident.role == crate::tree::IdentRole::Attribute)?;
             let text: &str = &attr.text;
-            if !text.starts_with('_') || is_dunder(text) {
-                return None;
-            }
-            let name = match enclosing_class(tree, id) {
-                Some(class) => mangle(class, text),
-                None => text.to_owned(),
+            let route = match text {
+                "__class__" => Route::Class,
+                _ if !text.starts_with('_') || is_dunder(text) => return None,
+                _ => Route::Private,
             };
-            Some(PrivateAccess { node, name })
+            let name = match enclosing_class(tree, id) {
+                Some(class) if route == Route::Private => mangle(class, text),
+                _ => text.to_owned(),
+            };
+            Some(PrivateAccess { node, name, route })
         })
         .collect()
 }

@@ -15,6 +15,12 @@
 #   _safe_name(name)    the checker's rule for names a program may turn into attributes
 #   _randombytes()      the API's randombytes (charged to `random`)
 #   _charge_random(n)   charges n bytes of `random`, as randombytes does
+#   _is_program_function(f)
+#                       whether f is a function the program defined (its globals are the
+#                       program's)
+#   _sys_exports()      the export dict of the sandbox's own `sys` (api/src/sys_module.rs):
+#                       streams onto the sandbox's input and output, argv, exit, recursion
+#                       limit, read-only facts; never CPython's `sys`
 #   _PUBLIC_NAMES_KEY   the class attribute under which a class lists the names starting
 #                       with `_` that are its documented API (the private-attribute guard
 #                       lets a program use those)
@@ -117,10 +123,23 @@ def _functools():
                 "functools.update_wrapper/wraps in the sandbox copy only the default "
                 "attributes: `assigned` and `updated` cannot be changed")
 
+    def _checked(wrapper, wrapped):
+        # The copy writes `__dict__` entries and names into `wrapper` (red-team round 12 wrote
+        # private attributes into a trusted TextWrapper, whose own code then called them):
+        # `wrapper` must be a function of the program's, and `wrapped` a function or method,
+        # not a class (whose dict holds its machinery).
+        if not _is_program_function(wrapper):
+            raise TypeError("functools.update_wrapper/wraps in the sandbox update only the "
+                            "program's own functions")
+        if isinstance(wrapped, type) or not callable(wrapped):
+            raise TypeError("functools.update_wrapper/wraps in the sandbox copy from a "
+                            "function, not a class or other object")
+
     def update_wrapper(wrapper, wrapped, assigned=real.WRAPPER_ASSIGNMENTS,
                        updated=real.WRAPPER_UPDATES):
         """functools.update_wrapper with the default attribute lists only."""
         _defaults_only(assigned, updated)
+        _checked(wrapper, wrapped)
         return real.update_wrapper(wrapper, wrapped)
 
     def wraps(wrapped, assigned=real.WRAPPER_ASSIGNMENTS, updated=real.WRAPPER_UPDATES):
@@ -129,6 +148,7 @@ def _functools():
         _defaults_only(assigned, updated)
 
         def decorator(wrapper):
+            _checked(wrapper, wrapped)
             return real.update_wrapper(wrapper, wrapped)
         return decorator
 
@@ -211,6 +231,7 @@ def _collections_abc():
 
 def _string():
     import string as real
+    from re import Pattern as _re_pattern
 
     from operator import index
 
@@ -222,8 +243,17 @@ def _string():
         def __init_subclass__(cls):
             # The original computes `cls.flags | re.VERBOSE`: a program's `flags` object
             # would receive the RegexFlag member in its `__or__` (red-team round 9). It
-            # becomes an exact int first (a program class cannot define `__index__`).
+            # becomes an exact int first (a program class cannot define `__index__`). The
+            # strings become exact `str`s: a `str` subclass's `translate` received `re`'s own
+            # escape table from `re.escape(cls.delimiter)` (red-team round 12).
             cls.flags = index(cls.flags)
+            for name in ("delimiter", "idpattern", "braceidpattern", "pattern"):
+                value = getattr(cls, name)
+                if isinstance(value, str):
+                    setattr(cls, name, str.__str__(value))
+                elif value is not None and not (name == "pattern"
+                                                and type(value) is _re_pattern):
+                    raise TypeError(f"Template.{name} must be a str")
             super().__init_subclass__()
 
     Template.__module__ = "string"
@@ -239,7 +269,15 @@ def _string():
 
 def _copy():
     import copy as real
-    return {"copy": real.copy, "deepcopy": real.deepcopy, "Error": real.Error}
+
+    def deepcopy(x):
+        """copy.deepcopy with a memo of its own. A memo the program passes decides what each
+        part is copied to, before anything is copied (red-team round 12: a memo mapping the
+        ids of `1` and "__repr__" made the reconstruction of `(1).__repr__` call the real
+        `getattr` on any object and name)."""
+        return real.deepcopy(x)
+
+    return {"copy": real.copy, "deepcopy": deepcopy, "Error": real.Error}
 
 
 # ---- random -----------------------------------------------------------------------------
@@ -363,8 +401,46 @@ def _re():
 
 def _textwrap():
     import textwrap as real
-    return {name: getattr(real, name) for name in (
-        "wrap", "fill", "shorten", "dedent", "indent", "TextWrapper")}
+
+    # The text becomes an exact `str` before textwrap's Python runs: a `str` subclass's
+    # `translate` received TextWrapper's own class-level table (red-team round 12).
+    def _text(text):
+        if not isinstance(text, str):
+            raise TypeError(f"expected a str, not {type(text).__name__}")
+        return str.__str__(text)
+
+    class TextWrapper(real.TextWrapper):
+        """textwrap.TextWrapper, wrapping exact `str`s only."""
+
+        def wrap(self, text):
+            return super().wrap(_text(text))
+
+        def fill(self, text):
+            return super().fill(_text(text))
+
+    TextWrapper.__module__ = "textwrap"
+    TextWrapper.__qualname__ = "TextWrapper"
+
+    def wrap(text, width=70, **kwargs):
+        return TextWrapper(width=width, **kwargs).wrap(text)
+
+    def fill(text, width=70, **kwargs):
+        return TextWrapper(width=width, **kwargs).fill(text)
+
+    def shorten(text, width, **kwargs):
+        return real.shorten(_text(text), width, **kwargs)
+
+    def dedent(text):
+        return real.dedent(_text(text))
+
+    def indent(text, prefix, predicate=None):
+        return real.indent(_text(text), _text(prefix), predicate)
+
+    for function in (wrap, fill, shorten, dedent, indent):
+        function.__module__ = "textwrap"
+        function.__doc__ = getattr(real, function.__name__).__doc__
+    return {"wrap": wrap, "fill": fill, "shorten": shorten, "dedent": dedent,
+            "indent": indent, "TextWrapper": TextWrapper}
 
 
 def _fractions():
@@ -393,6 +469,7 @@ BUILDERS = {
     "re": _re,
     "textwrap": _textwrap,
     "fractions": _fractions,
+    "sys": lambda: _sys_exports(),
 }
 
 # The dangerous kinds of value no export, and no attribute an exported class resolves, may
@@ -439,7 +516,11 @@ def _resolve(klass, attr):
     return None
 
 
-def _wrap(value):
+def _wrap(module, value):
+    if isinstance(value, _types.FunctionType) and value.__module__ == __name__:
+        # A guard written here: named as the module's function in messages and tracebacks.
+        value.__qualname__ = value.__name__
+        value.__module__ = module
     if isinstance(value, (_types.FunctionType, _types.MethodType)):
         return _guard(value)
     return value
@@ -458,7 +539,7 @@ def build(names, future):
             raise RuntimeError(f"module {name!r} is not one this build ships")
         exports = builder()
         _vet(name, exports)
-        exports = {key: _wrap(value) for key, value in exports.items()}
+        exports = {key: _wrap(name, value) for key, value in exports.items()}
         for sub, proxy in proxies.items():
             if sub.rpartition(".")[0] == name:
                 exports[sub.rpartition(".")[2]] = proxy

@@ -6,9 +6,10 @@
 //! - a write or deletion (`obj._x = v`, `obj._x += v`, `del obj._x`, a `for` or `with`
 //!   target) becomes `ACCESS(obj, "_x")[None]` in the same context, so the compiler's
 //!   subscript protocol carries out the same steps in the same order (for `+=`: read, add,
-//!   write) through the object `ACCESS` returns.
+//!   write) through the object `ACCESS` returns;
+//! - a read `obj.__class__` becomes `CLASS_OF(obj)`.
 //!
-//! `READ` and `ACCESS` are constants of the code (`LOAD_CONST`): no name the program could
+//! The guards are constants of the code (`LOAD_CONST`): no name the program could
 //! shadow, rebind or spell leads to them, and the program cannot read a code object's
 //! constants (R204). The node keeps its position, so tracebacks point where they did.
 
@@ -17,7 +18,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 use super::{ast, Parsed, PyArena};
-use crate::route::PrivateAccess;
+use crate::route::{PrivateAccess, Route};
+use crate::RouteGuards;
 
 extern "C" {
     fn _PyArena_AddPyObject(arena: *mut PyArena, object: *mut ffi::PyObject) -> std::ffi::c_int;
@@ -53,13 +55,12 @@ type Position = (
 );
 
 impl Parsed {
-    /// Routes each of `accesses` (nodes of this very tree) through `read` or `access`.
+    /// Routes each of `accesses` (nodes of this very tree) through its guard.
     pub(crate) fn route_private(
         &self,
         py: Python<'_>,
         accesses: &[PrivateAccess],
-        read: &Bound<'_, PyAny>,
-        access: &Bound<'_, PyAny>,
+        guards: &RouteGuards<'_, '_>,
     ) -> PyResult<()> {
         for each in accesses {
             let node = each.node as ast::expr_ty;
@@ -81,6 +82,28 @@ impl Parsed {
                     (*node).end_lineno,
                     (*node).end_col_offset,
                 );
+                if each.route != Route::Private {
+                    // `obj.__class__`: read only (R201 refuses the rest).
+                    if context != ast::_expr_context_Load {
+                        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                            "internal error: a routed special attribute is not a read",
+                        ));
+                    }
+                    let guard = guards.class_of;
+                    let args = _Py_asdl_expr_seq_new(1, self.arena);
+                    if args.is_null() {
+                        return Err(PyErr::fetch(py));
+                    }
+                    *(*args).typed_elements.as_mut_ptr() = value;
+                    let func = self.constant(py, guard.clone(), at)?;
+                    (*node).kind = ast::_expr_kind_Call_kind;
+                    (*node).v.Call = ast::_expr__bindgen_ty_1__bindgen_ty_17 {
+                        func,
+                        args,
+                        keywords: std::ptr::null_mut(),
+                    };
+                    continue;
+                }
                 let name = self.constant(py, PyString::new(py, &each.name).into_any(), at)?;
                 let args = _Py_asdl_expr_seq_new(2, self.arena);
                 if args.is_null() {
@@ -90,7 +113,7 @@ impl Parsed {
                 *slots = value;
                 *slots.add(1) = name;
                 if context == ast::_expr_context_Load {
-                    let func = self.constant(py, read.clone(), at)?;
+                    let func = self.constant(py, guards.read.clone(), at)?;
                     (*node).kind = ast::_expr_kind_Call_kind;
                     (*node).v.Call = ast::_expr__bindgen_ty_1__bindgen_ty_17 {
                         func,
@@ -98,7 +121,7 @@ impl Parsed {
                         keywords: std::ptr::null_mut(),
                     };
                 } else {
-                    let func = self.constant(py, access.clone(), at)?;
+                    let func = self.constant(py, guards.access.clone(), at)?;
                     let call = _PyAST_Call(
                         func,
                         args,

@@ -7,7 +7,7 @@
 # them); the test allows those keys and nothing else.
 limits, usage, stoptimes = getresources()
 
-expected = {"cpu": 0.1, "memory": 15000000, "diskused": 100000000, "events": 10,
+expected = {"cpu": 0.1, "memory": 25000000, "diskused": 100000000, "events": 10,
             "filewrite": 100000, "fileread": 100000, "filesopened": 5, "insockets": 5,
             "outsockets": 5, "netsend": 10000, "netrecv": 10000, "loopsend": 1000000,
             "looprecv": 1000000, "lograte": 30000, "random": 10000,
