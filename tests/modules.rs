@@ -9,21 +9,12 @@ use crate::support::{RunOutput, Sandbox};
 const POLICY: &str = "profile = \"python\"\n\n[resources]\nmemory = \"200 MB\"\n\n[python]\n\
                       modules = [\"math\", \"cmath\", \"itertools\", \"heapq\", \"bisect\", \
                       \"functools\", \"operator\", \"collections\", \"string\", \"copy\", \
-                      \"random\", \"json\", \"re\", \"textwrap\", \"fractions\"]\n";
+                      \"random\", \"json\", \"re\", \"textwrap\", \"fractions\", \"sys\", \
+                      \"abc\", \"typing\", \"dataclasses\"]\n";
 
 /// Modules of the standard library this build does not ship (docs/modules.md says why): a
 /// policy listing any of them is refused by name.
-const NOT_SHIPPED: &[&str] = &[
-    "statistics",
-    "decimal",
-    "datetime",
-    "dataclasses",
-    "enum",
-    "typing",
-    "os",
-    "abc",
-    "doctest",
-];
+const NOT_SHIPPED: &[&str] = &["statistics", "decimal", "datetime", "enum", "os", "doctest"];
 
 /// Runs `program` under [`POLICY`].
 fn run(program: &str) -> RunOutput {
@@ -329,4 +320,91 @@ fn modules_round_twelve_escapes_fail() {
     );
     out.assert_code(0)
         .assert_stdout("1 a b\nc a b\n0 abc a b c\n");
+}
+
+/// `abc`, `typing` and `dataclasses` as typed algorithm code uses them: the same output as
+/// CPython.
+#[test]
+fn modules_typing_abc_dataclasses_like_cpython() {
+    assert_like_cpython(
+        "from abc import ABC, abstractmethod\nfrom dataclasses import dataclass, field, asdict, replace, fields\n\
+         from typing import List, Dict, Optional, Generic, TypeVar, NamedTuple, Iterator, Callable\n\
+         T = TypeVar('T')\nclass Stack(Generic[T]):\n    def __init__(self) -> None:\n        self._items: List[T] = []\n\
+         \x20   def push(self, item: T) -> None:\n        self._items.append(item)\n    def pop(self) -> Optional[T]:\n        return self._items.pop() if self._items else None\n\
+         s: Stack[int] = Stack()\ns.push(1)\ns.push(2)\nprint(s.pop(), s.pop(), s.pop())\n\
+         class Shape(ABC):\n    @abstractmethod\n    def area(self) -> float: ...\n\
+         class Sq(Shape):\n    def __init__(self, a: float):\n        self.a = a\n    def area(self) -> float:\n        return self.a ** 2\n\
+         try:\n    Shape()\nexcept TypeError as e:\n    print('abstract:', e)\nprint(Sq(3).area())\n\
+         @dataclass(order=True)\nclass Item:\n    price: float\n    name: str = 'x'\n    tags: List[str] = field(default_factory=list)\n\
+         \x20   def __post_init__(self):\n        self.tags.append(self.name)\n\
+         a, b = Item(2.5, 'pen'), Item(1.0)\nprint(a, sorted([a, b])[0], asdict(a), replace(b, name='y'), [f.name for f in fields(a)])\n\
+         @dataclass(frozen=True)\nclass P:\n    x: int\n    y: int = 0\n\
+         try:\n    P(1).x = 2\nexcept Exception as e:\n    print(type(e).__name__)\nprint(hash(P(1, 2)) == hash(P(1, 2)), P(1) == P(1, 0))\n\
+         match P(3, 4):\n    case P(x, y):\n        print('matched', x, y)\n\
+         class Pt(NamedTuple):\n    x: int\n    y: int = 0\n    def norm(self) -> int:\n        return abs(self.x) + abs(self.y)\n\
+         print(Pt(3, -4).norm(), Pt(1)._replace(y=2), Pt._fields)\n\
+         def gen(n: int) -> Iterator[int]:\n    yield from range(n)\nf: Callable[[int], int] = lambda v: v * 2\nprint(list(map(f, gen(3))), Dict[str, int])\n",
+    );
+}
+
+/// What `typing` and `dataclasses` leave out stays out, and annotation strings are never
+/// evaluated, each by the wall named.
+#[test]
+fn modules_typing_dataclasses_escapes_fail() {
+    for (program, needle) in [
+        // Proxy: `Type[X](...)` would call the real `type`; `get_origin` hands it out;
+        // `get_type_hints` evaluates strings; `make_dataclass` takes names as data.
+        ("from typing import Type\n", "cannot import name 'Type'"),
+        (
+            "import typing\nprint(typing.get_origin)\n",
+            "has no attribute 'get_origin'",
+        ),
+        (
+            "import typing\nprint(typing.get_type_hints)\n",
+            "has no attribute 'get_type_hints'",
+        ),
+        (
+            "import typing\nprint(typing.ForwardRef)\n",
+            "has no attribute 'ForwardRef'",
+        ),
+        (
+            "import dataclasses\nprint(dataclasses.make_dataclass)\n",
+            "has no attribute 'make_dataclass'",
+        ),
+        // Private-attribute guard: typing's machinery.
+        (
+            "import typing\nprint(typing.List[int]._name)\n",
+            "is private to code the sandbox trusts",
+        ),
+        (
+            "import typing\nprint(typing.Union._getitem)\n",
+            "is private to code the sandbox trusts",
+        ),
+        // Namespace: an alias calls what it was made from; the program's `type` is the
+        // sandbox's one-argument function.
+        (
+            "import typing\ntyping.Annotated[type, 1]('X', (), {})\n",
+            "type() in the sandbox takes exactly one argument",
+        ),
+        // Module: runtime-made names starting with `_` are refused by namedtuple itself.
+        (
+            "import typing\ntyping.NamedTuple('P', [('_x', int)])\n",
+            "Field names cannot start with an underscore",
+        ),
+    ] {
+        run(program).assert_code(6).assert_stderr_contains(needle);
+    }
+    // No annotation string is evaluated: not by a forward reference, not by a dataclass.
+    let sb = Sandbox::new().restrictions(POLICY).program(
+        "from __future__ import annotations\nimport typing\nfrom dataclasses import dataclass\n\
+         A = typing.List[\"openfile('canary1', True)\"]\nB = typing.Optional['openfile(\"canary2\", True)']\n\
+         @dataclass\nclass D:\n    x: openfile('canary3', True)\n    y: typing.ClassVar[openfile('canary4', True)] = 0\n\
+         print(D(1))\n",
+    );
+    // (CPython prints `D(x=1)`: dataclasses looks a string `ClassVar` up in the module
+    // `sys.modules` holds under the class's `__module__`, which is not the program's here.)
+    sb.run(&[]).assert_code(0).assert_stdout("D(x=1, y=0)\n");
+    for canary in ["canary1", "canary2", "canary3", "canary4"] {
+        assert!(!sb.path().join(canary).exists(), "{canary} was written");
+    }
 }

@@ -35,6 +35,9 @@ pub const SHIPPED_MODULES: &[&str] = &[
     "textwrap",
     "fractions",
     "sys",
+    "abc",
+    "typing",
+    "dataclasses",
 ];
 
 /// What this build provides, against which a policy's `[python]` table is checked.

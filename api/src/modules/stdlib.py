@@ -448,6 +448,59 @@ def _fractions():
     return {"Fraction": real.Fraction}
 
 
+# ---- abc, typing, dataclasses --------------------------------------------------------------
+
+def _abc():
+    import abc as real
+    # ABCMeta itself is left out: a class names a metaclass only with `metaclass=`, which the
+    # checker refuses (R102); a subclass of ABC gets it from its base.
+    return {"ABC": real.ABC, "abstractmethod": real.abstractmethod}
+
+
+TYPING = ("Any AnyStr Callable ClassVar Final Generic Literal NoReturn Never Self "
+          "LiteralString Optional Protocol Tuple TypeVar Union Annotated cast overload final "
+          "TYPE_CHECKING NamedTuple NewType runtime_checkable Text Hashable Sized Iterable "
+          "Iterator Reversible Generator Container Collection Sequence MutableSequence Mapping "
+          "MutableMapping AbstractSet MutableSet List Dict Set FrozenSet Deque DefaultDict "
+          "OrderedDict Counter ChainMap SupportsInt SupportsFloat SupportsAbs SupportsIndex "
+          "SupportsRound TypeAlias Awaitable Coroutine AsyncIterator AsyncIterable ItemsView "
+          "KeysView ValuesView").split()
+
+
+def _typing():
+    # What annotations and generic classes use. Left out: `Type` (calling `Type[X](...)`
+    # calls its origin, the real `type`, whose three-argument form makes a class with any
+    # special method), `get_origin`/`get_args` (they hand out that origin),
+    # `get_type_hints` and `ForwardRef` (they evaluate annotation strings as code, which the
+    # checker never saw), `TypedDict`, `ParamSpec`, `Concatenate`.
+    return _plain("typing", TYPING)
+
+
+DATACLASSES = ("dataclass field fields asdict astuple replace is_dataclass "
+               "FrozenInstanceError InitVar MISSING KW_ONLY").split()
+
+
+def _dataclasses():
+    # `dataclass` generates `__init__`, `__repr__`, `__eq__`, ... from the field names of the
+    # class body, which the checker saw (identifiers; dunder names refused). Left out:
+    # `make_dataclass` (field names and a `namespace=` given as data).
+    #
+    # dataclasses imports inspect, and inspect tokenize, which binds `builtins.open` at import;
+    # the sandbox's interpreter starts without it (CPython's main phase adds it). It is there
+    # for that import only: tokenize keeps its own reference, which nothing exported reaches,
+    # and once confined no file outside the vessel opens anyway (Landlock).
+    import builtins
+    had_open = hasattr(builtins, "open")
+    if not had_open:
+        import io
+        builtins.open = io.open
+    try:
+        return _plain("dataclasses", DATACLASSES)
+    finally:
+        if not had_open:
+            del builtins.open
+
+
 # ---- the table ---------------------------------------------------------------------------
 
 # Every module this build ships, in the order of docs/modules.md, with the function building
@@ -470,6 +523,9 @@ BUILDERS = {
     "textwrap": _textwrap,
     "fractions": _fractions,
     "sys": lambda: _sys_exports(),
+    "abc": _abc,
+    "typing": _typing,
+    "dataclasses": _dataclasses,
 }
 
 # The dangerous kinds of value no export, and no attribute an exported class resolves, may
@@ -521,6 +577,10 @@ def _wrap(module, value):
         # A guard written here: named as the module's function in messages and tracebacks.
         value.__qualname__ = value.__name__
         value.__module__ = module
+    if hasattr(value, "__mro_entries__"):
+        # A function used as a base class (`class P(typing.NamedTuple)`): the class
+        # statement asks it for `__mro_entries__`, which a guard would hide.
+        return value
     if isinstance(value, (_types.FunctionType, _types.MethodType)):
         return _guard(value)
     return value
