@@ -89,7 +89,7 @@ fn legacy_values_match_the_reference_tables() {
 
     let fixed = load_legacy("restrictions.fixed");
     assert_eq!(fixed.limit(ResourceId::Cpu), 0.1);
-    assert_eq!(fixed.limit(ResourceId::Memory), 15_000_000.0);
+    assert_eq!(fixed.limit(ResourceId::Memory), 25_000_000.0);
     assert_eq!(fixed.limit(ResourceId::Filesopened), 5.0);
     assert_eq!(fixed.limit(ResourceId::Netrecv), 10_000.0);
     assert_eq!(fixed.connport(), &ports(12345..=12345));
