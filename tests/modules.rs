@@ -10,11 +10,11 @@ const POLICY: &str = "profile = \"python\"\n\n[resources]\nmemory = \"200 MB\"\n
                       modules = [\"math\", \"cmath\", \"itertools\", \"heapq\", \"bisect\", \
                       \"functools\", \"operator\", \"collections\", \"string\", \"copy\", \
                       \"random\", \"json\", \"re\", \"textwrap\", \"fractions\", \"sys\", \
-                      \"abc\", \"typing\", \"dataclasses\"]\n";
+                      \"abc\", \"typing\", \"dataclasses\", \"doctest\"]\n";
 
 /// Modules of the standard library this build does not ship (docs/modules.md says why): a
 /// policy listing any of them is refused by name.
-const NOT_SHIPPED: &[&str] = &["statistics", "decimal", "datetime", "enum", "os", "doctest"];
+const NOT_SHIPPED: &[&str] = &["statistics", "decimal", "datetime", "enum", "os", "inspect"];
 
 /// Runs `program` under [`POLICY`].
 fn run(program: &str) -> RunOutput {
@@ -407,4 +407,63 @@ fn modules_typing_dataclasses_escapes_fail() {
     for canary in ["canary1", "canary2", "canary3", "canary4"] {
         assert!(!sb.path().join(canary).exists(), "{canary} was written");
     }
+}
+
+/// `doctest.testmod()` as algorithm collections end their scripts: passing examples print
+/// nothing, a failing one the report CPython prints (its `File` line names the program file,
+/// where `python -c` says `__main__`).
+#[test]
+fn modules_doctest_like_cpython() {
+    let program = "def gcd(a: int, b: int) -> int:\n    \"\"\"\n    >>> gcd(12, 18)\n    6\n    >>> [gcd(i, 6) for i in range(4)]\n    [6, 1, 2, 3]\n\
+                   \x20   >>> print('x')\n    x\n    >>> 1 / 0\n    Traceback (most recent call last):\n    ZeroDivisionError: division by zero\n    \"\"\"\n\
+                   \x20   while b:\n        a, b = b, a % b\n    return a\n\n\
+                   class Stack:\n    \"\"\"\n    >>> s = Stack()\n    >>> s.push(3)\n    >>> s._items\n    [3]\n    \"\"\"\n\
+                   \x20   def __init__(self):\n        self._items = []\n    def push(self, x):\n        self._items.append(x)\n\n\
+                   if __name__ == \"__main__\":\n    import doctest\n    print(doctest.testmod())\n";
+    assert_like_cpython(program);
+    let failing = program.replace("    6\n    >>> [gcd", "    7\n    >>> [gcd");
+    let out = run(&failing);
+    out.assert_code(0);
+    let expected = bare_cpython(&failing);
+    assert!(expected.contains("Failed example:"), "{expected}");
+    assert_eq!(
+        out.stdout(),
+        expected.replace("File \"__main__\"", "File \"program.py\""),
+        "{}",
+        out.explain()
+    );
+}
+
+/// Each example is program code: checked against the program's policy, its private
+/// attributes routed, run with the sandbox's builtins whatever globals are given. Nothing an
+/// example the checker refuses holds runs.
+#[test]
+fn modules_doctest_escapes_fail() {
+    let sb = Sandbox::new().restrictions(POLICY).program(
+        "def f():\n    \"\"\"\n    >>> exec(\"openfile('canary1', True)\")\n    >>> ().__class__.__subclasses__()\n\
+         \x20   >>> eval(\"openfile('canary2', True)\")\n    >>> import random; random.Random()._randbelow\n    \"\"\"\n\
+         import doctest\nprint(doctest.testmod(globs={}))\n",
+    );
+    let out = sb.run(&[]);
+    out.assert_code(0);
+    let stdout = out.stdout();
+    for needle in [
+        // Checker: the example is refused before anything of it runs.
+        "the sandbox's checker refuses this example: ",
+        "R401",
+        "R201",
+        // Namespace: the sandbox's builtins (`eval` is a stub) even with `globs={}`.
+        "RunBuiltinException",
+        // Private-attribute guard.
+        "is private to code the sandbox trusts",
+        "TestResults(failed=4, attempted=4)",
+    ] {
+        assert!(stdout.contains(needle), "{needle}: {}", out.explain());
+    }
+    for canary in ["canary1", "canary2"] {
+        assert!(!sb.path().join(canary).exists(), "{canary} was written");
+    }
+    run("import doctest, math\ndoctest.testmod(math)\n")
+        .assert_code(6)
+        .assert_stderr_contains("tests the program's own module only");
 }

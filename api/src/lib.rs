@@ -9,6 +9,7 @@ pub mod builtins;
 pub mod charge;
 pub mod cpython_guards;
 pub mod descriptors;
+pub mod doctest_support;
 pub mod errors;
 pub mod exceptions;
 pub mod files;

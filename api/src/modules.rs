@@ -230,6 +230,26 @@ fn is_program_function(function: &Bound<'_, PyAny>) -> bool {
     }
 }
 
+extern "C" {
+    fn _PySignal_Init(install_signal_handlers: std::ffi::c_int) -> std::ffi::c_int;
+}
+
+/// `_init_signal_state()`: CPython's signal state as its main phase sets it up, without
+/// installing a handler (`_PySignal_Init(0)`); importing `signal` needs it (the core-only
+/// start leaves it out, and the module's initialisation reads it). Once.
+#[pyfunction]
+fn init_signal_state(py: Python<'_>) -> PyResult<()> {
+    static DONE: std::sync::Once = std::sync::Once::new();
+    let mut result = 0;
+    // SAFETY: called with the interpreter attached, before any `signal` import; with 0 it
+    // only creates the default and ignore handler objects and clears the tripped flags.
+    DONE.call_once(|| result = unsafe { _PySignal_Init(0) });
+    if result < 0 {
+        return Err(PyErr::fetch(py));
+    }
+    Ok(())
+}
+
 /// `_sys_exports()`: the export dict of the sandbox's own `sys` (`crate::sys_module`).
 #[pyfunction]
 fn sys_exports(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -279,6 +299,30 @@ fn build<'py>(py: Python<'py>, listed: &[String], future: bool) -> PyResult<Boun
     globals.set_item("_safe_name", wrap_pyfunction!(safe_name, py)?)?;
     globals.set_item("_charge_random", wrap_pyfunction!(charge_random, py)?)?;
     globals.set_item("_sys_exports", wrap_pyfunction!(sys_exports, py)?)?;
+    globals.set_item(
+        "_init_signal_state",
+        wrap_pyfunction!(init_signal_state, py)?,
+    )?;
+    globals.set_item(
+        "_doctest_compile",
+        wrap_pyfunction!(crate::doctest_support::compile_example, py)?,
+    )?;
+    globals.set_item(
+        "_capture_start",
+        wrap_pyfunction!(crate::doctest_support::capture_start, py)?,
+    )?;
+    globals.set_item(
+        "_capture_stop",
+        wrap_pyfunction!(crate::doctest_support::capture_stop, py)?,
+    )?;
+    globals.set_item(
+        "_displayhook",
+        wrap_pyfunction!(crate::doctest_support::displayhook, py)?,
+    )?;
+    globals.set_item(
+        "_program",
+        wrap_pyfunction!(crate::doctest_support::program, py)?,
+    )?;
     globals.set_item(
         "_is_program_function",
         wrap_pyfunction!(is_program_function, py)?,

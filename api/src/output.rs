@@ -67,10 +67,45 @@ pub fn write_stderr_charged(py: Python<'_>, text: &[u8]) {
     let _ = crate::charge::after(py, crate::charge::Renewable::LOGRATE, text.len() as u64);
 }
 
-/// Writes program output: waits for `lograte`, writes, then charges the bytes written.
+/// While `doctest` runs an example, the program's output is gathered here (to compare with
+/// what the example expects) instead of going to standard output.
+static CAPTURE: std::sync::Mutex<Option<Vec<u8>>> = std::sync::Mutex::new(None);
+
+/// Starts gathering the program's output ([`CAPTURE`]).
+pub(crate) fn capture_start() {
+    *CAPTURE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Vec::new());
+}
+
+/// Stops gathering and returns what was gathered.
+pub(crate) fn capture_stop() -> Vec<u8> {
+    CAPTURE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
+        .unwrap_or_default()
+}
+
+/// Writes program output: waits for `lograte`, writes (or gathers, see [`CAPTURE`]), then
+/// charges the bytes written.
 pub(crate) fn write_charged(py: Python<'_>, data: &[u8]) -> PyResult<()> {
     crate::charge::before(py, crate::charge::Renewable::LOGRATE)?;
-    write_stdout(py, data);
+    let gathered = {
+        let mut capture = CAPTURE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match capture.as_mut() {
+            Some(buffer) => {
+                buffer.extend_from_slice(data);
+                true
+            }
+            None => false,
+        }
+    };
+    if !gathered {
+        write_stdout(py, data);
+    }
     crate::charge::after(py, crate::charge::Renewable::LOGRATE, data.len() as u64)
 }
 

@@ -138,6 +138,18 @@ pub(crate) fn set_program_globals(globals: &Bound<'_, PyDict>) {
     PROGRAM_GLOBALS.store(globals.as_ptr(), std::sync::atomic::Ordering::Release);
 }
 
+/// The program's globals dict, once the namespace is built.
+pub(crate) fn program_globals(py: Python<'_>) -> Option<Bound<'_, PyDict>> {
+    let program = PROGRAM_GLOBALS.load(std::sync::atomic::Ordering::Acquire);
+    if program.is_null() {
+        return None;
+    }
+    // SAFETY: the pointer is the program's globals dict, which the namespace keeps alive for
+    // the process; a new reference is taken.
+    let globals = unsafe { Bound::from_borrowed_ptr(py, program) };
+    globals.cast_into::<PyDict>().ok()
+}
+
 /// Whether `globals` is the program's globals dict (only the pointer is compared).
 pub(crate) fn is_program_globals(globals: *mut pyo3::ffi::PyObject) -> bool {
     let program = PROGRAM_GLOBALS.load(std::sync::atomic::Ordering::Acquire);

@@ -281,6 +281,11 @@ pub fn set_program(filename: &str, source: &str) {
     let _ = PROGRAM.set((filename.to_string(), source.to_string()));
 }
 
+/// The main program's name and source, once recorded.
+pub(crate) fn program() -> Option<&'static (String, String)> {
+    PROGRAM.get()
+}
+
 /// Renders `err` with the recorded main program's lines.
 pub fn render_for_program(py: Python<'_>, err: &PyErr) -> String {
     match PROGRAM.get() {

@@ -219,6 +219,8 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         }
         let mut refused = None;
         let options = crate::profile::checker_options(&plan.policy);
+        // `doctest` checks each example against the same options as the program.
+        api::doctest_support::set_checker_options(&options);
         let check = |py: Python<'_>, source: &str, filename: &str| {
             if unrestricted {
                 Ok(None)

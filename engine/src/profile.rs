@@ -38,6 +38,7 @@ pub const SHIPPED_MODULES: &[&str] = &[
     "abc",
     "typing",
     "dataclasses",
+    "doctest",
 ];
 
 /// What this build provides, against which a policy's `[python]` table is checked.

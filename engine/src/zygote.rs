@@ -160,6 +160,7 @@ fn run_warm(
     options
         .modules
         .retain(|module| request.modules.contains(module));
+    api::doctest_support::set_checker_options(&options);
     let mut refused = None;
     let check = |py: Python<'_>, source: &str, filename: &str| {
         crate::refusal::violations(py, source, filename, &options, &mut refused)

@@ -246,6 +246,14 @@ impl Checked {
         self.parsed.compile(py)
     }
 
+    /// Compiles the checked statements as the interactive interpreter would (`"single"`
+    /// mode: an expression statement's value goes to `sys.displayhook`), as `doctest` runs
+    /// an example.
+    pub fn compile_interactive<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.refuse_unrouted()?;
+        self.parsed.compile_interactive(py)
+    }
+
     /// Compiles the program for `eval` when it is exactly one expression (the very node
     /// that was checked, not the source again); `None` when it is anything else.
     pub fn compile_expression<'py>(&self, py: Python<'py>) -> Option<PyResult<Bound<'py, PyAny>>> {

@@ -18,6 +18,9 @@
 #   _is_program_function(f)
 #                       whether f is a function the program defined (its globals are the
 #                       program's)
+#   _init_signal_state()
+#                       CPython's signal state, which the core-only start leaves out (no
+#                       handler installed)
 #   _sys_exports()      the export dict of the sandbox's own `sys` (api/src/sys_module.rs):
 #                       streams onto the sandbox's input and output, argv, exit, recursion
 #                       limit, read-only facts; never CPython's `sys`
@@ -489,16 +492,173 @@ def _dataclasses():
     # the sandbox's interpreter starts without it (CPython's main phase adds it). It is there
     # for that import only: tokenize keeps its own reference, which nothing exported reaches,
     # and once confined no file outside the vessel opens anyway (Landlock).
+    return _with_builtin_open(lambda: _plain("dataclasses", DATACLASSES))
+
+
+def _with_builtin_open(build):
+    """Runs `build` with `builtins.open` bound, for the imports that bind it (tokenize, via
+    inspect): the sandbox's interpreter starts without it (CPython's main phase adds it)."""
     import builtins
     had_open = hasattr(builtins, "open")
     if not had_open:
         import io
         builtins.open = io.open
     try:
-        return _plain("dataclasses", DATACLASSES)
+        return build()
     finally:
         if not had_open:
             del builtins.open
+
+
+DOCTEST_FLAGS = ("DONT_ACCEPT_TRUE_FOR_1 DONT_ACCEPT_BLANKLINE NORMALIZE_WHITESPACE ELLIPSIS "
+                 "SKIP IGNORE_EXCEPTION_DETAIL REPORT_UDIFF REPORT_CDIFF REPORT_NDIFF "
+                 "REPORT_ONLY_FIRST_FAILURE FAIL_FAST").split()
+
+
+def _doctest():
+    # `testmod()` runs the examples of the program's docstrings as CPython's does, with
+    # CPython's finder, parser, output checker, reports and summary; what differs is how an
+    # example runs: it is program code, so it is checked against the program's policy and
+    # its private attributes routed (`_doctest_compile`, api/src/doctest_support.rs), it runs
+    # with the sandbox's builtins whatever globals are given, and its output is gathered
+    # from the sandbox's output path.
+    # doctest imports unittest and pdb, which import `signal`: its module initialisation
+    # needs the state CPython's main phase sets up (`_PySignal_Init`, without installing
+    # handlers; the core-only start skips it), and it installs a SIGINT handler, put back to
+    # the default so the sandbox still dies of SIGINT as before.
+    _init_signal_state()
+    real = _with_builtin_open(lambda: __import__("doctest"))
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    import linecache
+    import sys
+    import traceback
+    import types
+
+    stdout = _sys_exports()["stdout"]
+    sys.displayhook = _displayhook
+
+    class _Finder(real.DocTestFinder):
+        def __init__(self, program_globals, **kwargs):
+            super().__init__(**kwargs)
+            self.program_globals = program_globals
+
+        def _from_module(self, module, object):
+            # The module is a stand-in holding the program's names: the program's functions
+            # are those whose globals are the program's.
+            if isinstance(object, types.FunctionType):
+                return object.__globals__ is self.program_globals
+            return getattr(object, "__module__", None) == module.__name__
+
+    class _Runner(real.DocTestRunner):
+        def __init__(self, builtins, **kwargs):
+            super().__init__(**kwargs)
+            self.sandbox_builtins = builtins
+
+        def run(self, test, compileflags=None, out=None, clear_globs=True):
+            out = stdout.write if out is None else out
+            test.globs["__builtins__"] = self.sandbox_builtins
+            original = self.optionflags
+            failures = tries = 0
+            success, failure, boom = range(3)
+            check = self._checker.check_output
+            for number, example in enumerate(test.examples):
+                quiet = (self.optionflags & real.REPORT_ONLY_FIRST_FAILURE) and failures > 0
+                self.optionflags = original
+                for flag, on in (example.options or {}).items():
+                    if on:
+                        self.optionflags |= flag
+                    else:
+                        self.optionflags &= ~flag
+                if self.optionflags & real.SKIP:
+                    continue
+                tries += 1
+                if not quiet:
+                    self.report_start(out, test, example)
+                name = "<doctest %s[%d]>" % (test.name, number)
+                _capture_start()
+                try:
+                    exec(_doctest_compile(example.source, name), test.globs)
+                    exception = None
+                except KeyboardInterrupt:
+                    _capture_stop()
+                    raise
+                except BaseException:
+                    kind, value, trace = sys.exc_info()
+                    # The traceback starts at the example, not at this runner.
+                    exception = (kind, value, trace.tb_next if trace is not None else None)
+                got = _capture_stop()
+                outcome = failure
+                if exception is None:
+                    if check(example.want, got, self.optionflags):
+                        outcome = success
+                else:
+                    message = traceback.format_exception_only(*exception[:2])[-1]
+                    if not quiet:
+                        got += real._exception_traceback(exception)
+                    if example.exc_msg is None:
+                        outcome = boom
+                    elif check(example.exc_msg, message, self.optionflags):
+                        outcome = success
+                    elif self.optionflags & real.IGNORE_EXCEPTION_DETAIL:
+                        strip = real._strip_exception_details
+                        if check(strip(example.exc_msg), strip(message), self.optionflags):
+                            outcome = success
+                if outcome == success:
+                    if not quiet:
+                        self.report_success(out, test, example, got)
+                elif outcome == failure:
+                    if not quiet:
+                        self.report_failure(out, test, example, got)
+                    failures += 1
+                else:
+                    if not quiet:
+                        self.report_unexpected_exception(out, test, example, exception)
+                    failures += 1
+                if failures and self.optionflags & real.FAIL_FAST:
+                    break
+            self.optionflags = original
+            self._DocTestRunner__record_outcome(test, failures, tries)
+            if clear_globs:
+                test.globs.clear()
+            return real.TestResults(failures, tries)
+
+    def testmod(m=None, name=None, globs=None, verbose=None, report=True, optionflags=0,
+                extraglobs=None, raise_on_error=False, exclude_empty=False):
+        """doctest.testmod for the program's own module (`m` must be None)."""
+        if m is not None:
+            raise TypeError("doctest.testmod() in the sandbox tests the program's own "
+                            "module only: call it without a module")
+        if raise_on_error:
+            raise ValueError("doctest.testmod(raise_on_error=True) is not supported in the "
+                             "sandbox")
+        program_globals, filename, source = _program()
+        module = types.ModuleType(program_globals.get("__name__", "__main__"))
+        module.__dict__.update(program_globals)
+        module.__file__ = filename
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        finder = _Finder(program_globals, exclude_empty=exclude_empty)
+        runner = _Runner(program_globals["__builtins__"], verbose=verbose,
+                         optionflags=optionflags)
+        tests = finder.find(module, name,
+                            globs=program_globals if globs is None else globs,
+                            extraglobs=extraglobs)
+        for test in tests:
+            runner.run(test)
+        if report:
+            # CPython's summary prints to `sys.stdout`, which the sandbox's interpreter does not
+            # have: the sandbox's own standard output stands in while it prints.
+            saved = getattr(sys, "stdout", None)
+            sys.stdout = stdout
+            try:
+                runner.summarize()
+            finally:
+                sys.stdout = saved
+        return real.TestResults(runner.failures, runner.tries)
+
+    exports = {name: getattr(real, name) for name in DOCTEST_FLAGS}
+    exports["testmod"] = testmod
+    return exports
 
 
 # ---- the table ---------------------------------------------------------------------------
@@ -526,6 +686,7 @@ BUILDERS = {
     "abc": _abc,
     "typing": _typing,
     "dataclasses": _dataclasses,
+    "doctest": _doctest,
 }
 
 # The dangerous kinds of value no export, and no attribute an exported class resolves, may

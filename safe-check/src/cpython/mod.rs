@@ -68,6 +68,7 @@ extern "C" {
         arena: *mut PyArena,
     ) -> *mut ffi::PyObject;
     fn _PyAST_Expression(body: ast::expr_ty, arena: *mut PyArena) -> ast::mod_ty;
+    fn _PyAST_Interactive(body: *mut ast::asdl_stmt_seq, arena: *mut PyArena) -> ast::mod_ty;
     static Py_Version: std::ffi::c_ulong;
 }
 
@@ -168,6 +169,30 @@ impl Parsed {
             }
             let code = _PyAST_Compile(wrapped, self.filename.as_ptr(), &mut flags, -1, self.arena);
             Some(Bound::from_owned_ptr_or_err(py, code))
+        }
+    }
+}
+
+impl Parsed {
+    /// Compiles the module's statements as the interactive interpreter would (`compile(...,
+    /// "single")`): the value of an expression statement goes to `sys.displayhook`. From the
+    /// very statements that were checked.
+    pub(crate) fn compile_interactive<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let mut flags = compiler_flags();
+        // SAFETY: the module and its body are alive (owned by `self`); the new Interactive
+        // node is allocated in the same arena, which outlives the compilation. The union
+        // member read is the one the kind tag selects.
+        unsafe {
+            let module = &*self.module;
+            if module.kind != ast::_mod_kind_Module_kind {
+                return Err(pyo3::exceptions::PySyntaxError::new_err("not a module"));
+            }
+            let wrapped = _PyAST_Interactive(module.v.Module.body, self.arena);
+            if wrapped.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            let code = _PyAST_Compile(wrapped, self.filename.as_ptr(), &mut flags, -1, self.arena);
+            Bound::from_owned_ptr_or_err(py, code)
         }
     }
 }
