@@ -195,8 +195,7 @@ mod tests {
             checker.options,
             safe_check::Options::python(["heapq", "math"])
         );
-        let refused =
-            Checker::new(Profile::Python, &names(&["statistics"])).expect_err("not shipped");
+        let refused = Checker::new(Profile::Python, &names(&["decimal"])).expect_err("not shipped");
         assert!(
             refused.contains("not a module this build provides"),
             "{refused}"

@@ -385,6 +385,37 @@ fn install_path_importer(py: Python<'_>) -> PyResult<()> {
     Ok(())
 }
 
+/// Modules CPython's C code imports for its own use while a program's frame is current
+/// (`PyImport_ImportModule`, which calls the frame's `__import__` with an empty *list* as the
+/// fromlist and then reads `sys.modules` itself): `datetime`'s `strftime` imports `time`,
+/// its `strptime` imports `_strptime`. `datetime`'s builder imports both before confinement.
+const INTERPRETER_IMPORTS: &[&str] = &["time", "_strptime"];
+
+/// Whether this is such an import: one of [`INTERPRETER_IMPORTS`], already in `sys.modules`,
+/// with an empty list as the fromlist (an import statement passes `None` or a tuple, and
+/// R301/R302 refuse these modules anyway). Nothing is returned to the caller either way.
+fn is_interpreter_import(
+    py: Python<'_>,
+    name: &str,
+    fromlist: Option<&Bound<'_, PyAny>>,
+) -> PyResult<bool> {
+    if !INTERPRETER_IMPORTS.contains(&name) {
+        return Ok(false);
+    }
+    let Some(list) = fromlist.and_then(|list| list.cast::<pyo3::types::PyList>().ok()) else {
+        return Ok(false);
+    };
+    if !list.is_empty() {
+        return Ok(false);
+    }
+    // `sys.modules` read directly: importing `sys` here would come back through this
+    // function (the current frame's `__import__`).
+    // SAFETY: PyImport_GetModuleDict returns a borrowed reference to the interpreter's
+    // `sys.modules`, alive for the process; a new reference is taken.
+    let modules = unsafe { Bound::from_borrowed_ptr(py, pyo3::ffi::PyImport_GetModuleDict()) };
+    modules.contains(name)
+}
+
 /// The python profile's `__import__`: the proxy of a module [`prepare`] built, and nothing
 /// else. `import a.b` gives `a`'s proxy (whose `b` is `a.b`'s), `from a.b import x` gives
 /// `a.b`'s after checking that it exports every name asked for.
@@ -404,6 +435,11 @@ pub fn import<'py>(
         ));
     }
     let name: String = name.extract()?;
+    if is_interpreter_import(py, &name, fromlist)? {
+        // The interpreter's own import (see `INTERPRETER_IMPORTS`): it reads the module from
+        // `sys.modules` itself and ignores what this returns, so nothing is handed out.
+        return Ok(py.None().into_bound(py));
+    }
     let lookup = |dotted: &str| -> PyResult<Bound<'py, PyAny>> {
         let found = match REGISTRY.get(py) {
             Some(registry) => registry.bind(py).get_item(dotted)?,

@@ -39,6 +39,8 @@ pub const SHIPPED_MODULES: &[&str] = &[
     "typing",
     "dataclasses",
     "doctest",
+    "statistics",
+    "datetime",
 ];
 
 /// What this build provides, against which a policy's `[python]` table is checked.

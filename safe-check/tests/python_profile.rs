@@ -111,6 +111,16 @@ const WIDENED: &[(&str, &str, &[&str])] = &[
         "class Money:\n    def __add__(self, other):\n        return self\n    __radd__ = __add__\n    def __mul__(self, other):\n        return self\n    __rmul__ = __mul__\n    def iter_impl(self):\n        return iter(())\n    __iter__ = iter_impl\n    __eq__ = lambda self, other: self is other\n    __hash__ = None\n    __str__ = __repr__\n    __post_init__ = iter_impl\n",
         &["R202"],
     ),
+    (
+        "class-attribute",
+        "class Point:\n    def __repr__(self):\n        return self.__class__.__name__\nkind = (1).__class__\n",
+        &["R201"],
+    ),
+    (
+        "special-method-reads",
+        "class V:\n    def __eq__(self, other):\n        return super().__eq__(other)\nsize = [1].__len__()\nplus = int.__add__\n",
+        &["R201"],
+    ),
 ];
 
 /// Programs both profiles allow (so the python profile needs no widening for them).

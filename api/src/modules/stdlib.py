@@ -451,6 +451,37 @@ def _fractions():
     return {"Fraction": real.Fraction}
 
 
+# ---- statistics, datetime ---------------------------------------------------------------------
+
+STATISTICS = ("mean fmean geometric_mean harmonic_mean median median_low median_high "
+              "median_grouped mode multimode pstdev pvariance stdev variance quantiles "
+              "correlation covariance linear_regression StatisticsError").split()
+
+
+def _statistics():
+    # Functions over the program's data. Left out: `NormalDist`, whose `samples` draws from
+    # the module-level `random` instance (seeded from the OS and charged nothing).
+    import heapq  # noqa: F401  `mode` calls Counter.most_common(1), which imports it
+    return _plain("statistics", STATISTICS)
+
+
+DATETIME = "date datetime time timedelta timezone tzinfo MINYEAR MAXYEAR UTC".split()
+
+
+def _datetime():
+    # C types. `now()`/`today()` read the wall clock (the time of day is no secret the API
+    # keeps: `getruntime` measures elapsed time already); a local time zone needs the
+    # system's zone files, which a confined run cannot read, so local times are UTC.
+    # `_strptime`, which `strptime` imports when first called, is imported now (once
+    # confined, nothing more is read from the standard library); the program's `__import__`
+    # lets that C-level import read it from `sys.modules` (api/src/modules.rs,
+    # `INTERPRETER_IMPORTS`) without handing anything out.
+    # `strftime` imports `time` the same way.
+    import _strptime  # noqa: F401
+    import time  # noqa: F401
+    return _plain("datetime", DATETIME)
+
+
 # ---- abc, typing, dataclasses --------------------------------------------------------------
 
 def _abc():
@@ -687,6 +718,8 @@ BUILDERS = {
     "typing": _typing,
     "dataclasses": _dataclasses,
     "doctest": _doctest,
+    "statistics": _statistics,
+    "datetime": _datetime,
 }
 
 # The dangerous kinds of value no export, and no attribute an exported class resolves, may
