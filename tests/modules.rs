@@ -387,10 +387,10 @@ fn modules_typing_dataclasses_escapes_fail() {
             "import typing\ntyping.Annotated[type, 1]('X', (), {})\n",
             "type() in the sandbox takes exactly one argument",
         ),
-        // Module: runtime-made names starting with `_` are refused by namedtuple itself.
+        // Module guard: runtime-made names starting with `_` are refused.
         (
             "import typing\ntyping.NamedTuple('P', [('_x', int)])\n",
-            "Field names cannot start with an underscore",
+            "NamedTuple field name '_x' is not allowed in the sandbox",
         ),
     ] {
         run(program).assert_code(6).assert_stderr_contains(needle);
@@ -493,4 +493,52 @@ fn modules_statistics_datetime_like_cpython() {
     run("import statistics\nprint(statistics.NormalDist)\n")
         .assert_code(6)
         .assert_stderr_contains("has no attribute 'NormalDist'");
+}
+
+/// Red-team round 13: `type(super())` (and `super().__class__`, compiled as `type()`) was the
+/// real `super` type, whose two-argument form read the shadowed base attributes of exported
+/// classes (the uncharged `random.Random.getrandbits`, `string.Template.flags`'s enum
+/// member). The namespace's `type` answers its own zero-argument `super` instead.
+#[test]
+fn modules_round_thirteen_escapes_fail() {
+    let out = run(
+        "import random, string\nclass A:\n    def sup(self):\n        return type(super()), super().__class__\n\
+         S, T = A().sup()\nprint(S is super, T is super)\n\
+         try:\n    S(random.Random, random.Random())\nexcept TypeError as e:\n    print(e)\n\
+         try:\n    S(string.Template, string.Template).flags\nexcept TypeError as e:\n    print(e)\n",
+    );
+    out.assert_code(0).assert_stdout(
+        "True True\nsuper() in the sandbox takes no arguments\nsuper() in the sandbox takes no arguments\n",
+    );
+    // Module guards: a `str` subclass's own methods answered the name checks while C code
+    // read its characters (`attrgetter` reached `__globals__`, `methodcaller` `mro`), and
+    // namedtuple joins field names into source code it runs. Names are exact `str`s first.
+    let lying =
+        "class S(str):\n    def split(self, sep=None, maxsplit=-1):\n        return ['ok']\n    \
+                 def isidentifier(self):\n        return True\n    \
+                 def startswith(self, prefix, *rest):\n        return False\n    \
+                 def __eq__(self, other):\n        return False\n    \
+                 def __hash__(self):\n        return 1\n";
+    for (program, needle) in [
+        (
+            "import operator, json\nprint(operator.attrgetter(S('__globals__'))(json.JSONEncoder.encode))\n",
+            "names starting with '_'",
+        ),
+        (
+            "import operator, random\nprint(operator.methodcaller(S('mro'))(random.Random))\n",
+            "names the checker refuses",
+        ),
+        (
+            "import typing\ntyping.NamedTuple('P', [(S(\"a=().__class__\"), int)])\n",
+            "is not allowed in the sandbox",
+        ),
+        (
+            "import collections\ncollections.namedtuple('P', [S(\"a=().__class__\")])\n",
+            "is not allowed in the sandbox",
+        ),
+    ] {
+        run(&format!("{lying}{program}"))
+            .assert_code(6)
+            .assert_stderr_contains(needle);
+    }
 }

@@ -244,7 +244,8 @@ impl ForbiddenBuiltin {
 /// `type(obj)`: RepyV2's one-argument `type`.
 ///
 /// It returns the type of an ordinary value, so `type(x) == int` works; given a class (or
-/// `type` itself) it returns this function instead of the metatype, and it never creates a
+/// `type` itself) it returns this function instead of the metatype, given a `super` object
+/// the namespace's zero-argument `super` instead of the real type, and it never creates a
 /// class: the three-argument form and keyword arguments raise `TypeError`.
 #[pyfunction(name = "type", signature = (*args, **kwargs))]
 pub fn restricted_type<'py>(
@@ -260,6 +261,12 @@ pub fn restricted_type<'py>(
     let obj = args.get_item(0)?;
     if obj.is_instance_of::<PyType>() || is_restricted_type(&obj) {
         return restricted_type_function(py);
+    }
+    if obj.is_instance_of::<pyo3::types::PySuper>() {
+        // The real `super` type's two-argument form reads any attribute along any object's
+        // MRO, past every override (red-team round 13): a `super` object's type is the
+        // namespace's zero-argument `super` function.
+        return crate::python_profile::super_function(py);
     }
     Ok(obj.get_type().into_any())
 }

@@ -108,7 +108,7 @@ pub fn extend(py: Python<'_>, builtins: &Bound<'_, PyDict>) -> PyResult<()> {
     for name in ["property", "staticmethod", "classmethod"] {
         builtins.set_item(name, real.getattr(name)?)?;
     }
-    builtins.set_item("super", wrap_pyfunction!(zero_argument_super, py)?)?;
+    builtins.set_item("super", super_function(py)?)?;
     crate::private_attributes::install(py, builtins)?;
     builtins.set_item("input", wrap_pyfunction!(input, py)?)?;
     builtins.set_item("getattr", wrap_pyfunction!(guarded_getattr, py)?)?;
@@ -148,6 +148,24 @@ pub(crate) fn program_globals(py: Python<'_>) -> Option<Bound<'_, PyDict>> {
     // the process; a new reference is taken.
     let globals = unsafe { Bound::from_borrowed_ptr(py, program) };
     globals.cast_into::<PyDict>().ok()
+}
+
+/// The python profile's `super` function, one object for the process: the program's
+/// `super`, and what `type()` answers for a `super` object (whose real type's two-argument
+/// form reads any attribute along any object's MRO, red-team round 13).
+static SUPER: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+
+/// [`SUPER`], made on first use.
+pub(crate) fn super_function(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    SUPER
+        .get_or_try_init(py, || {
+            Ok::<_, PyErr>(
+                wrap_pyfunction!(zero_argument_super, py)?
+                    .into_any()
+                    .unbind(),
+            )
+        })
+        .map(|function| function.bind(py).clone())
 }
 
 /// Whether `globals` is the program's globals dict (only the pointer is compared).

@@ -43,6 +43,10 @@ def _check_name(what, name):
     `__match_args__` of a runtime-made class never names `__class__`, `gi_frame`, ...)."""
     if not isinstance(name, str):
         raise TypeError(f"{what} must be a str, not {type(name).__name__}")
+    # An exact `str` first, and the caller uses what this returns: a `str` subclass's own
+    # `split`, `isidentifier`, `startswith` or `__eq__` could answer the checks while C code
+    # reads its characters (red-team round 13 reached `__globals__` through attrgetter).
+    name = str.__str__(name)
     if (not name.isidentifier() or name.startswith("_") or not _safe_name(name)
             or name in _REFUSED_ATTRIBUTES):
         raise ValueError(
@@ -87,12 +91,15 @@ def _operator():
     def attrgetter(attr, *attrs):
         """operator.attrgetter, refusing attribute names starting with '_' in any dotted
         part (the checker cannot see a name given as a string)."""
+        names = []
         for name in (attr, *attrs):
             if not isinstance(name, str):
                 raise TypeError("attribute name must be a string")
+            name = str.__str__(name)
             for part in name.split("."):
                 _check_name("attribute name", part)
-        getter = real.attrgetter(attr, *attrs)
+            names.append(name)
+        getter = real.attrgetter(*names)
 
         # A closure, not the attrgetter object: `type()` of it would hand out the unguarded
         # class.
@@ -102,7 +109,7 @@ def _operator():
 
     def methodcaller(name, /, *args, **kwargs):
         """operator.methodcaller, refusing method names starting with '_'."""
-        _check_name("method name", name)
+        name = _check_name("method name", name)
         caller = real.methodcaller(name, *args, **kwargs)
 
         def call(obj):
@@ -188,11 +195,13 @@ def _collections():
     def namedtuple(typename, field_names, *, rename=False, defaults=None, module=None):
         """collections.namedtuple, refusing type and field names starting with '_' (the
         fields become `__match_args__`, read by `case P(x)` patterns)."""
-        _check_name("namedtuple type name", typename)
+        typename = _check_name("namedtuple type name", typename)
         if isinstance(field_names, str):
-            names = field_names.replace(",", " ").split()
+            names = str.__str__(field_names).replace(",", " ").split()
         else:
-            names = list(field_names)
+            # Exact `str`s (a subclass's own methods must not answer the checks below).
+            names = [str.__str__(name) if isinstance(name, str) else name
+                     for name in field_names]
         seen = set()
         for name in names:
             renamed = rename and (not isinstance(name, str) or not name.isidentifier()
@@ -205,6 +214,8 @@ def _collections():
             module = "__main__"
         elif not isinstance(module, str):
             raise TypeError("module must be a str")
+        else:
+            module = str.__str__(module)
         made = real.namedtuple(typename, names, rename=rename, defaults=defaults,
                                module=module)
         # Its documented API starts with `_`: the private-attribute guard lets a program
@@ -507,7 +518,26 @@ def _typing():
     # special method), `get_origin`/`get_args` (they hand out that origin),
     # `get_type_hints` and `ForwardRef` (they evaluate annotation strings as code, which the
     # checker never saw), `TypedDict`, `ParamSpec`, `Concatenate`.
-    return _plain("typing", TYPING)
+    import typing as real
+    exports = _plain("typing", TYPING)
+
+    def NamedTuple(typename, fields=None, /, **kwargs):
+        """typing.NamedTuple, its type and field names checked as exact `str`s first:
+        namedtuple joins the field names into source code it runs, and a `str` subclass's
+        own methods could answer its checks while its characters are code."""
+        typename = _check_name("NamedTuple type name", typename)
+        if fields is not None:
+            fields = [(_check_name("NamedTuple field name", name), kind)
+                      for name, kind in fields]
+        kwargs = {_check_name("NamedTuple field name", name): kind
+                  for name, kind in kwargs.items()}
+        return real.NamedTuple(typename, fields, **kwargs)
+
+    # `class P(NamedTuple): x: int` asks the base for `__mro_entries__`: the same base as
+    # the original's (the class body's field names are identifiers the checker saw).
+    NamedTuple.__mro_entries__ = lambda bases: (real._NamedTuple,)
+    exports["NamedTuple"] = NamedTuple
+    return exports
 
 
 DATACLASSES = ("dataclass field fields asdict astuple replace is_dataclass "
