@@ -11,11 +11,11 @@ const POLICY: &str = "profile = \"python\"\n\n[resources]\nmemory = \"200 MB\"\n
                       \"functools\", \"operator\", \"collections\", \"string\", \"copy\", \
                       \"random\", \"json\", \"re\", \"textwrap\", \"fractions\", \"sys\", \
                       \"abc\", \"typing\", \"dataclasses\", \"doctest\", \"statistics\", \
-                      \"datetime\"]\n";
+                      \"datetime\", \"enum\"]\n";
 
 /// Modules of the standard library this build does not ship (docs/modules.md says why): a
 /// policy listing any of them is refused by name.
-const NOT_SHIPPED: &[&str] = &["decimal", "enum", "os", "inspect", "time", "subprocess"];
+const NOT_SHIPPED: &[&str] = &["decimal", "os", "inspect", "time", "subprocess"];
 
 /// Runs `program` under [`POLICY`].
 fn run(program: &str) -> RunOutput {
@@ -540,5 +540,86 @@ fn modules_round_thirteen_escapes_fail() {
         run(&format!("{lying}{program}"))
             .assert_code(6)
             .assert_stderr_contains(needle);
+    }
+}
+
+/// `enum` as programs define enumerations: class bodies, lookups, `auto`, `unique`, `IntEnum`
+/// and `Flag` arithmetic, `match`.
+#[test]
+fn modules_enum_like_cpython() {
+    assert_like_cpython(
+        "from enum import Enum, IntEnum, Flag, auto, unique\n\
+         class Color(Enum):\n    RED = 1\n    GREEN = 2\n    BLUE = auto()\n\
+         print(Color.RED, repr(Color.GREEN), Color(2), Color['BLUE'], Color.BLUE.value, [c.name for c in Color], len(Color), Color.RED in Color)\n\
+         class P(IntEnum):\n    LOW = 1\n    HIGH = 2\nprint(P.LOW < P.HIGH, P.HIGH + 1, sorted([P.HIGH, P.LOW]), format(P.LOW))\n\
+         class Perm(Flag):\n    R = auto()\n    W = auto()\n    X = auto()\nprint(Perm.R | Perm.W, bool(Perm.R & Perm.X), Perm(3))\n\
+         @unique\nclass Dir(Enum):\n    N = 'n'\n    S = 's'\n    def opposite(self):\n        return Dir.S if self is Dir.N else Dir.N\n\
+         print(Dir.N.opposite(), isinstance(Dir.N, Enum), type(Dir.N).__name__, Dir('s'))\n\
+         match Color.RED:\n    case Color.RED:\n        print('red')\n\
+         try:\n    Color(9)\nexcept ValueError as e:\n    print(e)\n",
+    );
+}
+
+/// enum's functional API would set any name, dunders included, as a class attribute (the
+/// special methods R203 refuses); `_convert_` reads any module's globals by name. Each is
+/// refused by the wall named.
+#[test]
+fn modules_enum_escapes_fail() {
+    for (program, needle) in [
+        // Module guard: the functional API, through the base and through a program's enum.
+        (
+            "import enum\nE = enum.Enum('E', [('__getattr__', print)])\n",
+            "the functional API of enum",
+        ),
+        (
+            "import enum\nclass C(enum.Enum):\n    A = 1\nC('X', 'A B')\n",
+            "the functional API of enum",
+        ),
+        // Private-attribute guard: the metaclass's machinery.
+        (
+            "import enum\nclass C(enum.Enum):\n    A = 1\nprint(C._convert_)\n",
+            "is private to code the sandbox trusts",
+        ),
+        // Proxy: the metaclass and the helpers are not exported.
+        (
+            "import enum\nprint(enum.EnumType)\n",
+            "has no attribute 'EnumType'",
+        ),
+        (
+            "import enum\nprint(enum.global_enum)\n",
+            "has no attribute 'global_enum'",
+        ),
+    ] {
+        run(program).assert_code(6).assert_stderr_contains(needle);
+    }
+    // Namespace: an enum class's type is the sandbox's `type` function, not the metaclass.
+    run("import enum\nclass C(enum.Enum):\n    A = 1\nprint(type(C) is type, type(C.A) is C)\n")
+        .assert_code(0)
+        .assert_stdout("True True\n");
+}
+
+/// Red-team round 14: a dict subclass as `doctest.testmod(globs=...)` kept `__builtins__` out
+/// of the example's globals, so `exec` filled in the trusted runner's real builtins; and
+/// `dataclass` read each field's default with the real `getattr`, so a field named `mro` or
+/// `_invalid` read what the checker refuses as an attribute (a trusted base's MRO, private
+/// attributes). Examples now run in exact dicts with the sandbox's builtins; field names are
+/// checked as attribute names.
+#[test]
+fn modules_round_fourteen_escapes_fail() {
+    let out = run(
+        "\"\"\"\n>>> B.append(getattr(len, '__self__'))\n\"\"\"\nimport doctest\nB = []\n\
+         class G(dict):\n    def copy(self):\n        return self\n    def __setitem__(self, k, v):\n        if k != '__builtins__':\n            dict.__setitem__(self, k, v)\n\
+         print(doctest.testmod(globs=G(B=B), report=False), B)\n",
+    );
+    out.assert_code(0)
+        .assert_stdout_contains("TestResults(failed=1, attempted=1) []\n");
+    for program in [
+        "import dataclasses, random\n@dataclasses.dataclass\nclass C(random.Random):\n    mro: int\n",
+        "import dataclasses, string\n@dataclasses.dataclass\nclass T(string.Template):\n    _invalid: int\n",
+        "from dataclasses import dataclass\n@dataclass(frozen=True)\nclass P:\n    format: str = 'x'\n",
+    ] {
+        run(program)
+            .assert_code(6)
+            .assert_stderr_contains("dataclass field name");
     }
 }

@@ -41,6 +41,7 @@ pub const SHIPPED_MODULES: &[&str] = &[
     "doctest",
     "statistics",
     "datetime",
+    "enum",
 ];
 
 /// What this build provides, against which a policy's `[python]` table is checked.

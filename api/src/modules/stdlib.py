@@ -493,6 +493,43 @@ def _datetime():
     return _plain("datetime", DATETIME)
 
 
+# ---- enum -------------------------------------------------------------------------------------
+
+def _enum():
+    import enum as real
+
+    class EnumType(real.EnumType):
+        """enum's metaclass without the functional API: `Enum("E", names)` sets every name
+        it is given as a class attribute, dunders included, which would define the special
+        methods R203 refuses (`Enum("E", [("__getattr__", f)])`). Members are defined in a
+        class body, whose names the checker saw; `Color(1)` and `Color["RED"]` still look
+        members up."""
+
+        def __call__(cls, value, names=None, *values, module=None, qualname=None, type=None,
+                     start=1, boundary=None):
+            if names is not None or values or module is not None or qualname is not None \
+                    or type is not None or boundary is not None:
+                raise TypeError("the functional API of enum (Enum('Name', members)) is not "
+                                "available in the sandbox: define the members in a class "
+                                "body")
+            return super().__call__(value)
+
+    EnumType.__module__ = "enum"
+    _GUARDED_ENUM_TYPES.add(EnumType)
+
+    def base(original):
+        made = EnumType(original.__name__, (original,), EnumType.__prepare__(
+            original.__name__, (original,)))
+        made.__module__ = "enum"
+        made.__qualname__ = original.__qualname__
+        return made
+
+    exports = {name: base(getattr(real, name)) for name in (
+        "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag")}
+    exports.update({"auto": real.auto, "unique": real.unique})
+    return exports
+
+
 # ---- abc, typing, dataclasses --------------------------------------------------------------
 
 def _abc():
@@ -553,7 +590,29 @@ def _dataclasses():
     # the sandbox's interpreter starts without it (CPython's main phase adds it). It is there
     # for that import only: tokenize keeps its own reference, which nothing exported reaches,
     # and once confined no file outside the vessel opens anyway (Landlock).
-    return _with_builtin_open(lambda: _plain("dataclasses", DATACLASSES))
+    exports = _with_builtin_open(lambda: _plain("dataclasses", DATACLASSES))
+    real = _sys.modules["dataclasses"]
+
+    def _check_fields(cls):
+        # `dataclass` reads each field's default with the real `getattr(cls, name)`, and the
+        # names become `__match_args__`: a class-body name the checker allows as a name but
+        # refuses as an attribute (`mro`, `_x`) would read the class's (or a trusted base's)
+        # attribute past every wall (red-team round 14). `_: KW_ONLY` is read as no field.
+        annotations = cls.__dict__.get("__annotations__", {})
+        for name, kind in dict(annotations).items():
+            if kind is real.KW_ONLY:
+                continue
+            _check_name("dataclass field name", name)
+
+    def dataclass(cls=None, /, **kwargs):
+        """dataclasses.dataclass, its field names checked as attribute names first."""
+        def wrap(cls):
+            _check_fields(cls)
+            return real.dataclass(cls, **kwargs)
+        return wrap if cls is None else wrap(cls)
+
+    exports["dataclass"] = dataclass
+    return exports
 
 
 def _with_builtin_open(build):
@@ -618,6 +677,7 @@ def _doctest():
 
         def run(self, test, compileflags=None, out=None, clear_globs=True):
             out = stdout.write if out is None else out
+            test.globs = dict(test.globs)
             test.globs["__builtins__"] = self.sandbox_builtins
             original = self.optionflags
             failures = tries = 0
@@ -694,6 +754,12 @@ def _doctest():
             raise ValueError("doctest.testmod(raise_on_error=True) is not supported in the "
                              "sandbox")
         program_globals, filename, source = _program()
+        # Exact dicts: the finder and the runner copy and write the globals, and a program's
+        # dict subclass would answer `copy` and `__setitem__` itself (red-team round 14 kept
+        # `__builtins__` out, so `exec` filled in this trusted frame's real ones).
+        globs = dict(program_globals if globs is None else globs)
+        if extraglobs is not None:
+            globs.update(dict(extraglobs))
         module = types.ModuleType(program_globals.get("__name__", "__main__"))
         module.__dict__.update(program_globals)
         module.__file__ = filename
@@ -701,9 +767,7 @@ def _doctest():
         finder = _Finder(program_globals, exclude_empty=exclude_empty)
         runner = _Runner(program_globals["__builtins__"], verbose=verbose,
                          optionflags=optionflags)
-        tests = finder.find(module, name,
-                            globs=program_globals if globs is None else globs,
-                            extraglobs=extraglobs)
+        tests = finder.find(module, name, globs=globs)
         for test in tests:
             runner.run(test)
         if report:
@@ -750,6 +814,7 @@ BUILDERS = {
     "doctest": _doctest,
     "statistics": _statistics,
     "datetime": _datetime,
+    "enum": _enum,
 }
 
 # The dangerous kinds of value no export, and no attribute an exported class resolves, may
@@ -763,14 +828,22 @@ def _dangerous(value):
         return "a module"
     enum = _sys.modules.get("enum")
     if enum is not None:
-        if isinstance(value, enum.EnumType) or isinstance(type(value), enum.EnumType):
+        if isinstance(type(value), enum.EnumType):
+            return "an enum member"
+        if isinstance(value, enum.EnumType) and type(value) not in _GUARDED_ENUM_TYPES:
             return "an enum"
     return None
 
 
+# The metaclasses of the enum bases `_enum` exports (their functional API refused); the
+# vetting lets those bases through and refuses every other enum class and every member.
+_GUARDED_ENUM_TYPES = set()
+
+
 def _vet(module, exports):
     """Refuses to ship an export list holding a private name, a dangerous value, or a class
-    resolving a non-dunder attribute (what `x._y` and `super()._y` reach) to one."""
+    resolving a public attribute to one (what `x.y` reaches; `x._y` and `super()._y` go
+    through the private-attribute guard, which refuses a trusted class's private names)."""
     for name, value in exports.items():
         if name.startswith("_"):
             raise RuntimeError(f"{module}: private export {name}")
@@ -781,7 +854,7 @@ def _vet(module, exports):
             seen = set()
             for klass in value.__mro__:
                 for attr in klass.__dict__:
-                    if attr in seen or (attr.startswith("__") and attr.endswith("__")):
+                    if attr in seen or attr.startswith("_"):
                         continue
                     seen.add(attr)
                     why = _dangerous(_resolve(value, attr))
