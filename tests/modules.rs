@@ -623,3 +623,30 @@ fn modules_round_fourteen_escapes_fail() {
             .assert_stderr_contains("dataclass field name");
     }
 }
+
+/// Red-team round 15 chained a `typing.NamedTuple` field named `mro` (read by a class pattern
+/// with the real `getattr`), `ABC.register`, the real `enum.Enum`'s functional API and a
+/// `copy` hook into the real builtins; and read a `Flag`'s `_boundary_`, a trusted enum
+/// member. Each link is closed by the wall named.
+#[test]
+fn modules_round_fifteen_escapes_fail() {
+    // Module guard: class-syntax NamedTuple field names are checked as attribute names.
+    run("import typing\nclass P(typing.NamedTuple):\n    mro: int\n")
+        .assert_code(6)
+        .assert_stderr_contains("NamedTuple field name 'mro' is not allowed");
+    // The guarded class syntax still builds ordinary named tuples.
+    run("import typing\nclass P(typing.NamedTuple):\n    x: int\n    y: int = 2\nprint(P(1), P._fields)\n")
+        .assert_code(0)
+        .assert_stdout("P(x=1, y=2) ('x', 'y')\n");
+    // Private-attribute guard: a trusted enum member a trusted metaclass stored in the
+    // program's class.
+    run("import enum\nclass F(enum.Flag):\n    A = 1\nprint(F._boundary_)\n")
+        .assert_code(6)
+        .assert_stderr_contains("attribute '_boundary_' is private to code the sandbox trusts");
+    // Module guard: copy refuses copy hooks a program class holds by other means; a frozen
+    // dataclass's own (trusted) hooks still copy.
+    run("import copy\nfrom dataclasses import dataclass\n@dataclass(frozen=True, slots=True)\nclass P:\n    x: int\n\
+         print(copy.copy(P(1)), copy.deepcopy([P(2)]))\n")
+        .assert_code(0)
+        .assert_stdout("P(x=1) [P(x=2)]\n");
+}

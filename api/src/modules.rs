@@ -328,6 +328,10 @@ fn build<'py>(py: Python<'py>, listed: &[String], future: bool) -> PyResult<Boun
         wrap_pyfunction!(is_program_function, py)?,
     )?;
     globals.set_item(
+        "_is_program_class",
+        wrap_pyfunction!(crate::private_attributes::is_program_class_object, py)?,
+    )?;
+    globals.set_item(
         "_PUBLIC_NAMES_KEY",
         crate::private_attributes::PUBLIC_NAMES_KEY,
     )?;

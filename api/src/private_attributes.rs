@@ -169,6 +169,17 @@ unsafe fn is_program_class(py: Python<'_>, class: *mut ffi::PyTypeObject) -> PyR
     Ok(entry.is_some_and(|value| value == marker(py).as_ptr()))
 }
 
+/// `_is_program_class(cls)` for the trusted module code: whether `cls` is a class the
+/// program's `class` statement made.
+#[pyfunction(name = "is_program_class")]
+pub(crate) fn is_program_class_object(class: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let Ok(class) = class.cast::<pyo3::types::PyType>() else {
+        return Ok(false);
+    };
+    // SAFETY: `class` is a live type object; the interpreter is attached.
+    unsafe { is_program_class(class.py(), class.as_type_ptr()) }
+}
+
 /// Whether the program may use `name` as found on `owner`.
 ///
 /// # Safety
@@ -293,17 +304,48 @@ fn refused(object: &Bound<'_, PyAny>, name: &Bound<'_, PyString>) -> PyErr {
     ))
 }
 
+/// Whether `value` is a module, or an enum class or member that is not the program's: what a
+/// trusted metaclass may store in a program class's dict (a `Flag`'s `_boundary_` is a
+/// `FlagBoundary` member, red-team round 15) and no private read may hand out.
+fn trusted_machinery(value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let py = value.py();
+    if value.is_instance_of::<pyo3::types::PyModule>() {
+        return Ok(true);
+    }
+    // SAFETY: PyImport_GetModuleDict returns a borrowed reference to `sys.modules`, alive for
+    // the process; a new reference is taken.
+    let modules = unsafe { Bound::from_borrowed_ptr(py, ffi::PyImport_GetModuleDict()) };
+    let Ok(enum_module) = modules.get_item("enum") else {
+        return Ok(false);
+    };
+    let Ok(enum_type) = enum_module.getattr("EnumType") else {
+        return Ok(false);
+    };
+    let class = if value.is_instance(&enum_type)? {
+        value.cast::<pyo3::types::PyType>()?.clone()
+    } else if value.get_type().is_instance(&enum_type)? {
+        value.get_type()
+    } else {
+        return Ok(false);
+    };
+    // SAFETY: `class` is a live type object; the interpreter is attached.
+    Ok(!unsafe { is_program_class(py, class.as_type_ptr())? })
+}
+
 /// `obj._name`, as the checked tree reads it.
 #[pyfunction(name = "private_attribute")]
 fn read<'py>(
     object: &Bound<'py, PyAny>,
     name: &Bound<'py, PyString>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    if permitted(object, name)? {
-        object.getattr(name)
-    } else {
-        Err(refused(object, name))
+    if !permitted(object, name)? {
+        return Err(refused(object, name));
     }
+    let value = object.getattr(name)?;
+    if trusted_machinery(&value)? {
+        return Err(refused(object, name));
+    }
+    Ok(value)
 }
 
 /// `obj._name` as the target of a write or deletion: `access(obj, "_name")[None] = value`.

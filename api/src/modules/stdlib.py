@@ -21,6 +21,8 @@
 #   _init_signal_state()
 #                       CPython's signal state, which the core-only start leaves out (no
 #                       handler installed)
+#   _is_program_class(cls)
+#                       whether cls was made by the program's `class` statement
 #   _sys_exports()      the export dict of the sandbox's own `sys` (api/src/sys_module.rs):
 #                       streams onto the sandbox's input and output, argv, exit, recursion
 #                       limit, read-only facts; never CPython's `sys`
@@ -284,14 +286,61 @@ def _string():
 def _copy():
     import copy as real
 
+    hooks = ("__reduce_ex__", "__reduce__", "__copy__", "__deepcopy__", "__getstate__",
+             "__setstate__")
+
+    def _no_program_hooks(x):
+        # The copy hooks decide what the reconstruction calls, with which arguments, and
+        # which attributes it sets with the real `setattr`. A program class cannot define
+        # them (R203); one that holds a program function or another object there by other
+        # means (a class factory's) is refused (red-team round 15 set `__match_args__` to
+        # ("__globals__",) that way). Trusted functions (a frozen dataclass's
+        # `__getstate__`) and `None` are fine.
+        for klass in type(x).__mro__:
+            if not _is_program_class(klass):
+                continue
+            for hook in hooks:
+                value = klass.__dict__.get(hook)
+                if value is None:
+                    continue
+                if isinstance(value, _types.FunctionType) and not _is_program_function(value):
+                    continue
+                raise TypeError("copy in the sandbox refuses an object whose class defines "
+                                "its own copy hooks")
+
+    def _walk(x, seen):
+        # Every object deepcopy will reach through containers and instance dicts.
+        if id(x) in seen:
+            return
+        seen.add(id(x))
+        _no_program_hooks(x)
+        if type(x) in (list, tuple, set, frozenset):
+            for item in x:
+                _walk(item, seen)
+        elif type(x) is dict:
+            for key, value in x.items():
+                _walk(key, seen)
+                _walk(value, seen)
+        elif _is_program_class(type(x)):
+            state = getattr(x, "__dict__", None)
+            if type(state) is dict:
+                _walk(state, seen)
+
+    def copy(x):
+        """copy.copy, refusing copy hooks of the program's classes."""
+        _no_program_hooks(x)
+        return real.copy(x)
+
     def deepcopy(x):
         """copy.deepcopy with a memo of its own. A memo the program passes decides what each
         part is copied to, before anything is copied (red-team round 12: a memo mapping the
         ids of `1` and "__repr__" made the reconstruction of `(1).__repr__` call the real
-        `getattr` on any object and name)."""
+        `getattr` on any object and name). Copy hooks of the program's classes are refused
+        in every object reached through containers and instance dicts."""
+        _walk(x, set())
         return real.deepcopy(x)
 
-    return {"copy": real.copy, "deepcopy": deepcopy, "Error": real.Error}
+    return {"copy": copy, "deepcopy": deepcopy, "Error": real.Error}
 
 
 # ---- random -----------------------------------------------------------------------------
@@ -515,6 +564,7 @@ def _enum():
             return super().__call__(value)
 
     EnumType.__module__ = "enum"
+    EnumType.__qualname__ = "EnumType"
     _GUARDED_ENUM_TYPES.add(EnumType)
 
     def base(original):
@@ -570,9 +620,24 @@ def _typing():
                   for name, kind in kwargs.items()}
         return real.NamedTuple(typename, fields, **kwargs)
 
-    # `class P(NamedTuple): x: int` asks the base for `__mro_entries__`: the same base as
-    # the original's (the class body's field names are identifiers the checker saw).
-    NamedTuple.__mro_entries__ = lambda bases: (real._NamedTuple,)
+    class NamedTupleMeta(real.NamedTupleMeta):
+        """The class-syntax path, its field names checked as attribute names first: the
+        names become `__match_args__`, which a class pattern reads with the real `getattr`
+        (red-team round 15 read `mro` that way, past R207)."""
+
+        def __new__(cls, typename, bases, ns):
+            for name in dict(ns.get("__annotations__", {})):
+                _check_name("NamedTuple field name", name)
+            bases = tuple(real._NamedTuple if base is guarded_base else base
+                          for base in bases)
+            return super().__new__(cls, typename, bases, ns)
+
+    NamedTupleMeta.__module__ = "typing"
+    NamedTupleMeta.__qualname__ = "NamedTupleMeta"
+    guarded_base = type.__new__(NamedTupleMeta, "_NamedTuple", (), {})
+
+    # `class P(NamedTuple): x: int` asks the base for `__mro_entries__`.
+    NamedTuple.__mro_entries__ = lambda bases: (guarded_base,)
     exports["NamedTuple"] = NamedTuple
     return exports
 
