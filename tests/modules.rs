@@ -650,3 +650,30 @@ fn modules_round_fifteen_escapes_fail() {
         .assert_code(0)
         .assert_stdout("P(x=1) [P(x=2)]\n");
 }
+
+/// Red-team round 16: a renamed inherited dataclass field (`fields(A)[0].name = ...`) became
+/// a subclass's `__match_args__` and source code `dataclass` ran with the real builtins; and
+/// CPython 3.11's `OrderedDict.__eq__` read freed memory when the keys' `__eq__` emptied the
+/// dicts. Fields are read-only once processed and inherited names are checked again; the
+/// exported `OrderedDict` compares snapshots.
+#[test]
+fn modules_round_sixteen_escapes_fail() {
+    run("import dataclasses\n@dataclasses.dataclass\nclass A:\n    x: int\ndataclasses.fields(A)[0].name = '__globals__'\n")
+        .assert_code(6)
+        .assert_stderr_contains("a dataclass field is read-only in the sandbox");
+    // A field object kept from `field()` is not the one the class uses.
+    let out = run(
+        "import dataclasses\nf = dataclasses.field(default=1)\n@dataclasses.dataclass\nclass A:\n    x: int = f\n\
+         f.name = 'x if print else x'\n@dataclasses.dataclass\nclass B(A):\n    y: int = 2\nprint(B(), dataclasses.fields(B)[0].name)\n",
+    );
+    out.assert_code(0).assert_stdout("B(x=1, y=2) x\n");
+    let out = run(
+        "from collections import OrderedDict\nN = 8\ncalls = [0]\nclass K:\n    def __init__(self, n):\n        self.n = n\n\
+         \x20   def __hash__(self):\n        return self.n\n    def __eq__(self, other):\n        calls[0] += 1\n\
+         \x20       if calls[0] == N + 1:\n            a.clear()\n            b.clear()\n        return True\n\
+         a = OrderedDict((K(i), i) for i in range(N))\nb = OrderedDict((K(i), i) for i in range(N))\n\
+         print(a == b, a != b, OrderedDict(x=1) == OrderedDict(x=1), OrderedDict(x=1, y=2) == OrderedDict(y=2, x=1))\n",
+    );
+    out.assert_code(0);
+    assert!(out.stdout().ends_with("True False\n"), "{}", out.explain());
+}

@@ -225,11 +225,30 @@ def _collections():
         setattr(made, _PUBLIC_NAMES_KEY, NAMEDTUPLE_API)
         return made
 
+    class OrderedDict(real.OrderedDict):
+        """collections.OrderedDict, compared on snapshots of the keys: CPython 3.11's own
+        comparison reads its key lists while the keys' `__eq__` may empty the dicts (a
+        use-after-free, red-team round 16)."""
+
+        def __eq__(self, other):
+            if isinstance(other, real.OrderedDict):
+                return dict.__eq__(self, other) and list(self) == list(other)
+            return dict.__eq__(self, other)
+
+        def __ne__(self, other):
+            equal = self.__eq__(other)
+            return equal if equal is NotImplemented else not equal
+
+        __hash__ = None
+
+    OrderedDict.__module__ = "collections"
+    OrderedDict.__qualname__ = "OrderedDict"
+
     return {
         "deque": real.deque,
         "Counter": real.Counter,
         "defaultdict": real.defaultdict,
-        "OrderedDict": real.OrderedDict,
+        "OrderedDict": OrderedDict,
         "ChainMap": real.ChainMap,
         "UserDict": real.UserDict,
         "UserList": real.UserList,
@@ -594,7 +613,7 @@ TYPING = ("Any AnyStr Callable ClassVar Final Generic Literal NoReturn Never Sel
           "TYPE_CHECKING NamedTuple NewType runtime_checkable Text Hashable Sized Iterable "
           "Iterator Reversible Generator Container Collection Sequence MutableSequence Mapping "
           "MutableMapping AbstractSet MutableSet List Dict Set FrozenSet Deque DefaultDict "
-          "OrderedDict Counter ChainMap SupportsInt SupportsFloat SupportsAbs SupportsIndex "
+          "Counter ChainMap SupportsInt SupportsFloat SupportsAbs SupportsIndex "
           "SupportsRound TypeAlias Awaitable Coroutine AsyncIterator AsyncIterable ItemsView "
           "KeysView ValuesView").split()
 
@@ -604,7 +623,9 @@ def _typing():
     # calls its origin, the real `type`, whose three-argument form makes a class with any
     # special method), `get_origin`/`get_args` (they hand out that origin),
     # `get_type_hints` and `ForwardRef` (they evaluate annotation strings as code, which the
-    # checker never saw), `TypedDict`, `ParamSpec`, `Concatenate`.
+    # checker never saw), `TypedDict`, `ParamSpec`, `Concatenate`, `OrderedDict` (calling
+    # the alias makes CPython's own OrderedDict, whose comparison has a use-after-free:
+    # collections exports a guarded one).
     import typing as real
     exports = _plain("typing", TYPING)
 
@@ -669,11 +690,49 @@ def _dataclasses():
                 continue
             _check_name("dataclass field name", name)
 
+    class Field(real.Field):
+        """A processed dataclass field, read-only: `dataclass` builds source code from a
+        field's name, and a subclass inherits its bases' fields (red-team round 16 renamed
+        an inherited field to `x if __import__('os')... else x` and to `__globals__`)."""
+        __slots__ = ()
+
+        def __setattr__(self, name, value):
+            raise AttributeError("a dataclass field is read-only in the sandbox")
+
+        def __delattr__(self, name):
+            raise AttributeError("a dataclass field is read-only in the sandbox")
+
+    Field.__module__ = "dataclasses"
+    Field.__qualname__ = "Field"
+
+    def _freeze(cls):
+        # Each processed field replaced by a read-only copy (the program may still hold the
+        # object `field()` returned, which the class no longer uses).
+        table = cls.__dict__.get("__dataclass_fields__", {})
+        for key, field in list(table.items()):
+            if type(field) is Field:
+                continue
+            frozen = object.__new__(Field)
+            for slot in real.Field.__slots__:
+                object.__setattr__(frozen, slot, getattr(field, slot))
+            table[key] = frozen
+
+    def _check_inherited(cls):
+        for base in cls.__mro__[1:]:
+            for key, field in dict(base.__dict__.get("__dataclass_fields__", {})).items():
+                _check_name("dataclass field name", key)
+                if type(field) is not Field or field.name != key:
+                    raise TypeError("a dataclass base's fields must be those dataclass made")
+
     def dataclass(cls=None, /, **kwargs):
-        """dataclasses.dataclass, its field names checked as attribute names first."""
+        """dataclasses.dataclass, its field names (own and inherited) checked as attribute
+        names first, its fields read-only afterwards."""
         def wrap(cls):
             _check_fields(cls)
-            return real.dataclass(cls, **kwargs)
+            _check_inherited(cls)
+            made = real.dataclass(cls, **kwargs)
+            _freeze(made)
+            return made
         return wrap if cls is None else wrap(cls)
 
     exports["dataclass"] = dataclass
