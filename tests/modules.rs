@@ -677,3 +677,48 @@ fn modules_round_sixteen_escapes_fail() {
     out.assert_code(0);
     assert!(out.stdout().ends_with("True False\n"), "{}", out.explain());
 }
+
+/// The structural wall behind rounds 14-16: a class pattern's class is compiled as a guard
+/// that refuses `__match_args__` entries the checker would refuse as attribute names, before
+/// CPython reads them with the real `getattr`, whatever factory made the class. A renamed
+/// namedtuple field (`_1`) is such an entry; the fields before it still match.
+#[test]
+fn modules_class_patterns_refuse_refused_match_args() {
+    let out = run(
+        "import collections\nP = collections.namedtuple('P', ['ok', 'def'], rename=True)\nprint(P._fields)\n\
+         match P(1, 2):\n    case P(a):\n        print('first', a)\n\
+         try:\n    match P(1, 2):\n        case P(a, b):\n            print('both', a, b)\nexcept TypeError as e:\n    print(e)\n",
+    );
+    out.assert_code(0).assert_stdout(
+        "('ok', '_1')\nfirst 1\nP.__match_args__ names '_1', an attribute the sandbox's checker refuses: a class pattern cannot read it\n",
+    );
+}
+
+/// Red-team round 17: `dataclass` processed the very `field()` object the program held, which
+/// a thread or a finalizer renamed between the name check and the code generation; and
+/// CPython 3.11's C `OrderedDict` read and wrote its node table out of bounds in `pop`, `del`
+/// and `move_to_end` when the keys' `__eq__` resized the dict. `dataclass` now processes a
+/// private copy whose name is locked to its annotation's; the exported `OrderedDict` is
+/// written over the built-in dict.
+#[test]
+fn modules_round_seventeen_escapes_fail() {
+    let out = run(
+        "import dataclasses\nf = dataclasses.field(default=1)\nclass Renamer:\n    def __repr__(self):\n        f.name = 'x if print else x'\n        return 'int'\n\
+         @dataclasses.dataclass\nclass B:\n    x: Renamer() = f\nprint(B(), dataclasses.fields(B)[0].name)\n",
+    );
+    out.assert_code(0).assert_stdout("B(x=1) x\n");
+    let out = run(
+        "from collections import OrderedDict\ngrow = [False]\nclass K:\n    def __init__(self, n):\n        self.n = n\n    def __hash__(self):\n        return 1\n\
+         \x20   def __eq__(self, other):\n        if grow[0]:\n            grow[0] = False\n            dict.update(od, {i: i for i in range(100, 2000)})\n        return self.n == other.n\n\
+         for op in ('pop', 'del', 'move'):\n    od = OrderedDict({K(i): i for i in range(8)})\n    grow[0] = True\n\
+         \x20   if op == 'pop':\n        od.pop(K(5))\n    elif op == 'del':\n        del od[K(5)]\n    else:\n        od.move_to_end(K(5))\n    print(op, len(od))\n\
+         o = OrderedDict(a=1, b=2)\no.move_to_end('a')\no.move_to_end('b', last=False)\nprint(o, o.popitem(), o.popitem(last=False), o | {'c': 3}, OrderedDict() == OrderedDict())\n",
+    );
+    out.assert_code(0);
+    assert!(
+        out.stdout()
+            .ends_with("OrderedDict() ('a', 1) ('b', 2) OrderedDict([('c', 3)]) True\n"),
+        "{}",
+        out.explain()
+    );
+}

@@ -50,8 +50,8 @@ static PROGRAM_CLASS: PyOnceLock<Py<PyString>> = PyOnceLock::new();
 static PUBLIC_NAMES: PyOnceLock<Py<PyString>> = PyOnceLock::new();
 /// CPython's `__build_class__`.
 static REAL_BUILD_CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-/// The guards the checked tree calls (read, access, class of), made once.
-static GUARDS: PyOnceLock<[Py<PyAny>; 3]> = PyOnceLock::new();
+/// The guards the checked tree calls (read, access, class of, match args), made once.
+static GUARDS: PyOnceLock<[Py<PyAny>; 4]> = PyOnceLock::new();
 
 /// Whether the namespace of this process is the python profile's (virtual namespaces of a
 /// python-profile program route their code too).
@@ -82,17 +82,60 @@ pub fn route(py: Python<'_>, checked: &mut safe_check::Checked) -> PyResult<()> 
             wrap_pyfunction!(read, py)?.into_any().unbind(),
             wrap_pyfunction!(access, py)?.into_any().unbind(),
             crate::builtins::restricted_type_function(py)?.unbind(),
+            wrap_pyfunction!(match_args, py)?.into_any().unbind(),
         ])
     })?;
-    let [read_guard, access_guard, class_of] = guards;
+    let [read_guard, access_guard, class_of, match_args_guard] = guards;
     checked.route_private_attributes(
         py,
         &safe_check::RouteGuards {
             read: read_guard.bind(py),
             access: access_guard.bind(py),
             class_of: class_of.bind(py),
+            match_args: match_args_guard.bind(py),
         },
     )
+}
+
+/// `match_args(cls, count)`: what a class pattern with `count` positional sub-patterns
+/// matches against. CPython reads the attributes the first `count` entries of the class's
+/// `__match_args__` name, with the real `getattr`; each must be a `str` the checker would
+/// accept as an attribute read (not `_x`, `mro`, `__globals__`, an introspection name), or
+/// the match raises `TypeError` before anything is read. Red-team rounds 14-16 each got a
+/// class factory to put such a name there; this refuses them whatever made the class.
+#[pyfunction]
+fn match_args<'py>(class: &Bound<'py, PyAny>, count: usize) -> PyResult<Bound<'py, PyAny>> {
+    if !class.is_instance_of::<pyo3::types::PyType>() {
+        // CPython raises its own TypeError ("called match pattern must be a class").
+        return Ok(class.clone());
+    }
+    let Ok(entries) = class.getattr(pyo3::intern!(class.py(), "__match_args__")) else {
+        return Ok(class.clone());
+    };
+    let Ok(entries) = entries.cast::<PyTuple>() else {
+        // CPython refuses a `__match_args__` that is not a tuple.
+        return Ok(class.clone());
+    };
+    for entry in entries.iter().take(count) {
+        let allowed = entry
+            .cast_exact::<PyString>()
+            .ok()
+            .and_then(|text| text.to_str().ok().map(str::to_owned))
+            .is_some_and(|text| !crate::python_profile::is_refused_attribute_name(&text));
+        if !allowed {
+            let class_name = class
+                .cast::<pyo3::types::PyType>()?
+                .name()
+                .map(|name| name.to_string())
+                .unwrap_or_default();
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "{class_name}.__match_args__ names {}, an attribute the sandbox's checker \
+                 refuses: a class pattern cannot read it",
+                entry.repr()?
+            )));
+        }
+    }
+    Ok(class.clone())
 }
 
 fn marker(py: Python<'_>) -> &Bound<'_, PyAny> {

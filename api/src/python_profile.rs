@@ -212,6 +212,15 @@ fn zero_argument_super<'py>(
 /// `encode`/`decode` are refused by `is_safe_name`).
 const REFUSED_ATTRIBUTE_NAMES: &[&str] = &["format", "format_map", "mro"];
 
+/// Whether a program may not read the attribute `name` by a name given as data: it starts
+/// with `_`, the checker would refuse it as a static attribute read, or it is one of
+/// [`REFUSED_ATTRIBUTE_NAMES`].
+pub(crate) fn is_refused_attribute_name(name: &str) -> bool {
+    name.starts_with('_')
+        || !safe_check::is_safe_name(name)
+        || REFUSED_ATTRIBUTE_NAMES.contains(&name)
+}
+
 /// The attribute name `name` as a Rust string, when `getattr`/`hasattr` may look it up: an
 /// exact `str` (a subclass could answer differently later) that the checker would accept as
 /// a static attribute read and that does not start with `_`.
@@ -222,10 +231,7 @@ fn checked_attribute_name(function: &str, name: &Bound<'_, PyAny>) -> PyResult<S
         )));
     };
     let text = text.to_str()?.to_owned();
-    if text.starts_with('_')
-        || !safe_check::is_safe_name(&text)
-        || REFUSED_ATTRIBUTE_NAMES.contains(&text.as_str())
-    {
+    if is_refused_attribute_name(&text) {
         let message = format!(
             "{function}() in the sandbox refuses the attribute name {text:?}: names starting \
              with '_', containing '__' or an introspection prefix, and format, format_map, \

@@ -188,6 +188,9 @@ pub struct RouteGuards<'a, 'py> {
     pub access: &'a Bound<'py, PyAny>,
     /// `class_of(obj)`: what `obj.__class__` reads (the namespace's `type`).
     pub class_of: &'a Bound<'py, PyAny>,
+    /// `match_args(cls, count)`: a class pattern's class, once the first `count` entries of
+    /// its `__match_args__` passed the checker's attribute-name rule.
+    pub match_args: &'a Bound<'py, PyAny>,
 }
 
 /// A program that passed the check, held as CPython's own parse tree until it is compiled.
@@ -200,6 +203,8 @@ pub struct Checked {
     parsed: cpython::Parsed,
     /// The private attribute accesses still to route.
     private: Vec<route::PrivateAccess>,
+    /// The class patterns with positional sub-patterns still to route.
+    patterns: Vec<route::ClassPattern>,
     /// Whether they must be routed before compiling: under [`Profile::Python`]. Under
     /// RepyV2 routing is the caller's choice (a virtual namespace created by a python-profile
     /// program routes its code too).
@@ -210,7 +215,7 @@ impl Checked {
     /// Whether the program reads, writes or deletes any attribute starting with `_` that
     /// must be routed before compiling.
     pub fn has_private_attributes(&self) -> bool {
-        !self.private.is_empty()
+        !self.private.is_empty() || !self.patterns.is_empty()
     }
 
     /// Compiles every `obj._x` of the program as a call of `guards.read(obj, "_x")`, and
@@ -224,11 +229,14 @@ impl Checked {
         guards: &RouteGuards<'_, '_>,
     ) -> PyResult<()> {
         let private = std::mem::take(&mut self.private);
-        self.parsed.route_private(py, &private, guards)
+        self.parsed.route_private(py, &private, guards)?;
+        let patterns = std::mem::take(&mut self.patterns);
+        self.parsed
+            .route_class_patterns(py, &patterns, guards.match_args)
     }
 
     fn refuse_unrouted(&self) -> PyResult<()> {
-        if self.private.is_empty() || !self.must_route {
+        if (self.private.is_empty() && self.patterns.is_empty()) || !self.must_route {
             Ok(())
         } else {
             Err(pyo3::exceptions::PyRuntimeError::new_err(
@@ -338,6 +346,7 @@ pub fn check_keeping_tree_with(
         Ok(Checked {
             parsed,
             private: route::private_accesses(&tree),
+            patterns: route::class_patterns(&tree),
             must_route: options.profile == Profile::Python,
         })
     } else {

@@ -1165,6 +1165,19 @@ impl Lowering<'_> {
             }
         }
         node.idents_len = u32::try_from(self.tree.idents.len()).unwrap_or(u32::MAX) - idents_start;
+        if let (Kind::MatchClass, CNode::Pattern(pattern)) = (node.kind, pending.node) {
+            let positional = self
+                .parts
+                .children
+                .iter()
+                .filter(|(_, field)| *field == Field::Patterns)
+                .count();
+            if positional > 0 {
+                self.tree
+                    .class_patterns
+                    .push((pattern as usize, positional));
+            }
+        }
         if let (Kind::Attribute, CNode::Expr(expr)) = (node.kind, pending.node) {
             let private = self.tree.idents[idents_start as usize..]
                 .iter()

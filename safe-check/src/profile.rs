@@ -283,12 +283,12 @@ pub(crate) static PYTHON_WIDENINGS: &[WideningInfo] = &[
               program cannot define (R202, R201) and which the dataclasses it writes fill from \
               field names the checker saw",
         runtime: "the checker cannot see the names read: `__match_args__` is a run-time tuple \
-                  of strings. No class the program can reach or create may have a \
-                  `__match_args__` naming an attribute the checker would refuse (`__class__`, \
-                  `__globals__`, `gi_frame`, `mro`): `dataclasses.make_dataclass` and the \
-                  functional APIs that take field names as strings (`Enum`, `NamedTuple`) must \
-                  refuse such names, and exported classes of modules and packages must be \
-                  vetted",
+                  of strings. So the checked tree compiles the class of every class pattern \
+                  with positional sub-patterns as a call of the namespace's `match_args` guard \
+                  (`route.rs`), which refuses entries the checker would refuse as attribute \
+                  names (`__class__`, `__globals__`, `gi_frame`, `mro`, `_x`) before CPython \
+                  reads them; class factories that take field names as data should refuse \
+                  such names too (defence in depth)",
     },
     WideningInfo {
         widening: Widening::PostInitMethod,

@@ -36,6 +36,27 @@ pub(crate) struct PrivateAccess {
     pub(crate) route: Route,
 }
 
+/// A class pattern with positional sub-patterns (`case Point(x, y)`): CPython reads the
+/// attributes its class's `__match_args__` names, with the real `getattr`, inside
+/// `MATCH_CLASS`. The python profile compiles its class as `MATCH_ARGS(cls, count)`, which
+/// refuses entries the checker would refuse as attribute names before the match reads them
+/// (red-team rounds 14-16 each made a factory put `mro` or `__globals__` there).
+#[derive(Debug, Clone)]
+pub(crate) struct ClassPattern {
+    /// The address of CPython's `MatchClass` node.
+    pub(crate) node: usize,
+    /// How many positional sub-patterns it has.
+    pub(crate) positional: usize,
+}
+
+/// Every class pattern of `tree` with positional sub-patterns.
+pub(crate) fn class_patterns(tree: &Tree) -> Vec<ClassPattern> {
+    tree.class_patterns
+        .iter()
+        .map(|&(node, positional)| ClassPattern { node, positional })
+        .collect()
+}
+
 /// Every private attribute access of `tree`, with its name mangled as the compiler would.
 pub(crate) fn private_accesses(tree: &Tree) -> Vec<PrivateAccess> {
     tree.private_attributes

@@ -278,6 +278,10 @@ pub(crate) struct Tree {
     /// (in the arena of the parse the tree was lowered from): the python profile routes them
     /// through its private-attribute guard (`route.rs`).
     pub(crate) private_attributes: Vec<(NodeId, usize)>,
+    /// The `MatchClass` patterns with positional sub-patterns, with the address of CPython's
+    /// node and how many: the python profile routes their class through its
+    /// `__match_args__` guard (`route.rs`).
+    pub(crate) class_patterns: Vec<(usize, usize)>,
 }
 
 impl Tree {

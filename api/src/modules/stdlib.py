@@ -225,13 +225,31 @@ def _collections():
         setattr(made, _PUBLIC_NAMES_KEY, NAMEDTUPLE_API)
         return made
 
-    class OrderedDict(real.OrderedDict):
-        """collections.OrderedDict, compared on snapshots of the keys: CPython 3.11's own
-        comparison reads its key lists while the keys' `__eq__` may empty the dicts (a
-        use-after-free, red-team round 16)."""
+    class OrderedDict(dict):
+        """collections.OrderedDict written over the built-in dict, not CPython 3.11's C
+        OrderedDict: its own node table is indexed by a lookup during which the keys'
+        `__eq__` may resize the dict, so `==`, `pop`, `del`, `move_to_end` read and write out
+        of bounds (red-team rounds 16-17: crashes and memory corruption). Built-in dicts keep
+        insertion order and guard their own lookups; what OrderedDict adds is here."""
+
+        def move_to_end(self, key, last=True):
+            value = dict.pop(self, key)
+            if last:
+                dict.__setitem__(self, key, value)
+            else:
+                rest = list(dict.items(self))
+                dict.clear(self)
+                dict.__setitem__(self, key, value)
+                dict.update(self, rest)
+
+        def popitem(self, last=True):
+            if not self:
+                raise KeyError("dictionary is empty")
+            key = next(reversed(self)) if last else next(iter(self))
+            return key, dict.pop(self, key)
 
         def __eq__(self, other):
-            if isinstance(other, real.OrderedDict):
+            if isinstance(other, OrderedDict):
                 return dict.__eq__(self, other) and list(self) == list(other)
             return dict.__eq__(self, other)
 
@@ -240,6 +258,32 @@ def _collections():
             return equal if equal is NotImplemented else not equal
 
         __hash__ = None
+
+        def __repr__(self):
+            if not self:
+                return f"{type(self).__name__}()"
+            return f"{type(self).__name__}({list(self.items())!r})"
+
+        def copy(self):
+            return type(self)(self)
+
+        def __or__(self, other):
+            if not isinstance(other, dict):
+                return NotImplemented
+            made = type(self)(self)
+            made.update(other)
+            return made
+
+        def __ror__(self, other):
+            if not isinstance(other, dict):
+                return NotImplemented
+            made = type(self)(other)
+            made.update(self)
+            return made
+
+        def __ior__(self, other):
+            self.update(other)
+            return self
 
     OrderedDict.__module__ = "collections"
     OrderedDict.__qualname__ = "OrderedDict"
@@ -705,6 +749,34 @@ def _dataclasses():
     Field.__module__ = "dataclasses"
     Field.__qualname__ = "Field"
 
+    class LockedField(real.Field):
+        """The copy of a program's `field()` object that `dataclass` processes: its name can
+        only ever be the annotation's, checked before processing. The program may still hold
+        its original and rename it from a thread or a finalizer while `dataclass` runs, but
+        the class no longer uses it (red-team round 17 renamed the one in use mid-processing,
+        and `dataclass` ran it as source code)."""
+        __slots__ = ("locked_name",)
+
+        def __setattr__(self, name, value):
+            if name == "name" and not (type(value) is str and value == self.locked_name):
+                raise AttributeError("a dataclass field's name is its annotation's")
+            object.__setattr__(self, name, value)
+
+    def _private_fields(cls):
+        # Each `field()` object in the class body replaced by a private copy locked to its
+        # annotation's name (checked by `_check_fields` first).
+        annotations = dict(cls.__dict__.get("__annotations__", {}))
+        for name in annotations:
+            value = cls.__dict__.get(name)
+            if not isinstance(value, real.Field):
+                continue
+            copy = object.__new__(LockedField)
+            object.__setattr__(copy, "locked_name", name)
+            for slot in real.Field.__slots__:
+                object.__setattr__(copy, slot, getattr(value, slot))
+            object.__setattr__(copy, "name", name)
+            setattr(cls, name, copy)
+
     def _freeze(cls):
         # Each processed field replaced by a read-only copy (the program may still hold the
         # object `field()` returned, which the class no longer uses).
@@ -712,6 +784,8 @@ def _dataclasses():
         for key, field in list(table.items()):
             if type(field) is Field:
                 continue
+            if type(field) is LockedField and field.name != key:
+                raise TypeError("a dataclass field was renamed while it was processed")
             frozen = object.__new__(Field)
             for slot in real.Field.__slots__:
                 object.__setattr__(frozen, slot, getattr(field, slot))
@@ -730,6 +804,7 @@ def _dataclasses():
         def wrap(cls):
             _check_fields(cls)
             _check_inherited(cls)
+            _private_fields(cls)
             made = real.dataclass(cls, **kwargs)
             _freeze(made)
             return made

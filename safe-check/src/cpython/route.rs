@@ -18,7 +18,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 use super::{ast, Parsed, PyArena};
-use crate::route::{PrivateAccess, Route};
+use crate::route::{ClassPattern, PrivateAccess, Route};
 use crate::RouteGuards;
 
 extern "C" {
@@ -143,6 +143,65 @@ impl Parsed {
                         ctx: context,
                     };
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Routes each of `patterns` (nodes of this very tree): its class expression `cls`
+    /// becomes `MATCH_ARGS(cls, count)`, which returns `cls` once its `__match_args__` passed.
+    pub(crate) fn route_class_patterns(
+        &self,
+        py: Python<'_>,
+        patterns: &[ClassPattern],
+        guard: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        for each in patterns {
+            let node = each.node as ast::pattern_ty;
+            // SAFETY: `node` is a `MatchClass` pattern of this tree (recorded while lowering
+            // it; the tree is owned by `self`); its kind is checked before the union member
+            // is read. New nodes are allocated in the same arena, and the objects they point
+            // to are added to the arena.
+            unsafe {
+                if node.is_null() || (*node).kind != ast::_pattern_kind_MatchClass_kind {
+                    return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                        "internal error: a routed node is not a class pattern",
+                    ));
+                }
+                let class = (*node).v.MatchClass.cls;
+                if class.is_null() {
+                    continue;
+                }
+                let at = (
+                    (*class).lineno,
+                    (*class).col_offset,
+                    (*class).end_lineno,
+                    (*class).end_col_offset,
+                );
+                let count = pyo3::types::PyInt::new(py, each.positional).into_any();
+                let count = self.constant(py, count, at)?;
+                let func = self.constant(py, guard.clone(), at)?;
+                let args = _Py_asdl_expr_seq_new(2, self.arena);
+                if args.is_null() {
+                    return Err(PyErr::fetch(py));
+                }
+                let slots = (*args).typed_elements.as_mut_ptr();
+                *slots = class;
+                *slots.add(1) = count;
+                let call = _PyAST_Call(
+                    func,
+                    args,
+                    std::ptr::null_mut(),
+                    at.0,
+                    at.1,
+                    at.2,
+                    at.3,
+                    self.arena,
+                );
+                if call.is_null() {
+                    return Err(PyErr::fetch(py));
+                }
+                (*node).v.MatchClass.cls = call;
             }
         }
         Ok(())
