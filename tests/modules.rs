@@ -722,3 +722,16 @@ fn modules_round_seventeen_escapes_fail() {
         out.explain()
     );
 }
+
+/// Red-team round 18 put the program's own `Field` back (a finalizer reassigning the class
+/// attribute, or a base class's attribute) where dataclasses reads it, then renamed it: every
+/// field dataclasses reads is replaced by a private copy locked to the annotation's name.
+#[test]
+fn modules_round_eighteen_escapes_fail() {
+    let out = run(
+        "import dataclasses\nf = dataclasses.field(default=0)\nclass Base:\n    x = f\n\
+         class Renamer:\n    def __repr__(self):\n        f.name = 'x if print(\"injected\") else x'\n        return 'int'\n\
+         @dataclasses.dataclass\nclass B(Base):\n    x: Renamer()\n    y: int = 1\nprint(B(), dataclasses.fields(B)[0].name)\n",
+    );
+    out.assert_code(0).assert_stdout("B(x=0, y=1) x\n");
+}

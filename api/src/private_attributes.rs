@@ -109,8 +109,14 @@ fn match_args<'py>(class: &Bound<'py, PyAny>, count: usize) -> PyResult<Bound<'p
         // CPython raises its own TypeError ("called match pattern must be a class").
         return Ok(class.clone());
     }
-    let Ok(entries) = class.getattr(pyo3::intern!(class.py(), "__match_args__")) else {
-        return Ok(class.clone());
+    let entries = match class.getattr(pyo3::intern!(class.py(), "__match_args__")) {
+        Ok(entries) => entries,
+        // No `__match_args__`: CPython's own rules (self-matching builtins, else TypeError).
+        Err(err) if err.is_instance_of::<pyo3::exceptions::PyAttributeError>(class.py()) => {
+            return Ok(class.clone())
+        }
+        // Anything else fails closed rather than letting CPython read it again.
+        Err(err) => return Err(err),
     };
     let Ok(entries) = entries.cast::<PyTuple>() else {
         // CPython refuses a `__match_args__` that is not a tuple.

@@ -750,11 +750,8 @@ def _dataclasses():
     Field.__qualname__ = "Field"
 
     class LockedField(real.Field):
-        """The copy of a program's `field()` object that `dataclass` processes: its name can
-        only ever be the annotation's, checked before processing. The program may still hold
-        its original and rename it from a thread or a finalizer while `dataclass` runs, but
-        the class no longer uses it (red-team round 17 renamed the one in use mid-processing,
-        and `dataclass` ran it as source code)."""
+        """The private copy of a field that `dataclass` processes (see `_get_field`): its
+        name can only ever be the annotation's, checked before processing."""
         __slots__ = ("locked_name",)
 
         def __setattr__(self, name, value):
@@ -762,20 +759,23 @@ def _dataclasses():
                 raise AttributeError("a dataclass field's name is its annotation's")
             object.__setattr__(self, name, value)
 
-    def _private_fields(cls):
-        # Each `field()` object in the class body replaced by a private copy locked to its
-        # annotation's name (checked by `_check_fields` first).
-        annotations = dict(cls.__dict__.get("__annotations__", {}))
-        for name in annotations:
-            value = cls.__dict__.get(name)
-            if not isinstance(value, real.Field):
-                continue
-            copy = object.__new__(LockedField)
-            object.__setattr__(copy, "locked_name", name)
-            for slot in real.Field.__slots__:
-                object.__setattr__(copy, slot, getattr(value, slot))
-            object.__setattr__(copy, "name", name)
-            setattr(cls, name, copy)
+    original_get_field = real._get_field
+
+    def _get_field(cls, a_name, a_type, default_kw_only):
+        # dataclasses' own step that reads a field's `Field` (from `field()` in the class
+        # body, a base class's attribute, or whatever a finalizer or a thread put there since):
+        # what it returns is replaced by a private copy whose name is locked to the
+        # annotation's, so no object the program can reach is used to generate code (red-team
+        # rounds 17-18 renamed the one in use while dataclass ran).
+        found = original_get_field(cls, a_name, a_type, default_kw_only)
+        copy = object.__new__(LockedField)
+        object.__setattr__(copy, "locked_name", a_name)
+        for slot in real.Field.__slots__:
+            object.__setattr__(copy, slot, getattr(found, slot))
+        object.__setattr__(copy, "name", a_name)
+        return copy
+
+    real._get_field = _get_field
 
     def _freeze(cls):
         # Each processed field replaced by a read-only copy (the program may still hold the
@@ -804,7 +804,6 @@ def _dataclasses():
         def wrap(cls):
             _check_fields(cls)
             _check_inherited(cls)
-            _private_fields(cls)
             made = real.dataclass(cls, **kwargs)
             _freeze(made)
             return made
