@@ -12,6 +12,7 @@ mod jobs;
 mod modes;
 mod modules;
 mod nanny;
+mod packages;
 mod pool;
 mod profiles;
 mod python_corpus;

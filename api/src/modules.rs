@@ -22,9 +22,13 @@ use pyo3::exceptions::{PyAttributeError, PyImportError, PyModuleNotFoundError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
+use std::path::Path;
 
-/// The trusted builder of the export lists and guards.
+/// The trusted builder of the standard-library modules' export lists and guards.
 const STDLIB: &str = include_str!("modules/stdlib.py");
+
+/// The trusted builder of the third-party packages' export proxies.
+const PACKAGES: &str = include_str!("modules/packages.py");
 
 /// Dotted module name → its [`ModuleProxy`], filled once by [`prepare`].
 static REGISTRY: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
@@ -262,6 +266,13 @@ fn safe_name(name: &str) -> bool {
     safe_check::is_safe_name(name)
 }
 
+/// `_text_codec(name)`: the canonical name of the text codec `name` names, if a program may
+/// name it (`crate::text_guards::canonical_codec_name`).
+#[pyfunction]
+fn text_codec(name: &str) -> Option<&'static str> {
+    crate::text_guards::canonical_codec_name(name)
+}
+
 /// `_charge_random(n)`: charges `n` bytes of the `random` resource, as `randombytes` does.
 #[pyfunction]
 fn charge_random(py: Python<'_>, amount: u64) -> PyResult<()> {
@@ -269,31 +280,115 @@ fn charge_random(py: Python<'_>, amount: u64) -> PyResult<()> {
     crate::charge::after(py, crate::charge::Renewable::RANDOM, amount)
 }
 
-/// Imports the modules `listed` (and `__future__` when `future`, for `from __future__ import
-/// annotations`) and builds their proxies, once, before confinement. With nothing to do it
-/// changes nothing: the interpreter keeps its core-only start.
-pub fn prepare(py: Python<'_>, listed: &[String], future: bool) -> Result<(), ModulesError> {
-    if listed.is_empty() && !future {
+/// What the python profile imports before confinement (see [`prepare`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Imports<'a> {
+    /// The standard-library modules the policy lists (`[python] modules`).
+    pub modules: &'a [String],
+    /// Whether the program may name `__future__` (`from __future__ import annotations`).
+    pub future: bool,
+    /// The policy's `site-packages` directory and the packages it lists there.
+    pub packages: Option<(&'a Path, &'a [String])>,
+    /// The program's source: a submodule a package loads lazily is imported (and exported)
+    /// only when one of its identifiers names it.
+    pub source: &'a str,
+}
+
+impl Imports<'_> {
+    fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+            && !self.future
+            && self.packages.is_none_or(|(_, names)| names.is_empty())
+    }
+
+    /// What is imported, for messages.
+    fn describe(&self) -> String {
+        let mut names: Vec<&str> = self.modules.iter().map(String::as_str).collect();
+        if let Some((_, packages)) = self.packages {
+            names.extend(packages.iter().map(String::as_str));
+        }
+        names.join(", ")
+    }
+}
+
+/// Imports what `imports` lists and builds the proxies, once, before confinement: the
+/// policy's modules (and `__future__` when the program may name it), then its packages. With
+/// nothing to do it changes nothing: the interpreter keeps its core-only start.
+pub fn prepare(py: Python<'_>, imports: &Imports<'_>) -> Result<(), ModulesError> {
+    if imports.is_empty() {
         return Ok(());
     }
     let failed = |err: PyErr| ModulesError::Prepare {
-        modules: listed.join(", "),
+        modules: imports.describe(),
         message: err.to_string(),
     };
-    let registry = build(py, listed, future).map_err(failed)?;
+    let registry = build(py, imports).map_err(failed)?;
     REGISTRY
         .set(py, registry.unbind())
         .map_err(|_| ModulesError::Prepare {
-            modules: listed.join(", "),
+            modules: imports.describe(),
             message: "the modules were already prepared".to_owned(),
         })
 }
 
-fn build<'py>(py: Python<'py>, listed: &[String], future: bool) -> PyResult<Bound<'py, PyDict>> {
+fn build<'py>(py: Python<'py>, imports: &Imports<'_>) -> PyResult<Bound<'py, PyDict>> {
     install_path_importer(py)?;
+    let registry = if imports.modules.is_empty() && !imports.future {
+        PyDict::new(py)
+    } else {
+        let builder = run_trusted(py, STDLIB, "stdlib.py", &stdlib_names(py)?)?;
+        builder
+            .call1((imports.modules.to_vec(), imports.future))?
+            .cast_into::<PyDict>()?
+    };
+    if let Some((site_packages, names)) = imports.packages.filter(|(_, n)| !n.is_empty()) {
+        let globals = PyDict::new(py);
+        globals.set_item("_guard", wrap_pyfunction!(guard, py)?)?;
+        globals.set_item("_proxy", wrap_pyfunction!(make_proxy, py)?)?;
+        globals.set_item("_text_codec", wrap_pyfunction!(text_codec, py)?)?;
+        let builder = run_trusted(py, PACKAGES, "packages.py", &globals)?;
+        let words = pyo3::types::PyFrozenSet::new(py, identifiers(imports.source))?;
+        let site_packages = site_packages
+            .to_str()
+            .ok_or_else(|| PyImportError::new_err("site-packages is not a UTF-8 path"))?;
+        let proxies = builder.call1((site_packages, names.to_vec(), words))?;
+        registry.update(proxies.cast::<pyo3::types::PyMapping>()?)?;
+        let _ = PACKAGES_LISTED.set(names.to_vec());
+    }
+    Ok(registry)
+}
+
+/// The identifiers of `source` (every maximal run of letters, digits and `_`).
+fn identifiers(source: &str) -> std::collections::BTreeSet<&str> {
+    source
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
+/// Runs the trusted builder `code` (`name` in messages) with the real builtins and `extra`
+/// in its globals, and returns its `build` function.
+fn run_trusted<'py>(
+    py: Python<'py>,
+    code: &str,
+    name: &str,
+    extra: &Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyAny>> {
     let globals = PyDict::new(py);
     globals.set_item("__builtins__", py.import("builtins")?)?;
     globals.set_item("__name__", "repy.modules")?;
+    globals.update(extra.as_mapping())?;
+    let code = std::ffi::CString::new(code)
+        .map_err(|_| PyImportError::new_err(format!("{name} contains a NUL byte")))?;
+    py.run(&code, Some(&globals), None)?;
+    globals
+        .get_item("build")?
+        .ok_or_else(|| PyImportError::new_err(format!("{name} defines no build()")))
+}
+
+/// The names the Rust side provides to stdlib.py (listed at its top).
+fn stdlib_names(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let globals = PyDict::new(py);
     globals.set_item("_guard", wrap_pyfunction!(guard, py)?)?;
     globals.set_item("_proxy", wrap_pyfunction!(make_proxy, py)?)?;
     globals.set_item("_safe_name", wrap_pyfunction!(safe_name, py)?)?;
@@ -339,15 +434,7 @@ fn build<'py>(py: Python<'py>, listed: &[String], future: bool) -> PyResult<Boun
         "_randombytes",
         wrap_pyfunction!(crate::misc::randombytes, py)?,
     )?;
-    let code = std::ffi::CString::new(STDLIB)
-        .map_err(|_| PyImportError::new_err("stdlib.py contains a NUL byte"))?;
-    py.run(&code, Some(&globals), None)?;
-    let builder = globals
-        .get_item("build")?
-        .ok_or_else(|| PyImportError::new_err("stdlib.py defines no build()"))?;
-    Ok(builder
-        .call1((listed.to_vec(), future))?
-        .cast_into::<PyDict>()?)
+    Ok(globals)
 }
 
 /// Installs the path-based importer CPython's main phase would (the core-only start leaves it
@@ -395,7 +482,17 @@ fn install_path_importer(py: Python<'_>) -> PyResult<()> {
 /// its `strptime` imports `_strptime`. `datetime`'s builder imports both before confinement.
 const INTERPRETER_IMPORTS: &[&str] = &["time", "_strptime"];
 
-/// Whether this is such an import: one of [`INTERPRETER_IMPORTS`], already in `sys.modules`,
+/// The packages the policy lists, once [`prepare`] imported them: their C code imports their
+/// own submodules the same way (numpy's `ndarray.__str__` imports `numpy._core.arrayprint`).
+static PACKAGES_LISTED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+/// Whether the policy's packages were imported (see [`PACKAGES_LISTED`]).
+pub(crate) fn packages_listed() -> bool {
+    PACKAGES_LISTED.get().is_some_and(|names| !names.is_empty())
+}
+
+/// Whether this is such an import: one of [`INTERPRETER_IMPORTS`] or a submodule of a
+/// listed package ([`PACKAGES_LISTED`]), already in `sys.modules`,
 /// with an empty list as the fromlist (an import statement passes `None` or a tuple, and
 /// R301/R302 refuse these modules anyway). Nothing is returned to the caller either way.
 fn is_interpreter_import(
@@ -403,7 +500,13 @@ fn is_interpreter_import(
     name: &str,
     fromlist: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<bool> {
-    if !INTERPRETER_IMPORTS.contains(&name) {
+    let of_package = PACKAGES_LISTED.get().is_some_and(|packages| {
+        packages.iter().any(|package| {
+            name.strip_prefix(package.as_str())
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
+    });
+    if !INTERPRETER_IMPORTS.contains(&name) && !of_package {
         return Ok(false);
     }
     let Some(list) = fromlist.and_then(|list| list.cast::<pyo3::types::PyList>().ok()) else {

@@ -235,8 +235,8 @@ pub fn install(py: Python<'_>) -> Result<(), GuardError> {
     Ok(())
 }
 
-/// The originals of the codec methods (kept only to show the guard is installed: the guards
-/// never call them).
+/// The originals of the codec methods: they show the guard is installed, and the guards call
+/// them only for trusted packages' code ([`packages_frame`]).
 static ENCODE: AtomicUsize = AtomicUsize::new(0);
 static BYTES_DECODE: AtomicUsize = AtomicUsize::new(0);
 static BYTEARRAY_DECODE: AtomicUsize = AtomicUsize::new(0);
@@ -585,6 +585,16 @@ pub fn codec_named(name: &str) -> Option<Codec> {
         .map(|(_, codec)| *codec)
 }
 
+/// The canonical (codec module) name of the allowed codec `name` names ([`codec_named`]), or
+/// `None`.
+pub fn canonical_codec_name(name: &str) -> Option<&'static str> {
+    let codec = codec_named(name)?;
+    CODECS
+        .iter()
+        .find(|(_, allowed)| *allowed == codec)
+        .map(|(canonical, _)| *canonical)
+}
+
 /// The `encoding` and `errors` arguments of a codec method, as CPython's argument clinic
 /// reads them (`(encoding='utf-8', errors='strict')`, positional or keyword, both `str`).
 struct CodecArguments {
@@ -720,6 +730,43 @@ unsafe fn chosen_codec(
     }
 }
 
+/// Whether the running frame is trusted code's while the policy lists packages: packages
+/// read files whose codecs they name themselves (zipfile decodes member names as cp437), so
+/// their calls go to CPython's own method, which looks codecs up in the registry, whose only
+/// search function answers the program's text codecs and cp437 (`modules/packages.py`).
+/// The program's frames, and every frame of a run without packages, get the guard.
+fn packages_frame() -> bool {
+    if !crate::modules::packages_listed() {
+        return false;
+    }
+    // SAFETY: attached (called from a method CPython runs); the borrowed pointer is only
+    // compared.
+    let globals = unsafe { ffi::PyEval_GetGlobals() };
+    !globals.is_null() && !crate::python_profile::is_program_globals(globals)
+}
+
+/// Calls the original method kept in `slot`.
+///
+/// # Safety
+/// As the guards: CPython's vectorcall arguments, passed through unchanged, to the original
+/// of the same method (a `METH_FASTCALL | METH_KEYWORDS` function).
+unsafe fn call_original(
+    slot: &AtomicUsize,
+    receiver: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: `replace` stored the method table's function pointer of this flag kind.
+    unsafe {
+        let original: ffi::PyCFunctionFastWithKeywords = std::mem::transmute::<
+            usize,
+            ffi::PyCFunctionFastWithKeywords,
+        >(slot.load(Ordering::Acquire));
+        original(receiver, args, nargs, kwnames)
+    }
+}
+
 /// `str.encode(encoding='utf-8', errors='strict')` with the allowed codecs only.
 unsafe extern "C" fn guarded_encode(
     text: *mut ffi::PyObject,
@@ -731,6 +778,9 @@ unsafe extern "C" fn guarded_encode(
     // type) and the vectorcall arguments; the codec functions take a str and a NUL-terminated
     // handler name (or null) that the caller's argument keeps alive.
     unsafe {
+        if packages_frame() {
+            return call_original(&ENCODE, text, args, nargs, kwnames);
+        }
         let py = Python::assume_attached();
         let Some((codec, errors)) = chosen_codec(py, "encode", args, nargs, kwnames) else {
             return std::ptr::null_mut();
@@ -757,6 +807,14 @@ unsafe extern "C" fn guarded_decode(
     // SAFETY: as in `guarded_encode`, with a live bytes or bytearray; the buffer is released
     // after the decoder has read it.
     unsafe {
+        if packages_frame() {
+            let slot = if ffi::PyBytes_Check(data) != 0 {
+                &BYTES_DECODE
+            } else {
+                &BYTEARRAY_DECODE
+            };
+            return call_original(slot, data, args, nargs, kwnames);
+        }
         let py = Python::assume_attached();
         let Some((codec, errors)) = chosen_codec(py, "decode", args, nargs, kwnames) else {
             return std::ptr::null_mut();

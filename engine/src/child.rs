@@ -142,16 +142,21 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                 crate::profile::checker_profile(plan.profile()),
             )?
         };
-        // The policy's modules (and `__future__` when the program may name it), imported
-        // now: once confined, nothing is read from the standard library.
-        if plan.profile() == restrictions::Profile::Python && !unrestricted {
-            let listed: Vec<String> = plan
-                .policy
-                .python()
-                .map(|settings| settings.modules().iter().cloned().collect())
-                .unwrap_or_default();
-            let future = plan.source.contains("__future__");
-            if let Err(err) = api::modules::prepare(py, &listed, future) {
+        // The policy's modules (and `__future__` when the program may name it) and packages,
+        // imported now: once confined, nothing is read from the standard library or
+        // `site-packages`.
+        if let (Some(settings), false) = (plan.policy.python(), unrestricted) {
+            let modules: Vec<String> = settings.modules().iter().cloned().collect();
+            let packages: Vec<String> = settings.packages().iter().cloned().collect();
+            let imports = api::modules::Imports {
+                modules: &modules,
+                future: plan.source.contains("__future__"),
+                packages: settings
+                    .site_packages()
+                    .map(|dir| (dir, packages.as_slice())),
+                source: &plan.source,
+            };
+            if let Err(err) = api::modules::prepare(py, &imports) {
                 eprint_raw(&format!("repy: internal error: {err}\n"));
                 return Ok(ExitStatus::InternalError);
             }

@@ -48,6 +48,7 @@ pub const SHIPPED_MODULES: &[&str] = &[
 pub fn catalog() -> Catalog<'static> {
     Catalog {
         modules: Some(SHIPPED_MODULES),
+        packages_on_disk: true,
     }
 }
 
@@ -59,13 +60,21 @@ pub fn checker_profile(profile: Profile) -> safe_check::Profile {
     }
 }
 
-/// The checker's options for `policy`: its profile, and under `python` the modules it lists.
+/// The checker's options for `policy`: its profile, and under `python` the modules and the
+/// packages it lists (both importable).
 pub fn checker_options(policy: &Restrictions) -> safe_check::Options {
     safe_check::Options {
         profile: checker_profile(policy.profile()),
         modules: policy
             .python()
-            .map(|settings| settings.modules().iter().cloned().collect())
+            .map(|settings| {
+                settings
+                    .modules()
+                    .iter()
+                    .chain(settings.packages())
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default(),
     }
 }

@@ -99,6 +99,9 @@ impl PythonSettings {
 pub struct Catalog<'a> {
     /// Every module name `modules` may list; `None` accepts any well-formed name.
     pub modules: Option<&'a [&'a str]>,
+    /// Whether `site-packages` must be a directory holding every package `packages` lists
+    /// (a package directory, `NAME.py` or an extension module `NAME.*.so`), as a run needs.
+    pub packages_on_disk: bool,
 }
 
 /// Why a name cannot be listed in `modules` or `packages` (or given to `--module`).

@@ -381,7 +381,16 @@ fn python_table(
                 packages = Some((names, key.span().start));
             }
             PythonKeyId::SitePackages => match site_packages(value, text) {
-                Ok(dir) => settings.site_packages = Some(dir),
+                Ok(dir) => {
+                    if catalog.packages_on_disk && !dir.is_dir() {
+                        report.at(
+                            value.span().start,
+                            Some(name),
+                            Issue::new(format!("`{}` is not a directory", dir.display())),
+                        );
+                    }
+                    settings.site_packages = Some(dir);
+                }
                 Err(issue) => report.at(value.span().start, Some(name), issue),
             },
         }
@@ -410,10 +419,43 @@ fn python_table(
                     )),
                 );
             }
+            if let Some(dir) = settings
+                .site_packages
+                .as_deref()
+                .filter(|dir| catalog.packages_on_disk && dir.is_dir())
+            {
+                if !package_installed(dir, &package) {
+                    report.at(
+                        offset,
+                        Some(PythonKeyId::Packages.spec().key),
+                        Issue::new(format!(
+                            "`{package}` is not installed in `{}` (no package directory, \
+                             `{package}.py` nor extension module of that name)",
+                            dir.display()
+                        )),
+                    );
+                }
+            }
             settings.packages.insert(package);
         }
     }
     settings
+}
+
+/// Whether `dir` holds the top-level package or module `name`: a directory, `NAME.py`, or an
+/// extension module `NAME.*.so` / `NAME.so`.
+fn package_installed(dir: &std::path::Path, name: &str) -> bool {
+    if dir.join(name).is_dir() || dir.join(format!("{name}.py")).is_file() {
+        return true;
+    }
+    let prefix = format!("{name}.");
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|entry| {
+            let file = entry.file_name();
+            let file = file.to_string_lossy();
+            file.starts_with(&prefix) && file.ends_with(".so")
+        })
+    })
 }
 
 fn issue_of(error: NameError) -> Issue {

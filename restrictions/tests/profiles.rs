@@ -413,6 +413,7 @@ fn a_catalog_refuses_modules_the_build_does_not_provide() {
     let shipped = ["math", "json", "random"];
     let catalog = Catalog {
         modules: Some(&shipped),
+        packages_on_disk: false,
     };
     let error = Restrictions::parse_runnable_with(text.as_bytes(), "p.toml", &catalog)
         .expect_err("unknown modules");

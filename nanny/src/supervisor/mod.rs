@@ -857,6 +857,20 @@ fn conclude(
     // it left on disk.
     if let Ok(used) = measure::disk_usage(&watch.vessel) {
         watch.disk_peak = watch.disk_peak.max(used);
+        // Over the quota at the end is over the quota: the verdict is the disk's, not the
+        // one the program reached first (a trusted package's writes are measured, not
+        // reserved, and the program may end before the next scan).
+        if used > watch.disk_limit && watch.killed.is_none() {
+            watch.killed = Some(Kill {
+                reason: KillReason::Disk,
+                message: format!(
+                    "disk use {used} bytes over the limit of {} bytes in the vessel directory \
+                     '{}' (seen when the run ended)",
+                    watch.disk_limit,
+                    watch.vessel.display()
+                ),
+            });
+        }
     }
     // The run is over: what waits for the reader is written now (or its destination
     // fails). Output that could not be delivered is the run's verdict. A reader that

@@ -25,9 +25,10 @@ impl Watch<'_> {
         let killed_by_sigkill = end == ChildEnd::Signaled(Signal::SIGKILL);
         // A kill that did not take effect (the child ended by itself first) is not the
         // verdict, except those whose effect happened anyway (output cut or undeliverable,
-        // stop asked for, supervisor interrupted).
+        // stop asked for, supervisor interrupted, the vessel left over the disk quota).
         let killed_for = self.killed.take().filter(|kill| match kill.reason {
-            KillReason::Output
+            KillReason::Disk
+            | KillReason::Output
             | KillReason::OutputUnwritable
             | KillReason::Stopped(_)
             | KillReason::Interrupted => true,

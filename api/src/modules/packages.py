@@ -1,0 +1,205 @@
+# The python profile's trusted third-party packages (`[python] packages`, imported from
+# `[python] site-packages`): what each package's export proxies hold.
+#
+# Trusted code, run once in the sandbox child BEFORE confinement, with the real builtins and
+# the real import system, after stdlib.py. The packages themselves are trusted code the
+# checker never sees: the language wall does not cover what they do, the kernel walls and the
+# nanny do (docs/packages.md). What this file decides is what the program can NAME: each
+# module of a package becomes a native export proxy (api/src/modules.rs) holding the module's
+# declared API (its `__all__`, else its public names), its public submodules as proxies of
+# their own, and nothing else: no name starting with `_`, no module of another package, none
+# of the refusals below.
+#
+# Names the Rust side provides in this file's globals:
+#   _guard(f)           the native wrapper of a Python-level function (cuts the chain of an
+#                       exception leaving trusted code)
+#   _proxy(name, exports, doc)
+#                       the native export proxy
+#   _text_codec(name)   the canonical name of the text codec `name` names if a program may
+#                       name it (api/src/text_guards.rs), else None
+
+import os as _os
+import sys as _sys
+import types as _types
+
+# Modules kept out of the interpreter while the packages import and for the whole run (a
+# `None` in `sys.modules` makes their import fail): C-level foreign-function interfaces turn
+# an integer into memory to read, write or call. A package that finds them missing runs
+# without them (numpy's `ndarray.ctypes` then has no ctypes object to hand out).
+KEPT_OUT = ("ctypes", "_ctypes", "cffi", "_cffi_backend")
+
+# Thread pools of numerical libraries, set to one thread before they load: their threads would
+# be created before confinement, outside the program's thread count, and run on every core.
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+              "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+
+# Submodule names no package exports: test suites and build tools (they run compilers and
+# subprocesses, and import what nothing else needs).
+REFUSED_SUBMODULE_NAMES = frozenset({"testing", "tests", "test", "conftest", "f2py",
+                                     "distutils", "ctypeslib"})
+
+# Standard-library modules a package imports inside a function, imported with it when the
+# build has them (nothing can be imported once confined): numpy's `load` of an `.npz`
+# (zipfile), `memmap` (mmap), the text readers' compressed files and their test of whether a
+# name is a URL (`urllib.parse`; fetching one needs `urllib.request`, never imported).
+LAZY_IMPORTS = {"numpy": ("zipfile", "mmap", "gzip", "bz2", "lzma", "urllib.parse")}
+
+# Codecs trusted code may look up besides the program's text codecs: zipfile decodes member
+# names without the UTF-8 flag as cp437 (a one-byte table; a program's `decode` still
+# refuses it).
+TRUSTED_CODECS = ("cp437",)
+
+# Dotted names never exported, each with its reason (docs/packages.md lists them).
+REFUSED = {
+    "numpy.core": "a deprecated alias whose attributes are numpy's private `_core` modules",
+    "numpy.ctypeslib": "turns integers into pointers: memory outside any array",
+    "numpy.lib.stride_tricks.as_strided":
+        "makes a view with any strides, unchecked: memory outside the array",
+}
+
+
+def _refuse_unpickling():
+    """A pickle names any function to call when it is loaded (`os.system`, `eval`), so no
+    package may load one: `numpy.load(..., allow_pickle=True)`, an `NpzFile` whose
+    `allow_pickle` the program set, `numpy.lib.format.read_array`. The program never holds
+    `pickle`; packages reach it through `pickle.load`/`loads`/`Unpickler`, replaced here for
+    the run (writing pickles stays possible)."""
+    def refused(*args, **kwargs):
+        raise _sys.modules["pickle"].UnpicklingError(
+            "loading a pickle is not available in the sandbox: a pickle can call any "
+            "function")
+    for name in ("pickle", "_pickle"):
+        module = _sys.modules.get(name)
+        if module is None:
+            continue
+        for attribute in ("load", "loads", "Unpickler", "_load", "_loads", "_Unpickler"):
+            if hasattr(module, attribute):
+                setattr(module, attribute, refused)
+
+
+def _text_codecs_only():
+    """Packages open text files with `io.open`, which looks its codec up in CPython's
+    registry; the sandbox starts with no search function there (the program's codecs are
+    guarded apart, api/src/text_guards.rs). `encodings` registers CPython's search function:
+    it is replaced by one that answers only the text codecs a program may name, each imported
+    now, so `str(b, "rot13")` still finds nothing."""
+    import codecs
+    import encodings
+    codecs.unregister(encodings.search_function)
+
+    def search(name):
+        canonical = _text_codec(name) or (name if name in TRUSTED_CODECS else None)
+        return encodings.search_function(canonical) if canonical else None
+
+    codecs.register(search)
+    for name in ("utf_8", "ascii", "latin_1", "utf_16", "utf_16_le", "utf_16_be", "utf_32",
+                 "utf_32_le", "utf_32_be") + TRUSTED_CODECS:
+        codecs.lookup(name)
+
+
+def _is_public_dotted(name):
+    return all(part and not part.startswith("_") for part in name.split("."))
+
+
+def _declared_names(module):
+    declared = getattr(module, "__all__", None)
+    if isinstance(declared, (list, tuple)) and all(isinstance(n, str) for n in declared):
+        names = set(declared)
+    else:
+        names = set(dir(module))
+    # Submodules a package imports (or loads lazily through its `__getattr__`) are not in
+    # its `__all__`; `dir` names them.
+    listed = [n for n in dir(module) if isinstance(n, str)]
+    names.update(n for n in listed if isinstance(module.__dict__.get(n), _types.ModuleType))
+    if "__getattr__" in module.__dict__:
+        # Names the module's `__getattr__` provides (numpy's lazily loaded submodules).
+        names.update(n for n in listed if n not in module.__dict__)
+    return sorted(n for n in names if not n.startswith("_"))
+
+
+class _Builder:
+    def __init__(self, package, words):
+        self.package = package
+        self.words = words
+        self.proxies = {}
+
+    def submodule_allowed(self, parent, name, value):
+        dotted = value.__name__
+        return (isinstance(dotted, str)
+                and dotted.startswith(self.package + ".")
+                and _is_public_dotted(dotted)
+                and not set(dotted.split(".")) & REFUSED_SUBMODULE_NAMES
+                and dotted not in REFUSED
+                and f"{parent}.{name}" not in REFUSED)
+
+    def proxy(self, module):
+        name = module.__name__
+        if name in self.proxies:
+            return self.proxies[name]
+        self.proxies[name] = None  # a cycle back here exports nothing
+        exports = {}
+        for export in _declared_names(module):
+            if f"{name}.{export}" in REFUSED or export in REFUSED_SUBMODULE_NAMES:
+                continue
+            if export not in module.__dict__:
+                # Provided by the module's `__getattr__`, which may import a submodule:
+                # done only when the program's source names it (nothing can be imported
+                # once confined, and an unused import costs the run's start).
+                if export not in self.words:
+                    continue
+            try:
+                value = getattr(module, export)
+            except (AttributeError, ImportError):
+                continue
+            if isinstance(value, _types.ModuleType):
+                if not self.submodule_allowed(name, export, value):
+                    continue
+                sub = self.proxy(value)
+                if sub is not None:
+                    exports[export] = sub
+                continue
+            if isinstance(value, _types.FunctionType):
+                value = _guard(value)
+            exports[export] = value
+        doc = module.__doc__
+        made = _proxy(name, exports, doc if isinstance(doc, str) else None)
+        self.proxies[name] = made
+        return made
+
+
+def build(site_packages, names, words):
+    """The proxies of the packages `names` lists, imported from `site_packages`, as a dict
+    from dotted name to proxy. `words` holds the identifiers of the program's source: a
+    submodule a package would load lazily is loaded (and exported) only when named there."""
+    for name in KEPT_OUT:
+        if name not in _sys.modules:
+            _sys.modules[name] = None
+    for variable in ONE_THREAD:
+        _os.environ[variable] = "1"
+    # The interpreter starts without `builtins.open` (CPython's main phase adds it; the
+    # program's `open` is the sandbox's own, api/src/pyfile.rs). Packages read and write
+    # files with it (`numpy.save`, `numpy.loadtxt`): bound for the run, Landlock keeps what
+    # it opens inside the vessel.
+    import builtins
+    import io
+    builtins.open = io.open
+    saved_path = list(_sys.path)
+    _sys.path.insert(0, site_packages)
+    try:
+        modules = [__import__(name) for name in names]
+    finally:
+        _sys.path[:] = saved_path
+    for name in names:
+        for lazy in LAZY_IMPORTS.get(name, ()):
+            try:
+                __import__(lazy)
+            except ImportError:
+                pass
+    _text_codecs_only()
+    _refuse_unpickling()
+    proxies = {}
+    for module in modules:
+        builder = _Builder(module.__name__, words)
+        builder.proxy(module)
+        proxies.update((k, v) for k, v in builder.proxies.items() if v is not None)
+    return proxies

@@ -1,0 +1,347 @@
+//! Trusted third-party packages (`[python] packages`) through the binary, with numpy as the
+//! acceptance example: a program computing with numpy prints what bare CPython with the same
+//! numpy prints, and each escape the issue names is stopped by the wall its comment names
+//! (docs/packages.md).
+//!
+//! numpy comes from the directory `REPY_TEST_NUMPY_SITE_PACKAGES` names (`.ci/run` installs
+//! it from PyPI into a virtual environment of the CPython repy links). Without it the tests
+//! skip, saying so; under `REPY_TEST_REQUIRE_ALL=1` (CI) they fail instead.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+
+use crate::support::{RunOutput, Sandbox};
+
+/// The `site-packages` directory holding numpy, or `None` (the test skips) when not given.
+fn numpy_site_packages() -> Option<PathBuf> {
+    match std::env::var_os("REPY_TEST_NUMPY_SITE_PACKAGES") {
+        Some(dir) if !dir.is_empty() => {
+            let dir = PathBuf::from(dir);
+            assert!(
+                dir.join("numpy").is_dir(),
+                "REPY_TEST_NUMPY_SITE_PACKAGES={} holds no numpy",
+                dir.display()
+            );
+            Some(dir)
+        }
+        _ => {
+            assert!(
+                std::env::var_os("REPY_TEST_REQUIRE_ALL").is_none(),
+                "REPY_TEST_NUMPY_SITE_PACKAGES is not set (.ci/run installs numpy into a venv \
+                 and sets it)"
+            );
+            eprintln!("skipped: REPY_TEST_NUMPY_SITE_PACKAGES is not set");
+            None
+        }
+    }
+}
+
+/// A python-profile policy listing numpy from `site`, with `extra` resource lines.
+fn policy(site: &Path, extra: &str) -> String {
+    format!(
+        "profile = \"python\"\n\n[resources]\nmemory = \"400 MB\"\n{extra}\n[python]\n\
+         site-packages = \"{}\"\npackages = [\"numpy\"]\n",
+        site.display()
+    )
+}
+
+/// Runs `program` with numpy under [`policy`].
+fn run(site: &Path, program: &str) -> RunOutput {
+    Sandbox::new()
+        .restrictions(&policy(site, ""))
+        .program(program)
+        .run(&[])
+}
+
+/// Asserts that `program` ends with an uncaught exception (exit 6) whose text has `needle`.
+fn assert_raises(site: &Path, program: &str, needle: &str) {
+    run(site, program)
+        .assert_code(6)
+        .assert_stderr_contains(needle);
+}
+
+/// What bare CPython 3.11 (the interpreter repy links) with numpy from `site` prints for
+/// `program`, run as a script in an empty directory of its own.
+fn bare_cpython(site: &Path, program: &str) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("program.py");
+    std::fs::write(&script, program).expect("write");
+    let python = Path::new(python_link::HOME).join("bin/python3.11");
+    let out = std::process::Command::new(&python)
+        .args(["-I", "-S", "-c"])
+        .arg(format!(
+            "import sys, runpy; sys.path.insert(0, {:?}); runpy.run_path({:?}, \
+             run_name='__main__')",
+            site.display().to_string(),
+            script.display().to_string()
+        ))
+        .current_dir(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", python.display()));
+    assert!(
+        out.status.success(),
+        "cpython failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// The acceptance example: arrays, broadcasting, linear algebra, FFT, seeded random numbers,
+/// polynomials, masked arrays, formatting, and numpy's own file functions in the vessel.
+const EXAMPLE: &str = r#"import numpy as np
+
+grid = np.arange(12, dtype=np.int64).reshape(3, 4)
+print(grid)
+print(grid.sum(axis=0), grid.mean(), grid.T @ grid)
+print(np.where(grid % 2 == 0, grid, -1))
+a = np.array([[4.0, -2.0], [1.0, 1.0]])
+values = np.linalg.eigvals(a)
+print(np.sort(values), np.linalg.det(a).round(6), np.linalg.solve(a, [2.0, 3.0]))
+print(np.round(np.fft.fft(np.array([1.0, 2.0, 1.0, 0.0])), 6))
+rng = np.random.default_rng(2024)
+sample = rng.normal(10.0, 2.0, size=1000)
+print(f"{sample.mean():.4f} {sample.std():.4f}", rng.integers(0, 100, 5))
+p = np.polynomial.Polynomial([1, -3, 2])
+print(p.roots(), p(3.0))
+masked = np.ma.masked_less(np.array([3, -1, 4, -1, 5]), 0)
+print(masked, masked.mean())
+np.set_printoptions(precision=3)
+print(np.linspace(0, 1, 7))
+np.save("grid.npy", grid)
+np.savetxt("grid.txt", grid, fmt="%d")
+np.savez("both.npz", grid=grid, a=a)
+print(np.load("grid.npy").tolist() == grid.tolist(), np.loadtxt("grid.txt").sum())
+with np.load("both.npz") as archive:
+    print(sorted(archive.files), archive["a"][0])
+print(np.genfromtxt("grid.txt", delimiter=" ")[2])
+print(np.lib.stride_tricks.sliding_window_view(np.arange(5), 3).sum(axis=1))
+print(np.unique(np.array([3, 1, 3, 2, 1]), return_counts=True))
+"#;
+
+#[test]
+fn packages_numpy_example_prints_like_cpython() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    let out = run(&site, EXAMPLE);
+    out.assert_code(0);
+    assert_eq!(out.stdout(), bare_cpython(&site, EXAMPLE), "{}", out.explain());
+}
+
+/// Names the export proxies leave out, and pickles, are stopped by the language and API
+/// walls, before the kernel's.
+#[test]
+fn packages_numpy_language_wall_escapes_fail() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    // Proxy: `numpy.ctypeslib` (pointers from integers) is not exported, nor importable.
+    assert_raises(
+        &site,
+        "import numpy as np\nprint(np.ctypeslib)\n",
+        "module 'numpy' has no attribute 'ctypeslib'",
+    );
+    assert_raises(
+        &site,
+        "import numpy.ctypeslib\n",
+        "No module named 'numpy.ctypeslib' in the sandbox",
+    );
+    // Proxy: `as_strided` (a view with unchecked strides) and `numpy.core` (an alias of the
+    // private `_core`) are not exported; `numpy.testing` neither.
+    assert_raises(
+        &site,
+        "import numpy as np\nprint(np.lib.stride_tricks.as_strided)\n",
+        "module 'numpy.lib.stride_tricks' has no attribute 'as_strided'",
+    );
+    assert_raises(
+        &site,
+        "import numpy as np\nprint(np.core)\n",
+        "module 'numpy' has no attribute 'core'",
+    );
+    assert_raises(
+        &site,
+        "from numpy import testing\n",
+        "cannot import name 'testing' from 'numpy'",
+    );
+    // Checker: dunders of the proxy and of numpy's objects (R201), private names (R302).
+    run(&site, "import numpy as np\nprint(np.__dict__)\n").assert_code(5);
+    run(
+        &site,
+        "import numpy as np\nprint(np.arange(3).__array_interface__)\n",
+    )
+    .assert_code(5);
+    run(&site, "from numpy import _core\n").assert_code(5);
+    // Private-attribute guard: numpy's classes are not the program's.
+    assert_raises(
+        &site,
+        "import numpy as np\nprint(np.sum._implementation)\n",
+        "is private to code the sandbox trusts",
+    );
+    // ctypes kept out of the interpreter: `ndarray.ctypes` has no ctypes object to give.
+    let out = run(
+        &site,
+        "import numpy as np\nc = np.arange(3).ctypes\nprint(repr(c.shape), c.data > 0)\n",
+    );
+    out.assert_code(0);
+    assert!(
+        !out.stdout().contains("c_long") && !out.stdout().contains("ctypes"),
+        "{}",
+        out.explain()
+    );
+}
+
+/// A pickle loaded by numpy could call any function: loading one is refused, whichever way
+/// numpy is asked to, and the function the pickle names never runs.
+#[test]
+fn packages_numpy_pickles_are_not_loaded() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    // A pickle calling the real `open("canary", "w")` when loaded.
+    let evil: &[u8] = b"cbuiltins\nopen\n(Vcanary\nVw\ntR.";
+    for program in [
+        "import numpy as np\nnp.load('evil.pkl', allow_pickle=True)\n",
+        "import numpy as np\nnp.savez('o.npz', x=np.array([{1: 2}], dtype=object))\n\
+         d = np.load('o.npz')\nd.allow_pickle = True\nprint(d['x'])\n",
+        "import numpy as np\nnp.save('o.npy', np.array([{1: 2}], dtype=object))\n\
+         print(np.load('o.npy', allow_pickle=True))\n",
+    ] {
+        let sandbox = Sandbox::new()
+            .restrictions(&policy(&site, ""))
+            .file("evil.pkl", evil)
+            .program(program);
+        // numpy words its own error for a raw pickle, raised from the refusal (whose chain
+        // the export guard cuts); the canary proves the pickle's call did not happen.
+        let out = sandbox.run(&[]);
+        out.assert_code(6);
+        assert!(
+            out.stderr()
+                .contains("loading a pickle is not available in the sandbox")
+                || out
+                    .stderr()
+                    .contains("Failed to interpret file 'evil.pkl' as a pickle"),
+            "{}",
+            out.explain()
+        );
+        assert!(
+            !sandbox.path().join("canary").exists(),
+            "the pickle ran: {program}"
+        );
+    }
+}
+
+/// What numpy's own code does is bounded by the kernel walls: files outside the vessel are
+/// out of reach (Landlock), no peer can be reached (a network namespace, and `urllib.request`
+/// cannot even be loaded), and the program's own `open` refuses paths first where numpy uses
+/// it.
+#[test]
+fn packages_numpy_kernel_walls_hold() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    // API: numpy's C `fromfile` opens through the program's builtins, the sandbox's `open`.
+    let out = run(
+        &site,
+        "import numpy as np\nprint(np.fromfile('/etc/passwd', dtype=np.uint8))\n",
+    );
+    out.assert_code(6)
+        .assert_stderr_contains("open() in the sandbox opens plain file names");
+    assert!(!out.stdout().contains("root"), "{}", out.explain());
+    // Landlock: numpy's Python code opens with the real `open`.
+    for program in [
+        "import numpy as np\nprint(np.memmap('/etc/passwd', dtype=np.uint8, mode='r')[:4])\n",
+        "import numpy as np\nprint(np.loadtxt('/etc/passwd', dtype=str, delimiter=':'))\n",
+    ] {
+        let out = run(&site, program);
+        out.assert_code(6).assert_stderr_contains("Permission denied");
+        assert!(!out.stdout().contains("root"), "{}", out.explain());
+    }
+    let outside = tempfile::tempdir().expect("tempdir");
+    let canary = outside.path().join("canary.npy");
+    run(
+        &site,
+        &format!(
+            "import numpy as np\nnp.save({:?}, np.arange(3))\n",
+            canary.display().to_string()
+        ),
+    )
+    .assert_code(6)
+    .assert_stderr_contains("Permission denied");
+    assert!(!canary.exists(), "numpy wrote outside the vessel");
+    // The network: a real listener on the host, and numpy asked to fetch from it.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let port = listener.local_addr().expect("addr").port();
+    run(
+        &site,
+        &format!("import numpy as np\nprint(np.loadtxt('http://127.0.0.1:{port}/data.txt'))\n"),
+    )
+    .assert_code(6);
+    match listener.accept() {
+        Ok((mut stream, _)) => {
+            let mut request = String::new();
+            let _ = stream.read_to_string(&mut request);
+            panic!("numpy reached the host's listener: {request}");
+        }
+        Err(err) => assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock),
+    }
+}
+
+/// A burn inside numpy's C code is still the nanny's: memory, CPU time and disk are limited
+/// as for any program.
+#[test]
+fn packages_numpy_resource_limits_hold() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    Sandbox::new()
+        .restrictions(&policy(&site, ""))
+        .program("import numpy as np\na = np.ones(10**9)\nprint(a.sum())\n")
+        .run(&[])
+        .assert_code(98)
+        .assert_stderr_contains("memory");
+    Sandbox::new()
+        .restrictions(&policy(&site, "cpu-time = 1\n"))
+        .program(
+            "import numpy as np\nm = np.ones((300, 300))\nwhile True:\n    m = np.tanh(m @ m)\n",
+        )
+        .run(&[])
+        .assert_code(102)
+        .assert_stderr_contains("cpu time");
+    let sandbox = Sandbox::new()
+        .restrictions(&policy(&site, "diskused = \"1 MB\"\n"))
+        .program("import numpy as np\nnp.save('big.npy', np.zeros(10**6))\nprint('saved')\n");
+    // numpy's writes are not the API's, so they are measured rather than reserved: the file
+    // stops at the kernel's backstop (RLIMIT_FSIZE, twice the quota and 1 MiB), and the
+    // verdict is the disk's even when the program ends before the supervisor's next scan.
+    let out = sandbox.run(&[]);
+    out.assert_code(98).assert_stderr_contains("disk use");
+    assert!(!out.stdout().contains("saved"), "{}", out.explain());
+    let size = std::fs::metadata(sandbox.path().join("big.npy")).map_or(0, |m| m.len());
+    assert!(size <= 2 * 1_000_000 + (1 << 20), "big.npy holds {size} bytes");
+}
+
+/// A policy naming a package its `site-packages` does not hold, or a directory that does not
+/// exist, is refused before anything runs, at the line and key.
+#[test]
+fn packages_policy_problems_name_the_line_and_key() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    let text = policy(&site, "").replace("[\"numpy\"]", "[\"numpy\", \"nump\"]");
+    Sandbox::new()
+        .restrictions(&text)
+        .program("print(1)\n")
+        .run(&[])
+        .assert_code(3)
+        .assert_stderr_contains(":8:")
+        .assert_stderr_contains("packages: `nump` is not installed in");
+    let text = policy(Path::new("/nonexistent/site-packages"), "");
+    Sandbox::new()
+        .restrictions(&text)
+        .program("print(1)\n")
+        .run(&[])
+        .assert_code(3)
+        .assert_stderr_contains("site-packages: `/nonexistent/site-packages` is not a directory");
+}
