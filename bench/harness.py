@@ -36,6 +36,9 @@ CHECKER_MANIFEST = os.path.join(BENCH, "checker", "Cargo.toml")
 CHECKER_BIN = os.path.join(BENCH, "checker", "target", "release", "bench-checker")
 RP_SITE = os.path.join(BENCH, ".venv-rp")
 RP_REQUIREMENT = "RestrictedPython==9.0"
+# numpy for the trusted-package import (`[python] packages`), the version the tests pin.
+NUMPY_SITE = os.path.join(BENCH, ".venv-numpy")
+NUMPY_REQUIREMENT = "numpy==2.4.6"
 RP_RUNNER = os.path.join(BENCH, "rp_runner.py")
 UNLIMITED = os.path.join(RESTRICTIONS_DIR, "unlimited.toml")
 
@@ -281,6 +284,15 @@ def setup(env):
         if not ok:
             reason = "RestrictedPython does not import: " + text.strip()[-300:]
     env.available["restrictedpython"] = reason
+    # numpy: into bench/.venv-numpy only, like RestrictedPython.
+    env.numpy_error = None
+    if not os.path.isdir(os.path.join(NUMPY_SITE, "numpy")):
+        log(f"pip install --target bench/.venv-numpy {NUMPY_REQUIREMENT}")
+        ok, text = quiet([env.python, "-m", "pip", "install", "--quiet", "--no-cache-dir",
+                          "--disable-pip-version-check", "--target", NUMPY_SITE,
+                          NUMPY_REQUIREMENT])
+        if not ok:
+            env.numpy_error = "pip install numpy failed: " + text.strip()[-300:]
     # bubblewrap: the Debian package, installed when missing and possible.
     reason = None
     env.bwrap = debian_tool(args, "bwrap", "bubblewrap")
@@ -862,7 +874,7 @@ def bench_service(env, results):
 
 PYTHON_PROFILE = ("profile = \"python\"\n[resources]\ncpu = 64.0\nmemory = \"1 GB\"\n"
                   "diskused = \"1 GB\"\n")
-SHIPPED = ["math", "cmath", "itertools", "heapq", "bisect"]
+SHIPPED = ["math", "json", "re", "collections"]
 
 
 def bench_python_profile(env, results):
@@ -884,11 +896,23 @@ def bench_python_profile(env, results):
                    "    total += len('{}: {:.2f} [{:>5}]'.format(i, i / 3, i % 97))\n"
                    "print(total)\n", plain),
     }
+    # `import numpy` as a trusted package; bare CPython finds it the same way (the directory
+    # put first on its path, as `site-packages` does in the sandbox).
+    bare_sources = {}
+    if getattr(env, "numpy_error", None) is None and os.path.isdir(os.path.join(NUMPY_SITE, "numpy")):
+        with_numpy = os.path.join(env.tmp, "python-profile-numpy.toml")
+        with open(with_numpy, "w", encoding="utf-8") as handle:
+            handle.write(PYTHON_PROFILE + "[python]\nsite-packages = \"%s\"\npackages = [\"numpy\"]\n"
+                         % NUMPY_SITE)
+        programs["numpy"] = ("import numpy\n", with_numpy)
+        bare_sources["numpy"] = "import sys\nsys.path.insert(0, %r)\nimport numpy\n" % NUMPY_SITE
     samples = {}
     for name, (source, _) in programs.items():
         path = os.path.join(env.progs, f"py-{name}.py")
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(source)
+        with open(os.path.join(env.progs, f"bare-{name}.py"), "w", encoding="utf-8") as handle:
+            handle.write(bare_sources.get(name, source))
         samples[("repy", name)] = []
         samples[("python", name)] = []
     for _ in range(n):
@@ -896,15 +920,18 @@ def bench_python_profile(env, results):
         random.shuffle(order)
         for runner, name in order:
             path = os.path.join(env.progs, f"py-{name}.py")
+            bare = os.path.join(env.progs, f"bare-{name}.py")
             policy = programs[name][1]
-            argv = [REPY, policy, path] if runner == "repy" else [env.python, "-I", "-S", path]
+            argv = [REPY, policy, path] if runner == "repy" else [env.python, "-I", "-S", bare]
             vessel = env.vessel()
             sample = run_measured(argv, vessel, env.tmp)
             shutil.rmtree(vessel, ignore_errors=True)
             if sample["rc"] == 0:
                 samples[(runner, name)].append(sample["wall"])
     out = {"runs": {f"{runner} {name}": summary(v) for (runner, name), v in samples.items()}}
-    for name in ("hello", "format"):
+    for name in ("hello", "format", "numpy"):
+        if name not in programs:
+            continue
         pairs = [r / p for r, p in zip(samples[("repy", name)], samples[("python", name)])
                  if p > 0]
         out[f"{name}_ratio"] = summary(pairs)
@@ -914,6 +941,8 @@ def bench_python_profile(env, results):
         out["imports_added"] = ((med[("repy", "imports")] - med[("repy", "pass")])
                                 - (med[("python", "imports")] - med[("python", "pass")]))
         out["imports_modules"] = SHIPPED
+    if "numpy" not in programs:
+        out["numpy_error"] = getattr(env, "numpy_error", None) or "numpy is not installed"
     results["python_profile"] = out
 
 

@@ -126,7 +126,12 @@ fn packages_numpy_example_prints_like_cpython() {
     };
     let out = run(&site, EXAMPLE);
     out.assert_code(0);
-    assert_eq!(out.stdout(), bare_cpython(&site, EXAMPLE), "{}", out.explain());
+    assert_eq!(
+        out.stdout(),
+        bare_cpython(&site, EXAMPLE),
+        "{}",
+        out.explain()
+    );
 }
 
 /// Names the export proxies leave out, and pickles, are stopped by the language and API
@@ -172,6 +177,33 @@ fn packages_numpy_language_wall_escapes_fail() {
     )
     .assert_code(5);
     run(&site, "from numpy import _core\n").assert_code(5);
+    // numpy reads a raw pointer from `__array_interface__`: a program class may not define it
+    // (R202, R203), nor set it at run time (the sandbox's `setattr`).
+    let interface = "{'shape': (4,), 'typestr': '<u8', 'data': (4096, False), 'version': 3}";
+    run(
+        &site,
+        &format!(
+            "import numpy as np\nclass A:\n    __array_interface__ = {interface}\n\
+             print(np.asarray(A()))\n"
+        ),
+    )
+    .assert_code(5)
+    .assert_stderr_contains("R202");
+    run(
+        &site,
+        "import numpy as np\nclass A:\n    @property\n    def __array_interface__(self):\n\
+         \x20       return {}\n",
+    )
+    .assert_code(5)
+    .assert_stderr_contains("R203");
+    assert_raises(
+        &site,
+        &format!(
+            "import numpy as np\nclass A:\n    pass\nsetattr(A, '__array_interface__', \
+             {interface})\nprint(np.asarray(A()))\n"
+        ),
+        "setattr() in the sandbox refuses the attribute name",
+    );
     // Private-attribute guard: numpy's classes are not the program's.
     assert_raises(
         &site,
@@ -254,7 +286,8 @@ fn packages_numpy_kernel_walls_hold() {
         "import numpy as np\nprint(np.loadtxt('/etc/passwd', dtype=str, delimiter=':'))\n",
     ] {
         let out = run(&site, program);
-        out.assert_code(6).assert_stderr_contains("Permission denied");
+        out.assert_code(6)
+            .assert_stderr_contains("Permission denied");
         assert!(!out.stdout().contains("root"), "{}", out.explain());
     }
     let outside = tempfile::tempdir().expect("tempdir");
@@ -319,7 +352,10 @@ fn packages_numpy_resource_limits_hold() {
     out.assert_code(98).assert_stderr_contains("disk use");
     assert!(!out.stdout().contains("saved"), "{}", out.explain());
     let size = std::fs::metadata(sandbox.path().join("big.npy")).map_or(0, |m| m.len());
-    assert!(size <= 2 * 1_000_000 + (1 << 20), "big.npy holds {size} bytes");
+    assert!(
+        size <= 2 * 1_000_000 + (1 << 20),
+        "big.npy holds {size} bytes"
+    );
 }
 
 /// A policy naming a package its `site-packages` does not hold, or a directory that does not

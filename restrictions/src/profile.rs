@@ -253,7 +253,9 @@ static PYTHON_ROWS: [PythonKey; 3] = [
         value: "string: an absolute path",
         default: "none",
         doc: "The directory the `packages` are imported from (a virtual environment's \
-              `site-packages`, for example); required when `packages` lists any",
+              `site-packages`, made with the CPython 3.11 repy links); required when \
+              `packages` lists any. A run and `repy restrictions check` refuse a path that is \
+              not a directory",
         example: r#""/opt/grader/venv/lib/python3.11/site-packages""#,
     },
     PythonKey {
@@ -264,8 +266,9 @@ static PYTHON_ROWS: [PythonKey; 3] = [
         doc: "Trusted third-party packages from `site-packages` the program may import, by \
               top-level name (their submodules come with them). They are imported before \
               confinement and the checker does not see their code: the language wall does \
-              not cover them, the kernel walls and the nanny still do. A name is listed once, \
-              and not in `modules` too",
+              not cover them, the kernel walls and the nanny still do (docs/packages.md). A \
+              name is listed once, not in `modules` too, and must be installed in \
+              `site-packages` (a package directory, `NAME.py` or an extension module)",
         example: r#"["numpy"]"#,
     },
 ];
