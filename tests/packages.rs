@@ -282,7 +282,7 @@ fn packages_numpy_kernel_walls_hold() {
     assert!(!out.stdout().contains("root"), "{}", out.explain());
     // Landlock: numpy's Python code opens with the real `open`.
     for program in [
-        "import numpy as np\nprint(np.memmap('/etc/passwd', dtype=np.uint8, mode='r')[:4])\n",
+        "import numpy as np\nprint(np.load('/etc/passwd', allow_pickle=False))\n",
         "import numpy as np\nprint(np.loadtxt('/etc/passwd', dtype=str, delimiter=':'))\n",
     ] {
         let out = run(&site, program);
@@ -380,4 +380,100 @@ fn packages_policy_problems_name_the_line_and_key() {
         .run(&[])
         .assert_code(3)
         .assert_stderr_contains("site-packages: `/nonexistent/site-packages` is not a directory");
+}
+
+/// Red-team round 19: numpy's own public API turned into raw memory access, each way closed
+/// by the wall named (api/src/package_guards.rs, modules/packages.py).
+#[test]
+fn packages_numpy_round_nineteen_escapes_fail() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    // Guard on ndarray's constructor: an object array over a buffer read the buffer's bytes
+    // as object addresses (addrof/fakeobj, then the real builtins from a numpy function).
+    // Every path through `ndarray.__new__` meets it: recarray, rec.fromstring.
+    for forge in [
+        "np.ndarray((1,), dtype=object, buffer=np.array([id(x)], dtype=np.uint64))",
+        "np.ndarray((1,), dtype=[('a', 'O')], buffer=np.array([id(x)], dtype=np.uint64))",
+        "np.ndarray((1,), np.dtype(('O', (1,))), np.array([id(x)], dtype=np.uint64))",
+        "np.recarray((1,), dtype=[('a', 'O')], buf=np.array([id(x)], dtype=np.uint64))",
+        "np.rec.fromstring(bytes(8), dtype=[('a', 'O')])",
+    ] {
+        assert_raises(
+            &site,
+            &format!("import numpy as np\nx = [1]\nprint({forge})\n"),
+            "an array holding object references cannot be made over a buffer",
+        );
+    }
+    // A dtype-like object answering differently the second time is read once.
+    assert_raises(
+        &site,
+        "import numpy as np\nclass D:\n    n = 0\n    @property\n    def dtype(self):\n\
+         \x20       D.n += 1\n        return np.dtype('u8') if D.n > 1 else np.dtype('O')\n\
+         print(np.ndarray((1,), dtype=D(), buffer=bytes(8)))\n",
+        "an array holding object references cannot be made over a buffer",
+    );
+    // Plain arrays over buffers still work.
+    let out = run(
+        &site,
+        "import numpy as np\nprint(np.ndarray((2,), dtype=np.uint8, buffer=bytes([1, 2])))\n",
+    );
+    out.assert_code(0).assert_stdout("[1 2]\n");
+    // Guard on ndarray.resize: refcheck=False freed the data under a live view.
+    assert_raises(
+        &site,
+        "import numpy as np\na = np.zeros(1000)\nv = a[:]\na.resize(200000, refcheck=False)\n",
+        "resize(refcheck=False) is not available in the sandbox",
+    );
+    let out = run(
+        &site,
+        "import numpy as np\na = np.zeros(4)\na.resize(6, refcheck=True)\nprint(a.shape)\n",
+    );
+    out.assert_code(0).assert_stdout("(6,)\n");
+    // mmap kept out, memmap not exported: `memmap.base.close()` unmapped an array's memory
+    // (the sandbox crashed), and `load(mmap_mode=...)` makes a memmap too.
+    assert_raises(
+        &site,
+        "import numpy as np\nm = np.memmap('m.bin', mode='w+', shape=(4,))\n",
+        "module 'numpy' has no attribute 'memmap'",
+    );
+    assert_raises(
+        &site,
+        "import numpy as np\nnp.save('a.npy', np.arange(3))\nprint(np.load('a.npy', mmap_mode='r'))\n",
+        "import of mmap halted",
+    );
+    // A program class may not derive from numpy's C types: a BitGenerator subclass skipping
+    // its initialisation left null function pointers Generator called (a crash).
+    for base in ["np.random.BitGenerator", "np.random.PCG64", "np.ndarray"] {
+        assert_raises(
+            &site,
+            &format!("import numpy as np\nclass B({base}):\n    pass\n"),
+            "a class of the program may not derive from",
+        );
+    }
+    // Cython methods read any object as an instance: through the class, the first argument
+    // is checked (a bytes object's data became a generator's function pointers: a crash).
+    for call in [
+        "np.random.Generator.random(b'A' * 200)",
+        "np.random.PCG64.random_raw(b'A' * 200, 1)",
+        "np.random.RandomState.rand(b'A' * 200)",
+    ] {
+        assert_raises(
+            &site,
+            &format!("import numpy as np\nprint({call})\n"),
+            "instance as its first argument",
+        );
+    }
+    let out = run(
+        &site,
+        "import numpy as np\nr = np.random.default_rng(3)\n\
+         print(np.random.Generator.random(r) < 1, r.integers(0, 1, 2))\n",
+    );
+    out.assert_code(0).assert_stdout("True [0 0]\n");
+    // numpy's Python classes stay open to subclassing.
+    let out = run(
+        &site,
+        "import numpy as np\nclass P(np.polynomial.Polynomial):\n    pass\nprint(P([1, 2])(2.0))\n",
+    );
+    out.assert_code(0).assert_stdout("5.0\n");
 }

@@ -19,6 +19,7 @@ pub mod modules;
 pub mod namespace;
 pub mod net;
 pub mod output;
+pub mod package_guards;
 pub mod private_attributes;
 pub mod program;
 pub mod pyfile;

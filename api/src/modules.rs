@@ -346,6 +346,14 @@ fn build<'py>(py: Python<'py>, imports: &Imports<'_>) -> PyResult<Bound<'py, PyD
         globals.set_item("_guard", wrap_pyfunction!(guard, py)?)?;
         globals.set_item("_proxy", wrap_pyfunction!(make_proxy, py)?)?;
         globals.set_item("_text_codec", wrap_pyfunction!(text_codec, py)?)?;
+        globals.set_item(
+            "_set_type_entry",
+            wrap_pyfunction!(crate::package_guards::set_type_entry, py)?,
+        )?;
+        globals.set_item(
+            "_guard_numpy",
+            wrap_pyfunction!(crate::package_guards::guard_numpy, py)?,
+        )?;
         let builder = run_trusted(py, PACKAGES, "packages.py", &globals)?;
         let words = pyo3::types::PyFrozenSet::new(py, identifiers(imports.source))?;
         let site_packages = site_packages
@@ -353,6 +361,7 @@ fn build<'py>(py: Python<'py>, imports: &Imports<'_>) -> PyResult<Bound<'py, PyD
             .ok_or_else(|| PyImportError::new_err("site-packages is not a UTF-8 path"))?;
         let proxies = builder.call1((site_packages, names.to_vec(), words))?;
         registry.update(proxies.cast::<pyo3::types::PyMapping>()?)?;
+        crate::package_guards::set_packages(py, names)?;
         let _ = PACKAGES_LISTED.set(names.to_vec());
     }
     Ok(registry)

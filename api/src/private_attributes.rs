@@ -176,7 +176,8 @@ fn build_class<'py>(
         .get(py)
         .ok_or_else(|| PyRuntimeError::new_err("internal error: __build_class__ not installed"))?;
     let class = real.bind(py).call(args, kwargs)?;
-    if class.is_instance_of::<pyo3::types::PyType>() {
+    if let Ok(made) = class.cast::<pyo3::types::PyType>() {
+        crate::package_guards::refuse_c_bases(made)?;
         class.setattr(key(py, &PROGRAM_CLASS, PROGRAM_CLASS_KEY), marker(py))?;
     }
     Ok(class)

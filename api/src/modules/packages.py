@@ -15,6 +15,11 @@
 #                       exception leaving trusted code)
 #   _proxy(name, exports, doc)
 #                       the native export proxy
+#   _guard_numpy(ndarray, dtype)
+#                       installs the guards on numpy's C code (api/src/package_guards.rs):
+#                       no object array over a buffer, no `resize(refcheck=False)`
+#   _set_type_entry(cls, name, value)
+#                       sets an entry of a (static, immutable) type's own dict
 #   _text_codec(name)   the canonical name of the text codec `name` names if a program may
 #                       name it (api/src/text_guards.rs), else None
 
@@ -24,9 +29,11 @@ import types as _types
 
 # Modules kept out of the interpreter while the packages import and for the whole run (a
 # `None` in `sys.modules` makes their import fail): C-level foreign-function interfaces turn
-# an integer into memory to read, write or call. A package that finds them missing runs
-# without them (numpy's `ndarray.ctypes` then has no ctypes object to hand out).
-KEPT_OUT = ("ctypes", "_ctypes", "cffi", "_cffi_backend")
+# an integer into memory to read, write or call; an `mmap` object (numpy's `memmap.base`) can
+# be closed or resized under the arrays that point into it. A package that finds them
+# missing runs without them (numpy's `ndarray.ctypes` then has no ctypes object to hand out;
+# `memmap` and `load(mmap_mode=...)` raise ImportError).
+KEPT_OUT = ("ctypes", "_ctypes", "cffi", "_cffi_backend", "mmap")
 
 # Thread pools of numerical libraries, set to one thread before they load: their threads would
 # be created before confinement, outside the program's thread count, and run on every core.
@@ -40,9 +47,9 @@ REFUSED_SUBMODULE_NAMES = frozenset({"testing", "tests", "test", "conftest", "f2
 
 # Standard-library modules a package imports inside a function, imported with it when the
 # build has them (nothing can be imported once confined): numpy's `load` of an `.npz`
-# (zipfile), `memmap` (mmap), the text readers' compressed files and their test of whether a
+# (zipfile), the text readers' compressed files and their test of whether a
 # name is a URL (`urllib.parse`; fetching one needs `urllib.request`, never imported).
-LAZY_IMPORTS = {"numpy": ("zipfile", "mmap", "gzip", "bz2", "lzma", "urllib.parse")}
+LAZY_IMPORTS = {"numpy": ("zipfile", "gzip", "bz2", "lzma", "urllib.parse")}
 
 # Codecs trusted code may look up besides the program's text codecs: zipfile decodes member
 # names without the UTF-8 flag as cp437 (a one-byte table; a program's `decode` still
@@ -55,7 +62,12 @@ REFUSED = {
     "numpy.ctypeslib": "turns integers into pointers: memory outside any array",
     "numpy.lib.stride_tricks.as_strided":
         "makes a view with any strides, unchecked: memory outside the array",
+    "numpy.memmap": "its `base` is an mmap object (kept out: see KEPT_OUT)",
+    "numpy.lib.format.open_memmap": "makes a numpy.memmap",
 }
+
+# Guards on a package's C code, installed once it is imported (api/src/package_guards.rs).
+C_GUARDS = {"numpy": lambda numpy: _guard_numpy(numpy.ndarray, numpy.dtype)}
 
 
 def _refuse_unpickling():
@@ -95,6 +107,56 @@ def _text_codecs_only():
     for name in ("utf_8", "ascii", "latin_1", "utf_16", "utf_16_le", "utf_16_be", "utf_32",
                  "utf_32_le", "utf_32_be") + TRUSTED_CODECS:
         codecs.lookup(name)
+
+
+class _SelfChecked:
+    """A Cython method of a package's C type, as its type's dict holds it once checked:
+    Cython's functions read any object as an instance (red-team round 19:
+    `numpy.random.Generator.random(b"...")` took a bytes object's data for the generator's
+    function pointers). Bound through an instance it is the method itself; read through the
+    class it is a function checking its first argument's type (`type()`, which no object
+    can answer for itself). The program never holds this object (it would need the type's
+    `__dict__`), only what `__get__` returns."""
+
+    __slots__ = ("_function", "_owner", "_unbound")
+
+    def __init__(self, function, owner):
+        self._function = function
+        self._owner = owner
+
+        def checked(*args, **kwargs):
+            if not args or not issubclass(type(args[0]), owner):
+                raise TypeError(
+                    f"{owner.__name__}.{getattr(function, '__name__', '?')} needs a "
+                    f"{owner.__name__} instance as its first argument")
+            return function(*args, **kwargs)
+
+        self._unbound = _guard(checked)
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self._unbound
+        return _types.MethodType(self._function, instance)
+
+
+def _check_cython_methods(package):
+    """Replaces every Cython method in the dict of each type the package's modules define
+    (see `_SelfChecked`)."""
+    prefix = package + "."
+    seen = set()
+    for name, module in list(_sys.modules.items()):
+        if module is None or not (name == package or name.startswith(prefix)):
+            continue
+        for value in list(vars(module).values()):
+            if not isinstance(value, type) or value in seen:
+                continue
+            seen.add(value)
+            owner_module = getattr(value, "__module__", "")
+            if not (owner_module == package or owner_module.startswith(prefix)):
+                continue
+            for entry, method in list(vars(value).items()):
+                if type(method).__name__ == "cython_function_or_method":
+                    _set_type_entry(value, entry, _SelfChecked(method, value))
 
 
 def _is_public_dotted(name):
@@ -189,6 +251,10 @@ def build(site_packages, names, words):
         modules = [__import__(name) for name in names]
     finally:
         _sys.path[:] = saved_path
+    for name, module in zip(names, modules):
+        guard = C_GUARDS.get(name)
+        if guard is not None:
+            guard(module)
     for name in names:
         for lazy in LAZY_IMPORTS.get(name, ()):
             try:
@@ -202,4 +268,7 @@ def build(site_packages, names, words):
         builder = _Builder(module.__name__, words)
         builder.proxy(module)
         proxies.update((k, v) for k, v in builder.proxies.items() if v is not None)
+    # After the proxies: building them imported the lazily loaded submodules named.
+    for name in names:
+        _check_cython_methods(name)
     return proxies

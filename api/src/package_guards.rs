@@ -1,0 +1,374 @@
+//! Guards on what trusted packages' C code does with a program's arguments (docs/packages.md):
+//! the cheap-to-close memory-safety holes red-team round 19 reached through numpy's public API.
+//! A package remains trusted code the language wall does not cover; these guards close the
+//! known ways a program turns numpy's own options into raw memory access.
+//!
+//! * **Object arrays over raw bytes.** `numpy.ndarray(shape, dtype, buffer=...)` (and
+//!   `recarray`, `rec.fromstring`, every path through `ndarray.__new__`) accepts a dtype
+//!   holding object references over any buffer: the program writes an address and reads back
+//!   the object there (`numpy.frombuffer` refuses it; `ndarray.__new__` did not). The type's
+//!   `tp_new` is replaced by [`guarded_array_new`], which converts the dtype once, refuses one
+//!   holding objects when a buffer is given, and hands the converted dtype on (so a
+//!   dtype-like object cannot answer differently the second time).
+//! * **`ndarray.resize(..., refcheck=False)`**: numpy's "no view exists" promise, which
+//!   frees the data under any view. The method's C function is replaced by one refusing
+//!   `refcheck` other than true.
+//! * **Cython methods taking any `self`**: numpy.random's methods are Cython functions that
+//!   read whatever object they are given as an instance (`Generator.random(b"...")` took a
+//!   bytes object's data for the generator's function pointers). `modules/packages.py`
+//!   replaces each in its type's dict ([`set_type_entry`]) by a descriptor that binds only
+//!   to instances and, called through the class, checks the first argument's type.
+//! * **Program subclasses of a package's C types** ([`refuse_c_bases`]): a C type assumes
+//!   its own initialisation ran; a program subclass can skip it (`__init__` not calling the
+//!   base's) and leave null function pointers numpy calls (`numpy.random.Generator` over a
+//!   program `BitGenerator`). A program class may derive from a package's Python classes
+//!   only.
+
+use std::ffi::c_int;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
+
+/// numpy's original `ndarray` `tp_new`.
+static ARRAY_NEW: AtomicUsize = AtomicUsize::new(0);
+/// numpy's original `ndarray.resize` C function.
+static ARRAY_RESIZE: AtomicUsize = AtomicUsize::new(0);
+/// `numpy.dtype`, to convert a dtype argument once.
+static DTYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+/// The `tp_dealloc` of classes made by a `class` statement (CPython's `subtype_dealloc`).
+static PYTHON_CLASS_DEALLOC: OnceLock<usize> = OnceLock::new();
+/// The packages the policy lists, whose C types no program class may derive from.
+static PACKAGES: OnceLock<Vec<String>> = OnceLock::new();
+
+/// Why the guards could not be installed (the run must not start).
+#[derive(Debug, thiserror::Error)]
+pub enum PackageGuardError {
+    /// The type does not look like the numpy the guards were written for.
+    #[error("cannot guard numpy: {0}")]
+    Numpy(&'static str),
+}
+
+/// `_guard_numpy(ndarray, dtype)` for `modules/packages.py`: installs the numpy guards.
+#[pyfunction]
+pub(crate) fn guard_numpy(ndarray: &Bound<'_, PyType>, dtype: &Bound<'_, PyType>) -> PyResult<()> {
+    let _ = DTYPE.set(dtype.py(), dtype.clone().unbind());
+    let class = ndarray.as_type_ptr();
+    // SAFETY: `class` is numpy's static `PyArray_Type`, alive for the process; its slots are
+    // written while no program code runs (before confinement), once.
+    unsafe {
+        let current = (*class).tp_new;
+        match current {
+            Some(new) if new as usize != guarded_array_new as *const () as usize => {
+                ARRAY_NEW.store(new as usize, Ordering::Release);
+                (*class).tp_new = Some(guarded_array_new);
+            }
+            Some(_) => {}
+            None => return Err(error(PackageGuardError::Numpy("ndarray has no tp_new"))),
+        }
+        replace_method(
+            class,
+            c"resize",
+            ffi::METH_VARARGS | ffi::METH_KEYWORDS,
+            ffi::PyMethodDefPointer {
+                PyCFunctionWithKeywords: guarded_resize,
+            },
+            &ARRAY_RESIZE,
+        )
+        .map_err(error)?;
+    }
+    Ok(())
+}
+
+/// `_set_type_entry(cls, name, value)` for `modules/packages.py`: sets an entry of a type's
+/// own dict directly (a static type is immutable to `setattr`), then tells CPython the type
+/// changed (its attribute cache). Used only to replace a Cython method with its self-checked
+/// form, before any program code runs.
+#[pyfunction]
+pub(crate) fn set_type_entry(
+    class: &Bound<'_, PyType>,
+    name: &Bound<'_, PyString>,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    let type_pointer = class.as_type_ptr();
+    // SAFETY: a live type whose dict exists once it is ready; the dict takes its own
+    // references; PyType_Modified invalidates the type's and its subclasses' caches.
+    unsafe {
+        let dict = (*type_pointer).tp_dict;
+        if dict.is_null() {
+            return Err(PyRuntimeError::new_err("the type has no dict"));
+        }
+        if ffi::PyDict_SetItem(dict, name.as_ptr(), value.as_ptr()) != 0 {
+            return Err(PyErr::fetch(class.py()));
+        }
+        ffi::PyType_Modified(type_pointer);
+    }
+    Ok(())
+}
+
+/// Records the listed packages and the `tp_dealloc` of Python-made classes, for
+/// [`refuse_c_bases`].
+pub(crate) fn set_packages(py: Python<'_>, packages: &[String]) -> PyResult<()> {
+    let probe = PyDict::new(py);
+    py.run(c"class Probe:\n    pass\n", Some(&probe), None)?;
+    let probe = probe
+        .get_item("Probe")?
+        .ok_or_else(|| PyRuntimeError::new_err("the probe class was not made"))?;
+    let probe = probe.cast::<PyType>()?;
+    // SAFETY: a live heap type made just now.
+    let dealloc = unsafe { (*probe.as_type_ptr()).tp_dealloc };
+    if let Some(dealloc) = dealloc {
+        let _ = PYTHON_CLASS_DEALLOC.set(dealloc as usize);
+    }
+    let _ = PACKAGES.set(packages.to_vec());
+    Ok(())
+}
+
+/// Refuses a program class deriving from a C type of a listed package (see the module doc).
+pub(crate) fn refuse_c_bases(class: &Bound<'_, PyType>) -> PyResult<()> {
+    let (Some(packages), Some(python_dealloc)) = (PACKAGES.get(), PYTHON_CLASS_DEALLOC.get())
+    else {
+        return Ok(());
+    };
+    for base in class.mro().iter() {
+        let base = base.cast::<PyType>()?;
+        // SAFETY: a live type of the MRO; only its slot is read.
+        let dealloc = unsafe { (*base.as_type_ptr()).tp_dealloc };
+        if dealloc.is_some_and(|d| d as usize == *python_dealloc) {
+            continue;
+        }
+        let module = base.module()?;
+        let module = module.to_str()?;
+        let of_package = packages.iter().any(|package| {
+            module == package
+                || module
+                    .strip_prefix(package.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        });
+        if of_package {
+            return Err(PyTypeError::new_err(format!(
+                "a class of the program may not derive from {}.{} in the sandbox: a package's \
+                 C types assume their own initialisation ran (derive from its Python classes, \
+                 or hold an instance instead)",
+                module,
+                base.name()?
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn error(err: PackageGuardError) -> PyErr {
+    PyRuntimeError::new_err(err.to_string())
+}
+
+/// Replaces `method`'s C function in `class`'s method table, after checking its flags.
+///
+/// # Safety
+/// `class` must be a static type whose method table stays alive; `guard` must have the
+/// signature `flags` calls.
+unsafe fn replace_method(
+    class: *mut ffi::PyTypeObject,
+    method: &std::ffi::CStr,
+    flags: c_int,
+    guard: ffi::PyMethodDefPointer,
+    original: &AtomicUsize,
+) -> Result<(), PackageGuardError> {
+    // SAFETY: tp_methods of a static type is a static array ended by a null name.
+    unsafe {
+        let mut entry = (*class).tp_methods;
+        if entry.is_null() {
+            return Err(PackageGuardError::Numpy("ndarray has no method table"));
+        }
+        while !(*entry).ml_name.is_null() {
+            if std::ffi::CStr::from_ptr((*entry).ml_name) == method {
+                let current = (*entry).ml_meth.as_ptr();
+                if current == guard.as_ptr() {
+                    return Ok(());
+                }
+                if (*entry).ml_flags != flags || current.is_null() {
+                    return Err(PackageGuardError::Numpy(
+                        "ndarray.resize's flags are not the expected ones",
+                    ));
+                }
+                original.store(current as usize, Ordering::Release);
+                (*entry).ml_meth = guard;
+                return Ok(());
+            }
+            entry = entry.add(1);
+        }
+    }
+    Err(PackageGuardError::Numpy("ndarray has no resize method"))
+}
+
+/// The arguments of `ndarray(shape, dtype=None, buffer=None, ...)` to pass on, or the
+/// refusal: with a buffer, the dtype is converted here, once, refused if it holds object
+/// references, and passed on converted.
+fn checked_array_arguments<'py>(
+    py: Python<'py>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<(Bound<'py, PyTuple>, Option<Bound<'py, PyDict>>)> {
+    let keyword = |name: &str| -> PyResult<Option<Bound<'py, PyAny>>> {
+        match kwargs {
+            Some(kwargs) => kwargs.get_item(name),
+            None => Ok(None),
+        }
+    };
+    let buffer = match args.get_item(2).ok() {
+        Some(buffer) => Some(buffer),
+        None => keyword("buffer")?,
+    };
+    if buffer.is_none_or(|buffer| buffer.is_none()) {
+        return Ok((args.clone(), kwargs.cloned()));
+    }
+    let positional = args.len() > 1;
+    let given = if positional {
+        Some(args.get_item(1)?)
+    } else {
+        keyword("dtype")?
+    };
+    let dtype_class = DTYPE
+        .get(py)
+        .ok_or_else(|| PyRuntimeError::new_err("internal error: numpy.dtype not recorded"))?;
+    let dtype = dtype_class
+        .bind(py)
+        .call1((given.unwrap_or_else(|| py.None().into_bound(py)),))?;
+    if dtype.getattr("hasobject")?.is_truthy()? {
+        return Err(PyTypeError::new_err(
+            "an array holding object references cannot be made over a buffer in the sandbox: \
+             its bytes would be read as object addresses",
+        ));
+    }
+    if positional {
+        let mut items: Vec<Bound<'py, PyAny>> = args.iter().collect();
+        items[1] = dtype;
+        return Ok((PyTuple::new(py, items)?, kwargs.cloned()));
+    }
+    let kwargs = match kwargs {
+        Some(kwargs) => kwargs.copy()?,
+        None => PyDict::new(py),
+    };
+    kwargs.set_item("dtype", dtype)?;
+    Ok((args.clone(), Some(kwargs)))
+}
+
+/// `ndarray`'s `tp_new` with the object-array check of [`checked_array_arguments`].
+unsafe extern "C" fn guarded_array_new(
+    subtype: *mut ffi::PyTypeObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls tp_new attached, with a tuple and a dict or null; the original
+    // was stored before this slot was installed and has the same signature.
+    unsafe {
+        let py = Python::assume_attached();
+        let original = ARRAY_NEW.load(Ordering::Acquire);
+        if original == 0 {
+            PyRuntimeError::new_err("internal error: ndarray's tp_new not recorded").restore(py);
+            return std::ptr::null_mut();
+        }
+        let original: ffi::newfunc = std::mem::transmute::<usize, ffi::newfunc>(original);
+        let args_bound = Bound::from_borrowed_ptr(py, args);
+        let kwargs_bound = (!kwargs.is_null()).then(|| Bound::from_borrowed_ptr(py, kwargs));
+        let checked = args_bound
+            .cast::<PyTuple>()
+            .map_err(PyErr::from)
+            .and_then(|args| {
+                let kwargs = kwargs_bound
+                    .as_ref()
+                    .map(|k| k.cast::<PyDict>())
+                    .transpose()?;
+                checked_array_arguments(py, args, kwargs)
+            });
+        match checked {
+            Ok((args, kwargs)) => original(
+                subtype,
+                args.as_ptr(),
+                kwargs.as_ref().map_or(std::ptr::null_mut(), |k| k.as_ptr()),
+            ),
+            Err(err) => {
+                err.restore(py);
+                std::ptr::null_mut()
+            }
+        }
+    }
+}
+
+/// `ndarray.resize` refusing `refcheck` other than true.
+unsafe extern "C" fn guarded_resize(
+    array: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: as `guarded_array_new`, for a `METH_VARARGS | METH_KEYWORDS` method.
+    unsafe {
+        let py = Python::assume_attached();
+        if !kwargs.is_null() {
+            let kwargs = Bound::from_borrowed_ptr(py, kwargs);
+            let refcheck = kwargs
+                .cast::<PyDict>()
+                .map_err(PyErr::from)
+                .and_then(|k| k.get_item(PyString::new(py, "refcheck")));
+            match refcheck {
+                // The value is read once here and passed on as `True`: a program object's
+                // `__bool__` could answer differently when numpy reads it again.
+                Ok(Some(value)) if !value.is_truthy().unwrap_or(false) => {
+                    PyTypeError::new_err(
+                        "resize(refcheck=False) is not available in the sandbox: it frees the \
+                         data under any view of the array",
+                    )
+                    .restore(py);
+                    return std::ptr::null_mut();
+                }
+                Ok(Some(_)) => {
+                    let passed = kwargs.cast::<PyDict>().map_err(PyErr::from).and_then(|k| {
+                        let copy = k.copy()?;
+                        copy.set_item("refcheck", true)?;
+                        Ok(copy)
+                    });
+                    return match passed {
+                        Ok(copy) => call_resize(py, array, args, copy.as_ptr()),
+                        Err(err) => {
+                            err.restore(py);
+                            std::ptr::null_mut()
+                        }
+                    };
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    err.restore(py);
+                    return std::ptr::null_mut();
+                }
+            }
+        }
+        call_resize(py, array, args, kwargs)
+    }
+}
+
+/// Calls numpy's own `ndarray.resize`.
+///
+/// # Safety
+/// As [`guarded_resize`].
+unsafe fn call_resize(
+    py: Python<'_>,
+    array: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: the original was stored before the guard was installed, with this signature.
+    unsafe {
+        let original = ARRAY_RESIZE.load(Ordering::Acquire);
+        if original == 0 {
+            PyRuntimeError::new_err("internal error: ndarray.resize not recorded").restore(py);
+            return std::ptr::null_mut();
+        }
+        let original: ffi::PyCFunctionWithKeywords =
+            std::mem::transmute::<usize, ffi::PyCFunctionWithKeywords>(original);
+        original(array, args, kwargs)
+    }
+}
