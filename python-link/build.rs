@@ -116,4 +116,6 @@ fn main() {
     println!("cargo:rustc-env=REPY_PYTHON_ARCHIVE={}", archive.display());
     println!("cargo:rustc-env=REPY_PYTHON_HOME={home}");
     println!("cargo:rustc-env=REPY_PYTHON_STDLIB={stdlib}");
+    // The interpreter itself, for dependents' build scripts (`DEP_PYTHON311_PYTHON`).
+    println!("cargo:python={}", python.display());
 }

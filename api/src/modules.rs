@@ -19,16 +19,19 @@
 //! `docs/modules.md` lists every export and why it is safe.
 
 use pyo3::exceptions::{PyAttributeError, PyImportError, PyModuleNotFoundError};
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use std::path::Path;
 
-/// The trusted builder of the standard-library modules' export lists and guards.
-const STDLIB: &str = include_str!("modules/stdlib.py");
+/// The trusted builder of the standard-library modules' export lists and guards
+/// (`modules/stdlib.py`), compiled by build.rs with the linked interpreter (`marshal`).
+const STDLIB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/stdlib.marshal"));
 
-/// The trusted builder of the third-party packages' export proxies.
-const PACKAGES: &str = include_str!("modules/packages.py");
+/// The trusted builder of the third-party packages' export proxies (`modules/packages.py`),
+/// compiled likewise.
+const PACKAGES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/packages.marshal"));
 
 /// Dotted module name → its [`ModuleProxy`], filled once by [`prepare`].
 static REGISTRY: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
@@ -375,21 +378,31 @@ fn identifiers(source: &str) -> std::collections::BTreeSet<&str> {
         .collect()
 }
 
-/// Runs the trusted builder `code` (`name` in messages) with the real builtins and `extra`
-/// in its globals, and returns its `build` function.
+/// Runs the trusted builder `code` (marshalled; `name` in messages) with the real builtins
+/// and `extra` in its globals, and returns its `build` function.
 fn run_trusted<'py>(
     py: Python<'py>,
-    code: &str,
+    code: &[u8],
     name: &str,
     extra: &Bound<'py, PyDict>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    // An empty `__main__` in `sys.modules`, as CPython's main phase (and pyo3's `run`, which
+    // ran these builders before) leaves one: dataclasses looks a string annotation's
+    // `ClassVar` up in the module named by the class's `__module__`.
+    // SAFETY: attached; PyImport_AddModule returns a borrowed reference or null with an
+    // exception set.
+    if unsafe { ffi::PyImport_AddModule(c"__main__".as_ptr()) }.is_null() {
+        return Err(PyErr::fetch(py));
+    }
     let globals = PyDict::new(py);
-    globals.set_item("__builtins__", py.import("builtins")?)?;
+    let builtins = py.import("builtins")?;
+    globals.set_item("__builtins__", &builtins)?;
     globals.set_item("__name__", "repy.modules")?;
     globals.update(extra.as_mapping())?;
-    let code = std::ffi::CString::new(code)
-        .map_err(|_| PyImportError::new_err(format!("{name} contains a NUL byte")))?;
-    py.run(&code, Some(&globals), None)?;
+    let code = py
+        .import("marshal")?
+        .call_method1("loads", (pyo3::types::PyBytes::new(py, code),))?;
+    builtins.getattr("exec")?.call1((code, &globals))?;
     globals
         .get_item("build")?
         .ok_or_else(|| PyImportError::new_err(format!("{name} defines no build()")))
