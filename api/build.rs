@@ -45,7 +45,10 @@ fn main() {
                 exit(1);
             }
             Err(err) => {
-                eprintln!("error: cannot run {}: {err}", PathBuf::from(&python).display());
+                eprintln!(
+                    "error: cannot run {}: {err}",
+                    PathBuf::from(&python).display()
+                );
                 exit(1);
             }
         }

@@ -477,3 +477,73 @@ fn packages_numpy_round_nineteen_escapes_fail() {
     );
     out.assert_code(0).assert_stdout("5.0\n");
 }
+
+/// Red-team round 20: `numpy.random` took a program object holding a freed generator's
+/// capsule as its bit generator (a use-after-free to any memory, then the real builtins), and
+/// positions outside its buffers through `state`. Each is refused by the checked `__init__`s
+/// and `state` setters `modules/packages.py` puts in place; ordinary use is unchanged.
+#[test]
+fn packages_numpy_round_twenty_escapes_fail() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    let fake = "import numpy as np\nclass Fake:\n    pass\nf = Fake()\nb = np.random.PCG64(1)\n\
+                f.capsule = b.capsule\nf.lock = b.lock\n";
+    assert_raises(
+        &site,
+        &format!("{fake}g = np.random.Generator(f)\n"),
+        "Generator needs one of numpy's bit generators",
+    );
+    assert_raises(
+        &site,
+        &format!("{fake}g = np.random.default_rng(f)\n"),
+        "Generator needs one of numpy's bit generators",
+    );
+    assert_raises(
+        &site,
+        &format!("{fake}g = np.random.default_rng(1)\ng.__init__(f)\n"),
+        "Generator needs one of numpy's bit generators",
+    );
+    assert_raises(
+        &site,
+        &format!("{fake}r = np.random.RandomState(f)\n"),
+        "RandomState takes a seed",
+    );
+    for (setup, state, needle) in [
+        (
+            "m = np.random.MT19937(1)",
+            "s = m.state\ns['state']['pos'] = 1 << 30\nm.state = s",
+            "pos must be between 0 and 624",
+        ),
+        (
+            "m = np.random.Philox(1)",
+            "s = m.state\ns['buffer_pos'] = -100000\nm.state = s",
+            "buffer_pos must be between 0 and 4",
+        ),
+        (
+            "r = np.random.RandomState(1)",
+            "s = list(r.get_state())\ns[2] = 1 << 30\nr.set_state(tuple(s))",
+            "pos must be between 0 and 624",
+        ),
+    ] {
+        assert_raises(
+            &site,
+            &format!("import numpy as np\n{setup}\n{state}\nprint(m.random_raw())\n"),
+            needle,
+        );
+    }
+    let program = "import numpy as np\nm = np.random.MT19937(1)\ns = m.state\nm.random_raw(3)\n\
+                   m.state = s\nprint(m.random_raw(2))\np = np.random.Philox(2)\ns = p.state\n\
+                   p.random_raw(3)\np.state = s\nprint(p.random_raw(2))\nr = np.random.RandomState(5)\n\
+                   st = r.get_state()\na = r.rand(2)\nr.set_state(st)\nprint((r.rand(2) == a).all())\n\
+                   np.random.seed(7)\nprint(np.random.randint(0, 100, 3))\n\
+                   print(np.random.Generator(np.random.MT19937(3)).integers(0, 10, 3))\n";
+    let out = run(&site, program);
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout(),
+        bare_cpython(&site, program),
+        "{}",
+        out.explain()
+    );
+}

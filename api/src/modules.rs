@@ -350,8 +350,12 @@ fn build<'py>(py: Python<'py>, imports: &Imports<'_>) -> PyResult<Bound<'py, PyD
         globals.set_item("_proxy", wrap_pyfunction!(make_proxy, py)?)?;
         globals.set_item("_text_codec", wrap_pyfunction!(text_codec, py)?)?;
         globals.set_item(
-            "_set_type_entry",
-            wrap_pyfunction!(crate::package_guards::set_type_entry, py)?,
+            "_is_program_class",
+            wrap_pyfunction!(crate::private_attributes::is_program_class_object, py)?,
+        )?;
+        globals.set_item(
+            "_set_type_attribute",
+            wrap_pyfunction!(crate::package_guards::set_type_attribute, py)?,
         )?;
         globals.set_item(
             "_guard_numpy",

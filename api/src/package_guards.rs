@@ -16,8 +16,13 @@
 //! * **Cython methods taking any `self`**: numpy.random's methods are Cython functions that
 //!   read whatever object they are given as an instance (`Generator.random(b"...")` took a
 //!   bytes object's data for the generator's function pointers). `modules/packages.py`
-//!   replaces each in its type's dict ([`set_type_entry`]) by a descriptor that binds only
+//!   replaces each in its type's dict ([`set_type_attribute`]) by a descriptor that binds only
 //!   to instances and, called through the class, checks the first argument's type.
+//! * **`numpy.random`'s generators over anything**: `Generator(obj)` and `RandomState(obj)`
+//!   took any object with a `capsule` attribute as their bit generator (a program object
+//!   holding the capsule of a freed `PCG64`: a use-after-free, red-team round 20); the
+//!   `state` setters of `MT19937` and `Philox` took positions outside their buffers.
+//!   `modules/packages.py` puts checked `__init__`s and `state` properties in place.
 //! * **Program subclasses of a package's C types** ([`refuse_c_bases`]): a C type assumes
 //!   its own initialisation ran; a program subclass can skip it (`__init__` not calling the
 //!   base's) and leave null function pointers numpy calls (`numpy.random.Generator` over a
@@ -84,28 +89,30 @@ pub(crate) fn guard_numpy(ndarray: &Bound<'_, PyType>, dtype: &Bound<'_, PyType>
     Ok(())
 }
 
-/// `_set_type_entry(cls, name, value)` for `modules/packages.py`: sets an entry of a type's
-/// own dict directly (a static type is immutable to `setattr`), then tells CPython the type
-/// changed (its attribute cache). Used only to replace a Cython method with its self-checked
-/// form, before any program code runs.
+/// `_set_type_attribute(cls, name, value)` for `modules/packages.py`: `setattr` on a type
+/// that is immutable to it (a static or Cython type), as CPython's own `type.__setattr__`
+/// does it — the dict entry, the matching slot (`__init__` becomes the type's `tp_init`),
+/// the attribute caches — with the immutable flag lifted for that one call. Used only before
+/// any program code runs, to put checked forms in place of a package's methods.
 #[pyfunction]
-pub(crate) fn set_type_entry(
+pub(crate) fn set_type_attribute(
     class: &Bound<'_, PyType>,
     name: &Bound<'_, PyString>,
     value: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
     let type_pointer = class.as_type_ptr();
-    // SAFETY: a live type whose dict exists once it is ready; the dict takes its own
-    // references; PyType_Modified invalidates the type's and its subclasses' caches.
+    // SAFETY: a live type; the flag is set again before returning, and no other thread runs
+    // Python code while the interpreter is attached here (before the program exists). Only
+    // that bit is touched afterwards: `setattr` itself changes other flags (it invalidates
+    // the type's version tag), which restoring the old word would undo.
     unsafe {
-        let dict = (*type_pointer).tp_dict;
-        if dict.is_null() {
-            return Err(PyRuntimeError::new_err("the type has no dict"));
-        }
-        if ffi::PyDict_SetItem(dict, name.as_ptr(), value.as_ptr()) != 0 {
+        let immutable = (*type_pointer).tp_flags & ffi::Py_TPFLAGS_IMMUTABLETYPE;
+        (*type_pointer).tp_flags &= !ffi::Py_TPFLAGS_IMMUTABLETYPE;
+        let result = ffi::PyObject_SetAttr(type_pointer.cast(), name.as_ptr(), value.as_ptr());
+        (*type_pointer).tp_flags |= immutable;
+        if result != 0 {
             return Err(PyErr::fetch(class.py()));
         }
-        ffi::PyType_Modified(type_pointer);
     }
     Ok(())
 }

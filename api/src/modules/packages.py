@@ -18,11 +18,15 @@
 #   _guard_numpy(ndarray, dtype)
 #                       installs the guards on numpy's C code (api/src/package_guards.rs):
 #                       no object array over a buffer, no `resize(refcheck=False)`
-#   _set_type_entry(cls, name, value)
-#                       sets an entry of a (static, immutable) type's own dict
+#   _is_program_class(cls)
+#                       whether cls was made by the program's `class` statement
+#   _set_type_attribute(cls, name, value)
+#                       setattr on a (static, immutable) type, slots updated as by
+#                       type.__setattr__
 #   _text_codec(name)   the canonical name of the text codec `name` names if a program may
 #                       name it (api/src/text_guards.rs), else None
 
+import operator as _operator
 import os as _os
 import sys as _sys
 import types as _types
@@ -66,8 +70,10 @@ REFUSED = {
     "numpy.lib.format.open_memmap": "makes a numpy.memmap",
 }
 
-# Guards on a package's C code, installed once it is imported (api/src/package_guards.rs).
+# Guards on a package's C code, installed once it is imported (api/src/package_guards.rs),
+# and once the proxies are built (their lazily loaded submodules imported).
 C_GUARDS = {"numpy": lambda numpy: _guard_numpy(numpy.ndarray, numpy.dtype)}
+AFTER_IMPORT_GUARDS = {"numpy": lambda numpy: _guard_numpy_random(numpy)}
 
 
 def _refuse_unpickling():
@@ -156,7 +162,92 @@ def _check_cython_methods(package):
                 continue
             for entry, method in list(vars(value).items()):
                 if type(method).__name__ == "cython_function_or_method":
-                    _set_type_entry(value, entry, _SelfChecked(method, value))
+                    _set_type_attribute(value, entry, _SelfChecked(method, value))
+
+
+def _exact_int(value, what, low, high):
+    index = _operator.index(value)
+    if not low <= index <= high:
+        raise ValueError(f"{what} must be between {low} and {high}, not {index}")
+    return int(index)
+
+
+def _uint_array(numpy, value, length, dtype, what):
+    array = numpy.array(value, dtype=dtype)
+    if array.shape != (length,):
+        raise ValueError(f"{what} must hold {length} values")
+    return array
+
+
+def _guard_numpy_random(numpy):
+    """numpy.random's generators, checked (red-team round 20): `Generator` and `RandomState`
+    took any object with a `capsule` attribute as their bit generator (a program object
+    holding the capsule of a freed PCG64: a use-after-free giving any memory), and the
+    `state` setters of MT19937 and Philox took positions outside their buffers. Their
+    `__init__` now requires one of numpy's bit generators (a program class cannot derive
+    from one), and those setters get a fresh dict of checked values: no program object
+    reaches numpy's code there, so nothing can answer differently the second time."""
+    random = _sys.modules.get("numpy.random")
+    if random is None:
+        return
+    bit_generator = random.BitGenerator
+
+    def generator_argument(args, kwargs):
+        given = args[0] if args else kwargs.get("bit_generator")
+        if not issubclass(type(given), bit_generator):
+            raise TypeError("Generator needs one of numpy's bit generators (PCG64, "
+                            "PCG64DXSM, MT19937, Philox, SFC64)")
+
+    def random_state_argument(args, kwargs):
+        given = args[0] if args else kwargs.get("seed")
+        if given is None or issubclass(type(given), bit_generator):
+            return
+        if _is_program_class(type(given)):
+            raise TypeError("RandomState takes a seed (an int or a sequence of ints) or one "
+                            "of numpy's bit generators")
+
+    for cls, check in ((random.Generator, generator_argument),
+                       (random.RandomState, random_state_argument)):
+        original = cls.__dict__["__init__"]
+
+        def make(original, check):
+            def __init__(self, *args, **kwargs):
+                check(args, kwargs)
+                original(self, *args, **kwargs)
+            return __init__
+
+        _set_type_attribute(cls, "__init__", make(original, check))
+
+    def mt19937_state(value):
+        inner = value["state"]
+        return {"bit_generator": "MT19937",
+                "state": {"key": _uint_array(numpy, inner["key"], 624, numpy.uint32, "key"),
+                          "pos": _exact_int(inner["pos"], "pos", 0, 624)}}
+
+    def philox_state(value):
+        inner = value["state"]
+        return {"bit_generator": "Philox",
+                "state": {"counter": _uint_array(numpy, inner["counter"], 4, numpy.uint64,
+                                                 "counter"),
+                          "key": _uint_array(numpy, inner["key"], 2, numpy.uint64, "key")},
+                "buffer": _uint_array(numpy, value["buffer"], 4, numpy.uint64, "buffer"),
+                "buffer_pos": _exact_int(value["buffer_pos"], "buffer_pos", 0, 4),
+                "has_uint32": _exact_int(value["has_uint32"], "has_uint32", 0, 1),
+                "uinteger": _exact_int(value["uinteger"], "uinteger", 0, 2**32 - 1)}
+
+    for cls, sanitise in ((random.MT19937, mt19937_state), (random.Philox, philox_state)):
+        original = cls.__dict__["state"]
+
+        def make(original, sanitise, name):
+            def set_state(self, value):
+                if type(value) is not dict:
+                    raise TypeError("state must be a dict")
+                if value.get("bit_generator") != name:
+                    raise ValueError(f"state must be for a {name} PRNG")
+                original.__set__(self, sanitise(value))
+            return property(original.__get__, set_state, None, original.__doc__)
+
+        _set_type_attribute(cls, "state", make(original, sanitise, cls.__name__))
 
 
 def _is_public_dotted(name):
@@ -271,4 +362,7 @@ def build(site_packages, names, words):
     # After the proxies: building them imported the lazily loaded submodules named.
     for name in names:
         _check_cython_methods(name)
+        after = AFTER_IMPORT_GUARDS.get(name)
+        if after is not None:
+            after(modules[names.index(name)])
     return proxies
