@@ -1,6 +1,7 @@
 //! The python profile's `import`: the standard-library modules a policy lists
-//! (`[python] modules = [...]`), imported before confinement and handed to the program only
-//! through native export proxies.
+//! (`[python] modules = [...]`) and its trusted third-party packages (`[python] packages`,
+//! from `site-packages`), imported before confinement and handed to the program only through
+//! native export proxies.
 //!
 //! [`prepare`] runs in the sandbox child after the interpreter starts and before confinement:
 //! it installs CPython's path-based importer (the core-only start leaves it out), adds
@@ -16,7 +17,10 @@
 //! `from m import x` of a name the proxy does not export before the interpreter's fallback
 //! could look `m.x` up in `sys.modules`. Functions written in Python are exported through
 //! [`Guarded`], which cuts the chain of an exception leaving trusted code.
-//! `docs/modules.md` lists every export and why it is safe.
+//! `docs/modules.md` lists every export and why it is safe. The packages are built by the
+//! trusted `modules/packages.py` (with the guards of `crate::package_guards` on their C
+//! code); `docs/packages.md` says what covers them and what does not. Both builders are
+//! compiled at build time (build.rs).
 
 use pyo3::exceptions::{PyAttributeError, PyImportError, PyModuleNotFoundError};
 use pyo3::ffi;
