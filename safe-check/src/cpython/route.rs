@@ -89,52 +89,19 @@ impl Parsed {
                             "internal error: a routed special attribute is not a read",
                         ));
                     }
-                    let guard = guards.class_of;
-                    let args = _Py_asdl_expr_seq_new(1, self.arena);
-                    if args.is_null() {
-                        return Err(PyErr::fetch(py));
-                    }
-                    *(*args).typed_elements.as_mut_ptr() = value;
-                    let func = self.constant(py, guard.clone(), at)?;
-                    (*node).kind = ast::_expr_kind_Call_kind;
-                    (*node).v.Call = ast::_expr__bindgen_ty_1__bindgen_ty_17 {
-                        func,
-                        args,
-                        keywords: std::ptr::null_mut(),
-                    };
+                    let func = self.constant(py, guards.class_of.clone(), at)?;
+                    let args = self.expressions(py, &[value])?;
+                    become_call(node, func, args);
                     continue;
                 }
                 let name = self.constant(py, PyString::new(py, &each.name).into_any(), at)?;
-                let args = _Py_asdl_expr_seq_new(2, self.arena);
-                if args.is_null() {
-                    return Err(PyErr::fetch(py));
-                }
-                let slots = (*args).typed_elements.as_mut_ptr();
-                *slots = value;
-                *slots.add(1) = name;
+                let args = self.expressions(py, &[value, name])?;
                 if context == ast::_expr_context_Load {
                     let func = self.constant(py, guards.read.clone(), at)?;
-                    (*node).kind = ast::_expr_kind_Call_kind;
-                    (*node).v.Call = ast::_expr__bindgen_ty_1__bindgen_ty_17 {
-                        func,
-                        args,
-                        keywords: std::ptr::null_mut(),
-                    };
+                    become_call(node, func, args);
                 } else {
                     let func = self.constant(py, guards.access.clone(), at)?;
-                    let call = _PyAST_Call(
-                        func,
-                        args,
-                        std::ptr::null_mut(),
-                        at.0,
-                        at.1,
-                        at.2,
-                        at.3,
-                        self.arena,
-                    );
-                    if call.is_null() {
-                        return Err(PyErr::fetch(py));
-                    }
+                    let call = self.call(py, func, args, at)?;
                     let slice = self.constant(py, py.None().into_bound(py), at)?;
                     (*node).kind = ast::_expr_kind_Subscript_kind;
                     (*node).v.Subscript = ast::_expr__bindgen_ty_1__bindgen_ty_22 {
@@ -181,30 +148,61 @@ impl Parsed {
                 let count = pyo3::types::PyInt::new(py, each.positional).into_any();
                 let count = self.constant(py, count, at)?;
                 let func = self.constant(py, guard.clone(), at)?;
-                let args = _Py_asdl_expr_seq_new(2, self.arena);
-                if args.is_null() {
-                    return Err(PyErr::fetch(py));
-                }
-                let slots = (*args).typed_elements.as_mut_ptr();
-                *slots = class;
-                *slots.add(1) = count;
-                let call = _PyAST_Call(
-                    func,
-                    args,
-                    std::ptr::null_mut(),
-                    at.0,
-                    at.1,
-                    at.2,
-                    at.3,
-                    self.arena,
-                );
-                if call.is_null() {
-                    return Err(PyErr::fetch(py));
-                }
-                (*node).v.MatchClass.cls = call;
+                let args = self.expressions(py, &[class, count])?;
+                (*node).v.MatchClass.cls = self.call(py, func, args, at)?;
             }
         }
         Ok(())
+    }
+
+    /// A sequence of `items` in the arena, for a call's arguments.
+    fn expressions(
+        &self,
+        py: Python<'_>,
+        items: &[ast::expr_ty],
+    ) -> PyResult<*mut ast::asdl_expr_seq> {
+        let length = ffi::Py_ssize_t::try_from(items.len())
+            .map_err(|_| pyo3::exceptions::PyOverflowError::new_err("too many arguments"))?;
+        // SAFETY: the arena is alive (owned by `self`); the new sequence has room for
+        // `items.len()` elements, each written once.
+        unsafe {
+            let sequence = _Py_asdl_expr_seq_new(length, self.arena);
+            if sequence.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            let slots = (*sequence).typed_elements.as_mut_ptr();
+            for (index, item) in items.iter().enumerate() {
+                *slots.add(index) = *item;
+            }
+            Ok(sequence)
+        }
+    }
+
+    /// A new `Call` node of `func` with `args` (no keywords) at `at`.
+    fn call(
+        &self,
+        py: Python<'_>,
+        func: ast::expr_ty,
+        args: *mut ast::asdl_expr_seq,
+        at: Position,
+    ) -> PyResult<ast::expr_ty> {
+        // SAFETY: `func` and `args` are nodes of this arena, which is alive.
+        let call = unsafe {
+            _PyAST_Call(
+                func,
+                args,
+                std::ptr::null_mut(),
+                at.0,
+                at.1,
+                at.2,
+                at.3,
+                self.arena,
+            )
+        };
+        if call.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        Ok(call)
     }
 
     /// A `Constant` node holding `value`, which the arena keeps alive.
@@ -236,5 +234,23 @@ impl Parsed {
             }
             Ok(node)
         }
+    }
+}
+
+/// Turns `node` into a call of `func` with `args` (no keywords), in place: it keeps its
+/// position, and whatever held it now holds the call.
+///
+/// # Safety
+/// `node`, `func` and `args` must belong to the same live tree's arena.
+unsafe fn become_call(node: ast::expr_ty, func: ast::expr_ty, args: *mut ast::asdl_expr_seq) {
+    // SAFETY: the caller passes a live node; writing the kind and then its union member is
+    // how the compiler's own constructors build a Call.
+    unsafe {
+        (*node).kind = ast::_expr_kind_Call_kind;
+        (*node).v.Call = ast::_expr__bindgen_ty_1__bindgen_ty_17 {
+            func,
+            args,
+            keywords: std::ptr::null_mut(),
+        };
     }
 }
