@@ -101,14 +101,7 @@ impl Stdin {
         py: Python<'py>,
         _hint: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let lines = PyList::empty(py);
-        loop {
-            let line = crate::stdin::read_line(py, None)?;
-            if line.is_empty() {
-                return Ok(lines);
-            }
-            lines.append(crate::stdin::decode(py, &line)?)?;
-        }
+        remaining_lines(py, |line| crate::stdin::decode(py, line))
     }
 
     fn __iter__(slf: Py<Self>) -> Py<Self> {
@@ -116,11 +109,7 @@ impl Stdin {
     }
 
     fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let line = crate::stdin::read_line(py, None)?;
-        if line.is_empty() {
-            return Ok(None);
-        }
-        crate::stdin::decode(py, &line).map(Some)
+        next_line(py, |line| crate::stdin::decode(py, line))
     }
 
     /// The same input as bytes.
@@ -180,24 +169,40 @@ impl StdinBuffer {
         py: Python<'py>,
         _hint: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let lines = PyList::empty(py);
-        loop {
-            let line = crate::stdin::read_line(py, None)?;
-            if line.is_empty() {
-                return Ok(lines);
-            }
-            lines.append(PyBytes::new(py, &line))?;
-        }
+        remaining_lines(py, |line| Ok(PyBytes::new(py, line).into_any()))
     }
 
     fn __iter__(slf: Py<Self>) -> Py<Self> {
         slf
     }
 
-    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyBytes>>> {
-        let line = crate::stdin::read_line(py, None)?;
-        Ok((!line.is_empty()).then(|| PyBytes::new(py, &line)))
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        next_line(py, |line| Ok(PyBytes::new(py, line).into_any()))
     }
+}
+
+/// Every remaining line of the input, each made a `str` or `bytes` by `convert`.
+fn remaining_lines<'py>(
+    py: Python<'py>,
+    convert: impl Fn(&[u8]) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let lines = PyList::empty(py);
+    while let Some(line) = next_line(py, &convert)? {
+        lines.append(line)?;
+    }
+    Ok(lines)
+}
+
+/// The next line of the input made a `str` or `bytes` by `convert`, `None` at its end.
+fn next_line<'py>(
+    py: Python<'py>,
+    convert: impl Fn(&[u8]) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let line = crate::stdin::read_line(py, None)?;
+    if line.is_empty() {
+        return Ok(None);
+    }
+    convert(&line).map(Some)
 }
 
 /// Which stream an output file writes to.
