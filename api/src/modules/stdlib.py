@@ -759,6 +759,14 @@ def _dataclasses():
                 raise AttributeError("a dataclass field's name is its annotation's")
             object.__setattr__(self, name, value)
 
+    def copy_of(field, kind):
+        # A new `kind` (Field or LockedField) holding `field`'s slots, set past their
+        # `__setattr__`.
+        copy = object.__new__(kind)
+        for slot in real.Field.__slots__:
+            object.__setattr__(copy, slot, getattr(field, slot))
+        return copy
+
     original_get_field = real._get_field
 
     def _get_field(cls, a_name, a_type, default_kw_only):
@@ -768,10 +776,8 @@ def _dataclasses():
         # annotation's, so no object the program can reach is used to generate code (red-team
         # rounds 17-18 renamed the one in use while dataclass ran).
         found = original_get_field(cls, a_name, a_type, default_kw_only)
-        copy = object.__new__(LockedField)
+        copy = copy_of(found, LockedField)
         object.__setattr__(copy, "locked_name", a_name)
-        for slot in real.Field.__slots__:
-            object.__setattr__(copy, slot, getattr(found, slot))
         object.__setattr__(copy, "name", a_name)
         return copy
 
@@ -786,10 +792,7 @@ def _dataclasses():
                 continue
             if type(field) is LockedField and field.name != key:
                 raise TypeError("a dataclass field was renamed while it was processed")
-            frozen = object.__new__(Field)
-            for slot in real.Field.__slots__:
-                object.__setattr__(frozen, slot, getattr(field, slot))
-            table[key] = frozen
+            table[key] = copy_of(field, Field)
 
     def _check_inherited(cls):
         for base in cls.__mro__[1:]:
