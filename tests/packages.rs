@@ -547,3 +547,37 @@ fn packages_numpy_round_twenty_escapes_fail() {
         out.explain()
     );
 }
+
+/// Red-team round 21: an object array exported its pointers through the buffer protocol
+/// (writable object addresses, then the real builtins). Every numpy array and scalar type's
+/// buffer export refuses an exporter whose dtype holds object references; plain arrays still
+/// export theirs.
+#[test]
+fn packages_numpy_round_twenty_one_escapes_fail() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    for export in [
+        "np.frombuffer(cells, dtype=np.uint64)",
+        "np.ndarray((2,), np.uint64, buffer=cells)",
+        "cells.data",
+        "np.frombuffer(cells.T, np.uint64)",
+        "np.frombuffer(np.zeros(2, dtype=[('a', 'O'), ('b', 'i8')]), np.uint64)",
+        "np.frombuffer(np.zeros(2, dtype=[('a', 'O'), ('b', 'i8')])[0], np.uint64)",
+    ] {
+        assert_raises(
+            &site,
+            &format!(
+                "import numpy as np\ncells = np.array([None, None], dtype=object)\n\
+                 print({export})\n"
+            ),
+            "an array holding object references exports no buffer in the sandbox",
+        );
+    }
+    let program = "import numpy as np\na = np.arange(4, dtype=np.uint8)\n\
+                   print(bytes(a.data), np.frombuffer(a, np.uint8), np.frombuffer(np.float64(1.5), np.uint8))\n\
+                   c = np.array([1, None], dtype=object)\nprint(c, np.sort(np.array([3, 1, 2], dtype=object)))\n";
+    let out = run(&site, program);
+    out.assert_code(0);
+    assert_eq!(out.stdout(), bare_cpython(&site, program), "{}", out.explain());
+}

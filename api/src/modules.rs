@@ -362,6 +362,10 @@ fn build<'py>(py: Python<'py>, imports: &Imports<'_>) -> PyResult<Bound<'py, PyD
             wrap_pyfunction!(crate::package_guards::set_type_attribute, py)?,
         )?;
         globals.set_item(
+            "_guard_numpy_buffers",
+            wrap_pyfunction!(crate::package_guards::guard_buffers, py)?,
+        )?;
+        globals.set_item(
             "_guard_numpy",
             wrap_pyfunction!(crate::package_guards::guard_numpy, py)?,
         )?;

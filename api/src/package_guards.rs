@@ -10,6 +10,10 @@
 //!   `tp_new` is replaced by [`guarded_array_new`], which converts the dtype once, refuses one
 //!   holding objects when a buffer is given, and hands the converted dtype on (so a
 //!   dtype-like object cannot answer differently the second time).
+//! * **Buffers of object arrays** ([`guard_buffers`]): an array (or a structured scalar)
+//!   whose dtype holds object references exported its pointers through the buffer protocol
+//!   (`numpy.frombuffer(cells, numpy.uint64)`, `cells.data.cast("B")`): writable object
+//!   addresses. Every numpy array and scalar type's `bf_getbuffer` refuses such an exporter.
 //! * **`ndarray.resize(..., refcheck=False)`**: numpy's "no view exists" promise, which
 //!   frees the data under any view. The method's C function is replaced by one refusing
 //!   `refcheck` other than true.
@@ -115,6 +119,105 @@ pub(crate) fn set_type_attribute(
         }
     }
     Ok(())
+}
+
+/// The buffer exporters [`guard_buffers`] replaced: (type, its original `bf_getbuffer`).
+static BUFFER_ORIGINALS: std::sync::Mutex<Vec<(usize, usize)>> = std::sync::Mutex::new(Vec::new());
+
+/// `_guard_numpy_buffers(types)` for `modules/packages.py`: each type's buffer export (numpy's
+/// arrays and scalars, with their subclasses) refuses an exporter whose dtype holds object
+/// references (red-team round 21: `np.frombuffer(object_array, np.uint64)`, or
+/// `object_array.data.cast("B")`, gave writable access to the array's object pointers).
+#[pyfunction]
+pub(crate) fn guard_buffers(types: Vec<Bound<'_, PyType>>) -> PyResult<()> {
+    let mut originals = BUFFER_ORIGINALS
+        .lock()
+        .map_err(|_| PyRuntimeError::new_err("internal error: buffer guard poisoned"))?;
+    for class in types {
+        let type_pointer = class.as_type_ptr();
+        // SAFETY: a live type of numpy's, before any program code runs. A heap type's buffer
+        // slots live in its own object and are written in place; a static type's point to a
+        // table of numpy's, which gets a copy of its own instead (never written).
+        unsafe {
+            let procs = (*type_pointer).tp_as_buffer;
+            if procs.is_null() {
+                continue;
+            }
+            let Some(get) = (*procs).bf_getbuffer else {
+                continue;
+            };
+            if get as usize == guarded_getbuffer as *const () as usize {
+                continue;
+            }
+            originals.push((type_pointer as usize, get as usize));
+            if (*type_pointer).tp_flags & ffi::Py_TPFLAGS_HEAPTYPE != 0 {
+                (*procs).bf_getbuffer = Some(guarded_getbuffer);
+            } else {
+                let copy = Box::new(ffi::PyBufferProcs {
+                    bf_getbuffer: Some(guarded_getbuffer),
+                    bf_releasebuffer: (*procs).bf_releasebuffer,
+                });
+                (*type_pointer).tp_as_buffer = Box::into_raw(copy);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The original `bf_getbuffer` for an exporter of `class`: its own, else the nearest base's
+/// (a type numpy made after the guard inherited the guard).
+fn original_getbuffer(class: *mut ffi::PyTypeObject) -> Option<ffi::getbufferproc> {
+    let originals = BUFFER_ORIGINALS.lock().ok()?;
+    let mut current = class;
+    while !current.is_null() {
+        if let Some((_, original)) = originals.iter().find(|(t, _)| *t == current as usize) {
+            // SAFETY: recorded from a `bf_getbuffer` slot, a function of this signature.
+            return Some(unsafe { std::mem::transmute::<usize, ffi::getbufferproc>(*original) });
+        }
+        // SAFETY: walking `tp_base` of live types.
+        current = unsafe { (*current).tp_base };
+    }
+    None
+}
+
+/// Whether `exporter` (an array or a scalar of numpy) has a dtype holding object references.
+fn holds_objects(exporter: &Bound<'_, PyAny>) -> PyResult<bool> {
+    exporter.getattr("dtype")?.getattr("hasobject")?.is_truthy()
+}
+
+/// A numpy type's `bf_getbuffer`, refusing exporters whose dtype holds object references.
+unsafe extern "C" fn guarded_getbuffer(
+    exporter: *mut ffi::PyObject,
+    view: *mut ffi::Py_buffer,
+    flags: c_int,
+) -> c_int {
+    // SAFETY: CPython calls this attached with a live exporter and a view to fill; the
+    // original is the function this slot held for the exporter's type.
+    unsafe {
+        let py = Python::assume_attached();
+        let object = Bound::from_borrowed_ptr(py, exporter);
+        match holds_objects(&object) {
+            Ok(false) => {}
+            Ok(true) => {
+                pyo3::exceptions::PyBufferError::new_err(
+                    "an array holding object references exports no buffer in the sandbox: its bytes are object addresses",
+                )
+                .restore(py);
+                return -1;
+            }
+            Err(err) => {
+                err.restore(py);
+                return -1;
+            }
+        }
+        match original_getbuffer(ffi::Py_TYPE(exporter)) {
+            Some(original) => original(exporter, view, flags),
+            None => {
+                PyRuntimeError::new_err("internal error: no buffer export recorded").restore(py);
+                -1
+            }
+        }
+    }
 }
 
 /// Records the listed packages and the `tp_dealloc` of Python-made classes, for

@@ -15,6 +15,9 @@
 #                       exception leaving trusted code)
 #   _proxy(name, exports, doc)
 #                       the native export proxy
+#   _guard_numpy_buffers(types)
+#                       each type's buffer export refuses an exporter whose dtype holds object
+#                       references
 #   _guard_numpy(ndarray, dtype)
 #                       installs the guards on numpy's C code (api/src/package_guards.rs):
 #                       no object array over a buffer, no `resize(refcheck=False)`
@@ -73,7 +76,21 @@ REFUSED = {
 # Guards on a package's C code, installed once it is imported (api/src/package_guards.rs),
 # and once the proxies are built (their lazily loaded submodules imported).
 C_GUARDS = {"numpy": lambda numpy: _guard_numpy(numpy.ndarray, numpy.dtype)}
-AFTER_IMPORT_GUARDS = {"numpy": lambda numpy: _guard_numpy_random(numpy)}
+AFTER_IMPORT_GUARDS = {"numpy": lambda numpy: (_guard_numpy_random(numpy),
+                                                _guard_numpy_buffers(_numpy_buffer_types(numpy)))}
+
+
+def _numpy_buffer_types(numpy):
+    """numpy's arrays and scalars, with every subclass numpy made (the program may make none:
+    see `refuse_c_bases`)."""
+    found = []
+    pending = [numpy.ndarray, numpy.generic]
+    while pending:
+        cls = pending.pop()
+        if cls not in found:
+            found.append(cls)
+            pending.extend(type.__subclasses__(cls))
+    return found
 
 
 def _refuse_unpickling():
