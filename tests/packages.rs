@@ -551,7 +551,7 @@ fn packages_numpy_round_twenty_escapes_fail() {
 /// Red-team round 21: an object array exported its pointers through the buffer protocol
 /// (writable object addresses, then the real builtins). Every numpy array and scalar type's
 /// buffer export refuses an exporter whose dtype holds object references; plain arrays still
-/// export theirs.
+/// export theirs. And `np.strings.replace` overflowed the heap with a negative count.
 #[test]
 fn packages_numpy_round_twenty_one_escapes_fail() {
     let Some(site) = numpy_site_packages() else {
@@ -574,10 +574,41 @@ fn packages_numpy_round_twenty_one_escapes_fail() {
             "an array holding object references exports no buffer in the sandbox",
         );
     }
+    // A negative count other than -1 in `np.strings.replace` on StringDType overflowed the
+    // heap with the program's bytes; np.char.replace calls it too.
+    for call in [
+        "np.strings.replace(src, 'x', 'yy', -4000)",
+        "np.strings.replace(src, 'x', 'yy', np.array([-2]))",
+        "np.char.replace(src, 'x', 'yy', -4000)",
+    ] {
+        assert_raises(
+            &site,
+            &format!(
+                "import numpy as np\nsrc = np.array(['x' * 10 + 'A' * 40], \
+                 dtype=np.dtypes.StringDType())\nprint({call})\n"
+            ),
+            "count must be -1 (every occurrence) or at least 0",
+        );
+    }
+    let program = "import numpy as np\nsrc = np.array(['axbxc', 'xx'], dtype=np.dtypes.StringDType())\n\
+                   print(np.strings.replace(src, 'x', 'yy'), np.strings.replace(src, 'x', '-', 1))\n";
+    let out = run(&site, program);
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout(),
+        bare_cpython(&site, program),
+        "{}",
+        out.explain()
+    );
     let program = "import numpy as np\na = np.arange(4, dtype=np.uint8)\n\
                    print(bytes(a.data), np.frombuffer(a, np.uint8), np.frombuffer(np.float64(1.5), np.uint8))\n\
                    c = np.array([1, None], dtype=object)\nprint(c, np.sort(np.array([3, 1, 2], dtype=object)))\n";
     let out = run(&site, program);
     out.assert_code(0);
-    assert_eq!(out.stdout(), bare_cpython(&site, program), "{}", out.explain());
+    assert_eq!(
+        out.stdout(),
+        bare_cpython(&site, program),
+        "{}",
+        out.explain()
+    );
 }

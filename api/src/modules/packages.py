@@ -77,7 +77,30 @@ REFUSED = {
 # and once the proxies are built (their lazily loaded submodules imported).
 C_GUARDS = {"numpy": lambda numpy: _guard_numpy(numpy.ndarray, numpy.dtype)}
 AFTER_IMPORT_GUARDS = {"numpy": lambda numpy: (_guard_numpy_random(numpy),
+                                                _guard_numpy_strings(numpy),
                                                 _guard_numpy_buffers(_numpy_buffer_types(numpy)))}
+
+
+def _guard_numpy_strings(numpy):
+    """`numpy.strings.replace` (and `numpy.char.replace`, which calls it) on a StringDType
+    array with a negative count other than -1 sized its output smaller than its input and
+    copied the input in anyway: a heap overflow of the program's length and bytes (red-team
+    round 21). The ufunc it calls, looked up in its module at each call, is replaced there by
+    one refusing such counts (the count is an array numpy made: checked and passed as is)."""
+    strings = _sys.modules.get("numpy._core.strings")
+    real = getattr(strings, "_replace", None)
+    if real is None:
+        return
+
+    def _replace(arr, old, new, count, *args, **kwargs):
+        count = numpy.asanyarray(count)
+        if type(count) is not numpy.ndarray:
+            raise TypeError("count must be an int or an array of ints")
+        if count.size and bool((count < -1).any()):
+            raise ValueError("count must be -1 (every occurrence) or at least 0")
+        return real(arr, old, new, count, *args, **kwargs)
+
+    strings._replace = _replace
 
 
 def _numpy_buffer_types(numpy):
