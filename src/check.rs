@@ -10,7 +10,8 @@ use crate::cli::Format;
 use crate::exit::ExitStatus;
 use engine::ProgramReadError;
 
-/// The checker of one profile, as `repy check --profile P [--module NAME ...]` asks for it:
+/// The checker of one profile, as `repy check --profile P [--module NAME ...] [--package NAME
+/// ...]` asks for it:
 /// the single place where `repy check` hands the profile to the checker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checker {
@@ -29,12 +30,24 @@ fn checker_profile(profile: Profile) -> safe_check::Profile {
 }
 
 impl Checker {
-    /// The checker for `profile` with the modules `--module` lists, or a usage error: a
-    /// module name that a policy's `[python] modules` could not list (the same checks: the
-    /// name's shape and that this build ships it), a module given twice, or `--module`
-    /// without `--profile python`.
-    pub fn new(profile: Profile, modules: &[String]) -> Result<Checker, String> {
+    /// The checker for `profile` with the modules `--module` and the packages `--package`
+    /// list, or a usage error: a module name that a policy's `[python] modules` could not
+    /// list (the same checks: the name's shape and that this build ships it), a package name
+    /// `[python] packages` could not list (its shape: whether a `site-packages` holds it is
+    /// the policy's business), a name given twice, or either option without
+    /// `--profile python`.
+    pub fn new(
+        profile: Profile,
+        modules: &[String],
+        packages: &[String],
+    ) -> Result<Checker, String> {
         let mut listed = BTreeSet::new();
+        for package in packages {
+            restrictions::check_package_name(package).map_err(|err| format!("--package: {err}"))?;
+            if modules.contains(package) || !listed.insert(package.clone()) {
+                return Err(format!("--package: `{package}` is given twice"));
+            }
+        }
         for module in modules {
             restrictions::check_module_name(module).map_err(|err| format!("--module: {err}"))?;
             if !listed.insert(module.clone()) {
@@ -51,8 +64,8 @@ impl Checker {
         }
         if profile == Profile::Repyv2 && !listed.is_empty() {
             return Err(format!(
-                "--module lists modules the python profile may import, and the {profile} \
-                 profile imports none: add --profile python"
+                "--module and --package list what the python profile may import, and the \
+                 {profile} profile imports nothing: add --profile python"
             ));
         }
         Ok(Checker {
@@ -186,16 +199,18 @@ mod tests {
 
     #[test]
     fn the_checker_takes_the_profile_and_its_modules() {
-        let checker = Checker::new(Profile::Repyv2, &[]).expect("repyv2");
+        let checker = Checker::new(Profile::Repyv2, &[], &[]).expect("repyv2");
         assert_eq!(checker.options, safe_check::Options::default());
-        let refused = Checker::new(Profile::Repyv2, &names(&["math"])).expect_err("refused");
+        let refused = Checker::new(Profile::Repyv2, &names(&["math"]), &[]).expect_err("refused");
         assert!(refused.contains("add --profile python"), "{refused}");
-        let checker = Checker::new(Profile::Python, &names(&["math", "heapq"])).expect("python");
+        let checker =
+            Checker::new(Profile::Python, &names(&["math", "heapq"]), &[]).expect("python");
         assert_eq!(
             checker.options,
             safe_check::Options::python(["heapq", "math"])
         );
-        let refused = Checker::new(Profile::Python, &names(&["decimal"])).expect_err("not shipped");
+        let refused =
+            Checker::new(Profile::Python, &names(&["decimal"]), &[]).expect_err("not shipped");
         assert!(
             refused.contains("not a module this build provides"),
             "{refused}"
@@ -213,7 +228,7 @@ mod tests {
             (&["math", "math"][..], "`math` is given twice"),
             (&[""][..], "cannot be empty"),
         ] {
-            let refused = Checker::new(Profile::Python, &names(modules)).expect_err("refused");
+            let refused = Checker::new(Profile::Python, &names(modules), &[]).expect_err("refused");
             assert!(
                 refused.starts_with("--module: ") && refused.contains(expected),
                 "{modules:?}: {refused}"

@@ -241,7 +241,8 @@ pub enum Command {
     ///
     /// Exit codes: 0 every program is clean; 5 a program has a violation (or a syntax error);
     /// 7 a program cannot be read (reported as E902 in every format) or is not UTF-8, which
-    /// wins over 5; 4 a usage error (a bad --module, or --module without --profile python).
+    /// wins over 5; 4 a usage error (a bad --module or --package, or either without
+    /// --profile python).
     Check {
         /// How to print the violations.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -253,6 +254,10 @@ pub enum Command {
         /// `[python] modules` lists it (repeat the option, or separate names with commas).
         #[arg(long = "module", value_name = "NAME", value_delimiter = ',')]
         modules: Vec<String>,
+        /// With --profile python: a trusted package the program may import, as the policy's
+        /// `[python] packages` lists it (repeat the option, or separate names with commas).
+        #[arg(long = "package", value_name = "NAME", value_delimiter = ',')]
+        packages: Vec<String>,
         /// The programs to check.
         #[arg(required = true, value_name = "PROGRAM")]
         programs: Vec<PathBuf>,

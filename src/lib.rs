@@ -131,8 +131,9 @@ fn run_command(binary: Binary) -> u8 {
             format,
             profile,
             modules,
+            packages,
             programs,
-        }) => match check::Checker::new(profile, &modules) {
+        }) => match check::Checker::new(profile, &modules, &packages) {
             Ok(checker) => check::check_files(&programs, format, &checker),
             Err(message) => {
                 eprintln!("repy: {message}");

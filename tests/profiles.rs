@@ -396,7 +396,25 @@ log(str(math.floor(2.5)) + '\\n')
     // profile that does not exist.
     check(&["--module", "math"])
         .assert_code(4)
-        .assert_stderr_contains("--module lists modules the python profile may import");
+        .assert_stderr_contains("--module and --package list what the python profile may import");
+    check(&["--package", "numpy"])
+        .assert_code(4)
+        .assert_stderr_contains("add --profile python");
+    // A trusted package, as `[python] packages` lists it: its name's shape only.
+    check(&["--profile", "python", "--package", "math"]).assert_code(0);
+    check(&["--profile", "python", "--package", "numpy._core"])
+        .assert_code(4)
+        .assert_stderr_contains("--package:");
+    check(&[
+        "--profile",
+        "python",
+        "--module",
+        "math",
+        "--package",
+        "math",
+    ])
+    .assert_code(4)
+    .assert_stderr_contains("--package: `math` is given twice");
     check(&["--profile", "python", "--module", "random._os"])
         .assert_code(4)
         .assert_stderr_contains("--module: `random._os` is private");
