@@ -102,8 +102,32 @@ def _toml_value(value: Any) -> str:
                     f"{type(value).__name__}")
 
 
+def _site_packages_of(packages: Sequence[str]) -> str:
+    """The directory this interpreter imports ``packages`` from (one for all of them): the
+    ``site-packages`` a policy names for them. The sandbox runs CPython 3.11, whose extension
+    modules a package must have been installed with."""
+    import importlib.util
+    if sys.version_info[:2] != (3, 11):
+        raise ValueError("repy runs CPython 3.11: pass site_packages= (a 3.11 environment's "
+                         "site-packages holding the packages)")
+    found = set()
+    for name in packages:
+        spec = importlib.util.find_spec(name)
+        if spec is None:
+            raise ValueError(f"package {name!r} is not installed in this environment: "
+                             "install it, or pass site_packages=")
+        if spec.submodule_search_locations:
+            found.add(os.path.dirname(list(spec.submodule_search_locations)[0]))
+        elif spec.origin:
+            found.add(os.path.dirname(spec.origin))
+    if len(found) != 1:
+        raise ValueError("the packages come from several directories: pass site_packages=")
+    return found.pop()
+
+
 def _policy_text(restrictions: Restrictions, profile: str, modules: Sequence[str],
-                 time_limit: Optional[float]) -> str:
+                 time_limit: Optional[float], packages: Sequence[str] = (),
+                 site_packages: Optional[str] = None) -> str:
     """The restrictions file's text for one run."""
     if isinstance(restrictions, os.PathLike):
         with open(restrictions, encoding="utf-8") as handle:
@@ -117,8 +141,14 @@ def _policy_text(restrictions: Restrictions, profile: str, modules: Sequence[str
         resources.setdefault("wall-time", DEFAULT_TIME_LIMIT)
         lines = [f"profile = {_toml_string(profile)}", "", "[resources]"]
         lines += [f"{key} = {_toml_value(value)}" for key, value in resources.items()]
+        if modules or packages:
+            lines += ["", "[python]"]
         if modules:
-            lines += ["", "[python]", f"modules = {_toml_value(list(modules))}"]
+            lines.append(f"modules = {_toml_value(list(modules))}")
+        if packages:
+            directory = site_packages or _site_packages_of(packages)
+            lines.append(f"site-packages = {_toml_string(os.path.abspath(directory))}")
+            lines.append(f"packages = {_toml_value(list(packages))}")
         return "\n".join(lines) + "\n"
     if time_limit is not None:
         # A file's own wall-time is replaced by the run's (a key given twice is an error).
@@ -157,17 +187,20 @@ class _Runner:
     """What Sandbox and Client share: building run requests and reading outcomes."""
 
     def __init__(self, restrictions: Restrictions = None, profile: str = "python",
-                 modules: Sequence[str] = ()):
+                 modules: Sequence[str] = (), packages: Sequence[str] = (),
+                 site_packages: Optional[str] = None):
         if profile not in ("python", "repyv2"):
             raise ValueError(f"unknown profile {profile!r}: use 'python' or 'repyv2'")
         self.restrictions = restrictions
         self.profile = profile
         self.modules = list(modules)
+        self.packages = list(packages)
+        self.site_packages = site_packages
 
     def _request(self, source: str, time_limit: Optional[float], **fields: Any) -> Dict[str, Any]:
         request = {"source": source,
                    "restrictions": _policy_text(self.restrictions, self.profile, self.modules,
-                                                time_limit)}
+                                                time_limit, self.packages, self.site_packages)}
         request.update({k: v for k, v in fields.items() if v is not None})
         return request
 
@@ -207,18 +240,39 @@ class Sandbox(_Runner):
 
     ``restrictions`` is a mapping of resource limits (``{"memory": "64 MB", "cpu-time": 2}``,
     the keys of a restrictions file's ``[resources]``), the text of a restrictions file, or a
-    path to one; ``profile`` and ``modules`` apply to a mapping (a file says its own).
+    path to one; ``profile``, ``modules`` and ``packages`` apply to a mapping (a file says
+    its own). ``packages`` are trusted third-party packages (numpy) imported from
+    ``site_packages``, by default the directory this interpreter imports them from (a
+    CPython 3.11 environment's); see docs/packages.md in repy's repository for what covers
+    them and what does not.
     """
 
     def __init__(self, restrictions: Restrictions = None, profile: str = "python",
-                 modules: Sequence[str] = (), binary: Optional[str] = None):
-        super().__init__(restrictions, profile, modules)
+                 modules: Sequence[str] = (), binary: Optional[str] = None,
+                 packages: Sequence[str] = (), site_packages: Optional[str] = None):
+        super().__init__(restrictions, profile, modules, packages, site_packages)
         self.binary = binary or find_repy_bin()
 
     def _outcome(self, request: Dict[str, Any]) -> Dict[str, Any]:
         document = dict(request, kind="run")
-        done = subprocess.run([self.binary, "job"], input=json.dumps(document).encode(),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        argv = [self.binary, "job"]
+        ceiling = None
+        if self.packages:
+            # `repy job` clamps a job to a ceiling, whose `site-packages` alone decides where
+            # packages come from (a job may not choose it): here the caller is the operator,
+            # so the run's own policy is the ceiling.
+            import tempfile
+            with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False,
+                                             encoding="utf-8") as handle:
+                handle.write(request["restrictions"])
+                ceiling = handle.name
+            argv += ["--policy", ceiling]
+        try:
+            done = subprocess.run(argv, input=json.dumps(document).encode(),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        finally:
+            if ceiling is not None:
+                os.unlink(ceiling)
         try:
             result = json.loads(done.stdout.decode("utf-8", errors="replace"))
         except ValueError:

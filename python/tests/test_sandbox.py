@@ -117,3 +117,14 @@ def test_bad_restrictions_are_a_clear_error():
 def test_the_binary_is_found():
     assert os.access(repy.find_repy_bin(), os.X_OK)
     assert repy.Sandbox.call.__doc__
+
+
+def test_a_trusted_package_from_this_environment():
+    numpy = pytest.importorskip("numpy")
+    box = repy.Sandbox(restrictions={"memory": "400 MB"}, packages=["numpy"])
+    done = box.eval("import numpy as np\nprint(np.arange(4).sum(), np.linalg.det(np.eye(2)))")
+    assert (done.returncode, done.stdout) == (0, "6 1.0\n"), done.stderr
+    assert numpy.__name__ == "numpy"
+    # The language wall still names what the program may reach.
+    done = box.eval("import numpy as np\nprint(np.ctypeslib)")
+    assert done.returncode == 6 and "has no attribute 'ctypeslib'" in done.stderr
