@@ -612,3 +612,34 @@ fn packages_numpy_round_twenty_one_escapes_fail() {
         out.explain()
     );
 }
+
+/// Red-team round 22: numpy 2.4.6's `byteswap()` of a structured scalar left its new memory
+/// uninitialised, an object field included (any object forged from an address). Every
+/// scalar's `byteswap` now swaps a void scalar through a copying 0-d array, and refuses one
+/// whose fields hold objects; other scalars swap as before.
+#[test]
+fn packages_numpy_round_twenty_two_escapes_fail() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    for call in [
+        "s.byteswap()",
+        "np.generic.byteswap(s)",
+        "np.void.byteswap(s)",
+    ] {
+        assert_raises(
+            &site,
+            &format!(
+                "import numpy as np\ns = np.zeros(1, dtype=[('a', 'V40'), ('b', 'O')])[0]\n\
+                 print({call})\n"
+            ),
+            "byteswap() of a scalar whose fields hold objects is not available",
+        );
+    }
+    let out = run(
+        &site,
+        "import numpy as np\ns = np.zeros(1, dtype=[('a', '>i4'), ('b', '<f8')])[0]\n\
+         print(s.byteswap(), np.int32(1).byteswap(), np.generic.byteswap(np.int16(1)))\n",
+    );
+    out.assert_code(0).assert_stdout("(0, 0.0) 16777216 256\n");
+}

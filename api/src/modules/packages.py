@@ -78,6 +78,7 @@ REFUSED = {
 C_GUARDS = {"numpy": lambda numpy: _guard_numpy(numpy.ndarray, numpy.dtype)}
 AFTER_IMPORT_GUARDS = {"numpy": lambda numpy: (_guard_numpy_random(numpy),
                                                 _guard_numpy_strings(numpy),
+                                                _guard_numpy_scalars(numpy),
                                                 _guard_numpy_buffers(_numpy_buffer_types(numpy)))}
 
 
@@ -101,6 +102,28 @@ def _guard_numpy_strings(numpy):
         return real(arr, old, new, count, *args, **kwargs)
 
     strings._replace = _replace
+
+
+def _guard_numpy_scalars(numpy):
+    """numpy 2.4.6's `byteswap()` of a structured (void) scalar copied nothing into the new
+    scalar's fresh memory: whatever bytes were there became its fields, an object field's
+    included (red-team round 22: any object forged from an address; fixed upstream after
+    2.4.6, gh-32254). `numpy.generic.byteswap`, which every scalar type resolves, is replaced
+    by one that swaps a void scalar through a 0-d array (which copies) and refuses one whose
+    fields hold objects."""
+    generic = numpy.generic
+    original = generic.__dict__["byteswap"]
+    void = numpy.void
+
+    def byteswap(self, *args, **kwargs):
+        if isinstance(self, void):
+            if self.dtype.hasobject:
+                raise TypeError("byteswap() of a scalar whose fields hold objects is not "
+                                "available in the sandbox")
+            return numpy.array(self).byteswap(*args, **kwargs)[()]
+        return original(self, *args, **kwargs)
+
+    _set_type_attribute(generic, "byteswap", byteswap)
 
 
 def _numpy_buffer_types(numpy):
