@@ -27,17 +27,7 @@ fn run(program: &str) -> RunOutput {
 
 /// What bare CPython 3.11 (the interpreter repy links) prints for `program`.
 fn bare_cpython(program: &str) -> String {
-    let python = std::path::Path::new(python_link::HOME).join("bin/python3.11");
-    let out = std::process::Command::new(&python)
-        .args(["-I", "-S", "-c", program])
-        .output()
-        .unwrap_or_else(|e| panic!("{}: {e}", python.display()));
-    assert!(
-        out.status.success(),
-        "cpython failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+    crate::support::cpython_stdout(crate::support::bare_cpython().args(["-c", program]), None)
 }
 
 /// Asserts that `program` finishes under repy printing what bare CPython prints.

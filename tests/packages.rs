@@ -67,24 +67,18 @@ fn bare_cpython(site: &Path, program: &str) -> String {
     let dir = tempfile::tempdir().expect("tempdir");
     let script = dir.path().join("program.py");
     std::fs::write(&script, program).expect("write");
-    let python = Path::new(python_link::HOME).join("bin/python3.11");
-    let out = std::process::Command::new(&python)
-        .args(["-I", "-S", "-c"])
-        .arg(format!(
-            "import sys, runpy; sys.path.insert(0, {:?}); runpy.run_path({:?}, \
-             run_name='__main__')",
-            site.display().to_string(),
-            script.display().to_string()
-        ))
-        .current_dir(dir.path())
-        .output()
-        .unwrap_or_else(|e| panic!("{}: {e}", python.display()));
-    assert!(
-        out.status.success(),
-        "cpython failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+    crate::support::cpython_stdout(
+        crate::support::bare_cpython()
+            .arg("-c")
+            .arg(format!(
+                "import sys, runpy; sys.path.insert(0, {:?}); runpy.run_path({:?}, \
+                 run_name='__main__')",
+                site.display().to_string(),
+                script.display().to_string()
+            ))
+            .current_dir(dir.path()),
+        None,
+    )
 }
 
 /// The acceptance example: arrays, broadcasting, linear algebra, FFT, seeded random numbers,

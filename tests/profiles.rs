@@ -234,23 +234,10 @@ if __name__ == "__main__":
 
 /// What bare CPython 3.11 (the interpreter repy links) prints for `program` on `input`.
 pub(crate) fn bare_cpython(program: &str, input: &str) -> String {
-    use std::io::Write as _;
-    let python = std::path::Path::new(python_link::HOME).join("bin/python3.11");
-    let mut child = std::process::Command::new(&python)
-        .args(["-I", "-S", "-c", program])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e}", python.display()));
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write input");
-    let out = child.wait_with_output().expect("cpython");
-    assert!(out.status.success(), "cpython failed");
-    String::from_utf8(out.stdout).expect("utf-8")
+    crate::support::cpython_stdout(
+        crate::support::bare_cpython().args(["-c", program]),
+        Some(input.as_bytes()),
+    )
 }
 
 /// The policy's `stdin` total cuts the input: the program reads end of file there, and the

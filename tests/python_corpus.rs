@@ -75,27 +75,18 @@ fn name_of(program: &Path) -> String {
 /// the repository nor in another run's way); panics unless the program succeeds there (a
 /// corpus program must be valid Python that finishes).
 fn bare_cpython(program: &Path, input: &Path) -> String {
-    let python = Path::new(python_link::HOME).join("bin/python3.11");
     let stdin = std::fs::File::open(input).unwrap_or_else(|e| panic!("{}: {e}", input.display()));
     let cwd = tempfile::Builder::new()
         .prefix("repy-corpus-cpython-")
         .tempdir()
         .expect("create temp dir");
-    let out = std::process::Command::new(&python)
-        .current_dir(cwd.path())
-        .args(["-I", "-S"])
-        .arg(program)
-        .stdin(stdin)
-        .output()
-        .unwrap_or_else(|e| panic!("{}: {e}", python.display()));
-    assert!(
-        out.status.success(),
-        "{} fails under bare CPython ({}):\n{}",
-        program.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
+    crate::support::cpython_stdout(
+        crate::support::bare_cpython()
+            .current_dir(cwd.path())
+            .arg(program)
+            .stdin(stdin),
+        None,
+    )
 }
 
 /// Runs `program` under the python profile, with the modules its `.modules` file lists, and

@@ -28,18 +28,12 @@ fn bare_cpython(program: &str, files: &[(&str, &str)]) -> String {
     for (name, contents) in files {
         std::fs::write(dir.path().join(name), contents).expect("write file");
     }
-    let python = std::path::Path::new(python_link::HOME).join("bin/python3.11");
-    let out = std::process::Command::new(&python)
-        .args(["-I", "-S", "-c", program])
-        .current_dir(dir.path())
-        .output()
-        .unwrap_or_else(|e| panic!("{}: {e}", python.display()));
-    assert!(
-        out.status.success(),
-        "cpython failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+    crate::support::cpython_stdout(
+        crate::support::bare_cpython()
+            .args(["-c", program])
+            .current_dir(dir.path()),
+        None,
+    )
 }
 
 /// Asserts `program` prints under the python profile exactly what bare CPython prints.

@@ -21,6 +21,40 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Bare CPython 3.11, the interpreter repy links, as the tests compare with it: isolated
+/// (`-I`) and without `site` (`-S`); the caller adds the program and where it runs.
+pub fn bare_cpython() -> Command {
+    let mut command = Command::new(Path::new(python_link::HOME).join("bin/python3.11"));
+    command.args(["-I", "-S"]);
+    command
+}
+
+/// What `command` (a [`bare_cpython`]) prints, given `input` on its standard input (else the
+/// standard input the command was given); panics, with its error output, unless it succeeds.
+pub fn cpython_stdout(command: &mut Command, input: Option<&[u8]>) -> String {
+    use std::io::Write as _;
+    let out = match input {
+        None => command.output(),
+        Some(input) => command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                child.stdin.take().expect("stdin").write_all(input)?;
+                child.wait_with_output()
+            }),
+    }
+    .unwrap_or_else(|e| panic!("bare CPython: {e}"));
+    assert!(
+        out.status.success(),
+        "bare CPython failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
 /// A permissive policy for tests that are not about limits.
 pub const PERMISSIVE: &str = "[resources]\ncpu = 1.0\nmemory = \"200 MB\"\ndiskused = \"100 MB\"\n";
 
