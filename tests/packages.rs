@@ -630,6 +630,36 @@ fn packages_numpy_round_twenty_two_escapes_fail() {
             "byteswap() of a scalar whose fields hold objects is not available",
         );
     }
+    // StringDType: searchsorted read out of bounds, slice with a huge step crashed.
+    let strings = "import numpy as np\nT = np.dtypes.StringDType()\n\
+                   h = np.array(['%030d' % i for i in range(1000)], dtype=T)\n";
+    for (call, needle) in [
+        (
+            "np.searchsorted(h, np.array(['5'], dtype=T))",
+            "searchsorted on StringDType arrays is not available",
+        ),
+        (
+            "h.searchsorted('5')",
+            "searchsorted on StringDType arrays is not available",
+        ),
+        (
+            "np.strings.slice(h, None, None, 2**63 - 1)",
+            "a slice step must be below 2**31 in magnitude",
+        ),
+    ] {
+        assert_raises(&site, &format!("{strings}print({call})\n"), needle);
+    }
+    let program = "import numpy as np\nT = np.dtypes.StringDType()\n\
+                   print(np.strings.slice(np.array(['abcdef', 'xy'], dtype=T), 1, None, 2))\n\
+                   print(np.searchsorted(np.array([1, 3, 5]), [2, 4]), np.searchsorted([1, 2, 3], 2))\n";
+    let out = run(&site, program);
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout(),
+        bare_cpython(&site, program),
+        "{}",
+        out.explain()
+    );
     let out = run(
         &site,
         "import numpy as np\ns = np.zeros(1, dtype=[('a', '>i4'), ('b', '<f8')])[0]\n\

@@ -83,15 +83,14 @@ AFTER_IMPORT_GUARDS = {"numpy": lambda numpy: (_guard_numpy_random(numpy),
 
 
 def _guard_numpy_strings(numpy):
-    """`numpy.strings.replace` (and `numpy.char.replace`, which calls it) on a StringDType
+    """StringDType's bugs in numpy 2.4.6 (red-team rounds 21-22). `numpy.strings.replace`
+    (and `numpy.char.replace`, which calls it) on a StringDType
     array with a negative count other than -1 sized its output smaller than its input and
     copied the input in anyway: a heap overflow of the program's length and bytes (red-team
     round 21). The ufunc it calls, looked up in its module at each call, is replaced there by
     one refusing such counts (the count is an array numpy made: checked and passed as is)."""
     strings = _sys.modules.get("numpy._core.strings")
     real = getattr(strings, "_replace", None)
-    if real is None:
-        return
 
     def _replace(arr, old, new, count, *args, **kwargs):
         count = numpy.asanyarray(count)
@@ -101,7 +100,34 @@ def _guard_numpy_strings(numpy):
             raise ValueError("count must be -1 (every occurrence) or at least 0")
         return real(arr, old, new, count, *args, **kwargs)
 
-    strings._replace = _replace
+    if real is not None:
+        strings._replace = _replace
+
+    # `numpy.strings.slice` on StringDType with a step of 2**31 or more: numpy 2.4.6 walks its
+    # output in an `int` index, which the step truncates (out of bounds: a crash). Its ufunc
+    # is replaced there likewise by one refusing such steps (the step is an array numpy made).
+    real_slice = getattr(strings, "_slice", None)
+    if real_slice is not None:
+        def _slice(arr, start, stop, step, *args, **kwargs):
+            if bool((numpy.abs(numpy.asanyarray(step)) >= 2**31).any()):
+                raise ValueError("a slice step must be below 2**31 in magnitude")
+            return real_slice(arr, start, stop, step, *args, **kwargs)
+
+        strings._slice = _slice
+
+    # `searchsorted` over StringDType arrays read the haystack's strings with the needles'
+    # allocator in numpy 2.4.6: heap memory out of bounds (fixed upstream after 2.4.6).
+    # Refused for StringDType haystacks and needle arrays; a program object can never turn
+    # into a StringDType array by conversion (only an explicit `dtype="T"` makes one).
+    original = numpy.ndarray.__dict__["searchsorted"]
+
+    def searchsorted(self, v, side="left", sorter=None):
+        if self.dtype.char == "T" or (isinstance(v, numpy.ndarray) and v.dtype.char == "T"):
+            raise TypeError("searchsorted on StringDType arrays is not available in the "
+                            "sandbox (numpy 2.4.6 reads out of bounds there)")
+        return original(self, v, side, sorter)
+
+    _set_type_attribute(numpy.ndarray, "searchsorted", searchsorted)
 
 
 def _guard_numpy_scalars(numpy):
