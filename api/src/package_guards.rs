@@ -79,16 +79,20 @@ pub(crate) fn guard_numpy(ndarray: &Bound<'_, PyType>, dtype: &Bound<'_, PyType>
             Some(_) => {}
             None => return Err(error(PackageGuardError::Numpy("ndarray has no tp_new"))),
         }
-        replace_method(
+        crate::text_guards::replace_in_table(
             class,
-            c"resize",
+            "resize",
             ffi::METH_VARARGS | ffi::METH_KEYWORDS,
             ffi::PyMethodDefPointer {
                 PyCFunctionWithKeywords: guarded_resize,
             },
             &ARRAY_RESIZE,
         )
-        .map_err(error)?;
+        .map_err(|_| {
+            error(PackageGuardError::Numpy(
+                "ndarray.resize is not in its method table with the expected flags",
+            ))
+        })?;
     }
     Ok(())
 }
@@ -274,45 +278,6 @@ pub(crate) fn refuse_c_bases(class: &Bound<'_, PyType>) -> PyResult<()> {
 
 fn error(err: PackageGuardError) -> PyErr {
     PyRuntimeError::new_err(err.to_string())
-}
-
-/// Replaces `method`'s C function in `class`'s method table, after checking its flags.
-///
-/// # Safety
-/// `class` must be a static type whose method table stays alive; `guard` must have the
-/// signature `flags` calls.
-unsafe fn replace_method(
-    class: *mut ffi::PyTypeObject,
-    method: &std::ffi::CStr,
-    flags: c_int,
-    guard: ffi::PyMethodDefPointer,
-    original: &AtomicUsize,
-) -> Result<(), PackageGuardError> {
-    // SAFETY: tp_methods of a static type is a static array ended by a null name.
-    unsafe {
-        let mut entry = (*class).tp_methods;
-        if entry.is_null() {
-            return Err(PackageGuardError::Numpy("ndarray has no method table"));
-        }
-        while !(*entry).ml_name.is_null() {
-            if std::ffi::CStr::from_ptr((*entry).ml_name) == method {
-                let current = (*entry).ml_meth.as_ptr();
-                if current == guard.as_ptr() {
-                    return Ok(());
-                }
-                if (*entry).ml_flags != flags || current.is_null() {
-                    return Err(PackageGuardError::Numpy(
-                        "ndarray.resize's flags are not the expected ones",
-                    ));
-                }
-                original.store(current as usize, Ordering::Release);
-                (*entry).ml_meth = guard;
-                return Ok(());
-            }
-            entry = entry.add(1);
-        }
-    }
-    Err(PackageGuardError::Numpy("ndarray has no resize method"))
 }
 
 /// The arguments of `ndarray(shape, dtype=None, buffer=None, ...)` to pass on, or the

@@ -265,8 +265,7 @@ fn initialise_codec_registry() -> Result<(), GuardError> {
 /// Replaces `method`'s C function in `class`'s method table, after checking its flags.
 ///
 /// # Safety
-/// `class` must be a static builtin type, with the interpreter attached; `guard` must have
-/// the signature `flags` calls.
+/// As [`replace_in_table`].
 unsafe fn replace(
     class: *mut ffi::PyTypeObject,
     type_name: &'static str,
@@ -275,12 +274,35 @@ unsafe fn replace(
     guard: ffi::PyMethodDefPointer,
     original: &AtomicUsize,
 ) -> Result<(), GuardError> {
-    let mismatch = GuardError::MethodTable { type_name, method };
-    // SAFETY: tp_methods of a static builtin type is a static array ended by a null name.
+    // SAFETY: the caller's guarantees, passed on.
+    unsafe { replace_in_table(class, method, flags, guard, original) }
+        .map_err(|MethodTableMismatch| GuardError::MethodTable { type_name, method })
+}
+
+/// A type's method table does not hold the method, or not with the expected flags.
+#[derive(Debug)]
+pub(crate) struct MethodTableMismatch;
+
+/// Replaces `method`'s C function in `class`'s method table with `guard`, after checking its
+/// flags, and keeps the original in `original` (already the guard: nothing to do). The
+/// method descriptors point at the table's entry, so every way of reaching the method meets
+/// the guard. Shared by these guards and `crate::package_guards`.
+///
+/// # Safety
+/// `class` must be a static type whose method table stays alive, with the interpreter
+/// attached; `guard` must have the signature `flags` calls.
+pub(crate) unsafe fn replace_in_table(
+    class: *mut ffi::PyTypeObject,
+    method: &str,
+    flags: c_int,
+    guard: ffi::PyMethodDefPointer,
+    original: &AtomicUsize,
+) -> Result<(), MethodTableMismatch> {
+    // SAFETY: tp_methods of a static type is a static array ended by a null name.
     unsafe {
         let mut entry = (*class).tp_methods;
         if entry.is_null() {
-            return Err(mismatch);
+            return Err(MethodTableMismatch);
         }
         while !(*entry).ml_name.is_null() {
             let name = std::ffi::CStr::from_ptr((*entry).ml_name);
@@ -290,7 +312,7 @@ unsafe fn replace(
                     return Ok(());
                 }
                 if (*entry).ml_flags != flags || current.is_null() {
-                    return Err(mismatch);
+                    return Err(MethodTableMismatch);
                 }
                 original.store(current as usize, Ordering::Release);
                 (*entry).ml_meth = guard;
@@ -299,7 +321,7 @@ unsafe fn replace(
             entry = entry.add(1);
         }
     }
-    Err(mismatch)
+    Err(MethodTableMismatch)
 }
 
 // ---------------------------------------------------------------------------------------
