@@ -246,6 +246,20 @@ def debian_tool(args, command, package):
     return shutil.which(command)
 
 
+def pip_install_target(env, site, package, requirement):
+    """Installs `requirement` into the directory `site` (never the interpreter's own
+    site-packages) unless `package` is there already; None, or why it failed."""
+    if os.path.isdir(os.path.join(site, package)):
+        return None
+    log(f"pip install --target bench/{os.path.basename(site)} {requirement}")
+    ok, text = quiet([env.python, "-m", "pip", "install", "--quiet", "--no-cache-dir",
+                      "--disable-pip-version-check", "--target", site, requirement])
+    if ok:
+        return None
+    last = text.strip().splitlines()[-1:]
+    return f"pip install {requirement} failed" + (f": {last[0]}" if last else "")
+
+
 def setup(env):
     args = env.args
     if not args.no_build:
@@ -266,15 +280,7 @@ def setup(env):
     if not os.path.exists(CHECKER_BIN) and env.checker_error is None:
         env.checker_error = "bench/checker was not built"
     # RestrictedPython: into bench/.venv-rp only (never the interpreter's site-packages).
-    reason = None
-    if not os.path.isdir(os.path.join(RP_SITE, "RestrictedPython")):
-        log(f"pip install --target bench/.venv-rp {RP_REQUIREMENT}")
-        ok, text = quiet([env.python, "-m", "pip", "install", "--quiet", "--no-cache-dir",
-                          "--disable-pip-version-check", "--target", RP_SITE,
-                          RP_REQUIREMENT])
-        if not ok:
-            reason = "pip install failed: " + text.strip().splitlines()[-1:][0] \
-                if text.strip() else "pip install failed"
+    reason = pip_install_target(env, RP_SITE, "RestrictedPython", RP_REQUIREMENT)
     if reason is None:
         ok, text = quiet([env.python, "-I", "-S", "-c",
                           f"import sys; sys.path.insert(0, {RP_SITE!r}); "
@@ -285,14 +291,7 @@ def setup(env):
             reason = "RestrictedPython does not import: " + text.strip()[-300:]
     env.available["restrictedpython"] = reason
     # numpy: into bench/.venv-numpy only, like RestrictedPython.
-    env.numpy_error = None
-    if not os.path.isdir(os.path.join(NUMPY_SITE, "numpy")):
-        log(f"pip install --target bench/.venv-numpy {NUMPY_REQUIREMENT}")
-        ok, text = quiet([env.python, "-m", "pip", "install", "--quiet", "--no-cache-dir",
-                          "--disable-pip-version-check", "--target", NUMPY_SITE,
-                          NUMPY_REQUIREMENT])
-        if not ok:
-            env.numpy_error = "pip install numpy failed: " + text.strip()[-300:]
+    env.numpy_error = pip_install_target(env, NUMPY_SITE, "numpy", NUMPY_REQUIREMENT)
     # bubblewrap: the Debian package, installed when missing and possible.
     reason = None
     env.bwrap = debian_tool(args, "bwrap", "bubblewrap")
