@@ -332,8 +332,10 @@ impl Failure {
     }
 }
 
-/// CPython's `io.UnsupportedOperation` (an `OSError` and a `ValueError`), found before the
-/// program runs; `ValueError` should it be missing.
+/// `io.UnsupportedOperation` as CPython defines it (an `OSError` and a `ValueError`, shown as
+/// `io.UnsupportedOperation`), made before the program runs; `ValueError` should it be
+/// missing. The sandbox's own class rather than `_io`'s: the program cannot import `io`, so
+/// only its name and bases show, and importing `_io` cost every start about 0.3 ms.
 static UNSUPPORTED: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 fn unsupported(py: Python<'_>, message: &str) -> PyErr {
@@ -348,33 +350,49 @@ fn unsupported(py: Python<'_>, message: &str) -> PyErr {
 /// and `except OSError` catch it.
 static NOT_FOUND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
-/// Finds or makes the classes `open()` raises; called before the program runs (while
-/// modules can still be imported).
+/// Makes the classes `open()` raises; called before the program runs.
 pub fn prepare(py: Python<'_>) -> PyResult<()> {
-    UNSUPPORTED.get_or_try_init(py, || -> PyResult<Py<PyType>> {
-        Ok(py
-            .import("_io")?
-            .getattr("UnsupportedOperation")?
-            .cast_into::<PyType>()?
-            .unbind())
+    UNSUPPORTED.get_or_try_init(py, || {
+        let bases = [
+            py.get_type::<pyo3::exceptions::PyOSError>(),
+            py.get_type::<PyValueError>(),
+        ];
+        exception_class(py, "UnsupportedOperation", "io", &bases, "")
     })?;
-    NOT_FOUND.get_or_try_init(py, || -> PyResult<Py<PyType>> {
-        let real = py.get_type::<pyo3::exceptions::PyFileNotFoundError>();
-        let repy = py.get_type::<crate::exceptions::FileNotFoundError>();
-        let namespace = pyo3::types::PyDict::new(py);
-        namespace.set_item("__module__", "builtins")?;
-        namespace.set_item(
-            "__doc__",
+    NOT_FOUND.get_or_try_init(py, || {
+        let bases = [
+            py.get_type::<pyo3::exceptions::PyFileNotFoundError>(),
+            py.get_type::<crate::exceptions::FileNotFoundError>(),
+        ];
+        exception_class(
+            py,
+            "FileNotFoundError",
+            "builtins",
+            &bases,
             "File not found (CPython's class, and RepyV2's as a second base).",
-        )?;
-        let bases = PyTuple::new(py, [real, repy])?;
-        Ok(py
-            .get_type::<PyType>()
-            .call1(("FileNotFoundError", bases, namespace))?
-            .cast_into::<PyType>()?
-            .unbind())
+        )
     })?;
     Ok(())
+}
+
+/// A new exception class `name` of module `module` deriving from `bases`.
+fn exception_class(
+    py: Python<'_>,
+    name: &str,
+    module: &str,
+    bases: &[Bound<'_, PyType>],
+    doc: &str,
+) -> PyResult<Py<PyType>> {
+    let namespace = pyo3::types::PyDict::new(py);
+    namespace.set_item("__module__", module)?;
+    if !doc.is_empty() {
+        namespace.set_item("__doc__", doc)?;
+    }
+    Ok(py
+        .get_type::<PyType>()
+        .call1((name, PyTuple::new(py, bases)?, namespace))?
+        .cast_into::<PyType>()?
+        .unbind())
 }
 
 /// An `OSError` of class `class` as CPython raises it for a file:

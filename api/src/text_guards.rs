@@ -243,18 +243,35 @@ static BYTEARRAY_DECODE: AtomicUsize = AtomicUsize::new(0);
 
 /// Runs the codec registry's lazy initialisation now, while no program exists: it registers
 /// CPython's error handlers, then imports `encodings` (which fails after a core-only start:
-/// the registry stays without search functions, and stays initialised).
+/// the registry stays without search functions, and stays initialised). `encodings` is
+/// marked absent in `sys.modules` meanwhile, so the import fails at once instead of searching
+/// every importer first (about 0.1 ms of every start); the mark is taken back after.
 fn initialise_codec_registry() -> Result<(), GuardError> {
-    // SAFETY: attached; PyCodec_LookupError takes a NUL-terminated name and returns a new
-    // reference or null with an exception set.
+    // SAFETY: attached; PyImport_GetModuleDict returns a borrowed reference to `sys.modules`
+    // (null with an exception set, when it is missing); the dict calls take NUL-terminated
+    // keys and a borrowed value. PyCodec_LookupError takes a NUL-terminated name and returns
+    // a new reference or null with an exception set.
     unsafe {
+        let modules = ffi::PyImport_GetModuleDict();
+        let marked = !modules.is_null()
+            && ffi::PyDict_GetItemString(modules, c"encodings".as_ptr()).is_null()
+            && ffi::PyDict_SetItemString(modules, c"encodings".as_ptr(), ffi::Py_None()) == 0;
+        ffi::PyErr_Clear();
+        let mut found = false;
         for _ in 0..2 {
             let handler = ffi::PyCodec_LookupError(c"strict".as_ptr());
             if !handler.is_null() {
                 ffi::Py_DECREF(handler);
-                return Ok(());
+                found = true;
+                break;
             }
             ffi::PyErr_Clear();
+        }
+        if marked && ffi::PyDict_DelItemString(modules, c"encodings".as_ptr()) != 0 {
+            ffi::PyErr_Clear();
+        }
+        if found {
+            return Ok(());
         }
     }
     Err(GuardError::Setup(

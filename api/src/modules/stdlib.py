@@ -1022,16 +1022,17 @@ BUILDERS = {
 # be: a module (its globals), or anything of an enum (`_convert_` reads modules' globals).
 
 
-def _dangerous(value):
+def _dangerous(value, enum_type):
+    """Why `value` may not be exported (None when it may); `enum_type` is `enum.EnumType`
+    once enum is imported, else None."""
     if isinstance(value, (staticmethod, classmethod)):
         value = value.__func__
     if isinstance(value, _types.ModuleType):
         return "a module"
-    enum = _sys.modules.get("enum")
-    if enum is not None:
-        if isinstance(type(value), enum.EnumType):
+    if enum_type is not None:
+        if isinstance(type(value), enum_type):
             return "an enum member"
-        if isinstance(value, enum.EnumType) and type(value) not in _GUARDED_ENUM_TYPES:
+        if isinstance(value, enum_type) and type(value) not in _GUARDED_ENUM_TYPES:
             return "an enum"
     return None
 
@@ -1044,30 +1045,28 @@ _GUARDED_ENUM_TYPES = set()
 def _vet(module, exports):
     """Refuses to ship an export list holding a private name, a dangerous value, or a class
     resolving a public attribute to one (what `x.y` reaches; `x._y` and `super()._y` go
-    through the private-attribute guard, which refuses a trusted class's private names)."""
+    through the private-attribute guard, which refuses a trusted class's private names).
+    Runs at every start (the standard library's files are read then, and may have changed
+    since the build), so it walks each class's MRO once: the first class in it defining a
+    name is what the name resolves to."""
+    enum = _sys.modules.get("enum")
+    enum_type = enum.EnumType if enum is not None else None
     for name, value in exports.items():
         if name.startswith("_"):
             raise RuntimeError(f"{module}: private export {name}")
-        why = _dangerous(value)
+        why = _dangerous(value, enum_type)
         if why:
             raise RuntimeError(f"{module}.{name} is {why}")
         if isinstance(value, type):
             seen = set()
             for klass in value.__mro__:
-                for attr in klass.__dict__:
+                for attr, resolved in klass.__dict__.items():
                     if attr in seen or attr.startswith("_"):
                         continue
                     seen.add(attr)
-                    why = _dangerous(_resolve(value, attr))
+                    why = _dangerous(resolved, enum_type)
                     if why:
                         raise RuntimeError(f"{module}.{name}.{attr} is {why}")
-
-
-def _resolve(klass, attr):
-    for base in klass.__mro__:
-        if attr in base.__dict__:
-            return base.__dict__[attr]
-    return None
 
 
 def _wrap(module, value):
