@@ -10,6 +10,7 @@ pub mod charge;
 pub mod cpython_guards;
 pub mod descriptors;
 pub mod doctest_support;
+pub(crate) mod embedded;
 pub mod errors;
 pub mod exceptions;
 pub mod files;

@@ -36,6 +36,8 @@ const STDLIB: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/stdlib.marshal")
 /// The trusted builder of the third-party packages' export proxies (`modules/packages.py`),
 /// compiled likewise.
 const PACKAGES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/packages.marshal"));
+/// `src/modules/importer.py`, compiled at build time (see [`STDLIB`]).
+const IMPORTER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/importer.marshal"));
 
 /// Dotted module name → its [`ModuleProxy`], filled once by [`prepare`].
 static REGISTRY: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
@@ -339,7 +341,8 @@ pub fn prepare(py: Python<'_>, imports: &Imports<'_>) -> Result<(), ModulesError
 }
 
 fn build<'py>(py: Python<'py>, imports: &Imports<'_>) -> PyResult<Bound<'py, PyDict>> {
-    install_path_importer(py)?;
+    let packages_listed = imports.packages.is_some_and(|(_, names)| !names.is_empty());
+    install_importers(py, packages_listed)?;
     let registry = if imports.modules.is_empty() && !imports.future {
         PyDict::new(py)
     } else {
@@ -369,6 +372,7 @@ fn build<'py>(py: Python<'py>, imports: &Imports<'_>) -> PyResult<Bound<'py, PyD
             "_guard_numpy",
             wrap_pyfunction!(crate::package_guards::guard_numpy, py)?,
         )?;
+
         let builder = run_trusted(py, PACKAGES, "packages.py", &globals)?;
         let words = pyo3::types::PyFrozenSet::new(py, identifiers(imports.source))?;
         let site_packages = site_packages
@@ -471,11 +475,30 @@ fn stdlib_names(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(globals)
 }
 
+/// Installs the importers of the standard library (`src/modules/importer.py`): the finder of
+/// the modules embedded at build time (`crate::embedded`), and CPython's path-based importer
+/// when `with_path_importers` (a policy's packages are imported from files), else only on
+/// the first module the embedded ones lack. Sets first what CPython's main phase would have
+/// set in `sys` for imports.
+fn install_importers(py: Python<'_>, with_path_importers: bool) -> PyResult<()> {
+    set_import_state(py)?;
+    let globals = PyDict::new(py);
+    globals.set_item(
+        "_embedded_module",
+        wrap_pyfunction!(crate::embedded::embedded_module, py)?,
+    )?;
+    globals.set_item(
+        "_install_path_importers",
+        wrap_pyfunction!(install_path_importers, py)?,
+    )?;
+    run_trusted(py, IMPORTER, "importer.py", &globals)?.call1((with_path_importers,))?;
+    Ok(())
+}
+
 /// Installs the path-based importer CPython's main phase would (the core-only start leaves it
-/// out), searching the standard library only, and its `lib-dynload` directory where the
-/// build's CPython keeps extension modules as shared objects (pyenv's `math`, `_random`, …;
-/// Debian builds most of them in).
-fn install_path_importer(py: Python<'_>) -> PyResult<()> {
+/// out), searching `sys.path` (see [`set_import_state`]); does nothing the second time.
+#[pyfunction]
+fn install_path_importers(py: Python<'_>) -> PyResult<()> {
     let sys = py.import("sys")?;
     let bootstrap = sys.getattr("modules")?.get_item("_frozen_importlib")?;
     if !sys
@@ -486,16 +509,21 @@ fn install_path_importer(py: Python<'_>) -> PyResult<()> {
     {
         bootstrap.call_method0("_install_external_importers")?;
     }
-    // The core phase leaves `sys.path` unset (the main phase copies the configuration's
-    // search path there): the standard library, then lib-dynload if there is one.
+    Ok(())
+}
+
+/// What CPython's main phase sets in `sys` and the import system and standard library read:
+/// the search path (the standard library, then its `lib-dynload` directory where the build's
+/// CPython keeps extension modules as shared objects: pyenv's `math`, `_random`, …; Debian
+/// builds most of them in), no bytecode written, no options, no arguments.
+fn set_import_state(py: Python<'_>) -> PyResult<()> {
+    let sys = py.import("sys")?;
     let mut path = vec![crate::interpreter::PYTHON_STDLIB.to_owned()];
     let dynload = format!("{}/lib-dynload", crate::interpreter::PYTHON_STDLIB);
     if std::path::Path::new(&dynload).is_dir() {
         path.push(dynload);
     }
     sys.setattr("path", path)?;
-    // The rest of what the main phase sets (CPython's `_PySys_UpdateConfig`) and the
-    // standard library reads at import: no bytecode written, no options, no arguments.
     sys.setattr("pycache_prefix", py.None())?;
     sys.setattr("dont_write_bytecode", true)?;
     sys.setattr("warnoptions", pyo3::types::PyList::empty(py))?;
