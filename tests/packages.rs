@@ -228,9 +228,9 @@ fn packages_numpy_pickles_are_not_loaded() {
     let evil: &[u8] = b"cbuiltins\nopen\n(Vcanary\nVw\ntR.";
     for program in [
         "import numpy as np\nnp.load('evil.pkl', allow_pickle=True)\n",
-        "import numpy as np\nnp.savez('o.npz', x=np.array([{1: 2}], dtype=object))\n\
+        "import numpy as np\nnp.savez('o.npz', x=np.array([1, 'a'], dtype=object))\n\
          d = np.load('o.npz')\nd.allow_pickle = True\nprint(d['x'])\n",
-        "import numpy as np\nnp.save('o.npy', np.array([{1: 2}], dtype=object))\n\
+        "import numpy as np\nnp.save('o.npy', np.array([1, 'a'], dtype=object))\n\
          print(np.load('o.npy', allow_pickle=True))\n",
     ] {
         let sandbox = Sandbox::new()
@@ -666,4 +666,73 @@ fn packages_numpy_round_twenty_two_escapes_fail() {
          print(s.byteswap(), np.int32(1).byteswap(), np.generic.byteswap(np.int16(1)))\n",
     );
     out.assert_code(0).assert_stdout("(0, 0.0) 16777216 256\n");
+}
+
+/// Red-team round 21's re-entrancy class: numpy's loops over object arrays (`sort`,
+/// `argmax`, `max`, `clip`, `maximum.accumulate`, …) hold pointers into the array while
+/// they call the elements' methods; the program's `__lt__` assigned into the array and freed
+/// an element `sort` still used (a full escape). Object arrays now hold only values whose
+/// methods run none of the program's code: every way a program value enters one is refused
+/// by the language wall's guard on numpy (api/src/object_array_guard.rs), and the program's
+/// comparison method never runs (its marker is never printed).
+#[test]
+fn packages_numpy_object_arrays_hold_only_plain_values() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    let prelude = "import numpy as np\n\
+                   class P:\n    def __lt__(self, other):\n        print('PROGRAM-CODE-RAN')\n        \
+                   a[0] = 0\n        return True\n    def __add__(self, other):\n        \
+                   print('PROGRAM-CODE-RAN')\n        return self\n\
+                   a = np.empty(2, dtype=object)\n";
+    for entry in [
+        "a = np.array([P(), P()], dtype=object)",
+        "a = np.array([P(), P()])",
+        "a[0] = P()",
+        "a[:] = [P(), P()]",
+        "a[[0, 1]] = P()",
+        "a.fill(P())",
+        "np.put(a, [0], [P()])",
+        "np.copyto(a, P())",
+        "a[0] = (1, P())",
+        "a = np.fromiter([P(), P()], dtype=object)",
+        "a = np.frompyfunc(lambda x: P(), 1, 1)(np.arange(2))",
+        "a = np.frompyfunc(lambda x: (1, P()), 1, 2)(np.arange(2))",
+        "a = np.frompyfunc(lambda x, y: x, 2, 1, identity=P()).reduce(np.arange(2))",
+        "a = np.vectorize(lambda x: P(), otypes=[object])(np.arange(2))",
+        "z = np.zeros(2, dtype=[('f', object)]); z['f'][0] = P()",
+        "a = np.add.reduce(np.array([1, 2], dtype=object), initial=P())",
+        "a = np.array([1, 2], dtype=object) + P()",
+        // A list's comparison calls its items': a ragged array of lists is refused too.
+        "a = np.array([[1, 2], [P()]], dtype=object)",
+    ] {
+        let out = run(
+            &site,
+            &format!("{prelude}{entry}\na.sort()\nprint(np.max(a))\n"),
+        );
+        out.assert_code(6)
+            .assert_stderr_contains("numpy object arrays in the sandbox hold only numbers");
+        assert!(
+            !out.stdout().contains("PROGRAM-CODE-RAN"),
+            "{entry}: the program's method ran inside numpy: {}",
+            out.explain()
+        );
+    }
+    // Object arrays of plain values work as in CPython, frompyfunc and vectorize included.
+    let program = "import numpy as np\n\
+                   a = np.array([3, 'a', None, (1, 2), 2.5, b'x', True, 1j, np.float64(1.5)], dtype=object)\n\
+                   print(a, a[3], a.dtype)\n\
+                   b = np.array([3, 1, 2], dtype=object)\nb.sort()\nprint(b, b.max(), np.cumsum(b), b * 2)\n\
+                   print(np.frompyfunc(lambda x: x * 2, 1, 1)(np.arange(3)))\n\
+                   print(np.frompyfunc(divmod, 2, 2)(np.arange(4), 3))\n\
+                   print(np.vectorize(lambda x: x + 1)(np.arange(3)), np.frompyfunc(abs, 1, 1))\n\
+                   s = np.array(['b', 'a'], dtype=object)\ns.fill('z')\nprint(s)\n";
+    let out = run(&site, program);
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout(),
+        bare_cpython(&site, program),
+        "{}",
+        out.explain()
+    );
 }

@@ -19,6 +19,7 @@ pub mod misc;
 pub mod modules;
 pub mod namespace;
 pub mod net;
+pub(crate) mod object_array_guard;
 pub mod output;
 pub mod package_guards;
 pub mod private_attributes;

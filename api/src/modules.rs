@@ -372,7 +372,18 @@ fn build<'py>(py: Python<'py>, imports: &Imports<'_>) -> PyResult<Bound<'py, PyD
             "_guard_numpy",
             wrap_pyfunction!(crate::package_guards::guard_numpy, py)?,
         )?;
-
+        globals.set_item(
+            "_guard_object_arrays",
+            wrap_pyfunction!(crate::object_array_guard::guard_object_arrays, py)?,
+        )?;
+        globals.set_item(
+            "_allow_in_object_arrays",
+            wrap_pyfunction!(crate::object_array_guard::allow_in_object_arrays, py)?,
+        )?;
+        globals.set_item(
+            "_plain_value",
+            wrap_pyfunction!(crate::object_array_guard::plain_value, py)?,
+        )?;
         let builder = run_trusted(py, PACKAGES, "packages.py", &globals)?;
         let words = pyo3::types::PyFrozenSet::new(py, identifiers(imports.source))?;
         let site_packages = site_packages

@@ -18,6 +18,12 @@
 #   _guard_numpy_buffers(types)
 #                       each type's buffer export refuses an exporter whose dtype holds object
 #                       references
+#   _guard_object_arrays(api, object_dtype, generic, void, probe)
+#                       numpy's object dtype stores only plain values (numbers, strings,
+#                       bytes, None, numpy scalars, tuples of them): api/src/object_array_guard.rs
+#   _plain_value(value) value, or TypeError when an object array may not hold it
+#   _allow_in_object_arrays(cls)
+#                       instances of exactly cls (a class of numpy's) may be stored too
 #   _guard_numpy(ndarray, dtype)
 #                       installs the guards on numpy's C code (api/src/package_guards.rs):
 #                       no object array over a buffer, no `resize(refcheck=False)`
@@ -75,8 +81,10 @@ REFUSED = {
 
 # Guards on a package's C code, installed once it is imported (api/src/package_guards.rs),
 # and once the proxies are built (their lazily loaded submodules imported).
-C_GUARDS = {"numpy": lambda numpy: _guard_numpy(numpy.ndarray, numpy.dtype)}
-AFTER_IMPORT_GUARDS = {"numpy": lambda numpy: (_guard_numpy_random(numpy),
+C_GUARDS = {"numpy": lambda numpy: (_guard_numpy(numpy.ndarray, numpy.dtype),
+                                     _guard_numpy_object_arrays(numpy))}
+AFTER_IMPORT_GUARDS = {"numpy": lambda numpy: (_allow_numpy_object_types(),
+                                                _guard_numpy_random(numpy),
                                                 _guard_numpy_strings(numpy),
                                                 _guard_numpy_scalars(numpy),
                                                 _guard_numpy_buffers(_numpy_buffer_types(numpy)))}
@@ -150,6 +158,55 @@ def _guard_numpy_scalars(numpy):
         return original(self, *args, **kwargs)
 
     _set_type_attribute(generic, "byteswap", byteswap)
+
+
+def _guard_numpy_object_arrays(numpy):
+    """numpy's loops over object arrays hold pointers into the array while they call the
+    elements' methods (red-team round 21 turned `a.sort()` over the program's objects into
+    the real builtins): object arrays hold only values whose methods are C code that runs
+    none of the program's (api/src/object_array_guard.rs). The object dtype's `setitem`
+    refuses other values; `frompyfunc`, which stores what a program function returns, is
+    replaced wherever numpy holds it (`vectorize` calls it from its module) by one checking
+    each result and the identity."""
+    def probe():
+        numpy.empty(1, dtype=object)[0] = None
+
+    _guard_object_arrays(_sys.modules["numpy._core._multiarray_umath"]._ARRAY_API,
+                         numpy.dtype(object), numpy.generic, numpy.void, probe)
+    real = numpy.frompyfunc
+
+    def frompyfunc(func, /, nin, nout, **kwargs):
+        nout = _operator.index(nout)
+        if "identity" in kwargs:
+            kwargs["identity"] = _plain_value(kwargs["identity"])
+
+        def checked(*args):
+            result = func(*args)
+            if nout == 1 or not isinstance(result, tuple):
+                return _plain_value(result)
+            # The items themselves (a program subclass's own `__iter__` is not asked).
+            return tuple(_plain_value(item) for item in tuple.__iter__(result))
+
+        name = getattr(func, "__name__", None)
+        if type(name) is str:
+            checked.__name__ = name
+        return real(checked, nin, nout, **kwargs)
+
+    frompyfunc.__doc__ = real.__doc__
+    frompyfunc.__module__ = "numpy"
+    for name, module in list(_sys.modules.items()):
+        if (name == "numpy" or name.startswith("numpy.")) and module is not None:
+            if getattr(module, "frompyfunc", None) is real:
+                setattr(module, "frompyfunc", frompyfunc)
+
+
+def _allow_numpy_object_types():
+    """What numpy itself stores in object arrays beyond plain values: `numpy.ma` prints a
+    masked array through an object array holding its `masked_print_option`, an instance of
+    a class of its own with CPython's default comparisons and no arithmetic."""
+    ma = _sys.modules.get("numpy.ma.core")
+    if ma is not None:
+        _allow_in_object_arrays(ma._MaskedPrintOption)
 
 
 def _numpy_buffer_types(numpy):
