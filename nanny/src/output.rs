@@ -75,6 +75,16 @@ impl Relay {
         })
     }
 
+    /// Starts the writer thread now, once the supervisor has forked (a thread must not exist
+    /// when it forks): made while the sandbox starts, it is ready when the output comes, not
+    /// made after the program has ended. A thread that cannot be made is reported at the
+    /// first write, as before.
+    pub(crate) fn start(&mut self) {
+        if let Relay::Fds(writer) = self {
+            let _ = writer.start();
+        }
+    }
+
     /// Hands `bytes` from `stream` over without waiting for the destination. A log that
     /// cannot be written loses output, never the run (as RepyV2's).
     pub(crate) fn write(&mut self, stream: Stream, bytes: &[u8]) {
@@ -150,8 +160,9 @@ struct Shared {
     written: AtomicU64,
 }
 
-/// Writes relayed output to descriptors on a thread of its own (started at the first write,
-/// so none exists when the supervisor forks).
+/// Writes relayed output to descriptors on a thread of its own (started once the supervisor
+/// has forked the sandbox, [`Relay::start`], or at the first write: none exists when the
+/// supervisor forks).
 #[derive(Debug)]
 pub(crate) struct FdWriter {
     /// The caller's descriptors; `None` writes to the supervisor's own stdout and stderr.
@@ -176,25 +187,36 @@ impl FdWriter {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Starts the writer thread if it is not running; false when it cannot be started.
+    fn start(&mut self) -> bool {
+        if self.thread.is_some() {
+            return true;
+        }
+        let Some(fds) = self.fds.take() else {
+            return false;
+        };
+        let shared = Arc::clone(&self.shared);
+        let spawned = std::thread::Builder::new()
+            .name("repy-output".into())
+            .spawn(move || write_loop(&shared, fds));
+        match spawned {
+            Ok(handle) => {
+                self.thread = Some(handle);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     fn push(&mut self, stream: Stream, bytes: &[u8]) {
         if bytes.is_empty() {
             return;
         }
-        if self.thread.is_none() {
-            let fds = self.fds.take().unwrap_or_default();
-            let shared = Arc::clone(&self.shared);
-            let spawned = std::thread::Builder::new()
-                .name("repy-output".into())
-                .spawn(move || write_loop(&shared, fds));
-            match spawned {
-                Ok(handle) => self.thread = Some(handle),
-                Err(_) => {
-                    // No thread: the output cannot be relayed, and the run is told so.
-                    let mut queue = self.lock();
-                    queue.failed.get_or_insert((stream, Errno::EAGAIN));
-                    return;
-                }
-            }
+        if !self.start() {
+            // No thread: the output cannot be relayed, and the run is told so.
+            let mut queue = self.lock();
+            queue.failed.get_or_insert((stream, Errno::EAGAIN));
+            return;
         }
         let mut queue = self.lock();
         if queue.broken[stream.index()] {
@@ -243,11 +265,21 @@ impl FdWriter {
     }
 
     fn finish(&mut self, stall: Duration, interrupted: &mut dyn FnMut() -> bool) -> u64 {
-        self.lock().closed = true;
+        let written = {
+            let mut queue = self.lock();
+            queue.closed = true;
+            // `bytes` drops only once a chunk is written (or given up on with its stream).
+            queue.bytes == 0
+        };
         self.shared.changed.notify_one();
         let Some(thread) = self.thread.take() else {
             return 0;
         };
+        if written {
+            // Nothing waits: the writer ends on its own (see below).
+            drop(thread);
+            return 0;
+        }
         let mut seen = self.shared.written.load(Ordering::Relaxed);
         let mut since = Instant::now();
         loop {
@@ -282,7 +314,10 @@ impl FdWriter {
                 return dropped as u64;
             }
         }
-        let _ = thread.join();
+        // The writer has done everything once `ended` is set (it returns right after): it is
+        // detached, not joined, which would wait for the thread's exit itself (about half a
+        // millisecond at the end of every run). It ends on its own, or with the process.
+        drop(thread);
         0
     }
 }

@@ -654,6 +654,7 @@ impl Supervisor {
                 drop(control);
                 drop(sandbox);
                 drop(child_stdin);
+                self.relay.start();
                 let relaying = stdin_relay.is_some();
                 let joined = read_joined(&joined_r);
                 drop(joined_r);
