@@ -210,7 +210,7 @@ mod tests {
             safe_check::Options::python(["heapq", "math"])
         );
         let refused =
-            Checker::new(Profile::Python, &names(&["decimal"]), &[]).expect_err("not shipped");
+            Checker::new(Profile::Python, &names(&["inspect"]), &[]).expect_err("not shipped");
         assert!(
             refused.contains("not a module this build provides"),
             "{refused}"

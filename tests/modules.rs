@@ -11,11 +11,11 @@ const POLICY: &str = "profile = \"python\"\n\n[resources]\nmemory = \"200 MB\"\n
                       \"functools\", \"operator\", \"collections\", \"string\", \"copy\", \
                       \"random\", \"json\", \"re\", \"textwrap\", \"fractions\", \"sys\", \
                       \"abc\", \"typing\", \"dataclasses\", \"doctest\", \"statistics\", \
-                      \"datetime\", \"enum\"]\n";
+                      \"datetime\", \"enum\", \"decimal\"]\n";
 
 /// Modules of the standard library this build does not ship (docs/modules.md says why): a
 /// policy listing any of them is refused by name.
-const NOT_SHIPPED: &[&str] = &["decimal", "os", "inspect", "time", "subprocess"];
+const NOT_SHIPPED: &[&str] = &["os", "inspect", "time", "subprocess", "pickle"];
 
 /// Runs `program` under [`POLICY`].
 fn run(program: &str) -> RunOutput {
@@ -724,4 +724,71 @@ fn modules_round_eighteen_escapes_fail() {
          @dataclasses.dataclass\nclass B(Base):\n    x: Renamer()\n    y: int = 1\nprint(B(), dataclasses.fields(B)[0].name)\n",
     );
     out.assert_code(0).assert_stdout("B(x=0, y=1) x\n");
+}
+
+/// `decimal`, as programs use it: contexts, rounding, quantize, signals and traps, the
+/// thread's own context, `localcontext`, tuples and formatting, all as in CPython.
+#[test]
+fn modules_decimal_like_cpython() {
+    assert_like_cpython(
+        "from decimal import Decimal, getcontext, localcontext, ROUND_HALF_UP, ROUND_DOWN, \
+         InvalidOperation, DivisionByZero, Context, Inexact\nimport decimal\n\
+         print(Decimal('1.1') + Decimal('2.2'), Decimal(1) / Decimal(7), Decimal('3.14159').quantize(Decimal('0.01'), rounding=ROUND_HALF_UP))\n\
+         getcontext().prec = 50\nprint(Decimal(2).sqrt(), Decimal(1).exp(), Decimal(10).ln())\n\
+         with localcontext() as ctx:\n    ctx.prec = 5\n    ctx.rounding = ROUND_DOWN\n    print(Decimal(2) / Decimal(3), ctx)\n\
+         print(Decimal(2) / Decimal(3))\n\
+         with localcontext(prec=3):\n    print(Decimal('1.23456') * 1)\n\
+         try:\n    Decimal(1) / Decimal(0)\nexcept DivisionByZero as e:\n    print('div', type(e).__name__, isinstance(e, ArithmeticError))\n\
+         ctx = Context(prec=6, traps=[Inexact])\n\
+         try:\n    ctx.divide(Decimal(1), Decimal(3))\nexcept Inexact:\n    print('inexact trapped', ctx.flags[Inexact])\n\
+         try:\n    Decimal('x')\nexcept InvalidOperation as e:\n    print('invalid', e)\n\
+         d = Decimal('-12.3400')\nprint(d.as_tuple(), d.normalize(), d.as_integer_ratio(), int(d), float(d), round(d, 1), hash(Decimal(2)) == hash(2))\n\
+         print(f'{Decimal(\"1234.5678\"):,.2f}', '{:e}'.format(Decimal('0.000123')), sorted([Decimal('2.5'), Decimal('-1'), Decimal('0.1')]), sum([Decimal('0.1')] * 10))\n\
+         print(decimal.MAX_PREC > 0, decimal.HAVE_THREADS, Decimal.from_float(0.1))\n",
+    );
+}
+
+/// `decimal`'s contexts take only what their C setters accept; a context's private state is
+/// out of reach (the private-attribute guard), its dunders refused by the checker, and a
+/// result of the largest precision is refused by libmpdec (`MemoryError`) before it allocates.
+#[test]
+fn modules_decimal_escapes_fail() {
+    for (program, needle) in [
+        (
+            "import decimal\nprint(decimal.getcontext()._traps)\n",
+            "_traps",
+        ),
+        (
+            "import decimal\nclass P:\n    pass\ndecimal.Context(traps=[P])\n",
+            "Error",
+        ),
+        (
+            "import decimal\nclass P:\n    pass\ndecimal.localcontext(prec=P())\n",
+            "TypeError",
+        ),
+        (
+            "import decimal\ndecimal.getcontext().rounding = 'anything'\n",
+            "TypeError",
+        ),
+        ("import decimal\nprint(decimal._decimal)\n", "_decimal"),
+        (
+            "import decimal\nprint(decimal.Decimal)\nprint(decimal.sys)\n",
+            "has no attribute 'sys'",
+        ),
+    ] {
+        assert_raises(program, needle);
+    }
+    assert_refused(
+        "import decimal\nprint(decimal.Decimal(1).__reduce__())\n",
+        "R201",
+    );
+    Sandbox::new()
+        .restrictions(&POLICY.replace("\"200 MB\"", "\"60 MB\""))
+        .program(
+            "import decimal\nctx = decimal.getcontext()\nctx.prec = decimal.MAX_PREC\n\
+             ctx.Emax = decimal.MAX_EMAX\nprint(decimal.Decimal(1) / decimal.Decimal(3))\n",
+        )
+        .run(&[])
+        .assert_code(6)
+        .assert_stderr_contains("MemoryError");
 }

@@ -376,9 +376,9 @@ log(str(math.floor(2.5)) + '\\n')
     check(&["--profile", "python", "--module", "heapq,math"]).assert_code(0);
     check(&["--profile", "python", "--module", "heapq"]).assert_code(5);
     // A module this build does not ship: as a policy listing it, refused by name.
-    check(&["--profile", "python", "--module", "decimal"])
+    check(&["--profile", "python", "--module", "inspect"])
         .assert_code(4)
-        .assert_stderr_contains("`decimal` is not a module this build provides");
+        .assert_stderr_contains("`inspect` is not a module this build provides");
     // Usage errors: --module without the python profile, a name no policy could list, a
     // profile that does not exist.
     check(&["--module", "math"])

@@ -34,6 +34,7 @@ pub const SHIPPED_MODULES: &[&str] = &[
     "re",
     "textwrap",
     "fractions",
+    "decimal",
     "sys",
     "abc",
     "typing",

@@ -574,6 +574,24 @@ def _fractions():
     return {"Fraction": real.Fraction}
 
 
+DECIMAL = ("Decimal Context DecimalTuple DefaultContext BasicContext ExtendedContext "
+           "DecimalException Clamped InvalidOperation DivisionByZero Inexact Rounded "
+           "Subnormal Overflow Underflow FloatOperation DivisionImpossible InvalidContext "
+           "ConversionSyntax DivisionUndefined ROUND_DOWN ROUND_HALF_UP ROUND_HALF_EVEN "
+           "ROUND_CEILING ROUND_FLOOR ROUND_UP ROUND_HALF_DOWN ROUND_05UP setcontext "
+           "getcontext localcontext MAX_PREC MAX_EMAX MIN_EMIN MIN_ETINY HAVE_THREADS "
+           "HAVE_CONTEXTVAR").split()
+
+
+def _decimal():
+    # CPython's C `_decimal` (libmpdec). Its contexts are the program's own state: a context
+    # per thread (a context variable), whose precision, rounding, exponent limits, flags and
+    # traps only change the program's own arithmetic; their setters take ints, the rounding
+    # names and the signal classes, and refuse anything else in C. A huge precision is CPU
+    # and memory the nanny accounts.
+    return _plain("decimal", DECIMAL)
+
+
 # ---- statistics, datetime ---------------------------------------------------------------------
 
 STATISTICS = ("mean fmean geometric_mean harmonic_mean median median_low median_high "
@@ -1008,6 +1026,7 @@ BUILDERS = {
     "re": _re,
     "textwrap": _textwrap,
     "fractions": _fractions,
+    "decimal": _decimal,
     "sys": lambda: _sys_exports(),
     "abc": _abc,
     "typing": _typing,
