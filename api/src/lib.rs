@@ -8,6 +8,7 @@ pub mod args;
 pub mod builtins;
 pub mod charge;
 pub mod cpython_guards;
+pub(crate) mod deferred_finalizers;
 pub mod descriptors;
 pub mod doctest_support;
 pub(crate) mod embedded;

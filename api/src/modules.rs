@@ -377,6 +377,14 @@ fn build<'py>(py: Python<'py>, imports: &Imports<'_>) -> PyResult<Bound<'py, PyD
             wrap_pyfunction!(crate::object_array_guard::guard_object_arrays, py)?,
         )?;
         globals.set_item(
+            "_defer_finalizers",
+            wrap_pyfunction!(crate::deferred_finalizers::defer_finalizers, py)?,
+        )?;
+        globals.set_item(
+            "_gc_phase",
+            wrap_pyfunction!(crate::deferred_finalizers::gc_phase, py)?,
+        )?;
+        globals.set_item(
             "_allow_in_object_arrays",
             wrap_pyfunction!(crate::object_array_guard::allow_in_object_arrays, py)?,
         )?;
@@ -441,6 +449,10 @@ fn stdlib_names(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     globals.set_item("_guard", wrap_pyfunction!(guard, py)?)?;
     globals.set_item("_proxy", wrap_pyfunction!(make_proxy, py)?)?;
     globals.set_item("_safe_name", wrap_pyfunction!(safe_name, py)?)?;
+    globals.set_item(
+        "_patch_program_class",
+        wrap_pyfunction!(crate::deferred_finalizers::patch_program_class, py)?,
+    )?;
     globals.set_item("_charge_random", wrap_pyfunction!(charge_random, py)?)?;
     globals.set_item("_sys_exports", wrap_pyfunction!(sys_exports, py)?)?;
     globals.set_item(

@@ -179,6 +179,7 @@ fn build_class<'py>(
     if let Ok(made) = class.cast::<pyo3::types::PyType>() {
         crate::package_guards::refuse_c_bases(made)?;
         class.setattr(key(py, &PROGRAM_CLASS, PROGRAM_CLASS_KEY), marker(py))?;
+        crate::deferred_finalizers::patch_program_class(made)?;
     }
     Ok(class)
 }

@@ -22,6 +22,9 @@
 #                       numpy's object dtype stores only plain values (numbers, strings,
 #                       bytes, None, numpy scalars, tuples of them): api/src/object_array_guard.rs
 #   _plain_value(value) value, or TypeError when an object array may not hold it
+#   _defer_finalizers() / _gc_phase(phase, info)
+#                       finalizers found by the collector run at the next bytecode boundary
+#                       (api/src/deferred_finalizers.rs); _gc_phase is the gc.callbacks entry
 #   _allow_in_object_arrays(cls)
 #                       instances of exactly cls (a class of numpy's) may be stored too
 #   _guard_numpy(ndarray, dtype)
@@ -207,6 +210,16 @@ def _allow_numpy_object_types():
     ma = _sys.modules.get("numpy.ma.core")
     if ma is not None:
         _allow_in_object_arrays(ma._MaskedPrintOption)
+
+
+def _defer_collected_finalizers():
+    """A collection starts at an allocation, and numpy's loops allocate while they hold
+    pointers into object arrays: the finalizers it finds (a generator's `finally`, a
+    `__del__`) run later, at the main thread's next bytecode boundary, not inside the loop
+    (api/src/deferred_finalizers.rs). The callback marking a collection is a C function."""
+    import gc
+    _defer_finalizers()
+    gc.callbacks.append(_gc_phase)
 
 
 def _numpy_buffer_types(numpy):
@@ -500,6 +513,7 @@ def build(site_packages, names, words):
                 pass
     _text_codecs_only()
     _refuse_unpickling()
+    _defer_collected_finalizers()
     proxies = {}
     for module in modules:
         builder = _Builder(module.__name__, words)

@@ -23,6 +23,9 @@
 #                       handler installed)
 #   _is_program_class(cls)
 #                       whether cls was made by the program's `class` statement
+#   _patch_program_class(cls)
+#                       a class remade from the program's: its finalizer deferred during a
+#                       collection, as the class statement's (api/src/deferred_finalizers.rs)
 #   _sys_exports()      the export dict of the sandbox's own `sys` (api/src/sys_module.rs):
 #                       streams onto the sandbox's input and output, argv, exit, recursion
 #                       limit, read-only facts; never CPython's `sys`
@@ -827,6 +830,9 @@ def _dataclasses():
             _check_inherited(cls)
             made = real.dataclass(cls, **kwargs)
             _freeze(made)
+            # `slots=True` remakes the class: its `__del__` is deferred during a collection
+            # as the class statement's was (api/src/deferred_finalizers.rs).
+            _patch_program_class(made)
             return made
         return wrap if cls is None else wrap(cls)
 
