@@ -781,3 +781,52 @@ fn packages_numpy_collector_finalizers_run_after_the_loop() {
         "the collector no longer runs inside numpy's loop in bare CPython: the test proves nothing"
     );
 }
+
+/// Red-team round 23: numpy.ma's print-option class was let into object arrays by type, and
+/// an instance the program made held the program's object; numpy freeing it when it
+/// overwrote the element ran the program's `__del__` inside `a[idx] = v`, after numpy checked
+/// `idx` and before it read it again (an out-of-bounds write of object pointers, turned into
+/// the real builtins). Only numpy's own print option is let in now, by identity, and its
+/// display is only ever a `str`.
+#[test]
+fn packages_numpy_round_twenty_three_escapes_fail() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    let prelude = "import numpy as np\nMPO = type(np.ma.masked_print_option)\n\
+                   a = np.empty(8, dtype=object)\nidx = np.arange(8, dtype=np.intp)\n\
+                   class P:\n    def __del__(self):\n        idx[1:] = 10**7\n";
+    for (entry, needle) in [
+        (
+            "a[0] = MPO(P())",
+            "numpy object arrays in the sandbox hold only numbers",
+        ),
+        (
+            "np.ma.masked_print_option.set_display(P())",
+            "the masked print option's display must be a str",
+        ),
+    ] {
+        let out = run(
+            &site,
+            &format!("{prelude}{entry}\nvals = np.empty(8, dtype=object)\nvals[:] = 7\na[idx] = vals\nprint(a)\n"),
+        );
+        // Refused where the program object would have entered (the object, freed with
+        // the error, runs its `__del__` there, outside any loop): `a[idx] = vals` never ran.
+        out.assert_code(6).assert_stderr_contains(needle);
+        assert!(
+            !out.stderr().contains("a[idx] = vals") && !out.stdout().contains("[7 7"),
+            "{entry}: {}",
+            out.explain()
+        );
+    }
+    let program = "import numpy as np\nnp.ma.masked_print_option.set_display('??')\n\
+                   m = np.ma.masked_array([1, 2, 3], mask=[0, 1, 0])\nprint(m, m.sum(), str(np.ma.masked_print_option))\n";
+    let out = run(&site, program);
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout(),
+        bare_cpython(&site, program),
+        "{}",
+        out.explain()
+    );
+}

@@ -1,5 +1,6 @@
 //! What numpy's object arrays may hold in the sandbox (docs/packages.md): numbers, strings,
-//! bytes, `None`, numpy's own scalars, and tuples of them.
+//! bytes, `None`, numpy's own scalars (not `numpy.void`, whose fields may be objects), tuples
+//! of them, and the few objects of numpy's own named in `modules/packages.py`.
 //!
 //! numpy's C loops over object arrays (`sort`, `partition`, `argmax`, `max`, `clip`,
 //! `maximum.accumulate`, the arithmetic ufuncs, …) hold borrowed pointers to the elements
@@ -10,13 +11,17 @@
 //! numpy's loops are what they are in CPython; and what the loops compute from them is of
 //! those types again.
 //!
-//! Every Python value enters an object array through the object dtype's `setitem` (numpy's
-//! `PyArray_Pack`: array construction and coercion, item and slice assignment, `fill`,
-//! `put`, `copyto`, `fromiter`, reductions' `initial`, structured fields); its function in
-//! numpy's table for the object dtype is replaced by [`guarded_setitem`], which refuses any
-//! other value. The other way in, `numpy.frompyfunc` (and `numpy.vectorize`, built on it),
-//! stores what a program function returns: `modules/packages.py` wraps the function with
-//! [`plain_value`]'s check.
+//! Every value a program hands numpy enters an object array through the object dtype's
+//! `setitem` (numpy's `PyArray_Pack`: array construction and coercion, item and slice
+//! assignment, `fill`, `put`, `copyto`, `fromiter`, reductions' `initial`, structured
+//! fields); its function in numpy's table for the object dtype is replaced by
+//! [`guarded_setitem`], which refuses any other value. `numpy.frompyfunc` (and
+//! `numpy.vectorize`, built on it) stores what a program function returns:
+//! `modules/packages.py` wraps the function with [`plain_value`]'s check. What numpy's own
+//! loops and casts store directly is computed from such values by C code: numbers, strings,
+//! naive `datetime` objects (casts from `datetime64`), and numpy arrays of plain values (a
+//! numpy scalar plus a tuple), none of which runs the program's code (red-team round 23 found
+//! these and no way from them to the program's code).
 
 use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,10 +41,12 @@ static DTYPE_SETITEM_CALLS: AtomicUsize = AtomicUsize::new(0);
 /// type that can hold object fields), as pointers.
 static GENERIC: AtomicUsize = AtomicUsize::new(0);
 static VOID: AtomicUsize = AtomicUsize::new(0);
-/// Further types (exact) a listed package itself stores in object arrays, each named in
-/// `modules/packages.py` with its reason; their comparisons and arithmetic are CPython's
-/// defaults.
-static PACKAGE_TYPES: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+/// Further objects (by identity) a listed package itself stores in object arrays, each named
+/// in `modules/packages.py` with its reason, and kept alive there for the process. By
+/// identity, not by type: an instance the program makes of the same class could hold the
+/// program's objects, whose `__del__` would run when numpy overwrites the element (red-team
+/// round 23: inside `a[idx] = v`, after numpy checked `idx` and before it read it again).
+static PACKAGE_OBJECTS: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
 
 /// The index of `_PyDataType_GetArrFuncs` in numpy 2's C-API table (`__multiarray_api.h`).
 const GET_ARRFUNCS: usize = 365;
@@ -96,9 +103,9 @@ unsafe fn is_plain(value: *mut ffi::PyObject, depth: usize) -> bool {
             return (0..length)
                 .all(|index| is_plain(ffi::PyTuple_GET_ITEM(value, index), depth + 1));
         }
-        if PACKAGE_TYPES
+        if PACKAGE_OBJECTS
             .lock()
-            .is_ok_and(|types| types.contains(&(class as usize)))
+            .is_ok_and(|objects| objects.contains(&(value as usize)))
         {
             return true;
         }
@@ -253,14 +260,15 @@ pub(crate) fn guard_object_arrays(
     Ok(())
 }
 
-/// `_allow_in_object_arrays(cls)` for `modules/packages.py`: instances of exactly `cls` (a
-/// class of a listed package, kept alive by its module) may be stored in object arrays.
+/// `_allow_in_object_arrays(obj)` for `modules/packages.py`: exactly `obj` (an object of a
+/// listed package whose state the program cannot replace with its own objects) may be stored
+/// in object arrays. A reference is kept for the process, so the address stays its.
 #[pyfunction]
-pub(crate) fn allow_in_object_arrays(class: &Bound<'_, PyType>) -> PyResult<()> {
-    let mut types = PACKAGE_TYPES
+pub(crate) fn allow_in_object_arrays(object: &Bound<'_, PyAny>) -> PyResult<()> {
+    let mut objects = PACKAGE_OBJECTS
         .lock()
         .map_err(|_| PyRuntimeError::new_err("internal error: object-array guard poisoned"))?;
-    types.push(class.as_type_ptr() as usize);
+    objects.push(object.clone().unbind().into_ptr() as usize);
     Ok(())
 }
 

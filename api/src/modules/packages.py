@@ -25,8 +25,8 @@
 #   _defer_finalizers() / _gc_phase(phase, info)
 #                       finalizers found by the collector run at the next bytecode boundary
 #                       (api/src/deferred_finalizers.rs); _gc_phase is the gc.callbacks entry
-#   _allow_in_object_arrays(cls)
-#                       instances of exactly cls (a class of numpy's) may be stored too
+#   _allow_in_object_arrays(obj)
+#                       exactly obj (an object of numpy's) may be stored too
 #   _guard_numpy(ndarray, dtype)
 #                       installs the guards on numpy's C code (api/src/package_guards.rs):
 #                       no object array over a buffer, no `resize(refcheck=False)`
@@ -205,11 +205,29 @@ def _guard_numpy_object_arrays(numpy):
 
 def _allow_numpy_object_types():
     """What numpy itself stores in object arrays beyond plain values: `numpy.ma` prints a
-    masked array through an object array holding its `masked_print_option`, an instance of
-    a class of its own with CPython's default comparisons and no arithmetic."""
+    masked array through an object array holding its `masked_print_option`, an object of a
+    class of its own with CPython's default comparisons and no arithmetic. That one object
+    only (by identity: an instance the program makes may hold the program's objects, red-team
+    round 23), and its display only ever an exact `str` (`set_display` is its one way to set
+    it; `_display` is private to the program)."""
     ma = _sys.modules.get("numpy.ma.core")
-    if ma is not None:
-        _allow_in_object_arrays(ma._MaskedPrintOption)
+    if ma is None:
+        return
+    option = ma.masked_print_option
+    cls = type(option)
+    original = cls.__dict__["set_display"]
+
+    def set_display(self, s):
+        if type(s) is not str:
+            raise TypeError("the masked print option's display must be a str in the sandbox")
+        return original(self, s)
+
+    set_display.__doc__ = original.__doc__
+    set_display.__qualname__ = original.__qualname__
+    cls.set_display = set_display
+    if type(option._display) is not str:
+        raise RuntimeError("numpy.ma's print option does not display a str")
+    _allow_in_object_arrays(option)
 
 
 def _defer_collected_finalizers():
