@@ -798,8 +798,13 @@ fn packages_numpy_round_twenty_three_escapes_fail() {
                    class P:\n    def __del__(self):\n        idx[1:] = 10**7\n";
     for (entry, needle) in [
         (
-            "a[0] = MPO(P())",
+            // An instance the program makes (its display must be a str since round 24).
+            "a[0] = MPO('x')",
             "numpy object arrays in the sandbox hold only numbers",
+        ),
+        (
+            "a[0] = MPO(P())",
+            "the masked print option's display must be a str",
         ),
         (
             "np.ma.masked_print_option.set_display(P())",
@@ -821,6 +826,44 @@ fn packages_numpy_round_twenty_three_escapes_fail() {
     }
     let program = "import numpy as np\nnp.ma.masked_print_option.set_display('??')\n\
                    m = np.ma.masked_array([1, 2, 3], mask=[0, 1, 0])\nprint(m, m.sum(), str(np.ma.masked_print_option))\n";
+    let out = run(&site, program);
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout(),
+        bare_cpython(&site, program),
+        "{}",
+        out.explain()
+    );
+}
+
+/// Red-team round 24, two full escapes through `s[idx] = vals` (numpy checks the index
+/// array, then reads it again in its loop): numpy.ma's print option ran Python per element
+/// of the cast (`__str__`), where the program's object (re-set through `__init__`) or a second
+/// program thread rewrote the index array; and numpy runs that loop without the interpreter,
+/// where a second thread can always run. Its `__str__`/`__repr__` are C callables now and
+/// its display an exact `str`; with packages listed the program has one thread.
+#[test]
+fn packages_numpy_round_twenty_four_escapes_fail() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    for (program, needle) in [
+        (
+            "import numpy as np\nclass P:\n    pass\nnp.ma.masked_print_option.__init__(P())\n",
+            "the masked print option's display must be a str",
+        ),
+        (
+            "def racer():\n    pass\ncreatethread(racer)\n",
+            "createthread is not available while the restrictions list packages",
+        ),
+    ] {
+        assert_raises(&site, program, needle);
+    }
+    // The option still prints as numpy.ma's, and a cast of an array holding it works.
+    let program = "import numpy as np\nopt = np.ma.masked_print_option\n\
+                   print(str(opt), repr(opt), opt.display(), opt.enabled())\n\
+                   v = np.empty(3, dtype=object)\nv[:] = opt\nprint(v.astype('S4'), v.astype(str))\n\
+                   opt.__init__('<>')\nprint(np.ma.masked_array([5, 6], mask=[1, 0]))\n";
     let out = run(&site, program);
     out.assert_code(0);
     assert_eq!(

@@ -53,6 +53,18 @@ pub fn createthread(
     if !is_function(&function) {
         return Err(args::invalid_type(&function));
     }
+    if crate::modules::packages_listed() {
+        // A trusted package's C code releases the interpreter while it works on memory the
+        // program can reach: numpy checks a fancy index array, then reads it again without
+        // the interpreter, and a second thread rewrote it in between (red-team round 24: an
+        // out-of-bounds write, turned into the real builtins). With packages listed the
+        // program runs on one thread.
+        return Err(crate::exceptions::ResourceForbiddenError::new_err(
+            "createthread is not available while the restrictions list packages: their C \
+             code works on the program's arrays without the interpreter, where a second \
+             thread could change them",
+        ));
+    }
     let number = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
     charge::acquire(Item::EVENTS, number)?;
     *LIVE.lock().unwrap_or_else(PoisonError::into_inner) += 1;

@@ -205,28 +205,54 @@ def _guard_numpy_object_arrays(numpy):
 
 def _allow_numpy_object_types():
     """What numpy itself stores in object arrays beyond plain values: `numpy.ma` prints a
-    masked array through an object array holding its `masked_print_option`, an object of a
-    class of its own with CPython's default comparisons and no arithmetic. That one object
-    only (by identity: an instance the program makes may hold the program's objects, red-team
-    round 23), and its display only ever an exact `str` (`set_display` is its one way to set
-    it; `_display` is private to the program)."""
+    masked array through an object array holding its `masked_print_option`. That one object
+    only, by identity (an instance the program makes may hold the program's objects,
+    red-team round 23), and made to behave as plain values do: nothing numpy's C code calls
+    on it runs Python. Its `__str__`/`__repr__` were numpy.ma's Python
+    (`str(self._display)`): a cast of an object array holding it (`s[idx] = vals` into a
+    bytes array) ran bytecode per element, where the program's own object (set through
+    `__init__`), another thread or a pending finalizer rewrote the index array numpy had
+    already checked (red-team round 24, two full escapes). They are now C callables
+    returning the display, and the display is only ever an exact `str` (`__init__` and
+    `set_display` check it). Known difference: every instance of the class shows the
+    option's display (numpy makes only the one)."""
     ma = _sys.modules.get("numpy.ma.core")
     if ma is None:
         return
+    import functools
     option = ma.masked_print_option
     cls = type(option)
-    original = cls.__dict__["set_display"]
+    original_init = cls.__dict__["__init__"]
+    original_set = cls.__dict__["set_display"]
+
+    def text(value):
+        if type(value) is not str:
+            raise TypeError("the masked print option's display must be a str in the sandbox")
+        return value
+
+    def show(value):
+        # A partial of a C method: `str(option)` and `repr(option)` run no bytecode.
+        shown = functools.partial(str.__str__, value)
+        cls.__str__ = shown
+        cls.__repr__ = shown
+
+    def __init__(self, display):
+        original_init(self, text(display))
+        if self is option:
+            show(display)
 
     def set_display(self, s):
-        if type(s) is not str:
-            raise TypeError("the masked print option's display must be a str in the sandbox")
-        return original(self, s)
+        original_set(self, text(s))
+        if self is option:
+            show(s)
 
-    set_display.__doc__ = original.__doc__
-    set_display.__qualname__ = original.__qualname__
+    for replacement, original in ((__init__, original_init), (set_display, original_set)):
+        replacement.__doc__ = original.__doc__
+        replacement.__qualname__ = original.__qualname__
+        replacement.__module__ = original.__module__
+    cls.__init__ = __init__
     cls.set_display = set_display
-    if type(option._display) is not str:
-        raise RuntimeError("numpy.ma's print option does not display a str")
+    show(text(option._display))
     _allow_in_object_arrays(option)
 
 
