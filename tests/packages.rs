@@ -873,3 +873,42 @@ fn packages_numpy_round_twenty_four_escapes_fail() {
         out.explain()
     );
 }
+
+/// Red-team round 25: a finalizer the collector found ran at the first bytecode boundary
+/// after the collection, which lay inside numpy's C loop: object `np.gcd.at` calls numpy's
+/// own Python `_gcd` per element, after checking the index array it reads again for the next
+/// one, and the program's `__del__` rewrote it there (out of bounds: a full escape). Queued
+/// finalizers now run only in a frame of the program's own code: the loop sees the indices
+/// it checked (`a[7]` untouched), and the finalizer runs later.
+#[test]
+fn packages_numpy_round_twenty_five_escapes_fail() {
+    let Some(site) = numpy_site_packages() else {
+        return;
+    };
+    // 750 tuples built in one expression (no bytecode boundary between them) start a
+    // collection inside the argument list of `np.gcd.at`, just before its loop.
+    let garbage: Vec<String> = (0..750).map(|i| format!("T25 + ({i},)")).collect();
+    let program = format!(
+        "import numpy as np\nT25 = tuple(range(25))\nstate = {{'phase': None}}\n\
+         class G:\n    def __del__(self):\n        if state['phase'] == 'g':\n            \
+         state['idx'][1:] = 7\n        print('finalizer ran in phase', state['phase'])\n\
+         a = np.empty(10, dtype=object)\na[:] = 9.0\nidx = np.zeros(8, dtype=np.intp)\n\
+         vals = np.empty(8, dtype=object)\nvals[:] = 6.0\nstate['idx'] = idx\nstate['phase'] = 'g'\n\
+         g = G()\ng.me = g\ndel g\n\
+         np.gcd.at(a, idx, ([{}], vals)[1])\nstate['phase'] = 'after'\n\
+         print('a[7] =', a[7], 'a[0] =', a[0])\n",
+        garbage.join(", ")
+    );
+    let out = run(&site, &program);
+    out.assert_code(0);
+    assert!(
+        out.stdout().contains("a[7] = 9.0 a[0] = 3.0"),
+        "{}",
+        out.explain()
+    );
+    assert!(
+        !out.stdout().contains("finalizer ran in phase g"),
+        "{}",
+        out.explain()
+    );
+}

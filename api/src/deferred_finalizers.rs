@@ -14,10 +14,12 @@
 //! collection (a `gc.callbacks` entry, [`gc_phase`], marks it) the object is kept alive and
 //! queued, and a pending call ([`Py_AddPendingCall`](ffi::Py_AddPendingCall)) runs the real
 //! finalizers when the main thread next checks for pending work between two bytecodes of
-//! some frame: program code then runs where program code could run anyway. Outside a
-//! collection (an object freed by its last reference) the finalizer runs at once, as before.
-//! A finalizer queued when the main thread no longer runs bytecode is never run; the
-//! language promises nothing about when, or whether, a collected object's finalizer runs.
+//! the program's own code (not of a package's or the standard library's, which a C loop may
+//! have called: red-team round 25): program code then runs where program code could run
+//! anyway. Outside a collection (an object freed by its last reference) the finalizer runs at
+//! once, as before. A finalizer whose pending call found no program frame waits for the next
+//! collection; one queued when the program no longer runs bytecode is never run. The language
+//! promises nothing about when, or whether, a collected object's finalizer runs.
 
 use std::collections::HashMap;
 use std::ffi::{c_int, c_void};
@@ -94,9 +96,19 @@ fn schedule() {
     }
 }
 
-/// The pending call: runs every queued finalizer, then drops the reference it held.
+/// The pending call: runs every queued finalizer, then drops the reference it held; only in
+/// a frame of the program's own code. A bytecode boundary elsewhere may lie inside a
+/// package's C loop: numpy's object `gcd.at` calls numpy's own Python `_gcd` per element,
+/// after checking the index array it reads again for the next one (red-team round 25 ran a
+/// `__del__` there that rewrote it). Elsewhere the queue waits for the next collection's end,
+/// which schedules it again.
 extern "C" fn drain(_: *mut c_void) -> c_int {
     SCHEDULED.store(false, Ordering::Release);
+    // SAFETY: a pending call runs attached; PyEval_GetGlobals returns the current frame's
+    // globals (borrowed) or null; only the pointer is compared.
+    if !crate::python_profile::is_program_globals(unsafe { ffi::PyEval_GetGlobals() }) {
+        return 0;
+    }
     loop {
         let batch = match QUEUED.lock() {
             Ok(mut queued) => std::mem::take(&mut *queued),
@@ -125,6 +137,9 @@ extern "C" fn drain(_: *mut c_void) -> c_int {
 pub(crate) fn gc_phase(phase: &str, info: &Bound<'_, PyAny>) {
     let _ = info;
     COLLECTING.store(phase == "start", Ordering::Release);
+    if phase == "stop" && QUEUED.lock().is_ok_and(|queued| !queued.is_empty()) {
+        schedule();
+    }
 }
 
 /// Replaces `class`'s finalizer (if it has one that is not already the deferring one).
