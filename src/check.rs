@@ -105,6 +105,9 @@ pub fn check_files(programs: &[PathBuf], format: Format, checker: &Checker) -> E
             let filename = path.display().to_string();
             let (source, diagnostics) = match engine::read_program(path) {
                 Ok(source) => {
+                    if let Err(err) = api::modules::prepare_parser_names(py, &source) {
+                        eprintln!("repy: internal error: {err}");
+                    }
                     let diagnostics = match checker.check(py, &source, &filename) {
                         Ok(()) => Vec::new(),
                         Err(failure) => failure.diagnostics().to_vec(),

@@ -50,6 +50,10 @@ class RecordAbsent:
         return None
 
 
+# Beside the builder's: `unicodedata`, which CPython's parser imports for a `"\N{...}"`
+# escape (api::modules::prepare_parser_names).
+wanted.add("unicodedata")
+
 sys.meta_path.append(RecordAbsent)
 for name in sorted(wanted):
     __import__(name)

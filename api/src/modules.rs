@@ -498,12 +498,51 @@ fn stdlib_names(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(globals)
 }
 
+/// Imports CPython's own `unicodedata` now, before confinement, when `source` holds a
+/// `\N{...}` escape: CPython's parser looks the character's name up through that module's
+/// C API, which the checker's stand-in module (`safe_check`'s, enough for identifiers)
+/// lacks. Only then: the module costs a shared object's load. The program cannot import it
+/// (it is no module the policy can list); the parser and `str` methods use it.
+pub fn prepare_parser_names(py: Python<'_>, source: &str) -> Result<(), ModulesError> {
+    if !source.contains("\\N{") {
+        return Ok(());
+    }
+    let failed = |err: PyErr| ModulesError::Prepare {
+        modules: "unicodedata".to_owned(),
+        message: err.to_string(),
+    };
+    install_importers(py, false).map_err(failed)?;
+    let modules = py
+        .import("sys")
+        .and_then(|sys| sys.getattr("modules"))
+        .map_err(failed)?;
+    if let Ok(present) = modules.get_item("unicodedata") {
+        if !present.hasattr("_ucnhash_CAPI").map_err(failed)? {
+            // The checker's stand-in, installed by an earlier check: CPython's replaces it.
+            modules.del_item("unicodedata").map_err(failed)?;
+        }
+    }
+    py.import("unicodedata").map_err(failed)?;
+    Ok(())
+}
+
+/// Whether [`install_importers`] ran.
+static IMPORTERS_INSTALLED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 /// Installs the importers of the standard library (`src/modules/importer.py`): the finder of
 /// the modules embedded at build time (`crate::embedded`), and CPython's path-based importer
 /// when `with_path_importers` (a policy's packages are imported from files), else only on
 /// the first module the embedded ones lack. Sets first what CPython's main phase would have
 /// set in `sys` for imports.
 fn install_importers(py: Python<'_>, with_path_importers: bool) -> PyResult<()> {
+    if IMPORTERS_INSTALLED.swap(true, std::sync::atomic::Ordering::AcqRel) {
+        return if with_path_importers {
+            install_path_importers(py)
+        } else {
+            Ok(())
+        };
+    }
     set_import_state(py)?;
     let globals = PyDict::new(py);
     globals.set_item(

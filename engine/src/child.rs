@@ -161,7 +161,14 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                 return Ok(ExitStatus::InternalError);
             }
         }
-        // Prepare the checker (version check, the parser's `unicodedata`) before confinement.
+        // Prepare the checker (version check, the parser's `unicodedata`) before confinement:
+        // CPython's own `unicodedata` when the source names characters (`\N{...}`).
+        if !unrestricted {
+            if let Err(err) = api::modules::prepare_parser_names(py, &plan.source) {
+                eprint_raw(&format!("repy: internal error: {err}\n"));
+                return Ok(ExitStatus::InternalError);
+            }
+        }
         if let Err(failure) = safe_check::prepare(py) {
             eprint_raw(&format!(
                 "repy: internal error: the checker cannot start: {failure}\n"
