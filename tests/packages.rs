@@ -61,6 +61,19 @@ fn assert_raises(site: &Path, program: &str, needle: &str) {
         .assert_stderr_contains(needle);
 }
 
+/// Asserts that `program` finishes under repy with numpy printing what bare CPython with the
+/// same numpy prints.
+fn assert_like_cpython(site: &Path, program: &str) {
+    let out = run(site, program);
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout(),
+        bare_cpython(site, program),
+        "{}",
+        out.explain()
+    );
+}
+
 /// What bare CPython 3.11 (the interpreter repy links) with numpy from `site` prints for
 /// `program`, run as a script in an empty directory of its own.
 fn bare_cpython(site: &Path, program: &str) -> String {
@@ -118,14 +131,7 @@ fn packages_numpy_example_prints_like_cpython() {
     let Some(site) = numpy_site_packages() else {
         return;
     };
-    let out = run(&site, EXAMPLE);
-    out.assert_code(0);
-    assert_eq!(
-        out.stdout(),
-        bare_cpython(&site, EXAMPLE),
-        "{}",
-        out.explain()
-    );
+    assert_like_cpython(&site, EXAMPLE);
 }
 
 /// Names the export proxies leave out, and pickles, are stopped by the language and API
@@ -532,14 +538,7 @@ fn packages_numpy_round_twenty_escapes_fail() {
                    st = r.get_state()\na = r.rand(2)\nr.set_state(st)\nprint((r.rand(2) == a).all())\n\
                    np.random.seed(7)\nprint(np.random.randint(0, 100, 3))\n\
                    print(np.random.Generator(np.random.MT19937(3)).integers(0, 10, 3))\n";
-    let out = run(&site, program);
-    out.assert_code(0);
-    assert_eq!(
-        out.stdout(),
-        bare_cpython(&site, program),
-        "{}",
-        out.explain()
-    );
+    assert_like_cpython(&site, program);
 }
 
 /// Red-team round 21: an object array exported its pointers through the buffer protocol
@@ -586,25 +585,11 @@ fn packages_numpy_round_twenty_one_escapes_fail() {
     }
     let program = "import numpy as np\nsrc = np.array(['axbxc', 'xx'], dtype=np.dtypes.StringDType())\n\
                    print(np.strings.replace(src, 'x', 'yy'), np.strings.replace(src, 'x', '-', 1))\n";
-    let out = run(&site, program);
-    out.assert_code(0);
-    assert_eq!(
-        out.stdout(),
-        bare_cpython(&site, program),
-        "{}",
-        out.explain()
-    );
+    assert_like_cpython(&site, program);
     let program = "import numpy as np\na = np.arange(4, dtype=np.uint8)\n\
                    print(bytes(a.data), np.frombuffer(a, np.uint8), np.frombuffer(np.float64(1.5), np.uint8))\n\
                    c = np.array([1, None], dtype=object)\nprint(c, np.sort(np.array([3, 1, 2], dtype=object)))\n";
-    let out = run(&site, program);
-    out.assert_code(0);
-    assert_eq!(
-        out.stdout(),
-        bare_cpython(&site, program),
-        "{}",
-        out.explain()
-    );
+    assert_like_cpython(&site, program);
 }
 
 /// Red-team round 22: numpy 2.4.6's `byteswap()` of a structured scalar left its new memory
@@ -652,14 +637,7 @@ fn packages_numpy_round_twenty_two_escapes_fail() {
     let program = "import numpy as np\nT = np.dtypes.StringDType()\n\
                    print(np.strings.slice(np.array(['abcdef', 'xy'], dtype=T), 1, None, 2))\n\
                    print(np.searchsorted(np.array([1, 3, 5]), [2, 4]), np.searchsorted([1, 2, 3], 2))\n";
-    let out = run(&site, program);
-    out.assert_code(0);
-    assert_eq!(
-        out.stdout(),
-        bare_cpython(&site, program),
-        "{}",
-        out.explain()
-    );
+    assert_like_cpython(&site, program);
     let out = run(
         &site,
         "import numpy as np\ns = np.zeros(1, dtype=[('a', '>i4'), ('b', '<f8')])[0]\n\
@@ -727,14 +705,7 @@ fn packages_numpy_object_arrays_hold_only_plain_values() {
                    print(np.frompyfunc(divmod, 2, 2)(np.arange(4), 3))\n\
                    print(np.vectorize(lambda x: x + 1)(np.arange(3)), np.frompyfunc(abs, 1, 1))\n\
                    s = np.array(['b', 'a'], dtype=object)\ns.fill('z')\nprint(s)\n";
-    let out = run(&site, program);
-    out.assert_code(0);
-    assert_eq!(
-        out.stdout(),
-        bare_cpython(&site, program),
-        "{}",
-        out.explain()
-    );
+    assert_like_cpython(&site, program);
 }
 
 /// The collector's variant of red-team round 21's class: numpy's loop over an object array
@@ -826,14 +797,7 @@ fn packages_numpy_round_twenty_three_escapes_fail() {
     }
     let program = "import numpy as np\nnp.ma.masked_print_option.set_display('??')\n\
                    m = np.ma.masked_array([1, 2, 3], mask=[0, 1, 0])\nprint(m, m.sum(), str(np.ma.masked_print_option))\n";
-    let out = run(&site, program);
-    out.assert_code(0);
-    assert_eq!(
-        out.stdout(),
-        bare_cpython(&site, program),
-        "{}",
-        out.explain()
-    );
+    assert_like_cpython(&site, program);
 }
 
 /// Red-team round 24, two full escapes through `s[idx] = vals` (numpy checks the index
@@ -864,14 +828,7 @@ fn packages_numpy_round_twenty_four_escapes_fail() {
                    print(str(opt), repr(opt), opt.display(), opt.enabled())\n\
                    v = np.empty(3, dtype=object)\nv[:] = opt\nprint(v.astype('S4'), v.astype(str))\n\
                    opt.__init__('<>')\nprint(np.ma.masked_array([5, 6], mask=[1, 0]))\n";
-    let out = run(&site, program);
-    out.assert_code(0);
-    assert_eq!(
-        out.stdout(),
-        bare_cpython(&site, program),
-        "{}",
-        out.explain()
-    );
+    assert_like_cpython(&site, program);
 }
 
 /// Red-team round 25: a finalizer the collector found ran at the first bytecode boundary
