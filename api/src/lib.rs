@@ -30,6 +30,7 @@ pub mod python_profile;
 pub mod resources;
 pub mod stack;
 pub(crate) mod stdin;
+pub(crate) mod string_dtype_guard;
 pub mod sys_module;
 pub mod text_guards;
 pub mod threads;

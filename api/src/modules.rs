@@ -385,6 +385,10 @@ fn build<'py>(py: Python<'py>, imports: &Imports<'_>) -> PyResult<Bound<'py, PyD
             wrap_pyfunction!(crate::deferred_finalizers::gc_phase, py)?,
         )?;
         globals.set_item(
+            "_refuse_string_dtype",
+            wrap_pyfunction!(crate::string_dtype_guard::refuse_string_dtype, py)?,
+        )?;
+        globals.set_item(
             "_allow_in_object_arrays",
             wrap_pyfunction!(crate::object_array_guard::allow_in_object_arrays, py)?,
         )?;

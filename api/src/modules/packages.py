@@ -25,6 +25,8 @@
 #   _defer_finalizers() / _gc_phase(phase, info)
 #                       finalizers found by the collector run at the next bytecode boundary
 #                       (api/src/deferred_finalizers.rs); _gc_phase is the gc.callbacks entry
+#   _refuse_string_dtype(dtype, string_dtype)
+#                       numpy makes no StringDType instance (api/src/string_dtype_guard.rs)
 #   _allow_in_object_arrays(obj)
 #                       exactly obj (an object of numpy's) may be stored too
 #   _guard_numpy(ndarray, dtype)
@@ -80,12 +82,17 @@ REFUSED = {
         "makes a view with any strides, unchecked: memory outside the array",
     "numpy.memmap": "its `base` is an mmap object (kept out: see KEPT_OUT)",
     "numpy.lib.format.open_memmap": "makes a numpy.memmap",
+    "numpy.dtypes.StringDType":
+        "variable-width strings, refused (api/src/string_dtype_guard.rs); as a dtype the "
+        "class makes numpy 2.4.6 use an instance it could not make, unchecked (a crash)",
 }
 
 # Guards on a package's C code, installed once it is imported (api/src/package_guards.rs),
 # and once the proxies are built (their lazily loaded submodules imported).
 C_GUARDS = {"numpy": lambda numpy: (_guard_numpy(numpy.ndarray, numpy.dtype),
-                                     _guard_numpy_object_arrays(numpy))}
+                                     _guard_numpy_object_arrays(numpy),
+                                     _refuse_string_dtype(numpy.dtype,
+                                                          numpy.dtypes.StringDType))}
 AFTER_IMPORT_GUARDS = {"numpy": lambda numpy: (_allow_numpy_object_types(),
                                                 _guard_numpy_random(numpy),
                                                 _guard_numpy_strings(numpy),
