@@ -157,8 +157,12 @@ fn pool_requests_have_their_own_modes_limits_and_verdicts() {
             json!({"id": 9, "source": "import math\nprint(math.floor(2.5))"}),
             json!({"id": 10, "source": "big = 'x' * (300 * 1000 * 1000)\n"}),
             json!({"id": 11, "source": "print('still here')"}),
+            json!({"id": 12, "source": "print('\\N{GREEK SMALL LETTER ALPHA}')"}),
         ],
     );
+    // A request naming a character parses as in a cold run (the zygote imported CPython's
+    // own `unicodedata` before confinement).
+    assert_eq!(outcomes[11]["stdout"], "α\n", "{}", outcomes[11]);
     assert_eq!(outcomes[0]["value"], 42);
     assert_eq!(outcomes[1]["value"], json!([2, 5]));
     assert_eq!(outcomes[2]["verdict"], "wall-time-limit");

@@ -161,10 +161,18 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
                 return Ok(ExitStatus::InternalError);
             }
         }
+        // A batch's zygote keeps its control channel, and may fork one process per call.
+        let control = gate.take_control();
         // Prepare the checker (version check, the parser's `unicodedata`) before confinement:
-        // CPython's own `unicodedata` when the source names characters (`\N{...}`).
+        // CPython's own `unicodedata` when the source names characters (`\N{...}`), and in a
+        // zygote always (its requests' sources come after confinement).
         if !unrestricted {
-            if let Err(err) = api::modules::prepare_parser_names(py, &plan.source) {
+            let names = if control.is_some() {
+                "\\N{"
+            } else {
+                plan.source.as_str()
+            };
+            if let Err(err) = api::modules::prepare_parser_names(py, names) {
                 eprint_raw(&format!("repy: internal error: {err}\n"));
                 return Ok(ExitStatus::InternalError);
             }
@@ -177,8 +185,6 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         }
         let mut confinement = confine_plan(&plan);
         confinement.keep_fds.extend(gate.fd());
-        // A batch's zygote keeps its control channel, and may fork one process per call.
-        let control = gate.take_control();
         if let Some(control) = &control {
             confinement.keep_fds.extend(control.fds());
             confinement.zygote = true;
