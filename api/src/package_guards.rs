@@ -70,14 +70,8 @@ pub(crate) fn guard_numpy(ndarray: &Bound<'_, PyType>, dtype: &Bound<'_, PyType>
     // SAFETY: `class` is numpy's static `PyArray_Type`, alive for the process; its slots are
     // written while no program code runs (before confinement), once.
     unsafe {
-        let current = (*class).tp_new;
-        match current {
-            Some(new) if new as usize != guarded_array_new as *const () as usize => {
-                ARRAY_NEW.store(new as usize, Ordering::Release);
-                (*class).tp_new = Some(guarded_array_new);
-            }
-            Some(_) => {}
-            None => return Err(error(PackageGuardError::Numpy("ndarray has no tp_new"))),
+        if !replace_tp_new(class, guarded_array_new, &ARRAY_NEW) {
+            return Err(error(PackageGuardError::Numpy("ndarray has no tp_new")));
         }
         crate::text_guards::replace_in_table(
             class,
@@ -332,6 +326,50 @@ fn checked_array_arguments<'py>(
     Ok((args.clone(), Some(kwargs)))
 }
 
+/// Replaces `class`'s `tp_new` with `guard`, keeping the original in `original` (already the
+/// guard: nothing to do). False when the type has no `tp_new`.
+///
+/// # Safety
+/// `class` is a live type object whose slots may be written: attached, before any program
+/// code runs.
+pub(crate) unsafe fn replace_tp_new(
+    class: *mut ffi::PyTypeObject,
+    guard: ffi::newfunc,
+    original: &AtomicUsize,
+) -> bool {
+    // SAFETY: the caller's guarantees.
+    unsafe {
+        match (*class).tp_new {
+            Some(new) if new as usize == guard as usize => true,
+            Some(new) => {
+                original.store(new as usize, Ordering::Release);
+                (*class).tp_new = Some(guard);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The `tp_new` [`replace_tp_new`] kept in `original`; else `None` with the error set
+/// (`type_name` names the type in it).
+///
+/// # Safety
+/// Attached.
+pub(crate) unsafe fn recorded_new(original: &AtomicUsize, type_name: &str) -> Option<ffi::newfunc> {
+    match original.load(Ordering::Acquire) {
+        0 => {
+            // SAFETY: the caller's guarantee.
+            let py = unsafe { Python::assume_attached() };
+            PyRuntimeError::new_err(format!("internal error: {type_name}'s tp_new not recorded"))
+                .restore(py);
+            None
+        }
+        // SAFETY: only `replace_tp_new` stores here, a `tp_new` slot's function.
+        new => Some(unsafe { std::mem::transmute::<usize, ffi::newfunc>(new) }),
+    }
+}
+
 /// `ndarray`'s `tp_new` with the object-array check of [`checked_array_arguments`].
 unsafe extern "C" fn guarded_array_new(
     subtype: *mut ffi::PyTypeObject,
@@ -342,12 +380,9 @@ unsafe extern "C" fn guarded_array_new(
     // was stored before this slot was installed and has the same signature.
     unsafe {
         let py = Python::assume_attached();
-        let original = ARRAY_NEW.load(Ordering::Acquire);
-        if original == 0 {
-            PyRuntimeError::new_err("internal error: ndarray's tp_new not recorded").restore(py);
+        let Some(original) = recorded_new(&ARRAY_NEW, "ndarray") else {
             return std::ptr::null_mut();
-        }
-        let original: ffi::newfunc = std::mem::transmute::<usize, ffi::newfunc>(original);
+        };
         let args_bound = Bound::from_borrowed_ptr(py, args);
         let kwargs_bound = (!kwargs.is_null()).then(|| Bound::from_borrowed_ptr(py, kwargs));
         let checked = args_bound

@@ -45,13 +45,9 @@ unsafe extern "C" fn guarded_dtype_new(
             PyTypeError::new_err(REFUSAL).restore(py);
             return std::ptr::null_mut();
         }
-        match ORIGINAL_NEW.load(Ordering::Acquire) {
-            0 => {
-                PyRuntimeError::new_err("internal error: numpy.dtype's tp_new is not recorded")
-                    .restore(py);
-                std::ptr::null_mut()
-            }
-            original => std::mem::transmute::<usize, ffi::newfunc>(original)(subtype, args, kwargs),
+        match crate::package_guards::recorded_new(&ORIGINAL_NEW, "numpy.dtype") {
+            Some(original) => original(subtype, args, kwargs),
+            None => std::ptr::null_mut(),
         }
     }
 }
@@ -67,17 +63,11 @@ pub(crate) fn refuse_string_dtype(
     let class = dtype.as_type_ptr();
     // SAFETY: `class` is numpy's static `PyArrayDescr_Type`, alive for the process; its slot
     // is written attached, before any program code runs.
-    unsafe {
-        match (*class).tp_new {
-            Some(new) if new as usize == guarded_dtype_new as *const () as usize => Ok(()),
-            Some(new) => {
-                ORIGINAL_NEW.store(new as usize, Ordering::Release);
-                (*class).tp_new = Some(guarded_dtype_new);
-                Ok(())
-            }
-            None => Err(PyRuntimeError::new_err(
-                "cannot guard numpy: dtype has no tp_new",
-            )),
-        }
+    if unsafe { crate::package_guards::replace_tp_new(class, guarded_dtype_new, &ORIGINAL_NEW) } {
+        Ok(())
+    } else {
+        Err(PyRuntimeError::new_err(
+            "cannot guard numpy: dtype has no tp_new",
+        ))
     }
 }
