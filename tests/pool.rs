@@ -236,3 +236,41 @@ fn pool_a_request_gets_no_listening_socket_meant_for_an_earlier_one() {
     assert_eq!(last["verdict"], "finished", "{last}");
     assert_eq!(last["stdout"], "got MY-OWN-DATA\n", "{last}");
 }
+
+/// The `random` module's own instance is built with the zygote, before any request: each
+/// request still draws its own numbers (it seeds at its first draw, in the request's own
+/// process), and an explicit `seed` or `setstate` is kept.
+#[test]
+fn pool_requests_draw_their_own_random_numbers() {
+    let sb = Sandbox::new();
+    let policy = "profile = \"python\"\n[resources]\nmemory = \"100 MB\"\n\
+                  [python]\nmodules = [\"random\"]\n";
+    let drawing = "import random\nprint(random.random(), random.randint(1, 10**12))\n";
+    let seeded = "import random\nrandom.seed(7)\nprint(random.random())\n\
+                  state = random.getstate()\nfirst = random.random()\nrandom.setstate(state)\n\
+                  print(first == random.random())\n";
+    let outcomes = pool_with(
+        &sb,
+        policy,
+        &[
+            json!({"id": 1, "source": drawing}),
+            json!({"id": 2, "source": drawing}),
+            json!({"id": 3, "source": drawing}),
+            json!({"id": 4, "source": seeded}),
+            json!({"id": 5, "source": seeded}),
+        ],
+    );
+    let stdout = |o: &Value| o["stdout"].as_str().unwrap_or("").to_owned();
+    for outcome in &outcomes {
+        assert_eq!(outcome["verdict"], "finished", "{outcome}");
+    }
+    let drawn: std::collections::BTreeSet<String> = outcomes[..3].iter().map(stdout).collect();
+    assert_eq!(
+        drawn.len(),
+        3,
+        "every request drew its own numbers: {drawn:?}"
+    );
+    // The same seed gives the same numbers, in every request, as in bare CPython.
+    assert_eq!(stdout(&outcomes[3]), stdout(&outcomes[4]));
+    assert_eq!(stdout(&outcomes[3]), "0.32383276483316237\nTrue\n");
+}

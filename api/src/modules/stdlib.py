@@ -425,22 +425,44 @@ def _random():
         charging every draw to the `random` resource (8 bytes a float, the bits asked for
         otherwise)."""
 
+        # The module-level instance is made fresh: seeded at its first use, in the process
+        # that uses it. It is built before any program runs (in a pool, once for every
+        # request, each a fork), so a seed drawn at build time would give every request
+        # the same numbers. Instances a program makes are seeded as they are made.
+        _fresh = False
+
         def seed(self, a=None, version=2):
             if a is None:
                 a = int.from_bytes(_randombytes().encode("latin-1")[:64], "big")
+            self._fresh = False
             super().seed(a, version)
 
         def random(self):
+            if self._fresh:
+                self.seed()
             _charge_random(8)
             return super().random()
 
         def getrandbits(self, k):
+            if self._fresh:
+                self.seed()
             _charge_random(max(1, (k + 7) // 8))
             return super().getrandbits(k)
 
+        def getstate(self):
+            if self._fresh:
+                self.seed()
+            return super().getstate()
+
+        def setstate(self, state):
+            self._fresh = False
+            super().setstate(state)
+
     Random.__module__ = "random"
     Random.__qualname__ = "Random"
-    instance = Random()
+    # A placeholder seed, replaced at the first draw (no randombytes is drawn at build time).
+    instance = Random(0)
+    instance._fresh = True
     exports = {name: getattr(instance, name) for name in RANDOM_FUNCTIONS}
     exports["Random"] = Random
     return exports
