@@ -844,14 +844,15 @@ def bench_service(env, results):
                          "c16": wrk_run(env, url, 16, seconds)}
         finally:
             stop_server(proc)
-    # 50 idle warm interpreters: the PSS of every process of the pool (each `repy pool`
-    # supervisor and its zygote), and of the server itself.
+    # 50 idle warm interpreters: the PSS of every process of the pools (the pool host that
+    # forks them, each `repy pool` supervisor and its zygote), and of the server itself.
     proc, url = start_server(env, ["--concurrency", "50"])
     try:
         deadline = time.monotonic() + 60
-        members = []
+        hosts, members, zygotes = [], [], []
         while time.monotonic() < deadline:
-            members = sorted(children_of(proc.pid))
+            hosts = sorted(all_children_of(proc.pid))
+            members = [m for h in hosts for m in children_of(h)]
             zygotes = [c for m in members for c in children_of(m)]
             if len(members) >= 50 and len(zygotes) >= 50:
                 break
@@ -861,7 +862,8 @@ def bench_service(env, results):
         out["idle"] = {
             "members": len(members),
             "zygotes": len(zygotes),
-            "pss_pool_bytes": pss_of(members + zygotes),
+            "pss_pool_bytes": pss_of(hosts + members + zygotes),
+            "pss_host_bytes": pss_of(hosts),
             "pss_supervisors_bytes": pss_of(members),
             "pss_zygotes_bytes": pss_of(zygotes),
             "pss_server_bytes": pss_of([proc.pid]),
@@ -1169,6 +1171,22 @@ def proc_status(pid):
     except (OSError, ValueError, IndexError):
         return None
     return values or None
+
+
+def all_children_of(pid):
+    """The children of every thread of `pid` (a multi-threaded server's children)."""
+    found = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", encoding="utf-8") as handle:
+                found.extend(int(x) for x in handle.read().split())
+        except (OSError, ValueError):
+            pass
+    return found
 
 
 def children_of(pid):

@@ -572,11 +572,13 @@ def service_section(results):
     if idle.get("members"):
         per = idle["pss_pool_bytes"] / idle["members"]
         rows.append(f"| each idle warm sandbox ≤ 2 MB of unshared memory (PSS), 50 at once | "
-                    f"{per / 1e6:.1f} MB ({idle['members']} pool processes: supervisors "
-                    f"{idle['pss_supervisors_bytes'] / idle['members'] / 1e6:.1f} MB, zygotes "
-                    f"{idle['pss_zygotes_bytes'] / idle['members'] / 1e6:.1f} MB each; the server "
-                    f"{idle['pss_server_bytes'] / 1e6:.1f} MB) | "
-                    f"{'**met**' if per <= 2e6 else '**missed**'}: each pool process starts its own interpreter, so they share only the binary's pages |")
+                    f"{per / 1e6:.2f} MB ({idle['members']} pools: supervisors "
+                    f"{idle['pss_supervisors_bytes'] / idle['members'] / 1e6:.2f} MB, zygotes "
+                    f"{idle['pss_zygotes_bytes'] / idle['members'] / 1e6:.2f} MB each, the pool "
+                    f"host's {idle.get('pss_host_bytes', 0) / 1e6:.1f} MB shared among them; the "
+                    f"server {idle['pss_server_bytes'] / 1e6:.1f} MB) | "
+                    f"{'**met**' if per <= 2e6 else '**missed**'}: the pools are forked from one "
+                    f"pool host whose interpreter is built once, so every zygote shares its pages |")
     return "\n".join(out + rows)
 
 

@@ -312,6 +312,15 @@ pub enum Command {
         #[arg(long, value_name = "CEILING")]
         policy: PathBuf,
     },
+    /// The parent of a service's warm pools: builds one interpreter under CEILING, then
+    /// forks a `repy pool` each time the service asks on its standard input, a Unix socket
+    /// (how `repy serve` starts its pools, so that they share that interpreter's memory).
+    #[command(hide = true)]
+    PoolHost {
+        /// The pools' policy.
+        #[arg(long, value_name = "CEILING")]
+        policy: PathBuf,
+    },
     /// Run one job document read on standard input (JSON: a run, a batch or a grading job)
     /// and print its result as one line of JSON: how `repy worker` runs each job, in a
     /// process of its own. Documents and results are described in docs/deploy.md.

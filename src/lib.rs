@@ -16,6 +16,7 @@ mod grade_cmd;
 mod job;
 mod modes;
 mod pool_cmd;
+mod pool_host;
 mod run;
 mod service;
 
@@ -145,6 +146,7 @@ fn run_command(binary: Binary) -> u8 {
         Some(Command::Doctor) => doctor(),
         Some(Command::Job { policy }) => return job::main(policy.as_deref()),
         Some(Command::Pool { policy }) => return pool_cmd::main(&policy),
+        Some(Command::PoolHost { policy }) => return pool_host::main(&policy),
         Some(Command::Serve(args)) => return service::exec("serve", args.words),
         Some(Command::Grade {
             manifest,

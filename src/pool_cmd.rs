@@ -44,13 +44,18 @@ struct RequestLine {
 
 /// `repy pool`; returns the exit code.
 pub fn main(policy: &Path) -> u8 {
-    let ceiling = match engine::load_restrictions(policy) {
-        Ok(policy) => policy,
+    match engine::load_restrictions(policy) {
+        Ok(ceiling) => serve(ceiling, policy),
         Err(err) => {
             eprintln!("{err}");
-            return ExitStatus::BadRestrictions.code();
+            ExitStatus::BadRestrictions.code()
         }
-    };
+    }
+}
+
+/// Serves requests on standard input under `ceiling` (read from `policy`) until it ends;
+/// returns the exit code.
+pub(crate) fn serve(ceiling: Restrictions, policy: &Path) -> u8 {
     let ids: std::cell::RefCell<VecDeque<Value>> = std::cell::RefCell::new(VecDeque::new());
     let stdin = std::io::stdin();
     let mut lines = stdin.lock();

@@ -971,3 +971,59 @@ fn cgroups_of(pids: &BTreeSet<u32>) -> Vec<PathBuf> {
     }
     found
 }
+
+/// The children of `pid` (of any of its threads), with their command names
+/// (`/proc/PID/comm`).
+fn children_named(pid: u32) -> Vec<(u32, String)> {
+    let mut children = String::new();
+    if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+        for task in tasks.map_while(Result::ok) {
+            children += &std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            children.push(' ');
+        }
+    }
+    children
+        .split_whitespace()
+        .filter_map(|p| p.parse::<u32>().ok())
+        .map(|child| {
+            let comm = std::fs::read_to_string(format!("/proc/{child}/comm")).unwrap_or_default();
+            (child, comm.trim().to_owned())
+        })
+        .collect()
+}
+
+/// The warm pools are forked by one pool host (so their zygotes share its interpreter), and
+/// a host that dies is replaced: its pools die with it, and the next requests are answered
+/// by new ones, with nothing of the old left running.
+#[test]
+fn serve_forks_its_pools_from_one_host_and_replaces_a_dead_host() {
+    let server = Server::start(CEILING, &[]);
+    let hello = json!({"source": "print('hello')"});
+    assert_eq!(outcome_of(&server.run(&hello))["stdout"], "hello\n");
+    let hosts = children_named(server.pid());
+    assert_eq!(hosts.len(), 1, "one child, the host: {hosts:?}");
+    let (host, name) = hosts[0].clone();
+    assert_eq!(name, "repy-pool-host");
+    let pools = children_named(host);
+    assert!(
+        !pools.is_empty() && pools.iter().all(|(_, name)| name == "repy-pool"),
+        "{pools:?}"
+    );
+    let old = descendants(server.pid());
+    // SAFETY: kill takes a pid and a signal number.
+    assert_eq!(unsafe { libc::kill(host as i32, libc::SIGKILL) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while old.iter().any(|&pid| alive(pid)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let left: Vec<u32> = old.iter().copied().filter(|&pid| alive(pid)).collect();
+    assert!(left.is_empty(), "the host's pools died with it: {left:?}");
+    for _ in 0..4 {
+        let outcome = outcome_of(&server.run(&hello));
+        assert_eq!(outcome["verdict"], "finished", "{outcome}");
+        assert_eq!(outcome["stdout"], "hello\n");
+    }
+    let hosts = children_named(server.pid());
+    assert_eq!(hosts.len(), 1, "{hosts:?}");
+    assert_ne!(hosts[0].0, host, "a new host");
+}

@@ -37,13 +37,6 @@ pub struct ChildPlan {
     pub test_real_builtins: bool,
 }
 
-impl ChildPlan {
-    /// The profile the program runs under: the policy's.
-    pub fn profile(&self) -> restrictions::Profile {
-        self.policy.profile()
-    }
-}
-
 /// The confinement plan of a run: the vessel directory, the granted TCP ports, a network
 /// namespace when the policy grants no port at all, and rlimit backstops.
 fn confine_plan(plan: &ChildPlan) -> confine::ConfinePlan {
@@ -82,6 +75,74 @@ fn confine_plan(plan: &ChildPlan) -> confine::ConfinePlan {
     }
 }
 
+/// What a sandbox child builds before confinement: the interpreter's namespace for the
+/// policy's profile, the policy's modules and packages imported, the checker prepared. A
+/// child does it after the fork; a pool host once for all its pools' zygotes
+/// ([`crate::preinit`]).
+pub(crate) struct Build<'a> {
+    /// The policy: its profile, modules and packages.
+    pub(crate) policy: &'a restrictions::Restrictions,
+    /// The program's arguments.
+    pub(crate) callargs: &'a [String],
+    /// The program's source (what it imports lazily, whether it names `__future__` or
+    /// characters by name); empty for a zygote, whose requests come later.
+    pub(crate) source: &'a str,
+    /// A batch's or a pool's zygote: its requests' sources come after confinement.
+    pub(crate) zygote: bool,
+    /// TEST ONLY: the real builtins and no checker.
+    pub(crate) unrestricted: bool,
+}
+
+impl Build<'_> {
+    /// Builds; on failure, the message to print (the run is then an internal error).
+    pub(crate) fn run(&self, py: Python<'_>) -> Result<api::program::Prepared, String> {
+        let prepared = if self.unrestricted {
+            #[cfg(feature = "test-real-builtins")]
+            {
+                api::program::Prepared::unrestricted(py)
+            }
+            #[cfg(not(feature = "test-real-builtins"))]
+            unreachable!()
+        } else {
+            api::program::Prepared::for_profile(
+                py,
+                self.callargs,
+                crate::profile::checker_profile(self.policy.profile()),
+            )
+        }
+        .map_err(|err| format!("repy: internal error while setting up the sandbox: {err}\n"))?;
+        // The policy's modules (and `__future__` when the program may name it) and packages,
+        // imported now: once confined, nothing is read from the standard library or
+        // `site-packages`.
+        if let (Some(settings), false) = (self.policy.python(), self.unrestricted) {
+            let modules: Vec<String> = settings.modules().iter().cloned().collect();
+            let packages: Vec<String> = settings.packages().iter().cloned().collect();
+            let imports = api::modules::Imports {
+                modules: &modules,
+                future: self.source.contains("__future__"),
+                packages: settings
+                    .site_packages()
+                    .map(|dir| (dir, packages.as_slice())),
+                source: self.source,
+            };
+            api::modules::prepare(py, &imports)
+                .map_err(|err| format!("repy: internal error: {err}\n"))?;
+        }
+        // Prepare the checker (version check, the parser's `unicodedata`) before confinement:
+        // CPython's own `unicodedata` when the source names characters (`\N{...}`), and in a
+        // zygote always (its requests' sources come after confinement).
+        if !self.unrestricted {
+            let names = if self.zygote { "\\N{" } else { self.source };
+            api::modules::prepare_parser_names(py, names)
+                .map_err(|err| format!("repy: internal error: {err}\n"))?;
+        }
+        safe_check::prepare(py).map_err(|failure| {
+            format!("repy: internal error: the checker cannot start: {failure}\n")
+        })?;
+        Ok(prepared)
+    }
+}
+
 /// Writes `text` to standard error, unbuffered.
 pub(crate) fn eprint_raw(text: &str) {
     api::output::write_stderr(text.as_bytes());
@@ -110,9 +171,28 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
         ));
         return i32::from(ExitStatus::InternalError.code());
     }
-    if let Err(err) = api::interpreter::initialize_isolated() {
-        eprint_raw(&format!("repy: internal error: {err}\n"));
-        return i32::from(ExitStatus::InternalError.code());
+    #[cfg(feature = "test-real-builtins")]
+    let unrestricted = plan.test_real_builtins;
+    #[cfg(not(feature = "test-real-builtins"))]
+    let unrestricted = false;
+    // A warm pool's zygote forked from a pool host finds its interpreter built already
+    // (crate::preinit); any other child builds its own.
+    let preinitialized = if unrestricted {
+        None
+    } else {
+        match crate::preinit::take(&plan.policy) {
+            Ok(found) => found,
+            Err(message) => {
+                eprint_raw(&format!("repy: internal error: {message}\n"));
+                return i32::from(ExitStatus::InternalError.code());
+            }
+        }
+    };
+    if preinitialized.is_none() {
+        if let Err(err) = api::interpreter::initialize_isolated() {
+            eprint_raw(&format!("repy: internal error: {err}\n"));
+            return i32::from(ExitStatus::InternalError.code());
+        }
     }
     let accountant = nanny::Accountant::new(plan.page.clone(), &plan.policy, ".");
     if accountant
@@ -124,65 +204,27 @@ pub fn run(plan: ChildPlan, gate: &mut nanny::Gate) -> i32 {
     }
     api::charge::install(accountant);
     let status = Python::attach(|py| -> pyo3::PyResult<ExitStatus> {
-        #[cfg(feature = "test-real-builtins")]
-        let unrestricted = plan.test_real_builtins;
-        #[cfg(not(feature = "test-real-builtins"))]
-        let unrestricted = false;
-        let prepared = if unrestricted {
-            #[cfg(feature = "test-real-builtins")]
-            {
-                api::program::Prepared::unrestricted(py)?
-            }
-            #[cfg(not(feature = "test-real-builtins"))]
-            unreachable!()
-        } else {
-            api::program::Prepared::for_profile(
-                py,
-                &plan.callargs,
-                crate::profile::checker_profile(plan.profile()),
-            )?
-        };
-        // The policy's modules (and `__future__` when the program may name it) and packages,
-        // imported now: once confined, nothing is read from the standard library or
-        // `site-packages`.
-        if let (Some(settings), false) = (plan.policy.python(), unrestricted) {
-            let modules: Vec<String> = settings.modules().iter().cloned().collect();
-            let packages: Vec<String> = settings.packages().iter().cloned().collect();
-            let imports = api::modules::Imports {
-                modules: &modules,
-                future: plan.source.contains("__future__"),
-                packages: settings
-                    .site_packages()
-                    .map(|dir| (dir, packages.as_slice())),
-                source: &plan.source,
-            };
-            if let Err(err) = api::modules::prepare(py, &imports) {
-                eprint_raw(&format!("repy: internal error: {err}\n"));
-                return Ok(ExitStatus::InternalError);
-            }
-        }
         // A batch's zygote keeps its control channel, and may fork one process per call.
         let control = gate.take_control();
-        // Prepare the checker (version check, the parser's `unicodedata`) before confinement:
-        // CPython's own `unicodedata` when the source names characters (`\N{...}`), and in a
-        // zygote always (its requests' sources come after confinement).
-        if !unrestricted {
-            let names = if control.is_some() {
-                "\\N{"
-            } else {
-                plan.source.as_str()
-            };
-            if let Err(err) = api::modules::prepare_parser_names(py, names) {
-                eprint_raw(&format!("repy: internal error: {err}\n"));
-                return Ok(ExitStatus::InternalError);
+        let prepared = match preinitialized {
+            Some(prepared) => prepared,
+            None => {
+                let build = Build {
+                    policy: &plan.policy,
+                    callargs: &plan.callargs,
+                    source: &plan.source,
+                    zygote: control.is_some(),
+                    unrestricted,
+                };
+                match build.run(py) {
+                    Ok(prepared) => prepared,
+                    Err(message) => {
+                        eprint_raw(&message);
+                        return Ok(ExitStatus::InternalError);
+                    }
+                }
             }
-        }
-        if let Err(failure) = safe_check::prepare(py) {
-            eprint_raw(&format!(
-                "repy: internal error: the checker cannot start: {failure}\n"
-            ));
-            return Ok(ExitStatus::InternalError);
-        }
+        };
         let mut confinement = confine_plan(&plan);
         confinement.keep_fds.extend(gate.fd());
         if let Some(control) = &control {

@@ -21,6 +21,7 @@ mod child;
 mod job;
 mod outcome;
 mod pool;
+mod preinit;
 mod profile;
 mod program;
 mod refusal;
@@ -45,6 +46,7 @@ pub use job::{
 };
 pub use outcome::Outcome;
 pub use pool::{fits_pool, run_pool, Pool, PoolRequest, WarmMode, WarmRequest};
+pub use preinit::preinitialize_pool;
 pub use profile::{catalog, load_restrictions, parse_restrictions, SHIPPED_MODULES};
 pub use program::{read_program, ProgramReadError};
 pub use refusal::{MAX_REPORTED_VIOLATIONS, MAX_VIOLATIONS_SHOWN};

@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod policy;
 pub mod pool;
+mod pool_host;
 pub mod routes;
 pub mod server;
 pub mod store;

@@ -1,7 +1,8 @@
 //! The warm pool executor: `size` `repy pool` processes, each holding an interpreter made
 //! ready under the ceiling (namespace built, confined, no program), each running one request
 //! at a time in a fresh fork of it. A request costs a fork and its own program, not an
-//! interpreter's start.
+//! interpreter's start. The pools are forked by one pool host (`crate::pool_host`), which
+//! built that interpreter once: every pool's zygote shares its memory.
 //!
 //! A request runs warm when its policy fits the pool (`Restrictions::fits_pool`: only its
 //! memory, wall-time, CPU-time and output limits lower than the ceiling's), it has no
@@ -12,7 +13,6 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,16 +23,17 @@ use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, Buf
 
 use crate::api::{RunMode, RunOutcome};
 use crate::executor::{ExecError, Executor, JobRequest, ProcessExecutor, RunFuture, MAX_RESULT};
+use crate::pool_host::{pool_dir, Host, PoolProcess};
 
 /// How long a pool process has to end once its input is closed.
 const POOL_EXIT_WAIT: Duration = Duration::from_secs(5);
 
-/// One `repy pool` process and its pipes.
+/// One `repy pool` process (forked by the pool host) and its pipes.
 struct Member {
-    child: tokio::process::Child,
+    process: PoolProcess,
     /// `None` once the member is ending.
-    stdin: Option<tokio::process::ChildStdin>,
-    stdout: BufReader<tokio::process::ChildStdout>,
+    stdin: Option<tokio::net::unix::pipe::Sender>,
+    stdout: BufReader<tokio::net::unix::pipe::Receiver>,
     /// Its `TMPDIR`, where its vessel lives; removed with it.
     dir: Option<tempfile::TempDir>,
     next_id: u64,
@@ -43,20 +44,20 @@ impl Member {
     /// cgroups removed), and waits; kills it if it does not end within [`POOL_EXIT_WAIT`].
     async fn end(mut self) {
         drop(self.stdin.take());
-        if tokio::time::timeout(POOL_EXIT_WAIT, self.child.wait())
+        if tokio::time::timeout(POOL_EXIT_WAIT, self.process.ended())
             .await
             .is_err()
         {
-            let _ = self.child.start_kill();
-            let _ = self.child.wait().await;
+            self.process.kill();
+            self.process.ended().await;
         }
     }
 }
 
 impl Drop for Member {
     fn drop(&mut self) {
-        // kill_on_drop sends SIGKILL; the pool's zygote dies with it (PDEATHSIG).
-        let _ = self.child.start_kill();
+        // The pool's zygote dies with it (PDEATHSIG); the host reaps it.
+        self.process.kill();
         if let Some(dir) = self.dir.take() {
             // Whatever a killed run left in its vessel goes with the directory.
             let _ = dir.close();
@@ -75,6 +76,8 @@ pub struct PoolExecutor {
     idle: tokio::sync::Mutex<Vec<Member>>,
     slots: Arc<tokio::sync::Semaphore>,
     cold: ProcessExecutor,
+    /// The pool host, started with the first pool (and again if it has died).
+    host: std::sync::Mutex<Option<Host>>,
 }
 
 impl PoolExecutor {
@@ -102,6 +105,7 @@ impl PoolExecutor {
             idle: tokio::sync::Mutex::new(Vec::new()),
             slots: Arc::new(tokio::sync::Semaphore::new(size)),
             cold,
+            host: std::sync::Mutex::new(None),
         })
     }
 
@@ -110,33 +114,38 @@ impl PoolExecutor {
         job.stdin.is_none() && job.argv.is_empty() && job.policy.fits_pool(&self.ceiling).is_ok()
     }
 
+    /// A new pool, forked by the pool host (started first if there is none, or again if it
+    /// has died).
     fn spawn(&self) -> Result<Member, ExecError> {
-        let dir = tempfile::Builder::new()
-            .prefix("pool-")
-            .tempdir_in(&self.scratch)
-            .map_err(ExecError::Io)?;
-        let mut command = crate::executor::repy_command(&self.program, dir.path());
-        command
-            .arg("pool")
-            .arg("--policy")
-            .arg(&self.ceiling_file)
-            .stderr(Stdio::null());
-        let mut child = command.spawn().map_err(|source| ExecError::Spawn {
-            program: self.program.display().to_string(),
-            source,
-        })?;
-        let stdin = child
-            .stdin
-            .take()
-            .ok_or_else(|| ExecError::Io(std::io::Error::other("no pipe to the pool")))?;
-        let stdout = child
-            .stdout
-            .take()
-            .ok_or_else(|| ExecError::Io(std::io::Error::other("no pipe from the pool")))?;
+        let (dir, path) = pool_dir(&self.scratch).map_err(ExecError::Io)?;
+        let mut host = self
+            .host
+            .lock()
+            .map_err(|_| ExecError::Io(std::io::Error::other("the pool host is unusable")))?;
+        let mut attempts = 0;
+        let hosted = loop {
+            attempts += 1;
+            if host.is_none() {
+                *host = Some(Host::start(
+                    &self.program,
+                    &self.ceiling_file,
+                    &self.scratch,
+                )?);
+            }
+            let Some(running) = host.as_mut() else {
+                continue;
+            };
+            match running.start_pool(&path) {
+                Ok(hosted) => break hosted,
+                // A host that cannot answer is replaced once (its pools die with it).
+                Err(err) if attempts >= 2 => return Err(err),
+                Err(_) => *host = None,
+            }
+        };
         Ok(Member {
-            child,
-            stdin: Some(stdin),
-            stdout: BufReader::new(stdout),
+            process: hosted.process,
+            stdin: Some(hosted.stdin),
+            stdout: BufReader::new(hosted.stdout),
             dir: Some(dir),
             next_id: 0,
         })
@@ -148,7 +157,12 @@ impl PoolExecutor {
             .acquire()
             .await
             .map_err(|_| ExecError::Io(std::io::Error::other("the pool is closed")))?;
-        let taken = self.idle.lock().await.pop();
+        // An idle pool that has ended meanwhile (killed from outside, or with its host) is
+        // dropped here, before a request is lost in it.
+        let taken = {
+            let mut idle = self.idle.lock().await;
+            std::iter::from_fn(|| idle.pop()).find(|member| !member.process.has_ended())
+        };
         let mut member = match taken {
             Some(member) => member,
             None => self.spawn()?,
@@ -259,6 +273,10 @@ impl Executor for PoolExecutor {
             let ending: Vec<_> = members.into_iter().map(Member::end).collect();
             for end in ending {
                 end.await;
+            }
+            let host = self.host.lock().ok().and_then(|mut host| host.take());
+            if let Some(host) = host {
+                host.end().await;
             }
         })
     }
