@@ -138,6 +138,8 @@ pub(crate) struct PoolDriver<'a, 'b> {
     limits: Option<nanny::CallLimits>,
     /// The zygote's confinement report, read when it was ready.
     confinement: Option<String>,
+    /// Whether the vessel was emptied after the last request (and nothing has run since).
+    vessel_empty: bool,
 }
 
 impl<'a, 'b> PoolDriver<'a, 'b> {
@@ -155,6 +157,7 @@ impl<'a, 'b> PoolDriver<'a, 'b> {
             current: None,
             limits: None,
             confinement: None,
+            vessel_empty: false,
         }
     }
 
@@ -167,10 +170,13 @@ impl<'a, 'b> PoolDriver<'a, 'b> {
         crate::batch::refused(&self.template, message)
     }
 
-    /// Readies the vessel (the supervisor's current directory) for a request.
-    fn prepare(&self, request: &PoolRequest) -> Result<(), String> {
+    /// Readies the vessel (the supervisor's current directory) for a request: empty (it was
+    /// emptied after the last request, unless that failed), then the request's files.
+    fn prepare(&mut self, request: &PoolRequest) -> Result<(), String> {
         let vessel = Path::new(".");
-        empty_directory(vessel).map_err(|err| format!("cannot empty the vessel: {err}"))?;
+        if !std::mem::take(&mut self.vessel_empty) {
+            empty_directory(vessel).map_err(|err| format!("cannot empty the vessel: {err}"))?;
+        }
         for (name, bytes) in &request.files {
             if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\0']) {
                 return Err(format!("file name \"{name}\": a plain file name is needed"));
@@ -284,7 +290,7 @@ impl nanny::BatchDriver for PoolDriver<'_, '_> {
         outcome.report = report.into_value();
         // Nothing of a request stays at rest after it: its files go now, not only before the
         // next request.
-        let _ = empty_directory(Path::new("."));
+        self.vessel_empty = empty_directory(Path::new(".")).is_ok();
         (self.pool.sink)(outcome);
     }
 }

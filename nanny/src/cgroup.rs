@@ -538,6 +538,11 @@ impl Group {
             .is_ok_and(|procs| procs.lines().any(|line| line.trim() == pid))
     }
 
+    /// The number of tasks (processes and threads) in the group now, from `pids.current`.
+    pub(crate) fn pids_current(&self) -> Option<u64> {
+        self.read("pids.current").ok()?.trim().parse().ok()
+    }
+
     /// Limits the number of tasks (processes and threads) in the group to `max`.
     pub(crate) fn set_pids_max(&self, max: u64) -> io::Result<()> {
         self.write("pids.max", &max.to_string())

@@ -13,6 +13,7 @@ use nix::sys::signal::{kill, Signal};
 use nix::sys::signalfd::SignalFd;
 use nix::unistd::Pid;
 
+use crate::cgroup::Group;
 use crate::clock::monotonic_now;
 use crate::measure;
 use crate::page::SharedPage;
@@ -116,6 +117,8 @@ impl Supervisor {
             stdin: _,
         } = forked;
         let mut io = streams(pipes, ring, broker);
+        let pids = self.pids.clone();
+        let pids = pids.as_deref();
         let zygote_fd = pidfd_open(zygote);
         // No relay: `run_batch` refuses one, and the zygote's stdin is /dev/null.
         let (mut watch, cpu_mechanism, memory_backstop) = self.watch(page, zygote, joined, None);
@@ -161,7 +164,7 @@ impl Supervisor {
             cpu_mechanism,
             memory_backstop,
         );
-        if !strays(zygote).is_empty() {
+        if !strays(zygote, pids).is_empty() {
             // The top level forked behind the API's back (only possible past walls 1 and 2):
             // the batch ends here, as a kill.
             watch.killed = Some(forked_behind_the_api());
@@ -201,7 +204,7 @@ impl Supervisor {
                             message: "the call's output could not be delivered".into(),
                         });
                     }
-                    strayed = !strays(zygote).is_empty();
+                    strayed = !strays(zygote, pids).is_empty();
                     let mut result =
                         watch.finish(end, usage, end_time, cpu_mechanism, memory_backstop);
                     if strayed {
@@ -326,8 +329,10 @@ fn begin_segment(watch: &mut Watch<'_>, pid: Pid) {
     watch.disk_peak = 0;
     // A call runs compiled code only: no preparation allowance.
     watch.program_started = true;
-    watch.next_tick = now;
-    watch.next_disk = now;
+    // The first sample comes a period in, not at once: a call just forked from the idle
+    // zygote cannot be over any limit yet, and the vessel is looked at when the call ends.
+    watch.next_tick = now + super::TICK;
+    watch.next_disk = now + super::DISK_PERIOD;
     if let CpuState::StopResume(sr) = &mut watch.cpu {
         sr.balance = 0.0;
         sr.last_wall = None;
@@ -388,7 +393,14 @@ fn forked_behind_the_api() -> Kill {
 
 /// Processes that should not exist between two calls: children of the zygote, and children
 /// of the supervisor (a subreaper in a batch, so orphans come to it) other than the zygote.
-fn strays(zygote: Pid) -> Vec<Pid> {
+///
+/// With a pids cgroup the kernel counts every task the sandbox made (a process cannot leave
+/// its group: Landlock keeps the cgroup files out of reach), so a count of one, the zygote
+/// alone, answers at once; any other count, or no group, is looked into through `/proc`.
+fn strays(zygote: Pid, pids: Option<&Group>) -> Vec<Pid> {
+    if pids.and_then(Group::pids_current) == Some(1) {
+        return Vec::new();
+    }
     let mut found = measure::children(zygote);
     found.extend(
         measure::children(nix::unistd::getpid())
@@ -400,7 +412,7 @@ fn strays(zygote: Pid) -> Vec<Pid> {
 
 /// Kills the zygote and every stray process, and reaps them.
 fn end_everything(zygote: Pid) {
-    for pid in strays(zygote) {
+    for pid in strays(zygote, None) {
         let _ = kill(pid, Signal::SIGKILL);
     }
     let _ = kill(zygote, Signal::SIGKILL);
