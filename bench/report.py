@@ -588,7 +588,7 @@ def service_section(results):
                  "hello-world requests one at a time; about 1.3 ms under this load), most of it "
                  "the kernel's: forking the zygote (its page tables), the run's copy-on-write and "
                  "file faults (about 145 a run) and tearing its address space down at exit. The "
-                 "interpreter's own work (check, compile, run, report) is a fifth of it."]
+                 "interpreter's own work (check, compile, run, report) is a small part."]
     return "\n".join(out + rows)
 
 
