@@ -74,8 +74,14 @@ pub(crate) fn serve(ceiling: Restrictions, policy: &Path) -> u8 {
     let mut stdout = std::io::stdout();
     let mut sink = |outcome: engine::Outcome| {
         let id = ids.borrow_mut().pop_front().unwrap_or(Value::Null);
-        let line = json!({"id": id, "outcome": outcome.to_json()});
-        if writeln!(stdout, "{line}")
+        // One write for the whole line: formatted piecewise into stdout's small line buffer
+        // it went out in several, each waking the reader.
+        let mut line = json!({"id": id, "outcome": outcome.to_json()})
+            .to_string()
+            .into_bytes();
+        line.push(b'\n');
+        if stdout
+            .write_all(&line)
             .and_then(|()| stdout.flush())
             .is_err()
         {
