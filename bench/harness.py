@@ -39,6 +39,8 @@ RP_REQUIREMENT = "RestrictedPython==9.0"
 # numpy for the trusted-package import (`[python] packages`), the version the tests pin.
 NUMPY_SITE = os.path.join(BENCH, ".venv-numpy")
 NUMPY_REQUIREMENT = "numpy==2.4.6"
+HTTPX_SITE = os.path.join(BENCH, ".venv-httpx")
+HTTPX_REQUIREMENT = "httpx==0.28.1"
 RP_RUNNER = os.path.join(BENCH, "rp_runner.py")
 UNLIMITED = os.path.join(RESTRICTIONS_DIR, "unlimited.toml")
 
@@ -292,6 +294,8 @@ def setup(env):
     env.available["restrictedpython"] = reason
     # numpy: into bench/.venv-numpy only, like RestrictedPython.
     env.numpy_error = pip_install_target(env, NUMPY_SITE, "numpy", NUMPY_REQUIREMENT)
+    # httpx: the client of the 10,000 mixed requests, into bench/.venv-httpx only.
+    env.httpx_error = pip_install_target(env, HTTPX_SITE, "httpx", HTTPX_REQUIREMENT)
     # bubblewrap: the Debian package, installed when missing and possible.
     reason = None
     env.bwrap = debian_tool(args, "bwrap", "bubblewrap")
@@ -871,6 +875,133 @@ def bench_service(env, results):
     finally:
         stop_server(proc)
     results["service"] = out
+
+
+MIXED_CEILING = ("profile = \"python\"\n[resources]\nmemory = \"200 MB\"\nevents = 10\n"
+                 "wall-time = \"20 s\"\n[python]\nmodules = [\"math\"]\n")
+MIXED_TOKEN = "bench-token-0123456789abcdef"
+
+
+def cgroups_named(prefixes):
+    """Cgroup directories under /sys/fs/cgroup (three levels deep) whose names start with one
+    of `prefixes` (a supervisor names its groups `repy-<pid>-...`)."""
+    found = []
+    stack = [("/sys/fs/cgroup", 0)]
+    while stack:
+        path, depth = stack.pop()
+        try:
+            entries = os.scandir(path)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if not entry.is_dir(follow_symlinks=False):
+                    continue
+                if entry.name.startswith(tuple(prefixes)):
+                    found.append(entry.path)
+                elif depth < 3:
+                    stack.append((entry.path, depth + 1))
+    return found
+
+
+def descendants_of(pid):
+    """Every process descended from `pid`, from /proc."""
+    parents = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="utf-8", errors="replace") as handle:
+                after = handle.read().rsplit(")", 1)[1].split()
+            parents.setdefault(int(after[1]), []).append(int(name))
+        except (OSError, IndexError, ValueError):
+            pass
+    found, stack = set(), [pid]
+    while stack:
+        for child in parents.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def alive(pid):
+    """Whether `pid` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def bench_mixed(env, results):
+    """Issue 15's 10,000 mixed requests at concurrency 32 against `repy serve` (its defaults,
+    plus the test's queue, body and deadline limits), sent by httpx (bench/mixed_load.py),
+    then what the server left once stopped: processes, cgroups, directories, descriptors."""
+    if env.httpx_error or not os.path.isdir(os.path.join(HTTPX_SITE, "httpx")):
+        results["mixed"] = {"error": env.httpx_error or "httpx is not installed"}
+        return
+    root = tempfile.mkdtemp(prefix="mixed-", dir=env.tmp)
+    ceiling = os.path.join(root, "ceiling.toml")
+    tokens = os.path.join(root, "tokens")
+    scratch = os.path.join(root, "tmp")
+    os.mkdir(scratch)
+    with open(ceiling, "w", encoding="utf-8") as handle:
+        handle.write(MIXED_CEILING)
+    with open(tokens, "w", encoding="utf-8") as handle:
+        handle.write(MIXED_TOKEN + "\n")
+    proc = subprocess.Popen([REPY, "serve", "--listen", "127.0.0.1:0", "--policy", ceiling,
+                             "--tokens", tokens, "--queue", "64", "--max-body", "65536",
+                             "--deadline", "5s"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env=dict(os.environ, TMPDIR=scratch))
+    url = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        found = re.search(r"listening on (http://[0-9.:]+)", line)
+        if found:
+            url = found.group(1)
+            break
+    if url is None:
+        proc.kill()
+        results["mixed"] = {"error": "repy serve did not start"}
+        return
+    threading.Thread(target=proc.stderr.read, daemon=True).start()
+    out = {}
+    try:
+        time.sleep(1.0)
+        fds_before = len(os.listdir(f"/proc/{proc.pid}/fd"))
+        code = ("import sys; sys.path.insert(0, %r); sys.argv = ['mixed_load.py'] + sys.argv[1:]; "
+                "exec(compile(open(%r).read(), 'mixed_load.py', 'exec'))"
+                % (HTTPX_SITE, os.path.join(BENCH, "mixed_load.py")))
+        run = subprocess.run([env.python, "-I", "-S", "-c", code, url, MIXED_TOKEN, "32"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             timeout=1800)
+        if run.returncode != 0:
+            out["error"] = "mixed_load.py failed: " + run.stderr.strip()[-500:]
+        else:
+            out.update(json.loads(run.stdout))
+        out["fds_before"] = fds_before
+        out["fds_after"] = len(os.listdir(f"/proc/{proc.pid}/fd"))
+        running = descendants_of(proc.pid)
+        out["processes_while_idle"] = len(running)
+    finally:
+        proc.terminate()
+        try:
+            out["server_exit"] = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            out["server_exit"] = None
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in running) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    out["processes_left"] = sorted(pid for pid in running if alive(pid))
+    out["cgroups_left"] = cgroups_named([f"repy-{pid}-" for pid in running | {proc.pid}])
+    out["directories_left"] = sorted(os.listdir(scratch))
+    results["mixed"] = out
 
 
 PYTHON_PROFILE = ("profile = \"python\"\n[resources]\ncpu = 64.0\nmemory = \"1 GB\"\n"
@@ -1509,8 +1640,8 @@ def main():
     parser.add_argument("--only", default=None,
                         help="comma-separated workloads to run (others are skipped)")
     parser.add_argument("--skip", default="",
-                        help="comma-separated sections to skip: workloads, engine, python, anatomy, "
-                             "checker, memory, nanny")
+                        help="comma-separated sections to skip: workloads, engine, python, service, "
+                             "mixed, grading, anatomy, checker, memory, nanny")
     parser.add_argument("--no-build", action="store_true",
                         help="use target/release/repy and bench/checker as they are")
     parser.add_argument("--no-install", action="store_true",
@@ -1547,6 +1678,9 @@ def main():
         if "service" not in skip:
             log("service: repy serve under wrk, warm and cold; 50 idle warm interpreters")
             bench_service(env, results)
+        if "mixed" not in skip:
+            log("mixed: 10,000 mixed requests at concurrency 32 (httpx)")
+            bench_mixed(env, results)
         if "grading" not in skip:
             log("grading: 100 submissions x 10 call tests")
             bench_grading(env, results)

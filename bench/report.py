@@ -592,6 +592,44 @@ def service_section(results):
     return "\n".join(out + rows)
 
 
+def mixed_section(results):
+    """Issue 15's 10,000 mixed requests at concurrency 32, and what the server left."""
+    mx = results.get("mixed") or {}
+    if not mx:
+        return "(not measured)"
+    if mx.get("error"):
+        return f"(not measured: {mx['error']})"
+    kinds = mx.get("by_kind") or {}
+    statuses = lambda counts: ", ".join(f"{n}× {s}" for s, n in sorted(counts.items()))
+    out = [f"`repy serve` with its defaults plus the test's limits (`--queue 64 --max-body "
+           f"65536 --deadline 5s`, a token file), {mx['requests']:,} requests POSTed by "
+           f"[httpx](https://www.python-httpx.org/) {mx.get('httpx', '')} from "
+           f"{mx['concurrency']} clients at once (`bench/mixed_load.py`, the mix of "
+           f"`tests/serve.rs`), in {mx['seconds']:.1f} s "
+           f"({mx['requests'] / mx['seconds']:.0f} requests/s). Every answer is checked "
+           "against its own request: the documented status, and for a run its verdict and "
+           "the output or value naming the request's number.", "",
+           "| kind | requests | answers |", "|---|---|---|"]
+    for kind, counts in kinds.items():
+        out.append(f"| {kind} | {sum(counts.values())} | {statuses(counts)} |")
+    left = (len(mx.get("processes_left", [])), len(mx.get("cgroups_left", [])),
+            len(mx.get("directories_left", [])))
+    fds = (mx.get("fds_before"), mx.get("fds_after"))
+    rows = ["", "| target | measured | |", "|---|---|---|",
+            f"| 0 lost or duplicated results | {mx['lost']} lost, {mx['duplicated']} duplicated "
+            f"({mx['answers']:,} answers) | {'**met**' if mx['lost'] == 0 and mx['duplicated'] == 0 else '**missed**'} |",
+            f"| 0 5xx answers | {mx['server_errors']} (and {mx['no_answer']} without an answer) | "
+            f"{'**met**' if mx['server_errors'] == 0 and mx['no_answer'] == 0 else '**missed**'} |",
+            f"| every answer the documented one | {mx['wrong']} wrong | "
+            f"{'**met**' if mx['wrong'] == 0 else '**missed**: ' + '; '.join(mx.get('wrong_first', []))[:300]} |",
+            f"| 0 processes, cgroups, vessels or descriptors left | {left[0]} processes, "
+            f"{left[1]} cgroups, {left[2]} directories left after the server stopped "
+            f"(exit {mx.get('server_exit')}); the server's descriptors {fds[0]} before, "
+            f"{fds[1]} after | "
+            f"{'**met**' if left == (0, 0, 0) and fds[1] is not None and fds[0] is not None and fds[1] <= fds[0] + 4 else '**missed**'} |"]
+    return "\n".join(out + rows)
+
+
 def grading_section(results):
     """Grading: 100 submissions x 10 call tests, batched and not, against bare CPython."""
     g = results.get("grading") or {}
@@ -788,6 +826,7 @@ def render_doc(results):
         "python_profile": python_profile_section(results),
         "grading": grading_section(results),
         "service": service_section(results),
+        "mixed": mixed_section(results),
         "memory": memory_section(results),
         "cpu_rows": cpu_rows, "rate_rows": rate_rows, "mem_rows": mem_rows,
     }
@@ -934,6 +973,10 @@ What keeps the start cheap (it measured 1.12× and +2.11 ms before these):
 ## The service
 
 {service}
+
+### 10,000 mixed requests
+
+{mixed}
 
 ## Grading
 
