@@ -849,7 +849,8 @@ def bench_service(env, results):
         finally:
             stop_server(proc)
     # 50 idle warm interpreters: the PSS of every process of the pools (the pool host that
-    # forks them, each `repy pool` supervisor and its zygote), and of the server itself.
+    # forks them, each `repy pool` supervisor, its zygote and the process the zygote forked
+    # ahead for the next request), and of the server itself.
     proc, url = start_server(env, ["--concurrency", "50"])
     try:
         deadline = time.monotonic() + 60
@@ -863,13 +864,17 @@ def bench_service(env, results):
             time.sleep(0.2)
         time.sleep(2.0)
         zygotes = [c for m in members for c in children_of(m)]
+        # Each zygote's process forked ahead for its next request, waiting.
+        ahead = [c for z in zygotes for c in children_of(z)]
         out["idle"] = {
             "members": len(members),
             "zygotes": len(zygotes),
-            "pss_pool_bytes": pss_of(hosts + members + zygotes),
+            "ahead": len(ahead),
+            "pss_pool_bytes": pss_of(hosts + members + zygotes + ahead),
             "pss_host_bytes": pss_of(hosts),
             "pss_supervisors_bytes": pss_of(members),
             "pss_zygotes_bytes": pss_of(zygotes),
+            "pss_ahead_bytes": pss_of(ahead),
             "pss_server_bytes": pss_of([proc.pid]),
         }
     finally:

@@ -13,55 +13,165 @@ use crate::exit::ExitStatus;
 use nanny::handoff::Slot;
 
 /// Serves calls until the supervisor ends the batch; returns the zygote's exit status.
+///
+/// A call's process is forked when the call is asked for, or earlier, when the supervisor
+/// offers (`nanny::zygote::Request::ForkAhead`, once the previous call is over): then it
+/// waits at the [`GoSignal`] until its call is asked for, reported and watched.
 pub(crate) fn serve_calls(
     py: Python<'_>,
     plan: &ChildPlan,
     prepared: &api::program::Prepared,
     control: &nanny::zygote::ZygoteControl,
 ) -> ExitStatus {
+    use nanny::zygote::Request;
     let top_level = plan.page.snapshot();
+    let go = match GoSignal::new() {
+        Ok(go) => go,
+        Err(err) => {
+            eprint_raw(&format!(
+                "repy: internal error: cannot make the calls' go signal: {err}\n"
+            ));
+            return ExitStatus::InternalError;
+        }
+    };
     if !control.ready() {
         return ExitStatus::LostSupervisor;
     }
     let zygote = nix::unistd::getpid();
-    while control.next_request() {
-        // The page as the top level left it, for this call: put back only now, when the
-        // supervisor has read the previous call's totals (it asks for the next call after).
-        plan.page.restore(&top_level);
-        // Each call starts with an empty broker: no answer (nor listening socket) meant for an
-        // earlier call that ended before reading it.
-        api::net::discard_stale_broker_replies();
-        match api::program::fork_for_call(py) {
-            Ok(0) => {
-                // The control channel is the zygote's: a call neither reads its requests nor
-                // writes its reports.
-                for fd in control.fds() {
-                    // SAFETY: closing descriptors this fresh child holds and never uses.
-                    unsafe {
-                        libc::close(fd);
+    let mut ahead: Option<nix::unistd::Pid> = None;
+    loop {
+        let request = control.next();
+        let pid = match (request, ahead.take()) {
+            (Request::End, _) => break,
+            (Request::ForkAhead, Some(pid)) => {
+                ahead = Some(pid);
+                continue;
+            }
+            (_, Some(pid)) => pid,
+            (_, None) => {
+                // The page as the top level left it, for this call: put back only now, when
+                // the supervisor has read the previous call's totals (it offers to fork ahead,
+                // or asks for the next call, only after).
+                plan.page.restore(&top_level);
+                // Each call starts with an empty broker: no answer (nor listening socket)
+                // meant for an earlier call that ended before reading it.
+                api::net::discard_stale_broker_replies();
+                go.arm();
+                match api::program::fork_for_call(py) {
+                    Ok(0) => {
+                        // The control channel is the zygote's: a call neither reads its
+                        // requests nor writes its reports.
+                        for fd in control.fds() {
+                            // SAFETY: closing descriptors this fresh child holds and never
+                            // uses.
+                            unsafe {
+                                libc::close(fd);
+                            }
+                        }
+                        nanny::exit::exit_with_code(run_call(py, plan, prepared, zygote, &go))
+                    }
+                    Ok(pid) => nix::unistd::Pid::from_raw(pid),
+                    Err(err) => {
+                        eprint_raw(&format!(
+                            "repy: internal error: cannot fork a call: {err}\n"
+                        ));
+                        return ExitStatus::InternalError;
                     }
                 }
-                nanny::exit::exit_with_code(run_call(py, plan, prepared, zygote))
             }
-            Ok(pid) => {
-                let pid = nix::unistd::Pid::from_raw(pid);
-                if !control.forked(pid) || !control.await_watch() {
-                    return ExitStatus::LostSupervisor;
-                }
-                let end = wait_for(pid);
-                if !control.ended(end) {
-                    return ExitStatus::LostSupervisor;
-                }
-            }
-            Err(err) => {
-                eprint_raw(&format!(
-                    "repy: internal error: cannot fork a call: {err}\n"
-                ));
-                return ExitStatus::InternalError;
-            }
+        };
+        if request == Request::ForkAhead {
+            ahead = Some(pid);
+            continue;
+        }
+        if !control.forked(pid) || !control.await_watch() {
+            return ExitStatus::LostSupervisor;
+        }
+        go.release();
+        let end = wait_for(pid);
+        if !control.ended(end) {
+            return ExitStatus::LostSupervisor;
         }
     }
     ExitStatus::Finished
+}
+
+/// Where a call process forked ahead waits until its call may start: a word in a page shared
+/// by the zygote and the processes it forks, with a futex on it. Only one call process is
+/// ever alive at a time (the next is forked after the previous has ended), so nothing
+/// untrusted can release a waiting one.
+struct GoSignal {
+    word: *const std::sync::atomic::AtomicU32,
+}
+
+impl GoSignal {
+    /// Maps the shared page (allowed under the zygote's confinement: no `PROT_EXEC`).
+    fn new() -> std::io::Result<GoSignal> {
+        // SAFETY: a fresh anonymous shared mapping of one page; nothing else refers to it.
+        let page = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                4096,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if page == libc::MAP_FAILED {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(GoSignal {
+            word: page.cast::<std::sync::atomic::AtomicU32>(),
+        })
+    }
+
+    fn word(&self) -> &std::sync::atomic::AtomicU32 {
+        // SAFETY: the page is mapped for the process's whole life (never unmapped) and
+        // zero-filled, a valid AtomicU32 at its start.
+        unsafe { &*self.word }
+    }
+
+    /// Before a fork: the next call process will wait.
+    fn arm(&self) {
+        self.word().store(0, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Lets the waiting call process start.
+    fn release(&self) {
+        self.word().store(1, std::sync::atomic::Ordering::SeqCst);
+        // SAFETY: FUTEX_WAKE on a word of a live shared mapping; no other pointer is read.
+        unsafe {
+            libc::syscall(
+                libc::SYS_futex,
+                self.word,
+                libc::FUTEX_WAKE,
+                i32::MAX,
+                0,
+                0,
+                0,
+            );
+        }
+    }
+
+    /// In the call process: waits until released.
+    fn wait(&self) {
+        while self.word().load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            // SAFETY: FUTEX_WAIT on a word of a live shared mapping, while it holds 0, with
+            // no timeout.
+            unsafe {
+                libc::syscall(
+                    libc::SYS_futex,
+                    self.word,
+                    libc::FUTEX_WAIT,
+                    0,
+                    std::ptr::null::<libc::timespec>(),
+                    0,
+                    0,
+                );
+            }
+        }
+    }
 }
 
 /// Waits for a call process and says how it ended.
@@ -94,13 +204,14 @@ fn wait_for(pid: nix::unistd::Pid) -> nanny::zygote::CallEnd {
     }
 }
 
-/// The call process: narrows its filter back to a run's, reads its call and runs it; returns
-/// its exit code.
+/// The call process: narrows its filter back to a run's, waits for its call to start, reads
+/// it and runs it; returns its exit code.
 fn run_call(
     py: Python<'_>,
     plan: &ChildPlan,
     prepared: &api::program::Prepared,
     zygote: nix::unistd::Pid,
+    go: &GoSignal,
 ) -> i32 {
     let internal = |message: &str| {
         eprint_raw(&format!("repy: internal error: {message}\n"));
@@ -116,6 +227,8 @@ fn run_call(
     if let Err(err) = confine::forbid_fork() {
         return internal(&format!("cannot narrow the call's seccomp filter: {err}"));
     }
+    // Ready: the rest waits for the call to be asked for and watched.
+    go.wait();
     if plan.mode == crate::job::Mode::Pool {
         return match run_warm(py, plan, prepared) {
             Ok(status) => i32::from(status.code()),

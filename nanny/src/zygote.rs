@@ -16,6 +16,12 @@
 //! pidfd for it; the zygote reaps the call process only after that, so the pid cannot be
 //! reaped (and reused) before the supervisor has checked it.
 //!
+//! Down, between two calls, the supervisor may also write `F` (fork ahead): the previous call
+//! is over and its totals read, so the zygote may fork the next call's process now, which
+//! waits until that call is asked for (`C`), reported (`P`) and watched. The fork and the
+//! process's own set-up then happen while the service answers the previous request, not
+//! while the next one waits. A zygote may ignore `F` ([`ZygoteControl::next_request`] does).
+//!
 //! **Trust.** The zygote ran the program's top level, so it is no more trusted than the
 //! program: the supervisor checks that a reported pid is the zygote's child before watching
 //! it, never waits on the zygote longer than [`REPORT_TIMEOUT`], and enforces every limit
@@ -39,6 +45,24 @@ const READY: u8 = b'R';
 const FORKED: u8 = b'P';
 /// The record of an ended call process.
 const ENDED: u8 = b'E';
+
+/// Down: a call is asked for.
+const CALL: u8 = b'C';
+/// Down: the call process reported is watched.
+const WATCHING: u8 = b'W';
+/// Down: the zygote may fork the next call's process ahead.
+const FORK_AHEAD: u8 = b'F';
+
+/// What the supervisor asks of the zygote between two calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    /// Run a call: report its process, wait until it is watched, reap it, report its end.
+    Call,
+    /// Fork the next call's process now, to wait until the call is asked for.
+    ForkAhead,
+    /// The batch is over (or the supervisor is gone).
+    End,
+}
 
 /// How a call process ended, as the zygote's `wait4` saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,15 +93,27 @@ impl ZygoteControl {
         write_record(&self.reports, &[READY])
     }
 
-    /// Waits for the next request: `true` for a call, `false` when the batch is over (or the
-    /// supervisor is gone).
+    /// Waits for the next call: `true` for a call, `false` when the batch is over (or the
+    /// supervisor is gone). Offers to fork ahead are passed over.
     pub fn next_request(&self) -> bool {
+        loop {
+            match self.next() {
+                Request::Call => return true,
+                Request::ForkAhead => continue,
+                Request::End => return false,
+            }
+        }
+    }
+
+    /// Waits for what the supervisor asks next.
+    pub fn next(&self) -> Request {
         let mut byte = [0u8; 1];
         loop {
             match nix::unistd::read(&self.requests, &mut byte) {
-                Ok(1) => return true,
+                Ok(1) if byte[0] == FORK_AHEAD => return Request::ForkAhead,
+                Ok(1) if byte[0] == CALL => return Request::Call,
                 Err(Errno::EINTR) => continue,
-                _ => return false,
+                _ => return Request::End,
             }
         }
     }
@@ -94,7 +130,14 @@ impl ZygoteControl {
     /// and holds its pidfd): only then may the zygote reap it. `false` if the supervisor is
     /// gone.
     pub fn await_watch(&self) -> bool {
-        self.next_request()
+        let mut byte = [0u8; 1];
+        loop {
+            match nix::unistd::read(&self.requests, &mut byte) {
+                Ok(1) => return byte[0] == WATCHING,
+                Err(Errno::EINTR) => continue,
+                _ => return false,
+            }
+        }
     }
 
     /// Reports how the call process ended.
@@ -150,14 +193,22 @@ impl ZygoteLink {
     pub(crate) fn request(&self) -> bool {
         self.requests
             .as_ref()
-            .is_some_and(|fd| write_record(fd, b"C"))
+            .is_some_and(|fd| write_record(fd, &[CALL]))
+    }
+
+    /// Tells the zygote it may fork the next call's process ahead: the previous call is over
+    /// and its totals read. `false` if it is gone.
+    pub(crate) fn fork_ahead(&self) -> bool {
+        self.requests
+            .as_ref()
+            .is_some_and(|fd| write_record(fd, &[FORK_AHEAD]))
     }
 
     /// Tells the zygote the call process it reported is watched: it may reap it.
     pub(crate) fn watching(&self) -> bool {
         self.requests
             .as_ref()
-            .is_some_and(|fd| write_record(fd, b"W"))
+            .is_some_and(|fd| write_record(fd, &[WATCHING]))
     }
 
     /// Ends the batch: the zygote reads end of file and exits.
@@ -263,8 +314,17 @@ mod tests {
         assert_eq!(link.read(Duration::from_millis(20)), None);
         assert!(link.request());
         assert!(control.next_request());
+        // An offer to fork ahead is one request of its own, passed over by next_request.
+        assert!(link.fork_ahead());
+        assert_eq!(control.next(), Request::ForkAhead);
+        assert!(link.fork_ahead());
+        assert!(link.request());
+        assert!(control.next_request());
+        assert!(link.watching());
+        assert!(control.await_watch());
         link.close();
         assert!(!control.next_request());
+        assert_eq!(control.next(), Request::End);
     }
 
     #[test]

@@ -181,6 +181,7 @@ impl Supervisor {
             ));
         }
         driver.top_level_finished(&top);
+        let _ = link.fork_ahead();
         let batch_limits = BatchLimits::of(&watch);
         let mut interrupted = false;
         let mut strayed = false;
@@ -237,6 +238,11 @@ impl Supervisor {
             // zygote drops the answers it did not read before the next fork).
             if let Some(end) = io.broker.as_ref() {
                 crate::broker::discard_requests(end);
+            }
+            // The call is over, checked for strays and its totals read: the zygote may fork
+            // the next call's process while this call's result is delivered.
+            if !interrupted && !strayed {
+                let _ = link.fork_ahead();
             }
             driver.call_ended(less_top_level(result, &top));
         }
