@@ -274,3 +274,16 @@ fn pool_requests_draw_their_own_random_numbers() {
     assert_eq!(stdout(&outcomes[3]), stdout(&outcomes[4]));
     assert_eq!(stdout(&outcomes[3]), "0.32383276483316237\nTrue\n");
 }
+
+/// `from __future__ import annotations` runs warm as it runs cold: the zygote prepares
+/// `__future__` before confinement, whatever its requests will say.
+#[test]
+fn pool_requests_may_import_future_annotations() {
+    let sb = Sandbox::new();
+    let source = "from __future__ import annotations\n\
+                  def area(width: Rect, height: float) -> float:\n    return width * height\n\
+                  print(area(2, 3.5))\n";
+    let outcomes = pool(&sb, &[json!({"id": 1, "source": source})]);
+    assert_eq!(outcomes[0]["verdict"], "finished", "{}", outcomes[0]);
+    assert_eq!(outcomes[0]["stdout"], "7.0\n");
+}

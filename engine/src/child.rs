@@ -119,7 +119,9 @@ impl Build<'_> {
             let packages: Vec<String> = settings.packages().iter().cloned().collect();
             let imports = api::modules::Imports {
                 modules: &modules,
-                future: self.source.contains("__future__"),
+                // A zygote's requests come after confinement: it prepares `__future__`
+                // whatever they will say.
+                future: self.zygote || self.source.contains("__future__"),
                 packages: settings
                     .site_packages()
                     .map(|dir| (dir, packages.as_slice())),
