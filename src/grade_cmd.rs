@@ -157,7 +157,14 @@ fn grade_in_process(
     manifest: &Manifest,
 ) -> SubmissionRecord {
     let name = name_of(submission);
-    let output = Command::new(exe)
+    // Only TMPDIR (where vessels go) of the grader's environment reaches the process that
+    // runs submissions, where the strings would stay in memory.
+    let mut command = Command::new(exe);
+    command.env_clear();
+    if let Some(tmpdir) = std::env::var_os("TMPDIR") {
+        command.env("TMPDIR", tmpdir);
+    }
+    let output = command
         .arg("grade-submission")
         .arg(manifest_path)
         .arg(submission)

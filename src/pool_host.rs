@@ -48,6 +48,14 @@ pub fn main(policy: &Path) -> u8 {
         return ExitStatus::InternalError.code();
     }
     name_process(c"repy-pool-host");
+    // Only the socket and the standard descriptors: nothing the service inherited from its
+    // own parent is handed on to the pools (their sandboxes close such descriptors; their
+    // supervisors would keep them).
+    // SAFETY: close_range closes descriptors this process owns and takes no pointers; none
+    // above 2 is in use yet.
+    unsafe {
+        libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
+    }
     // The interpreter is built here, not in a sandbox child whose environment the nanny has
     // emptied: empty it first, so that the zygotes' `os.environ` (which packages read) holds
     // nothing of the service's, as a child's would not.

@@ -1027,3 +1027,100 @@ fn serve_forks_its_pools_from_one_host_and_replaces_a_dead_host() {
     assert_eq!(hosts.len(), 1, "{hosts:?}");
     assert_ne!(hosts[0].0, host, "a new host");
 }
+
+/// A client that goes away mid-run takes its pool with it; the pool's directory goes too,
+/// even while the run's process, dying a moment after the pool, still makes files in it (red
+/// team 27 found such directories left until the server stopped).
+#[test]
+fn serve_removes_the_directory_of_a_pool_killed_with_its_client() {
+    use std::io::Write as _;
+    let server = Server::start(CEILING, &["--no-tokens"]);
+    let writer = "big = 'x' * 20000\ni = 0\nwhile True:\n    f = open('f%d' % i, 'w')\n    \
+                  f.write(big)\n    f.close()\n    i += 1\n";
+    let body = json!({"source": writer}).to_string();
+    let address = server.base.trim_start_matches("http://").to_owned();
+    for _ in 0..6 {
+        let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+        write!(
+            stream,
+            "POST /v1/runs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("send");
+        std::thread::sleep(Duration::from_millis(400));
+        drop(stream);
+    }
+    // The pools that remain (idle, or started since) each have one directory; a killed one
+    // has none once it is gone.
+    let scratch_dirs = || -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        for serve_dir in server.leftovers() {
+            if let Ok(entries) = std::fs::read_dir(&serve_dir) {
+                found.extend(entries.map_while(Result::ok).map(|e| e.path()).filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("pool-"))
+                        && p.is_dir()
+                }));
+            }
+        }
+        found
+    };
+    let live_pools = || {
+        children_named(server.pid())
+            .into_iter()
+            .flat_map(|(host, _)| children_named(host))
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while scratch_dirs().len() > live_pools() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        scratch_dirs().len() <= live_pools(),
+        "{} pool directories for {} pools: {:?}",
+        scratch_dirs().len(),
+        live_pools(),
+        scratch_dirs()
+    );
+}
+
+/// Nothing of the server's environment reaches the processes that run programs, not even in
+/// their memory: the pool host and the cold `repy job`s start with an empty environment
+/// (the sandbox child empties its own, but the strings stayed where the process began). The
+/// test process's `CARGO_MANIFEST_DIR`, which the server inherits, stands for a secret.
+#[test]
+fn serve_hands_no_environment_on_to_its_runs() {
+    let server = Server::start(CEILING, &[]);
+    let server_environ =
+        std::fs::read(format!("/proc/{}/environ", server.pid())).unwrap_or_default();
+    assert!(
+        String::from_utf8_lossy(&server_environ).contains("CARGO_MANIFEST_DIR="),
+        "the server itself has the variable"
+    );
+    // A warm run, and a cold one (standard input) still running when looked at.
+    assert_eq!(
+        outcome_of(&server.run(&json!({"source": "print('warm')"})))["stdout"],
+        "warm\n"
+    );
+    let base = server.base.clone();
+    let cold = std::thread::spawn(move || {
+        Server::client()
+            .post(format!("{base}/v1/runs"))
+            .header("Authorization", format!("Bearer {TOKEN}"))
+            .body(json!({"source": "print(input())\nsleep(1.5)", "stdin": "cold\n"}).to_string())
+            .send()
+            .map(|r| r.status().as_u16())
+    });
+    std::thread::sleep(Duration::from_millis(700));
+    let processes = descendants(server.pid());
+    assert!(processes.len() >= 4, "{processes:?}");
+    for pid in &processes {
+        let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&environ).contains("CARGO_MANIFEST_DIR="),
+            "process {pid} holds the server's environment"
+        );
+    }
+    assert!(matches!(cold.join().expect("the cold request"), Ok(200)));
+}

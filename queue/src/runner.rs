@@ -84,6 +84,13 @@ impl Runner {
     fn spawn(&self) -> std::io::Result<Child> {
         let parent = std::process::id();
         let mut command = Command::new(&self.program);
+        // Nothing of the worker's environment (its Redis address and password, keys) is
+        // handed on to the job's processes, where the strings would stay in memory even
+        // though the sandbox child empties its environment; only TMPDIR, where vessels go.
+        command.env_clear();
+        if let Some(tmpdir) = std::env::var_os("TMPDIR") {
+            command.env("TMPDIR", tmpdir);
+        }
         command
             .args(&self.args)
             .stdin(Stdio::piped())

@@ -177,7 +177,11 @@ impl Executor for ProcessExecutor {
 /// (`PR_SET_PDEATHSIG`; its sandbox has its own parent-death signal).
 pub(crate) fn repy_command(program: &Path, dir: &Path) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(program);
+    // Nothing of the server's environment (tokens, keys, paths) is handed on: the sandbox
+    // child empties its environment, but the strings would stay in the memory of every
+    // process forked from this one.
     command
+        .env_clear()
         .env("TMPDIR", dir)
         .current_dir(dir)
         .stdin(Stdio::piped())

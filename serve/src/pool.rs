@@ -56,27 +56,64 @@ impl Member {
 
 impl Drop for Member {
     fn drop(&mut self) {
-        // The pool's zygote dies with it (PDEATHSIG); the host reaps it.
+        // The pool's zygote dies with it (PDEATHSIG), and the run's process with the zygote;
+        // the host reaps the pool.
         self.process.kill();
         if let Some(dir) = self.dir.take() {
-            // Whatever a killed run left in its vessel goes with the directory.
-            let _ = dir.close();
+            // Whatever a killed run left in its vessel goes with the directory, once nothing
+            // writes there any more: the run's process dies a moment after the pool, and a
+            // file it makes meanwhile fails a removal made at once.
+            let dir = dir.keep();
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    runtime.spawn(remove_when_released(dir));
+                }
+                Err(_) => {
+                    let _ = std::fs::remove_dir_all(&dir);
+                }
+            }
         }
     }
 }
 
+/// How long a killed pool's directory is retried for.
+const REMOVAL_TRIES: u32 = 100;
+
+/// Removes `dir`, trying again every 20 ms (for two seconds) while a dying process may still
+/// write in it.
+async fn remove_when_released(dir: PathBuf) {
+    for _ in 0..REMOVAL_TRIES {
+        match std::fs::remove_dir_all(&dir) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            _ => return,
+        }
+    }
+    eprintln!(
+        "repy serve: cannot remove the directory of a killed pool: {}",
+        dir.display()
+    );
+}
+
 /// The warm pool executor.
 pub struct PoolExecutor {
-    program: PathBuf,
-    scratch: PathBuf,
     ceiling: Restrictions,
-    ceiling_file: PathBuf,
     kill_after: Duration,
     size: usize,
     idle: tokio::sync::Mutex<Vec<Member>>,
     slots: Arc<tokio::sync::Semaphore>,
     cold: ProcessExecutor,
-    /// The pool host, started with the first pool (and again if it has died).
+    spawner: Arc<Spawner>,
+}
+
+/// What starts pools: the pool host (started with the first pool, and again if it has died)
+/// and what it needs. Asking it blocks (briefly; at most [`crate::pool_host`]'s answer wait),
+/// so requests ask from a blocking thread.
+struct Spawner {
+    program: PathBuf,
+    scratch: PathBuf,
+    ceiling_file: PathBuf,
     host: std::sync::Mutex<Option<Host>>,
 }
 
@@ -96,16 +133,18 @@ impl PoolExecutor {
         std::fs::write(&ceiling_file, ceiling.to_toml())?;
         let size = size.max(1);
         Ok(PoolExecutor {
-            program,
-            scratch,
             ceiling,
-            ceiling_file,
             kill_after,
             size,
             idle: tokio::sync::Mutex::new(Vec::new()),
             slots: Arc::new(tokio::sync::Semaphore::new(size)),
             cold,
-            host: std::sync::Mutex::new(None),
+            spawner: Arc::new(Spawner {
+                program,
+                scratch,
+                ceiling_file,
+                host: std::sync::Mutex::new(None),
+            }),
         })
     }
 
@@ -114,41 +153,12 @@ impl PoolExecutor {
         job.stdin.is_none() && job.argv.is_empty() && job.policy.fits_pool(&self.ceiling).is_ok()
     }
 
-    /// A new pool, forked by the pool host (started first if there is none, or again if it
-    /// has died).
-    fn spawn(&self) -> Result<Member, ExecError> {
-        let (dir, path) = pool_dir(&self.scratch).map_err(ExecError::Io)?;
-        let mut host = self
-            .host
-            .lock()
-            .map_err(|_| ExecError::Io(std::io::Error::other("the pool host is unusable")))?;
-        let mut attempts = 0;
-        let hosted = loop {
-            attempts += 1;
-            if host.is_none() {
-                *host = Some(Host::start(
-                    &self.program,
-                    &self.ceiling_file,
-                    &self.scratch,
-                )?);
-            }
-            let Some(running) = host.as_mut() else {
-                continue;
-            };
-            match running.start_pool(&path) {
-                Ok(hosted) => break hosted,
-                // A host that cannot answer is replaced once (its pools die with it).
-                Err(err) if attempts >= 2 => return Err(err),
-                Err(_) => *host = None,
-            }
-        };
-        Ok(Member {
-            process: hosted.process,
-            stdin: Some(hosted.stdin),
-            stdout: BufReader::new(hosted.stdout),
-            dir: Some(dir),
-            next_id: 0,
-        })
+    /// A new pool, asked for from a blocking thread.
+    async fn spawn(&self) -> Result<Member, ExecError> {
+        let spawner = self.spawner.clone();
+        tokio::task::spawn_blocking(move || spawner.spawn())
+            .await
+            .map_err(|err| ExecError::Io(std::io::Error::other(err.to_string())))?
     }
 
     async fn run_warm(&self, job: JobRequest) -> Result<RunOutcome, ExecError> {
@@ -165,7 +175,7 @@ impl PoolExecutor {
         };
         let mut member = match taken {
             Some(member) => member,
-            None => self.spawn()?,
+            None => self.spawn().await?,
         };
         let id = member.next_id;
         member.next_id += 1;
@@ -213,6 +223,45 @@ impl PoolExecutor {
         }
         self.idle.lock().await.push(member);
         Ok(answer.outcome)
+    }
+}
+
+impl Spawner {
+    /// A new pool, forked by the pool host (started first if there is none, or again if it
+    /// has died).
+    fn spawn(&self) -> Result<Member, ExecError> {
+        let (dir, path) = pool_dir(&self.scratch).map_err(ExecError::Io)?;
+        let mut host = self
+            .host
+            .lock()
+            .map_err(|_| ExecError::Io(std::io::Error::other("the pool host is unusable")))?;
+        let mut attempts = 0;
+        let hosted = loop {
+            attempts += 1;
+            if host.is_none() {
+                *host = Some(Host::start(
+                    &self.program,
+                    &self.ceiling_file,
+                    &self.scratch,
+                )?);
+            }
+            let Some(running) = host.as_mut() else {
+                continue;
+            };
+            match running.start_pool(&path) {
+                Ok(hosted) => break hosted,
+                // A host that cannot answer is replaced once (its pools die with it).
+                Err(err) if attempts >= 2 => return Err(err),
+                Err(_) => *host = None,
+            }
+        };
+        Ok(Member {
+            process: hosted.process,
+            stdin: Some(hosted.stdin),
+            stdout: BufReader::new(hosted.stdout),
+            dir: Some(dir),
+            next_id: 0,
+        })
     }
 }
 
@@ -274,7 +323,12 @@ impl Executor for PoolExecutor {
             for end in ending {
                 end.await;
             }
-            let host = self.host.lock().ok().and_then(|mut host| host.take());
+            let host = self
+                .spawner
+                .host
+                .lock()
+                .ok()
+                .and_then(|mut host| host.take());
             if let Some(host) = host {
                 host.end().await;
             }
@@ -286,7 +340,7 @@ impl Executor for PoolExecutor {
             return;
         };
         while idle.len() < self.size {
-            match self.spawn() {
+            match self.spawner.spawn() {
                 Ok(member) => idle.push(member),
                 Err(err) => {
                     eprintln!("repy serve: cannot start a pool process: {err}");
