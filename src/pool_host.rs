@@ -83,8 +83,8 @@ pub fn main(policy: &Path) -> u8 {
             continue;
         }
         let Some((dir, fds)) = receive() else {
-            // The service closed the socket (or it broke): the host's work is over. Its pools
-            // end with it (PR_SET_PDEATHSIG).
+            // The service closed the socket (or it broke): the host's work is over.
+            wind_down(pools);
             return 0;
         };
         match start_pool(&ceiling, policy, &dir, fds, &pools) {
@@ -105,6 +105,52 @@ pub fn main(policy: &Path) -> u8 {
             }
         }
     }
+}
+
+/// How long the host waits, at its end, for the pools the service killed to be gone and
+/// their groups removed.
+const WIND_DOWN: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The host's end: the service has ended its pools (the idle ones the orderly way, which
+/// removes their groups; those past the grace period by SIGKILL, which does not). Waits for
+/// them to be gone and reaps them, then removes the groups the killed ones left, once the
+/// processes in them (their zygotes and runs, dying after them) are gone too. Pools still
+/// running then die with the host.
+fn wind_down(mut pools: Vec<Pool>) {
+    let deadline = std::time::Instant::now() + WIND_DOWN;
+    while !pools.is_empty() && std::time::Instant::now() < deadline {
+        let ended = match wait_for_pools(&pools, 50) {
+            Ok(ended) => ended,
+            Err(_) => break,
+        };
+        for index in ended.into_iter().rev() {
+            reap(pools.swap_remove(index));
+        }
+    }
+    while std::time::Instant::now() < deadline {
+        if nanny::sweep_dead_groups().busy == 0 {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The indexes of the pools that have ended, waiting at most `millis` for one.
+fn wait_for_pools(pools: &[Pool], millis: u16) -> nix::Result<Vec<usize>> {
+    let mut fds: Vec<PollFd<'_>> = pools
+        .iter()
+        .map(|pool| PollFd::new(std::os::fd::AsFd::as_fd(&pool.pidfd), PollFlags::POLLIN))
+        .collect();
+    match poll(&mut fds, PollTimeout::from(millis)) {
+        Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+        Err(err) => return Err(err),
+    }
+    Ok(fds
+        .iter()
+        .enumerate()
+        .filter(|(_, fd)| fd.revents().is_some_and(|events| !events.is_empty()))
+        .map(|(index, _)| index)
+        .collect())
 }
 
 /// Asks for SIGKILL when the parent (the service) dies; false if it has died already.

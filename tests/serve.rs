@@ -633,13 +633,17 @@ fn serve_sigterm_kills_a_run_past_the_grace_and_leaves_nothing() {
     while running.iter().any(|&pid| alive(pid)) && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    let left: Vec<u32> = running.into_iter().filter(|&pid| alive(pid)).collect();
+    let left: Vec<u32> = running.iter().copied().filter(|&pid| alive(pid)).collect();
     assert!(
         left.is_empty(),
         "processes left: {left:?}\n{}",
         server.log()
     );
     assert!(server.leftovers().is_empty(), "{:?}", server.leftovers());
+    // Nor the cgroups of the pool killed with its run (the pool host removes them at its
+    // end, once the pool's processes are gone).
+    let groups = cgroups_of(&running);
+    assert!(groups.is_empty(), "cgroups left: {groups:?}");
     assert!(
         server.log().contains("killing the runs"),
         "{}",

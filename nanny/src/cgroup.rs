@@ -258,6 +258,55 @@ pub(crate) fn sweep(
     removed
 }
 
+/// The controllers a supervisor makes groups for.
+const SUPERVISOR_CONTROLLERS: [&str; 3] = ["cpu", "memory", "pids"];
+
+/// What a sweep of dead supervisors' groups found: how many it removed, and how many it
+/// could not remove yet (a task of theirs still in them, dying).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Swept {
+    /// Groups removed.
+    pub removed: usize,
+    /// Groups of dead supervisors that still hold a task or a group.
+    pub busy: usize,
+}
+
+/// Removes, beside this process's own groups, the groups of supervisors that are gone:
+/// what a pool host does for the pools it forked once they have ended, since a pool killed
+/// before it could remove its groups leaves them (a later supervisor started here sweeps
+/// them too, [`Placement::create`]).
+pub fn sweep_dead_groups() -> Swept {
+    let mut swept = Swept::default();
+    let (Ok(mountinfo), Ok(cgroup), Some(me)) = (
+        fs::read_to_string("/proc/self/mountinfo"),
+        fs::read_to_string("/proc/self/cgroup"),
+        Owner::current(),
+    ) else {
+        return swept;
+    };
+    let mut parents: Vec<PathBuf> = Vec::new();
+    for controller in SUPERVISOR_CONTROLLERS {
+        if let Some((dir, _)) = own_group_dir(&SysFs, controller, &mountinfo, &cgroup) {
+            if !parents.contains(&dir) {
+                parents.push(dir);
+            }
+        }
+    }
+    for parent in parents {
+        swept.removed += sweep(&SysFs, &parent, &me, &alive_in_proc).len();
+        let Ok(names) = SysFs.list(&parent) else {
+            continue;
+        };
+        swept.busy += names
+            .iter()
+            .filter_map(|name| parse_name(name))
+            .filter(|owner| !matches!(owner, NameOwner::Owner(o) if o.pidns != me.pidns))
+            .filter(|owner| !alive_in_proc(owner))
+            .count();
+    }
+    swept
+}
+
 /// Whether the process a group's name refers to is alive, from `/proc`.
 fn alive_in_proc(owner: &NameOwner) -> bool {
     match owner {

@@ -38,6 +38,7 @@ pub use accountant::{
     Accountant, DiskQuotaError, ItemError, LimitsSnapshot, QuickCharge, RateError, UsageSnapshot,
 };
 pub use bucket::{Decision, LeakyBucket, RateSpec};
+pub use cgroup::{sweep_dead_groups, Swept};
 pub use clock::{Clock, FakeClock, MonotonicClock};
 pub use exit::ExitStatus;
 pub use output::OutputTarget;
