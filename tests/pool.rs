@@ -287,3 +287,69 @@ fn pool_requests_may_import_future_annotations() {
     assert_eq!(outcomes[0]["verdict"], "finished", "{}", outcomes[0]);
     assert_eq!(outcomes[0]["stdout"], "7.0\n");
 }
+
+/// The process a zygote forks ahead for the next request waits; killed from outside while it
+/// waits, it is replaced, and the next request runs as if nothing happened.
+#[test]
+fn pool_replaces_a_process_forked_ahead_that_died_waiting() {
+    use std::io::{BufRead as _, BufReader};
+    let sb = Sandbox::new();
+    let policy = sb.path().join("pool.toml");
+    std::fs::write(&policy, POOL).expect("pool policy");
+    let mut child = Command::new(REPY)
+        .arg("pool")
+        .arg("--policy")
+        .arg(&policy)
+        .env("TMPDIR", sb.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("repy pool");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut answers = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut ask = |id: u32| {
+        writeln!(
+            stdin,
+            "{}",
+            json!({"id": id, "source": format!("print({id})")})
+        )
+        .expect("write a request");
+        let mut line = String::new();
+        answers.read_line(&mut line).expect("an answer");
+        let answer: Value = serde_json::from_str(&line).expect("JSON");
+        answer["outcome"].clone()
+    };
+    assert_eq!(ask(1)["stdout"], "1\n");
+    // The supervisor's child is the zygote; the zygote's child is the process forked ahead.
+    let children = |pid: u32| -> Vec<u32> {
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter_map(|p| p.parse().ok())
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let ahead = loop {
+        let found: Vec<u32> = children(child.id())
+            .into_iter()
+            .flat_map(children)
+            .collect();
+        if let [ahead] = found[..] {
+            break ahead;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no process forked ahead: {found:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    // SAFETY: kill takes a pid and a signal number.
+    assert_eq!(unsafe { libc::kill(ahead as i32, libc::SIGKILL) }, 0);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let second = ask(2);
+    assert_eq!(second["verdict"], "finished", "{second}");
+    assert_eq!(second["stdout"], "2\n");
+    drop(stdin);
+    assert_eq!(child.wait().expect("repy pool").code(), Some(0));
+}

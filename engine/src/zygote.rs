@@ -47,8 +47,10 @@ pub(crate) fn serve_calls(
                 ahead = Some(pid);
                 continue;
             }
-            (_, Some(pid)) => pid,
-            (_, None) => {
+            // A process forked ahead that died while it waited (killed from outside) is
+            // reaped, and the call gets a fresh one.
+            (_, Some(pid)) if !reaped_if_ended(pid) => pid,
+            (_, _) => {
                 // The page as the top level left it, for this call: put back only now, when
                 // the supervisor has read the previous call's totals (it offers to fork ahead,
                 // or asks for the next call, only after).
@@ -98,8 +100,11 @@ pub(crate) fn serve_calls(
 
 /// Where a call process forked ahead waits until its call may start: a word in a page shared
 /// by the zygote and the processes it forks, with a futex on it. Only one call process is
-/// ever alive at a time (the next is forked after the previous has ended), so nothing
-/// untrusted can release a waiting one.
+/// ever alive at a time (the next is forked after the previous has ended and been reaped), so
+/// no call can release the next one; the page is zeroed before each fork and a call process
+/// unmaps it as soon as it is released, so no call leaves anything in it for the next. (A
+/// batch's zygote taken over through native code could release a waiting process early, and
+/// gain nothing it did not have: it runs unwatched between calls already.)
 struct GoSignal {
     word: *const std::sync::atomic::AtomicU32,
 }
@@ -132,8 +137,13 @@ impl GoSignal {
         unsafe { &*self.word }
     }
 
-    /// Before a fork: the next call process will wait.
+    /// Before a fork: the next call process will wait, and finds the page empty.
     fn arm(&self) {
+        // SAFETY: the page is mapped, writable and 4096 bytes long; no other process maps it
+        // now (the previous call process has been reaped).
+        unsafe {
+            std::ptr::write_bytes(self.word.cast_mut().cast::<u8>(), 0, 4096);
+        }
         self.word().store(0, std::sync::atomic::Ordering::SeqCst);
     }
 
@@ -151,6 +161,16 @@ impl GoSignal {
                 0,
                 0,
             );
+        }
+    }
+
+    /// In the call process, once released: unmaps the page, so the program cannot write in
+    /// it for the next call process to read.
+    fn leave(&self) {
+        // SAFETY: unmapping this process's copy of the page; nothing reads it afterwards (the
+        // call process only waits once).
+        unsafe {
+            libc::munmap(self.word.cast_mut().cast::<libc::c_void>(), 4096);
         }
     }
 
@@ -172,6 +192,21 @@ impl GoSignal {
             }
         }
     }
+}
+
+/// Whether the call process `pid` had ended (it is reaped then), without waiting.
+fn reaped_if_ended(pid: nix::unistd::Pid) -> bool {
+    let mut status: libc::c_int = 0;
+    // SAFETY: wait4 with WNOHANG writes the status into a valid out-parameter; no rusage.
+    let got = unsafe {
+        libc::wait4(
+            pid.as_raw(),
+            &mut status,
+            libc::WNOHANG,
+            std::ptr::null_mut(),
+        )
+    };
+    got == pid.as_raw()
 }
 
 /// Waits for a call process and says how it ended.
@@ -229,6 +264,7 @@ fn run_call(
     }
     // Ready: the rest waits for the call to be asked for and watched.
     go.wait();
+    go.leave();
     if plan.mode == crate::job::Mode::Pool {
         return match run_warm(py, plan, prepared) {
             Ok(status) => i32::from(status.code()),

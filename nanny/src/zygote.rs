@@ -3,7 +3,9 @@
 //! watches that fork as it watches any run.
 //!
 //! Two pipes, made by the supervisor before the fork. Down (supervisor → zygote): one byte
-//! per call asked for; end of file when the batch is over. Up (zygote → supervisor), records
+//! per request (`C` a call, `W` watching, `F` fork ahead, below); end of file when the batch
+//! is over. The supervisor's end is non-blocking: a zygote that stops reading fills the pipe
+//! and is given up on, never waited for. Up (zygote → supervisor), records
 //! of at most `PIPE_BUF` bytes, so each is written at once:
 //!
 //! | record | bytes | when |
@@ -162,6 +164,12 @@ pub(crate) struct ZygoteLink {
 pub(crate) fn channel() -> nix::Result<(ZygoteLink, ZygoteControl)> {
     use nix::fcntl::OFlag;
     let (requests_r, requests_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    // The supervisor never blocks on a zygote that does not read (its writes fail instead);
+    // the zygote's end, another open file description, stays blocking.
+    nix::fcntl::fcntl(
+        &requests_w,
+        nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK),
+    )?;
     let (reports_r, reports_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
     Ok((
         ZygoteLink {
@@ -325,6 +333,14 @@ mod tests {
         link.close();
         assert!(!control.next_request());
         assert_eq!(control.next(), Request::End);
+    }
+
+    #[test]
+    fn a_zygote_that_stops_reading_is_given_up_on_not_waited_for() {
+        let (link, _control) = channel().expect("pipes");
+        // The zygote never reads: once the pipe is full, a request fails at once.
+        let refused = (0..1_000_000).find(|_| !link.request());
+        assert!(refused.is_some(), "the pipe never filled");
     }
 
     #[test]
