@@ -758,14 +758,20 @@ wrk.headers["Content-Type"] = "application/json"
 """
 
 
-def start_server(env, options):
-    """Starts `repy serve` on a free loopback port with SERVICE_CEILING; (process, url)."""
-    ceiling = os.path.join(env.tmp, "service-ceiling.toml")
+def start_server(env, options, ceiling_text=SERVICE_CEILING, directory=None):
+    """Starts `repy serve` on a free loopback port with `ceiling_text` and `options`, in its
+    own session; with `directory`, its ceiling and TMPDIR are there. (process, url)."""
+    ceiling = os.path.join(directory or env.tmp, "service-ceiling.toml")
     with open(ceiling, "w", encoding="utf-8") as handle:
-        handle.write(SERVICE_CEILING)
-    proc = subprocess.Popen([REPY, "serve", "--listen", "127.0.0.1:0", "--policy", ceiling,
-                             "--queue", "1024"] + options, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+        handle.write(ceiling_text)
+    environment = None
+    if directory is not None:
+        scratch = os.path.join(directory, "tmp")
+        os.makedirs(scratch, exist_ok=True)
+        environment = dict(os.environ, TMPDIR=scratch)
+    proc = subprocess.Popen([REPY, "serve", "--listen", "127.0.0.1:0", "--policy", ceiling]
+                            + options, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True, env=environment)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         line = proc.stderr.readline()
@@ -840,7 +846,7 @@ def bench_service(env, results):
     seconds = 5 if env.args.quick else 10
     out = {"seconds": seconds}
     for name, options in (("warm", []), ("cold", ["--cold"])):
-        proc, url = start_server(env, options)
+        proc, url = start_server(env, ["--queue", "1024"] + options)
         try:
             time.sleep(1.0)
             wrk_run(env, url, 4, 2)  # warm-up, not recorded
@@ -851,7 +857,7 @@ def bench_service(env, results):
     # 50 idle warm interpreters: the PSS of every process of the pools (the pool host that
     # forks them, each `repy pool` supervisor, its zygote and the process the zygote forked
     # ahead for the next request), and of the server itself.
-    proc, url = start_server(env, ["--concurrency", "50"])
+    proc, url = start_server(env, ["--queue", "1024", "--concurrency", "50"])
     try:
         deadline = time.monotonic() + 60
         hosts, members, zygotes = [], [], []
@@ -947,33 +953,16 @@ def bench_mixed(env, results):
         results["mixed"] = {"error": env.httpx_error or "httpx is not installed"}
         return
     root = tempfile.mkdtemp(prefix="mixed-", dir=env.tmp)
-    ceiling = os.path.join(root, "ceiling.toml")
     tokens = os.path.join(root, "tokens")
-    scratch = os.path.join(root, "tmp")
-    os.mkdir(scratch)
-    with open(ceiling, "w", encoding="utf-8") as handle:
-        handle.write(MIXED_CEILING)
     with open(tokens, "w", encoding="utf-8") as handle:
         handle.write(MIXED_TOKEN + "\n")
-    proc = subprocess.Popen([REPY, "serve", "--listen", "127.0.0.1:0", "--policy", ceiling,
-                             "--tokens", tokens, "--queue", "64", "--max-body", "65536",
-                             "--deadline", "5s"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            env=dict(os.environ, TMPDIR=scratch))
-    url = None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        found = re.search(r"listening on (http://[0-9.:]+)", line)
-        if found:
-            url = found.group(1)
-            break
-    if url is None:
-        proc.kill()
-        results["mixed"] = {"error": "repy serve did not start"}
+    try:
+        proc, url = start_server(env, ["--tokens", tokens, "--queue", "64", "--max-body",
+                                       "65536", "--deadline", "5s"], MIXED_CEILING, root)
+    except RuntimeError as err:
+        results["mixed"] = {"error": str(err)}
         return
+    scratch = os.path.join(root, "tmp")
     threading.Thread(target=proc.stderr.read, daemon=True).start()
     out = {}
     try:

@@ -17,11 +17,12 @@ fn pool(sb: &Sandbox, requests: &[Value]) -> Vec<Value> {
     pool_with(sb, POOL, requests)
 }
 
-/// [`pool`] under the policy `policy_text`.
-fn pool_with(sb: &Sandbox, policy_text: &str, requests: &[Value]) -> Vec<Value> {
+/// Starts `repy pool` under the policy `policy_text`, its pipes piped, its TMPDIR the
+/// sandbox's.
+fn start_pool(sb: &Sandbox, policy_text: &str) -> std::process::Child {
     let policy = sb.path().join("pool.toml");
     std::fs::write(&policy, policy_text).expect("pool policy");
-    let mut child = Command::new(REPY)
+    Command::new(REPY)
         .arg("pool")
         .arg("--policy")
         .arg(&policy)
@@ -30,7 +31,12 @@ fn pool_with(sb: &Sandbox, policy_text: &str, requests: &[Value]) -> Vec<Value> 
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("repy pool");
+        .expect("repy pool")
+}
+
+/// [`pool`] under the policy `policy_text`.
+fn pool_with(sb: &Sandbox, policy_text: &str, requests: &[Value]) -> Vec<Value> {
+    let mut child = start_pool(sb, policy_text);
     {
         let mut stdin = child.stdin.take().expect("stdin");
         for request in requests {
@@ -294,18 +300,7 @@ fn pool_requests_may_import_future_annotations() {
 fn pool_replaces_a_process_forked_ahead_that_died_waiting() {
     use std::io::{BufRead as _, BufReader};
     let sb = Sandbox::new();
-    let policy = sb.path().join("pool.toml");
-    std::fs::write(&policy, POOL).expect("pool policy");
-    let mut child = Command::new(REPY)
-        .arg("pool")
-        .arg("--policy")
-        .arg(&policy)
-        .env("TMPDIR", sb.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("repy pool");
+    let mut child = start_pool(&sb, POOL);
     let mut stdin = child.stdin.take().expect("stdin");
     let mut answers = BufReader::new(child.stdout.take().expect("stdout"));
     let mut ask = |id: u32| {
