@@ -69,7 +69,7 @@ pub fn main(policy: &Path) -> u8 {
     }
     let mut pools: Vec<Pool> = Vec::new();
     loop {
-        let (socket_ready, ended) = match wait(&pools) {
+        let (socket_ready, ended) = match wait(&pools, true, PollTimeout::NONE) {
             Ok(ready) => ready,
             Err(err) => {
                 eprintln!("repy pool-host: cannot wait: {err}");
@@ -119,8 +119,8 @@ const WIND_DOWN: std::time::Duration = std::time::Duration::from_secs(3);
 fn wind_down(mut pools: Vec<Pool>) {
     let deadline = std::time::Instant::now() + WIND_DOWN;
     while !pools.is_empty() && std::time::Instant::now() < deadline {
-        let ended = match wait_for_pools(&pools, 50) {
-            Ok(ended) => ended,
+        let ended = match wait(&pools, false, PollTimeout::from(50u16)) {
+            Ok((_, ended)) => ended,
             Err(_) => break,
         };
         for index in ended.into_iter().rev() {
@@ -133,24 +133,6 @@ fn wind_down(mut pools: Vec<Pool>) {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-}
-
-/// The indexes of the pools that have ended, waiting at most `millis` for one.
-fn wait_for_pools(pools: &[Pool], millis: u16) -> nix::Result<Vec<usize>> {
-    let mut fds: Vec<PollFd<'_>> = pools
-        .iter()
-        .map(|pool| PollFd::new(std::os::fd::AsFd::as_fd(&pool.pidfd), PollFlags::POLLIN))
-        .collect();
-    match poll(&mut fds, PollTimeout::from(millis)) {
-        Ok(_) | Err(nix::errno::Errno::EINTR) => {}
-        Err(err) => return Err(err),
-    }
-    Ok(fds
-        .iter()
-        .enumerate()
-        .filter(|(_, fd)| fd.revents().is_some_and(|events| !events.is_empty()))
-        .map(|(index, _)| index)
-        .collect())
 }
 
 /// Asks for SIGKILL when the parent (the service) dies; false if it has died already.
@@ -169,33 +151,38 @@ fn name_process(name: &std::ffi::CStr) {
     }
 }
 
-/// Waits for a request or for pools to end: whether the socket is readable (or closed), and
-/// the indexes of the pools that ended.
-fn wait(pools: &[Pool]) -> nix::Result<(bool, Vec<usize>)> {
+/// Waits for a request (when `socket`) or for pools to end, at most `timeout`: whether the
+/// socket is readable (or closed), and the indexes of the pools that ended.
+fn wait(pools: &[Pool], socket: bool, timeout: PollTimeout) -> nix::Result<(bool, Vec<usize>)> {
     use std::os::fd::BorrowedFd;
     // SAFETY: descriptor 0 is the socket, open for the host's whole life.
-    let socket = unsafe { BorrowedFd::borrow_raw(SOCKET) };
-    let mut fds = vec![PollFd::new(socket, PollFlags::POLLIN)];
+    let socket_fd = unsafe { BorrowedFd::borrow_raw(SOCKET) };
+    let mut fds: Vec<PollFd<'_>> = socket
+        .then(|| PollFd::new(socket_fd, PollFlags::POLLIN))
+        .into_iter()
+        .collect();
     fds.extend(
         pools
             .iter()
             .map(|pool| PollFd::new(std::os::fd::AsFd::as_fd(&pool.pidfd), PollFlags::POLLIN)),
     );
     loop {
-        match poll(&mut fds, PollTimeout::NONE) {
+        match poll(&mut fds, timeout) {
             Ok(_) => break,
-            Err(nix::errno::Errno::EINTR) => continue,
+            Err(nix::errno::Errno::EINTR) if timeout == PollTimeout::NONE => continue,
+            Err(nix::errno::Errno::EINTR) => return Ok((false, Vec::new())),
             Err(err) => return Err(err),
         }
     }
     let ready = |fd: &PollFd| fd.revents().is_some_and(|events| !events.is_empty());
-    let ended = fds[1..]
+    let first_pool = usize::from(socket);
+    let ended = fds[first_pool..]
         .iter()
         .enumerate()
         .filter(|(_, fd)| ready(fd))
         .map(|(index, _)| index)
         .collect();
-    Ok((ready(&fds[0]), ended))
+    Ok((socket && ready(&fds[0]), ended))
 }
 
 /// Reaps an ended pool.
