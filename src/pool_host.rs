@@ -13,12 +13,12 @@
 //! pools with the host (`PR_SET_PDEATHSIG`); it reaps its pools, and ends when the socket
 //! closes.
 
-use std::io::{IoSlice, IoSliceMut};
+use std::io::IoSlice;
 use std::os::fd::{AsRawFd as _, FromRawFd as _, OwnedFd, RawFd};
 use std::path::Path;
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use nix::sys::socket::{recvmsg, sendmsg, ControlMessage, ControlMessageOwned, MsgFlags};
+use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
 use restrictions::Restrictions;
 
 use crate::exit::ExitStatus;
@@ -203,41 +203,13 @@ fn reap(pool: Pool) {
 /// Reads one request: the pool's directory and its two descriptors. `None` when the socket
 /// is closed or broken.
 fn receive() -> Option<(String, Vec<OwnedFd>)> {
-    loop {
-        let mut buffer = vec![0u8; MAX_REQUEST];
-        let mut space = nix::cmsg_space!([RawFd; 2]);
-        let mut iov = [IoSliceMut::new(&mut buffer)];
-        let message = match recvmsg::<()>(
-            SOCKET,
-            &mut iov,
-            Some(&mut space),
-            MsgFlags::MSG_CMSG_CLOEXEC,
-        ) {
-            Ok(message) => message,
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(_) => return None,
-        };
-        let length = message.bytes;
-        let mut fds = Vec::new();
-        if let Ok(cmsgs) = message.cmsgs() {
-            for cmsg in cmsgs {
-                if let ControlMessageOwned::ScmRights(received) = cmsg {
-                    // SAFETY: descriptors received with SCM_RIGHTS are new in this process
-                    // and owned by nothing else.
-                    fds.extend(
-                        received
-                            .into_iter()
-                            .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }),
-                    );
-                }
-            }
-        }
-        if length == 0 && fds.is_empty() {
-            return None;
-        }
-        let dir = String::from_utf8_lossy(&buffer[..length]).into_owned();
-        return Some((dir, fds));
+    let mut buffer = vec![0u8; MAX_REQUEST];
+    let (length, fds) =
+        nanny::fd_passing::receive_with_fds(SOCKET, &mut buffer, MsgFlags::empty()).ok()?;
+    if length == 0 && fds.is_empty() {
+        return None;
     }
+    Some((String::from_utf8_lossy(&buffer[..length]).into_owned(), fds))
 }
 
 /// Sends one answer, with a descriptor if any; false if the socket is broken.

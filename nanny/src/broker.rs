@@ -13,12 +13,12 @@
 use std::collections::BTreeSet;
 use std::io::{IoSlice, IoSliceMut};
 use std::net::{Ipv4Addr, SocketAddrV4};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
 use nix::errno::Errno;
 use nix::sys::socket::{
     bind, listen, recvmsg, sendmsg, setsockopt, socket, sockopt, AddressFamily, Backlog,
-    ControlMessage, ControlMessageOwned, MsgFlags, SockFlag, SockType, SockaddrIn,
+    ControlMessage, MsgFlags, SockFlag, SockType, SockaddrIn,
 };
 
 const REQUEST: usize = 10;
@@ -95,29 +95,13 @@ pub(crate) fn discard_requests(end: &OwnedFd) {
 /// listening sockets they carry. With [`discard_requests`] on the supervisor's side, each
 /// call starts with an empty broker: no call gets an answer or a socket meant for another.
 pub fn discard_replies(end: RawFd) {
-    loop {
-        let mut reply = [0u8; 4];
-        let mut space = nix::cmsg_space!([RawFd; 4]);
-        let mut iov = [IoSliceMut::new(&mut reply)];
-        let message = match recvmsg::<()>(
-            end,
-            &mut iov,
-            Some(&mut space),
-            MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_CMSG_CLOEXEC,
-        ) {
-            Ok(message) if message.bytes > 0 => message,
-            Err(Errno::EINTR) => continue,
-            _ => return,
-        };
-        if let Ok(cmsgs) = message.cmsgs() {
-            for cmsg in cmsgs {
-                if let ControlMessageOwned::ScmRights(fds) = cmsg {
-                    for fd in fds {
-                        // SAFETY: received with SCM_RIGHTS just now: this process owns it.
-                        drop(unsafe { OwnedFd::from_raw_fd(fd) });
-                    }
-                }
-            }
+    let mut reply = [0u8; 4];
+    // The descriptors received are owned, and closed as they drop.
+    while let Ok((bytes, _sockets)) =
+        crate::fd_passing::receive_with_fds(end, &mut reply, MsgFlags::MSG_DONTWAIT)
+    {
+        if bytes == 0 {
+            return;
         }
     }
 }
@@ -151,26 +135,15 @@ pub fn request_listener(end: RawFd, local: SocketAddrV4, backlog: i32) -> std::i
     let iov = [IoSlice::new(&request)];
     sendmsg::<()>(end, &iov, &[], MsgFlags::MSG_NOSIGNAL, None).map_err(std::io::Error::from)?;
     let mut reply = [0u8; 4];
-    let mut space = nix::cmsg_space!([RawFd; 1]);
-    let (bytes, fd) = {
-        let mut iov = [IoSliceMut::new(&mut reply)];
-        let message = recvmsg::<()>(end, &mut iov, Some(&mut space), MsgFlags::MSG_CMSG_CLOEXEC)
-            .map_err(std::io::Error::from)?;
-        let mut fd = None;
-        for cmsg in message.cmsgs().map_err(std::io::Error::from)? {
-            if let ControlMessageOwned::ScmRights(fds) = cmsg {
-                fd = fds.first().copied();
-            }
-        }
-        (message.bytes, fd)
-    };
+    let (bytes, fds) = crate::fd_passing::receive_with_fds(end, &mut reply, MsgFlags::empty())
+        .map_err(std::io::Error::from)?;
     if bytes != 4 {
         return Err(std::io::Error::from_raw_os_error(libc::EPROTO));
     }
     let errno = i32::from_be_bytes(reply);
-    match (errno, fd) {
-        // SAFETY: the descriptor was just received with SCM_RIGHTS: this process owns it.
-        (0, Some(fd)) => Ok(unsafe { OwnedFd::from_raw_fd(fd) }),
+    // Any descriptor past the first is closed as `fds` drops.
+    match (errno, fds.into_iter().next()) {
+        (0, Some(fd)) => Ok(fd),
         (0, None) => Err(std::io::Error::from_raw_os_error(libc::EPROTO)),
         (errno, _) => Err(std::io::Error::from_raw_os_error(errno)),
     }

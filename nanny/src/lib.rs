@@ -21,6 +21,7 @@ pub mod bucket;
 mod cgroup;
 pub mod clock;
 pub mod exit;
+pub mod fd_passing;
 pub mod handoff;
 pub mod measure;
 pub mod output;
