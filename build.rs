@@ -14,5 +14,7 @@
 fn main() {
     println!("cargo:rustc-link-arg-bins=-Wl,--export-dynamic");
     println!("cargo:rustc-link-arg-bins=-no-pie");
+    println!("cargo:rustc-link-arg-bins=-Wl,-z,max-page-size=0x200000");
+    println!("cargo:rustc-link-arg-bins=-Wl,-z,separate-loadable-segments");
     println!("cargo:rerun-if-changed=build.rs");
 }

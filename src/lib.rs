@@ -13,6 +13,7 @@ mod check;
 mod cli;
 mod exit;
 mod grade_cmd;
+mod huge_code;
 mod job;
 mod modes;
 mod pool_cmd;

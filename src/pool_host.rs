@@ -67,6 +67,11 @@ pub fn main(policy: &Path) -> u8 {
         eprintln!("{message}");
         return ExitStatus::InternalError.code();
     }
+    // Before any pool is forked, so that all of them share the huge pages.
+    let moved = crate::huge_code::move_read_only_segments();
+    if !moved.stayed.is_empty() {
+        eprintln!("repy pool-host: {moved}");
+    }
     let mut pools: Vec<Pool> = Vec::new();
     loop {
         let (socket_ready, ended) = match wait(&pools, true, PollTimeout::NONE) {

@@ -1032,6 +1032,58 @@ fn serve_forks_its_pools_from_one_host_and_replaces_a_dead_host() {
     assert_ne!(hosts[0].0, host, "a new host");
 }
 
+/// `AnonHugePages` of the process `pid`, in KiB (0 when unreadable).
+fn anon_huge_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix("AnonHugePages:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// The pool host moves repy's code and constants onto huge pages before it forks a pool
+/// (src/huge_code.rs), so every pool process maps the same ones, and a run is not charged
+/// for them: a warm hello's memory use stays below their size. Where the kernel has
+/// transparent huge pages off, the code stays on the file's pages and runs all the same.
+#[test]
+fn serve_shares_its_code_on_huge_pages_and_charges_no_run_for_it() {
+    let server = Server::start(CEILING, &[]);
+    let outcome = outcome_of(&server.run(&json!({"source": "print('hello')"})));
+    assert_eq!(outcome["stdout"], "hello\n", "{outcome}");
+    let peak = outcome["report"]["peak_memory_bytes"]
+        .as_u64()
+        .expect("a peak");
+    let (host, _) = children_named(server.pid())[0].clone();
+    let huge = anon_huge_kib(host);
+    let thp =
+        std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled").unwrap_or_default();
+    if thp.contains("[never]") || thp.is_empty() {
+        eprintln!("transparent huge pages are off here: the code stays on the file's pages");
+        return;
+    }
+    assert!(
+        huge >= 8 * 1024,
+        "the host's code on huge pages: {huge} KiB"
+    );
+    let pools = children_named(host);
+    assert!(!pools.is_empty());
+    for (pool, _) in pools {
+        assert_eq!(anon_huge_kib(pool), huge, "pool {pool} shares the host's");
+        for (zygote, _) in children_named(pool) {
+            assert_eq!(
+                anon_huge_kib(zygote),
+                huge,
+                "zygote {zygote} shares them too"
+            );
+        }
+    }
+    assert!(
+        peak > 0 && peak < huge * 1024,
+        "a run's memory use ({peak} bytes) leaves out the {huge} KiB of shared code"
+    );
+}
+
 /// A client that goes away mid-run takes its pool with it; the pool's directory goes too,
 /// even while the run's process, dying a moment after the pool, still makes files in it (red
 /// team 27 found such directories left until the server stopped).

@@ -225,7 +225,11 @@ fn wait_for(pid: nix::unistd::Pid) -> nanny::zygote::CallEnd {
             return nanny::zygote::CallEnd {
                 status,
                 cpu_micros: micros(usage.ru_utime) + micros(usage.ru_stime),
-                peak_rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0),
+                peak_rss_kib: nanny::measure::memory_use(
+                    u64::try_from(usage.ru_maxrss)
+                        .unwrap_or(0)
+                        .saturating_mul(1024),
+                ) / 1024,
             };
         }
         if got < 0 && nix::errno::Errno::last() != nix::errno::Errno::EINTR {

@@ -526,9 +526,11 @@ impl Accountant {
 /// The peak resident size of this process (fallback when `/proc` cannot be read).
 fn peak_rss() -> u64 {
     match nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF) {
-        Ok(usage) => u64::try_from(usage.max_rss())
-            .unwrap_or(0)
-            .saturating_mul(1024),
+        Ok(usage) => measure::memory_use(
+            u64::try_from(usage.max_rss())
+                .unwrap_or(0)
+                .saturating_mul(1024),
+        ),
         Err(_) => 0,
     }
 }

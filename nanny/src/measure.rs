@@ -3,6 +3,7 @@
 
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use nix::time::{clock_getcpuclockid, clock_gettime, ClockId};
@@ -42,8 +43,27 @@ pub fn page_size() -> u64 {
     u64::try_from(size).ok().filter(|&s| s > 0).unwrap_or(4096)
 }
 
-/// Resident set size in bytes of the process `pid` (all its threads share one address space),
-/// from `/proc/<pid>/statm`.
+/// Bytes of repy's own code that every process forked from a pool host maps on huge pages it
+/// shares with all of them (src/huge_code.rs); 0 in any other process. Inherited by fork.
+static SHARED_CODE: AtomicU64 = AtomicU64::new(0);
+
+/// Records that this process, and every process it forks from now on, maps `bytes` of repy's
+/// code on shared huge pages: [`memory_use`] leaves them out.
+pub fn set_shared_code(bytes: u64) {
+    SHARED_CODE.store(bytes, Ordering::Relaxed);
+}
+
+/// A process's memory use from its resident set size (or peak) in bytes: the resident set
+/// less the code of [`set_shared_code`], which the process did not ask for and shares with
+/// every process of its pool host. A cold run's code pages are file pages it faulted in as it
+/// ran them, a few megabytes counted as RepyV2 counted them; a warm run maps the whole of
+/// repy's code at once, which would charge it some 12 MB more for the same program.
+pub fn memory_use(resident: u64) -> u64 {
+    resident.saturating_sub(SHARED_CODE.load(Ordering::Relaxed))
+}
+
+/// Memory use in bytes ([`memory_use`]) of the process `pid` (all its threads share one
+/// address space), from `/proc/<pid>/statm`.
 pub fn process_rss(pid: Pid) -> io::Result<u64> {
     rss_from_statm(&std::fs::read_to_string(format!("/proc/{pid}/statm"))?)
 }
@@ -67,7 +87,7 @@ pub fn process_threads(pid: Pid) -> io::Result<u64> {
         })
 }
 
-/// Resident set size in bytes of the calling process.
+/// Memory use in bytes ([`memory_use`]) of the calling process.
 pub fn self_rss() -> io::Result<u64> {
     rss_from_statm(&std::fs::read_to_string("/proc/self/statm")?)
 }
@@ -78,7 +98,7 @@ fn rss_from_statm(text: &str) -> io::Result<u64> {
         .nth(1)
         .and_then(|field| field.parse::<u64>().ok())
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "malformed statm"))?;
-    Ok(pages.saturating_mul(page_size()))
+    Ok(memory_use(pages.saturating_mul(page_size())))
 }
 
 /// Total CPU time (user + system, every thread, live or ended) of the process `pid`, with

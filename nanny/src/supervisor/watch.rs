@@ -461,9 +461,11 @@ impl Watch<'_> {
             let seconds = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
             let usage = ChildUsage {
                 cpu_seconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
-                peak_rss_bytes: u64::try_from(usage.ru_maxrss)
-                    .unwrap_or(0)
-                    .saturating_mul(1024),
+                peak_rss_bytes: crate::measure::memory_use(
+                    u64::try_from(usage.ru_maxrss)
+                        .unwrap_or(0)
+                        .saturating_mul(1024),
+                ),
             };
             return Ok(Some((end, usage)));
         }
