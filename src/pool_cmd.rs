@@ -57,6 +57,7 @@ pub fn main(policy: &Path) -> u8 {
 /// returns the exit code.
 pub(crate) fn serve(ceiling: Restrictions, policy: &Path) -> u8 {
     let ids: std::cell::RefCell<VecDeque<Value>> = std::cell::RefCell::new(VecDeque::new());
+    let mut last_policy = LastPolicy::default();
     let stdin = std::io::stdin();
     let mut lines = stdin.lock();
     let mut requests = std::iter::from_fn(|| loop {
@@ -65,7 +66,7 @@ pub(crate) fn serve(ceiling: Restrictions, policy: &Path) -> u8 {
             Ok(0) | Err(_) => return None,
             Ok(_) if line.trim().is_empty() => continue,
             Ok(_) => {
-                let (id, request) = parse(&line, &ceiling);
+                let (id, request) = parse(&line, &ceiling, &mut last_policy);
                 ids.borrow_mut().push_back(id);
                 return Some(request);
             }
@@ -117,8 +118,38 @@ pub(crate) fn serve(ceiling: Restrictions, policy: &Path) -> u8 {
     top.exit_code
 }
 
+/// The last request restrictions text and the policy it made (clamped to the ceiling): a
+/// client that sends the same restrictions with every request has them parsed once.
+#[derive(Default)]
+struct LastPolicy(Option<(String, Restrictions)>);
+
+impl LastPolicy {
+    /// The policy `text` makes under `ceiling`.
+    fn policy(&mut self, text: String, ceiling: &Restrictions) -> Result<Restrictions, String> {
+        if let Some((last, policy)) = &self.0 {
+            if *last == text {
+                return Ok(policy.clone());
+            }
+        }
+        let asked = Restrictions::parse_runnable_under(
+            text.as_bytes(),
+            "<request restrictions>",
+            &engine::catalog(),
+            ceiling.profile(),
+        )
+        .map_err(|err| err.to_string())?;
+        let policy = asked.clamp_to(ceiling).map_err(|err| err.to_string())?;
+        self.0 = Some((text, policy.clone()));
+        Ok(policy)
+    }
+}
+
 /// A request line made into a pool request (or why it cannot run warm), with its id.
-fn parse(line: &str, ceiling: &Restrictions) -> (Value, Result<PoolRequest, String>) {
+fn parse(
+    line: &str,
+    ceiling: &Restrictions,
+    last_policy: &mut LastPolicy,
+) -> (Value, Result<PoolRequest, String>) {
     let request: RequestLine = match serde_json::from_str(line) {
         Ok(request) => request,
         Err(err) => {
@@ -130,23 +161,18 @@ fn parse(line: &str, ceiling: &Restrictions) -> (Value, Result<PoolRequest, Stri
         }
     };
     let id = request.id.clone();
-    (id, pool_request(request, ceiling))
+    (id, pool_request(request, ceiling, last_policy))
 }
 
-fn pool_request(request: RequestLine, ceiling: &Restrictions) -> Result<PoolRequest, String> {
+fn pool_request(
+    mut request: RequestLine,
+    ceiling: &Restrictions,
+    last_policy: &mut LastPolicy,
+) -> Result<PoolRequest, String> {
     use base64::Engine as _;
-    let policy = match &request.restrictions {
+    let policy = match request.restrictions.take() {
         None => ceiling.clone(),
-        Some(text) => {
-            let asked = Restrictions::parse_runnable_under(
-                text.as_bytes(),
-                "<request restrictions>",
-                &engine::catalog(),
-                ceiling.profile(),
-            )
-            .map_err(|err| err.to_string())?;
-            asked.clamp_to(ceiling).map_err(|err| err.to_string())?
-        }
+        Some(text) => last_policy.policy(text, ceiling)?,
     };
     engine::fits_pool(&policy, ceiling)
         .map_err(|why| format!("the request cannot run in this pool: {why}"))?;

@@ -15,15 +15,15 @@ use nanny::handoff::Slot;
 /// Serves calls until the supervisor ends the batch; returns the zygote's exit status.
 ///
 /// A call's process is forked when the call is asked for, or earlier, when the supervisor
-/// offers (`nanny::zygote::Request::ForkAhead`, once the previous call is over): then it
-/// waits at the [`GoSignal`] until its call is asked for, reported and watched.
+/// offers (`nanny::zygote::Request::ForkAhead`, once the previous call is over): then it is
+/// announced at once and waits at the [`GoSignal`] until the supervisor watches it.
 pub(crate) fn serve_calls(
     py: Python<'_>,
     plan: &ChildPlan,
     prepared: &api::program::Prepared,
     control: &nanny::zygote::ZygoteControl,
 ) -> ExitStatus {
-    use nanny::zygote::Request;
+    use nanny::zygote::{Request, Verdict};
     let top_level = plan.page.snapshot();
     let go = match GoSignal::new() {
         Ok(go) => go,
@@ -38,56 +38,67 @@ pub(crate) fn serve_calls(
         return ExitStatus::LostSupervisor;
     }
     let zygote = nix::unistd::getpid();
-    let mut ahead: Option<nix::unistd::Pid> = None;
-    loop {
-        let request = control.next();
-        let pid = match (request, ahead.take()) {
-            (Request::End, _) => break,
-            (Request::ForkAhead, Some(pid)) => {
-                ahead = Some(pid);
-                continue;
-            }
-            // A process forked ahead that died while it waited (killed from outside) is
-            // reaped, and the call gets a fresh one.
-            (_, Some(pid)) if !reaped_if_ended(pid) => pid,
-            (_, _) => {
-                // The page as the top level left it, for this call: put back only now, when
-                // the supervisor has read the previous call's totals (it offers to fork ahead,
-                // or asks for the next call, only after).
-                plan.page.restore(&top_level);
-                // Each call starts with an empty broker: no answer (nor listening socket)
-                // meant for an earlier call that ended before reading it.
-                api::net::discard_stale_broker_replies();
-                go.arm();
-                match api::program::fork_for_call(py) {
-                    Ok(0) => {
-                        // The control channel is the zygote's: a call neither reads its
-                        // requests nor writes its reports.
-                        for fd in control.fds() {
-                            // SAFETY: closing descriptors this fresh child holds and never
-                            // uses.
-                            unsafe {
-                                libc::close(fd);
-                            }
-                        }
-                        nanny::exit::exit_with_code(run_call(py, plan, prepared, zygote, &go))
-                    }
-                    Ok(pid) => nix::unistd::Pid::from_raw(pid),
-                    Err(err) => {
-                        eprint_raw(&format!(
-                            "repy: internal error: cannot fork a call: {err}\n"
-                        ));
-                        return ExitStatus::InternalError;
+    let fork = || -> Result<nix::unistd::Pid, ExitStatus> {
+        // The page as the top level left it, for this call: put back only now, when the
+        // supervisor has read the previous call's totals (it offers to fork ahead, or asks
+        // for the next call, only after).
+        plan.page.restore(&top_level);
+        // Each call starts with an empty broker: no answer (nor listening socket) meant for
+        // an earlier call that ended before reading it.
+        api::net::discard_stale_broker_replies();
+        go.arm();
+        match api::program::fork_for_call(py) {
+            Ok(0) => {
+                // The control channel is the zygote's: a call neither reads its requests nor
+                // writes its reports.
+                for fd in control.fds() {
+                    // SAFETY: closing descriptors this fresh child holds and never uses.
+                    unsafe {
+                        libc::close(fd);
                     }
                 }
+                nanny::exit::exit_with_code(run_call(py, plan, prepared, zygote, &go))
             }
-        };
-        if request == Request::ForkAhead {
-            ahead = Some(pid);
-            continue;
+            Ok(pid) => {
+                let pid = nix::unistd::Pid::from_raw(pid);
+                if control.forked(pid) {
+                    Ok(pid)
+                } else {
+                    Err(ExitStatus::LostSupervisor)
+                }
+            }
+            Err(err) => {
+                eprint_raw(&format!(
+                    "repy: internal error: cannot fork a call: {err}\n"
+                ));
+                Err(ExitStatus::InternalError)
+            }
         }
-        if !control.forked(pid) || !control.await_watch() {
-            return ExitStatus::LostSupervisor;
+    };
+    loop {
+        // Asked for a call, or offered to fork ahead: either way the process is forked and
+        // reported now, and the supervisor watches it when its call comes.
+        match control.next() {
+            Request::End => break,
+            Request::Call | Request::ForkAhead => {}
+        }
+        let mut pid = match fork() {
+            Ok(pid) => pid,
+            Err(status) => return status,
+        };
+        loop {
+            match control.await_watch() {
+                Verdict::Watched => break,
+                // It ended while it waited (killed from outside): reaped, and replaced.
+                Verdict::Discard => {
+                    let _ = wait_for(pid);
+                    pid = match fork() {
+                        Ok(pid) => pid,
+                        Err(status) => return status,
+                    };
+                }
+                Verdict::End => return ExitStatus::Finished,
+            }
         }
         go.release();
         let end = wait_for(pid);
@@ -192,21 +203,6 @@ impl GoSignal {
             }
         }
     }
-}
-
-/// Whether the call process `pid` had ended (it is reaped then), without waiting.
-fn reaped_if_ended(pid: nix::unistd::Pid) -> bool {
-    let mut status: libc::c_int = 0;
-    // SAFETY: wait4 with WNOHANG writes the status into a valid out-parameter; no rusage.
-    let got = unsafe {
-        libc::wait4(
-            pid.as_raw(),
-            &mut status,
-            libc::WNOHANG,
-            std::ptr::null_mut(),
-        )
-    };
-    got == pid.as_raw()
 }
 
 /// Waits for a call process and says how it ended.

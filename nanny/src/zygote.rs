@@ -14,15 +14,22 @@
 //! | `P` pid | 1 + 4 | a call process was forked |
 //! | `E` wait status, CPU µs, peak RSS KiB | 1 + 4 + 8 + 8 | that call process ended |
 //!
-//! Down, after a `P`, the supervisor writes one byte once it has checked the pid and holds a
+//! Down, after a `P`, the supervisor writes `W` once it has checked the pid and holds a
 //! pidfd for it; the zygote reaps the call process only after that, so the pid cannot be
-//! reaped (and reused) before the supervisor has checked it.
+//! reaped (and reused) before the supervisor has checked it. If the process has already ended
+//! (killed from outside while it waited), the supervisor writes `D` (discard) instead: the
+//! zygote reaps it, forks a fresh one and reports that one with a `P` of its own.
 //!
 //! Down, between two calls, the supervisor may also write `F` (fork ahead): the previous call
-//! is over and its totals read, so the zygote may fork the next call's process now, which
-//! waits until that call is asked for (`C`), reported (`P`) and watched. The fork and the
-//! process's own set-up then happen while the service answers the previous request, not
-//! while the next one waits. A zygote may ignore `F` ([`ZygoteControl::next_request`] does).
+//! is over and its totals read, so the zygote may fork the next call's process now and
+//! **announce** it with its `P` at once. The process waits until it is watched (`W`); the
+//! supervisor, when the next call is asked for, finds the announcement already in the pipe,
+//! checks it and writes `W`, without asking (`C`) and waiting for the zygote to answer. The
+//! fork and the process's own set-up then happen while the service answers the previous
+//! request, and one round trip between supervisor and zygote leaves the request's path. A
+//! supervisor that asks (`C`) before the announcement arrives reads it as the answer; the
+//! zygote passes over a `C` for a process it announced. A zygote may also ignore `F`
+//! ([`ZygoteControl::next_request`] does); then every call is asked for with `C`.
 //!
 //! **Trust.** The zygote ran the program's top level, so it is no more trusted than the
 //! program: the supervisor checks that a reported pid is the zygote's child before watching
@@ -54,6 +61,8 @@ const CALL: u8 = b'C';
 const WATCHING: u8 = b'W';
 /// Down: the zygote may fork the next call's process ahead.
 const FORK_AHEAD: u8 = b'F';
+/// Down: the call process reported has ended before it was released: fork another.
+const DISCARD: u8 = b'D';
 
 /// What the supervisor asks of the zygote between two calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +71,17 @@ pub enum Request {
     Call,
     /// Fork the next call's process now, to wait until the call is asked for.
     ForkAhead,
+    /// The batch is over (or the supervisor is gone).
+    End,
+}
+
+/// What the supervisor says of a call process the zygote reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// It is watched: release it (and reap it when it ends).
+    Watched,
+    /// It had ended before it was watched: reap it and report a fresh one.
+    Discard,
     /// The batch is over (or the supervisor is gone).
     End,
 }
@@ -128,16 +148,19 @@ impl ZygoteControl {
         write_record(&self.reports, &record)
     }
 
-    /// Waits until the supervisor watches the call process just reported (it has checked it
-    /// and holds its pidfd): only then may the zygote reap it. `false` if the supervisor is
-    /// gone.
-    pub fn await_watch(&self) -> bool {
+    /// Waits for what the supervisor says of the call process just reported: watched (it
+    /// has checked it and holds its pidfd; only then may the zygote reap it), to be
+    /// discarded, or the end. A request for a call (`C`) meanwhile is the supervisor asking
+    /// before it read the report of a process forked ahead: passed over.
+    pub fn await_watch(&self) -> Verdict {
         let mut byte = [0u8; 1];
         loop {
             match nix::unistd::read(&self.requests, &mut byte) {
-                Ok(1) => return byte[0] == WATCHING,
+                Ok(1) if byte[0] == CALL => continue,
+                Ok(1) if byte[0] == WATCHING => return Verdict::Watched,
+                Ok(1) if byte[0] == DISCARD => return Verdict::Discard,
                 Err(Errno::EINTR) => continue,
-                _ => return false,
+                _ => return Verdict::End,
             }
         }
     }
@@ -210,6 +233,31 @@ impl ZygoteLink {
         self.requests
             .as_ref()
             .is_some_and(|fd| write_record(fd, &[FORK_AHEAD]))
+    }
+
+    /// Tells the zygote the call process it reported had ended before it was watched: it
+    /// reaps it and reports another. `false` if it is gone.
+    pub(crate) fn discard(&self) -> bool {
+        self.requests
+            .as_ref()
+            .is_some_and(|fd| write_record(fd, &[DISCARD]))
+    }
+
+    /// The next record if one is waiting now (a call process the zygote forked ahead and
+    /// announced), without waiting for one.
+    pub(crate) fn read_waiting(&self) -> Option<Report> {
+        let mut fds = [PollFd::new(self.reports.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, PollTimeout::ZERO) {
+            Ok(1)
+                if fds[0]
+                    .revents()
+                    .is_some_and(|r| r.contains(PollFlags::POLLIN)) =>
+            {
+                // A record is written at once: the rest of it is there too.
+                self.read(REPORT_TIMEOUT)
+            }
+            _ => None,
+        }
     }
 
     /// Tells the zygote the call process it reported is watched: it may reap it.
@@ -328,9 +376,19 @@ mod tests {
         assert!(link.fork_ahead());
         assert!(link.request());
         assert!(control.next_request());
+        // A request for a call while a process forked ahead waits is passed over.
+        assert!(link.request());
+        assert!(link.discard());
+        assert_eq!(control.await_watch(), Verdict::Discard);
         assert!(link.watching());
-        assert!(control.await_watch());
+        assert_eq!(control.await_watch(), Verdict::Watched);
+        // An announcement is read without waiting, and only once there.
+        assert_eq!(link.read_waiting(), None);
+        assert!(control.forked(Pid::from_raw(77)));
+        assert_eq!(link.read_waiting(), Some(Report::Forked(Pid::from_raw(77))));
+        assert_eq!(link.read_waiting(), None);
         link.close();
+        assert_eq!(control.await_watch(), Verdict::End);
         assert!(!control.next_request());
         assert_eq!(control.next(), Request::End);
     }

@@ -720,7 +720,7 @@ fn supervisor_batch_ends_a_runaway_call_alone_and_each_call_gets_its_own_result(
                     }
                     nix::unistd::ForkResult::Parent { child } => {
                         assert!(control.forked(child));
-                        assert!(control.await_watch());
+                        assert_eq!(control.await_watch(), nanny::zygote::Verdict::Watched);
                         let mut status = 0;
                         // SAFETY: an all-zero rusage is valid; wait4 fills both.
                         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };

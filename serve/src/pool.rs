@@ -179,7 +179,7 @@ impl PoolExecutor {
         };
         let id = member.next_id;
         member.next_id += 1;
-        let line = request_line(id, &job);
+        let line = request_line(id, &job, &self.ceiling);
         let exchange = async {
             let stdin = member
                 .stdin
@@ -272,8 +272,10 @@ struct PoolAnswer {
     outcome: RunOutcome,
 }
 
-/// The request line `repy pool` reads for `job` (src/pool_cmd.rs).
-fn request_line(id: u64, job: &JobRequest) -> Vec<u8> {
+/// The request line `repy pool` reads for `job` (src/pool_cmd.rs). A job under the pool's own
+/// ceiling (most are: a request that gives no restrictions) sends none, and the pool runs it
+/// under the ceiling it was started with, instead of parsing the ceiling again.
+fn request_line(id: u64, job: &JobRequest, ceiling: &Restrictions) -> Vec<u8> {
     use base64::Engine as _;
     let files: BTreeMap<&str, String> = job
         .files
@@ -289,9 +291,11 @@ fn request_line(id: u64, job: &JobRequest) -> Vec<u8> {
         "id": id,
         "source": job.source,
         "mode": job.mode.key(),
-        "restrictions": job.policy.to_toml(),
         "files": files,
     });
+    if job.policy != *ceiling {
+        line["restrictions"] = json!(job.policy.to_toml());
+    }
     if job.mode == RunMode::Call {
         line["function"] = json!(job.function);
         line["args"] = Value::Array(job.args.clone());

@@ -283,22 +283,39 @@ fn call(
     // The call's clocks start when it is asked for: whatever happens between the request and
     // the zygote's report of the fork counts against the call.
     let asked = monotonic_now();
-    if !link.request() {
-        return give_up();
+    // A process forked ahead was announced already; otherwise the zygote is asked for one.
+    let mut report = link.read_waiting();
+    if report.is_none() {
+        if !link.request() {
+            return give_up();
+        }
+        report = link.read(REPORT_TIMEOUT);
     }
-    let Some(Report::Forked(pid)) = link.read(REPORT_TIMEOUT) else {
-        return give_up();
+    let mut discarded = 0;
+    let (pid, pidfd) = loop {
+        let Some(Report::Forked(pid)) = report else {
+            return give_up();
+        };
+        // Never watch (nor kill) a process the zygote did not fork.
+        if pid.as_raw() <= 0 || measure::parent_pid(pid).ok() != Some(zygote) {
+            return give_up();
+        }
+        let Some(pidfd) = pidfd_open(pid) else {
+            let _ = kill(pid, Signal::SIGKILL);
+            return give_up();
+        };
+        // The zygote reaps the call only once the supervisor holds its pidfd (until then the
+        // call stays at least a zombie, so the checks above cannot miss it). One that ended
+        // while it waited (killed from outside) is replaced, a few times at most.
+        if !has_ended(&pidfd) {
+            break (pid, pidfd);
+        }
+        discarded += 1;
+        if discarded > MAX_DISCARDED || !link.discard() {
+            return give_up();
+        }
+        report = link.read(REPORT_TIMEOUT);
     };
-    // Never watch (nor kill) a process the zygote did not fork.
-    if pid.as_raw() <= 0 || measure::parent_pid(pid).ok() != Some(zygote) {
-        return give_up();
-    }
-    let Some(pidfd) = pidfd_open(pid) else {
-        let _ = kill(pid, Signal::SIGKILL);
-        return give_up();
-    };
-    // The zygote reaps the call only once the supervisor holds its pidfd (until then the
-    // call stays at least a zombie, so the check above cannot miss it).
     if !link.watching() {
         return give_up();
     }
@@ -320,6 +337,18 @@ fn call(
             at,
         ),
     }))
+}
+
+/// How many call processes in a row the zygote may report already ended before the batch is
+/// given up on.
+const MAX_DISCARDED: u32 = 3;
+
+/// Whether the process behind `pidfd` has ended (a pidfd polls readable then).
+fn has_ended(pidfd: &std::os::fd::OwnedFd) -> bool {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd as _;
+    let mut fds = [PollFd::new(pidfd.as_fd(), PollFlags::POLLIN)];
+    matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0)
 }
 
 /// Points the watch at a new call process, with fresh per-run counters: its own wall and CPU
