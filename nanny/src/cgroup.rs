@@ -564,7 +564,7 @@ impl Group {
     }
 
     fn read(&self, file: &str) -> io::Result<String> {
-        fs::read_to_string(self.dir.join(file))
+        crate::measure::read_kernel_file(self.dir.join(file))
     }
 
     /// The file a single-threaded process writes `0` to in order to move itself into the

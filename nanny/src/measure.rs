@@ -43,6 +43,33 @@ pub fn page_size() -> u64 {
     u64::try_from(size).ok().filter(|&s| s > 0).unwrap_or(4096)
 }
 
+/// The text of a small kernel-generated file (`/proc`, cgroup files): read with one `read`
+/// of a buffer larger than the file in the usual case, where `std::fs::read_to_string` first
+/// asks for the size (which such files do not report) and then reads in growing pieces,
+/// six system calls for a `/proc/PID/stat`. Such a file is generated whole at its first read,
+/// so a read that leaves room in the buffer has reached its end; a larger file is read on
+/// until a read returns nothing.
+pub fn read_kernel_file(path: impl AsRef<Path>) -> io::Result<String> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let mut text = vec![0u8; 1024];
+    let mut filled = 0;
+    loop {
+        let n = match file.read(&mut text[filled..]) {
+            Ok(n) => n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        filled += n;
+        if n == 0 || filled < text.len() {
+            break;
+        }
+        text.resize(text.len() * 2, 0);
+    }
+    text.truncate(filled);
+    String::from_utf8(text).map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8"))
+}
+
 /// Bytes of repy's own code that every process forked from a pool host maps on huge pages it
 /// shares with all of them (src/huge_code.rs); 0 in any other process. Inherited by fork.
 static SHARED_CODE: AtomicU64 = AtomicU64::new(0);
@@ -65,12 +92,12 @@ pub fn memory_use(resident: u64) -> u64 {
 /// Memory use in bytes ([`memory_use`]) of the process `pid` (all its threads share one
 /// address space), from `/proc/<pid>/statm`.
 pub fn process_rss(pid: Pid) -> io::Result<u64> {
-    rss_from_statm(&std::fs::read_to_string(format!("/proc/{pid}/statm"))?)
+    rss_from_statm(&read_kernel_file(format!("/proc/{pid}/statm"))?)
 }
 
 /// How many threads the process `pid` has (field 20 of `/proc/<pid>/stat`).
 pub fn process_threads(pid: Pid) -> io::Result<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let text = read_kernel_file(format!("/proc/{pid}/stat"))?;
     // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
     let rest = text
         .rsplit_once(')')
@@ -89,7 +116,7 @@ pub fn process_threads(pid: Pid) -> io::Result<u64> {
 
 /// Memory use in bytes ([`memory_use`]) of the calling process.
 pub fn self_rss() -> io::Result<u64> {
-    rss_from_statm(&std::fs::read_to_string("/proc/self/statm")?)
+    rss_from_statm(&read_kernel_file("/proc/self/statm")?)
 }
 
 fn rss_from_statm(text: &str) -> io::Result<u64> {
@@ -111,7 +138,7 @@ pub fn process_cpu(pid: Pid) -> Option<Duration> {
 /// The parent of `pid`, from `/proc/<pid>/stat` (its fourth field, after the command name in
 /// parentheses, which may itself hold spaces and parentheses).
 pub fn parent_pid(pid: Pid) -> io::Result<Pid> {
-    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.as_raw()))?;
+    let stat = read_kernel_file(format!("/proc/{}/stat", pid.as_raw()))?;
     let after_name = stat
         .rsplit_once(')')
         .map(|(_, rest)| rest)
@@ -131,7 +158,7 @@ pub fn children(pid: Pid) -> Vec<Pid> {
         return found;
     };
     for task in tasks.flatten() {
-        let Ok(list) = std::fs::read_to_string(task.path().join("children")) else {
+        let Ok(list) = read_kernel_file(task.path().join("children")) else {
             continue;
         };
         found.extend(
@@ -169,6 +196,29 @@ mod tests {
         assert!(children(nix::unistd::getpid()).contains(&pid));
         child.kill().unwrap();
         child.wait().unwrap();
+    }
+
+    #[test]
+    fn kernel_files_are_read_whole_small_or_large() {
+        // A /proc file of a few hundred bytes, read at once, as std reads it.
+        let stat = read_kernel_file("/proc/self/stat").unwrap();
+        assert!(
+            stat.starts_with(&format!("{} (", std::process::id())),
+            "{stat}"
+        );
+        assert!(stat.ends_with('\n'));
+        // One far larger than the first buffer: read on to its end.
+        let maps = read_kernel_file("/proc/self/maps").unwrap();
+        assert!(maps.len() > 1024 && maps.ends_with('\n'), "{maps}");
+        assert!(maps.contains("[stack]"), "the last lines too: {maps}");
+        // A regular file of exactly the buffer's size, and one past it.
+        let dir = tempfile::tempdir().unwrap();
+        for size in [0, 1023, 1024, 1025, 5000] {
+            let path = dir.path().join(format!("f{size}"));
+            std::fs::write(&path, "x".repeat(size)).unwrap();
+            assert_eq!(read_kernel_file(&path).unwrap().len(), size);
+        }
+        assert!(read_kernel_file(dir.path().join("missing")).is_err());
     }
 
     #[test]

@@ -194,6 +194,8 @@ pub(crate) fn channel() -> nix::Result<(ZygoteLink, ZygoteControl)> {
         nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK),
     )?;
     let (reports_r, reports_w) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
+    // The supervisor reads a record without polling first (`read_exact`).
+    nix::fcntl::fcntl(&reports_r, nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
     Ok((
         ZygoteLink {
             requests: Some(requests_w),
@@ -246,18 +248,8 @@ impl ZygoteLink {
     /// The next record if one is waiting now (a call process the zygote forked ahead and
     /// announced), without waiting for one.
     pub(crate) fn read_waiting(&self) -> Option<Report> {
-        let mut fds = [PollFd::new(self.reports.as_fd(), PollFlags::POLLIN)];
-        match poll(&mut fds, PollTimeout::ZERO) {
-            Ok(1)
-                if fds[0]
-                    .revents()
-                    .is_some_and(|r| r.contains(PollFlags::POLLIN)) =>
-            {
-                // A record is written at once: the rest of it is there too.
-                self.read(REPORT_TIMEOUT)
-            }
-            _ => None,
-        }
+        // A record is written at once: if its first byte is there, so is the rest.
+        self.read(Duration::ZERO)
     }
 
     /// Tells the zygote the call process it reported is watched: it may reap it.
@@ -320,11 +312,22 @@ fn write_record(fd: &OwnedFd, record: &[u8]) -> bool {
     }
 }
 
-/// Fills `buffer` from `fd`, waiting at most `timeout` in all.
+/// Fills `buffer` from `fd` (non-blocking), waiting at most `timeout` in all: a record the
+/// zygote wrote is read at once, without a `poll` first.
 fn read_exact(fd: &OwnedFd, buffer: &mut [u8], timeout: Duration) -> bool {
     let deadline = crate::clock::monotonic_now() + timeout;
     let mut filled = 0;
     while filled < buffer.len() {
+        match nix::unistd::read(fd, &mut buffer[filled..]) {
+            Ok(0) => return false,
+            Ok(n) => {
+                filled += n;
+                continue;
+            }
+            Err(Errno::EINTR) => continue,
+            Err(Errno::EAGAIN) => {}
+            Err(_) => return false,
+        }
         let left = deadline.saturating_sub(crate::clock::monotonic_now());
         let millis = i32::try_from(left.as_millis()).unwrap_or(i32::MAX);
         let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
@@ -333,14 +336,7 @@ fn read_exact(fd: &OwnedFd, buffer: &mut [u8], timeout: Duration) -> bool {
             PollTimeout::try_from(millis).unwrap_or(PollTimeout::ZERO),
         ) {
             Ok(0) => return false,
-            Ok(_) => {}
-            Err(Errno::EINTR) => continue,
-            Err(_) => return false,
-        }
-        match nix::unistd::read(fd, &mut buffer[filled..]) {
-            Ok(0) => return false,
-            Ok(n) => filled += n,
-            Err(Errno::EINTR | Errno::EAGAIN) => continue,
+            Ok(_) | Err(Errno::EINTR) => {}
             Err(_) => return false,
         }
     }
