@@ -845,13 +845,15 @@ def bench_service(env, results):
         return
     seconds = 5 if env.args.quick else 10
     out = {"seconds": seconds}
-    for name, options in (("warm", []), ("cold", ["--cold"])):
+    # The defaults (runs at once: the number of cores), warm and cold; and warm with one run
+    # at once per connection at 4 connections, where no request waits for a pool.
+    for name, options, connections in (("warm", [], (4, 16)), ("cold", ["--cold"], (4, 16)),
+                                       ("warm_conc4", ["--concurrency", "4"], (4,))):
         proc, url = start_server(env, ["--queue", "1024"] + options)
         try:
             time.sleep(1.0)
             wrk_run(env, url, 4, 2)  # warm-up, not recorded
-            out[name] = {"c4": wrk_run(env, url, 4, seconds),
-                         "c16": wrk_run(env, url, 16, seconds)}
+            out[name] = {f"c{c}": wrk_run(env, url, c, seconds) for c in connections}
         finally:
             stop_server(proc)
     # 50 idle warm interpreters: the PSS of every process of the pools (the pool host that

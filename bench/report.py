@@ -549,9 +549,12 @@ def service_section(results):
            f"(2 threads) for {sv['seconds']} s at 4 and 16 connections, after a warm-up; the "
            "latency is from request to answer, HTTP and JSON included:", "",
            "| executor | connections | p50 | p90 | p99 | runs/s | non-2xx |", "|---|---|---|---|---|---|---|"]
-    for name, label in (("warm", "warm pool (default)"), ("cold", "cold (`--cold`: a `repy job` process per run)")):
+    for name, label in (("warm", "warm pool (default)"), ("cold", "cold (`--cold`: a `repy job` process per run)"),
+                        ("warm_conc4", "warm pool, `--concurrency 4` (a pool per connection)")):
         for conns in ("c4", "c16"):
             r = (sv.get(name) or {}).get(conns) or {}
+            if name == "warm_conc4" and conns == "c16":
+                continue
             if "rps" not in r:
                 out.append(f"| {label} | {conns[1:]} | failed | | | | |")
                 continue

@@ -1032,6 +1032,51 @@ fn serve_forks_its_pools_from_one_host_and_replaces_a_dead_host() {
     assert_ne!(hosts[0].0, host, "a new host");
 }
 
+/// A run's report names the restrictions the request asked for, never a file of the
+/// server's (the pool's scratch copy of the ceiling, a cold job's policy file or temporary
+/// vessel): `ceiling`, the named policy, or `<restrictions>` for the request's own text,
+/// warm and cold alike.
+#[test]
+fn serve_reports_name_the_restrictions_asked_for_and_no_path_of_the_server() {
+    let policies = tempfile::tempdir().expect("a directory");
+    std::fs::write(
+        policies.path().join("small.toml"),
+        "profile = \"python\"\n[resources]\nmemory = \"50 MB\"\n",
+    )
+    .expect("write a policy");
+    let dir = policies.path().display().to_string();
+    let server = Server::start(CEILING, &["--policies", &dir]);
+    let scratch = server.dir.path().display().to_string();
+    let cases = [
+        (json!({"source": "print(1)"}), "ceiling"),
+        (
+            json!({"source": "print(1)", "restrictions": {"name": "small"}}),
+            "small",
+        ),
+        (
+            json!({"source": "print(1)", "restrictions": "[resources]\nmemory = \"60 MB\"\n"}),
+            "<restrictions>",
+        ),
+        // Standard input runs cold, in a `repy job` process with a vessel of its own.
+        (
+            json!({"source": "print(input())", "stdin": "x\n"}),
+            "ceiling",
+        ),
+    ];
+    for (request, label) in cases {
+        let answer = server.run(&request);
+        let outcome = outcome_of(&answer);
+        assert_eq!(outcome["verdict"], "finished", "{outcome}");
+        assert_eq!(outcome["report"]["restrictions"], label, "{request}");
+        assert!(outcome["report"].get("vessel").is_none(), "{outcome}");
+        assert!(
+            !answer.body.contains(&scratch) && !answer.body.contains(&dir),
+            "a path of the server's in {}",
+            answer.body
+        );
+    }
+}
+
 /// `AnonHugePages` of the process `pid`, in KiB (0 when unreadable).
 fn anon_huge_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))

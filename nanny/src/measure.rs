@@ -43,28 +43,27 @@ pub fn page_size() -> u64 {
     u64::try_from(size).ok().filter(|&s| s > 0).unwrap_or(4096)
 }
 
-/// The text of a small kernel-generated file (`/proc`, cgroup files): read with one `read`
-/// of a buffer larger than the file in the usual case, where `std::fs::read_to_string` first
-/// asks for the size (which such files do not report) and then reads in growing pieces,
-/// six system calls for a `/proc/PID/stat`. Such a file is generated whole at its first read,
-/// so a read that leaves room in the buffer has reached its end; a larger file is read on
-/// until a read returns nothing.
+/// The text of a small kernel-generated file (`/proc`, cgroup files), read into a buffer larger
+/// than the file in the usual case: `std::fs::read_to_string` first asks for the size (which
+/// such files do not report) and then reads in growing pieces, six system calls for one
+/// `/proc/PID/stat` where this makes two reads. It reads until a read returns nothing: a
+/// file of many lines (`/proc/PID/maps`, `cgroup.procs`) comes a page at a time, so a short
+/// read is not its end.
 pub fn read_kernel_file(path: impl AsRef<Path>) -> io::Result<String> {
     use std::io::Read as _;
     let mut file = std::fs::File::open(path)?;
     let mut text = vec![0u8; 1024];
     let mut filled = 0;
     loop {
-        let n = match file.read(&mut text[filled..]) {
-            Ok(n) => n,
+        if filled == text.len() {
+            text.resize(text.len() * 2, 0);
+        }
+        match file.read(&mut text[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
             Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
             Err(err) => return Err(err),
-        };
-        filled += n;
-        if n == 0 || filled < text.len() {
-            break;
         }
-        text.resize(text.len() * 2, 0);
     }
     text.truncate(filled);
     String::from_utf8(text).map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8"))
@@ -207,9 +206,42 @@ mod tests {
             "{stat}"
         );
         assert!(stat.ends_with('\n'));
-        // One far larger than the first buffer: read on to its end.
+        // One of many lines, which the kernel hands out a page at a time: read to its end,
+        // whatever its size (a red-team review found a reader that stopped at a short read).
+        // 300 separate mappings (alternate protections keep them apart): some 20 KB of maps.
+        let page = 4096;
+        // SAFETY: a fresh anonymous mapping, unmapped below; nothing else refers to it.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                300 * page,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        assert_ne!(base, libc::MAP_FAILED);
+        for i in (0..300).step_by(2) {
+            // SAFETY: within the mapping just made.
+            unsafe {
+                libc::mprotect(
+                    base.cast::<u8>().add(i * page).cast(),
+                    page,
+                    libc::PROT_NONE,
+                )
+            };
+        }
         let maps = read_kernel_file("/proc/self/maps").unwrap();
-        assert!(maps.len() > 1024 && maps.ends_with('\n'), "{maps}");
+        let last = base as usize + 299 * page;
+        assert!(maps.len() > 3 * page, "{}", maps.len());
+        assert!(
+            maps.contains(&format!("{last:x}-")),
+            "the mapping near the end is listed"
+        );
+        // SAFETY: unmapping the mapping made above.
+        unsafe { libc::munmap(base, 300 * page) };
+        assert!(maps.ends_with('\n'), "{maps}");
         assert!(maps.contains("[stack]"), "the last lines too: {maps}");
         // A regular file of exactly the buffer's size, and one past it.
         let dir = tempfile::tempdir().unwrap();

@@ -208,6 +208,17 @@ pub(crate) fn channel() -> nix::Result<(ZygoteLink, ZygoteControl)> {
     ))
 }
 
+/// What the supervisor found waiting from the zygote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Waiting {
+    /// Nothing yet.
+    Nothing,
+    /// A whole record.
+    Record(Report),
+    /// Something that is not a record (or the channel is gone).
+    Broken,
+}
+
 /// What the supervisor read from the zygote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Report {
@@ -246,10 +257,17 @@ impl ZygoteLink {
     }
 
     /// The next record if one is waiting now (a call process the zygote forked ahead and
-    /// announced), without waiting for one.
-    pub(crate) fn read_waiting(&self) -> Option<Report> {
-        // A record is written at once: if its first byte is there, so is the rest.
-        self.read(Duration::ZERO)
+    /// announced), without waiting for one to come.
+    pub(crate) fn read_waiting(&self) -> Waiting {
+        let mut fds = [PollFd::new(self.reports.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, PollTimeout::ZERO) {
+            Ok(0) => Waiting::Nothing,
+            // A record is written at once: what begins one and is not whole is broken.
+            Ok(_) => self
+                .read(Duration::ZERO)
+                .map_or(Waiting::Broken, Waiting::Record),
+            Err(_) => Waiting::Broken,
+        }
     }
 
     /// Tells the zygote the call process it reported is watched: it may reap it.
@@ -379,10 +397,16 @@ mod tests {
         assert!(link.watching());
         assert_eq!(control.await_watch(), Verdict::Watched);
         // An announcement is read without waiting, and only once there.
-        assert_eq!(link.read_waiting(), None);
+        assert_eq!(link.read_waiting(), Waiting::Nothing);
         assert!(control.forked(Pid::from_raw(77)));
-        assert_eq!(link.read_waiting(), Some(Report::Forked(Pid::from_raw(77))));
-        assert_eq!(link.read_waiting(), None);
+        assert_eq!(
+            link.read_waiting(),
+            Waiting::Record(Report::Forked(Pid::from_raw(77)))
+        );
+        assert_eq!(link.read_waiting(), Waiting::Nothing);
+        // Half a record waiting is broken, not nothing.
+        assert!(write_record(&control.reports, &[FORKED, 1]));
+        assert_eq!(link.read_waiting(), Waiting::Broken);
         link.close();
         assert_eq!(control.await_watch(), Verdict::End);
         assert!(!control.next_request());

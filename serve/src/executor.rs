@@ -25,6 +25,9 @@ pub struct JobRequest {
     pub source: String,
     /// The policy the run has: the request's, clamped to the ceiling and to the deadline.
     pub policy: restrictions::Restrictions,
+    /// What the run's report names as its restrictions: `ceiling`, a named policy's name, or
+    /// `<restrictions>` for a request's own text (never a file of the server's).
+    pub policy_label: String,
     /// What to do with the program.
     pub mode: RunMode,
     /// `call`: the function.
@@ -337,6 +340,7 @@ mod tests {
         JobRequest {
             source: "print(1)".into(),
             policy: restrictions::Restrictions::default(),
+            policy_label: "ceiling".into(),
             mode,
             function: Some("f".into()),
             args: vec![json!(1)],

@@ -12,6 +12,9 @@ use crate::error::ApiError;
 /// How a request's restrictions text is named in its problems.
 pub const REQUEST_POLICY_NAME: &str = "<restrictions>";
 
+/// What a run's report names as its restrictions when the request gave none.
+pub const CEILING_LABEL: &str = "ceiling";
+
 /// A named policy that cannot be served.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyConfigError {
@@ -83,6 +86,16 @@ impl Policies {
     /// The longest a run may take.
     pub fn deadline(&self) -> Duration {
         self.deadline
+    }
+
+    /// What a run's report names as the restrictions of a request that gave `choice`: the
+    /// ceiling, the named policy, or the request's own text.
+    pub fn label(choice: Option<&RestrictionsChoice>) -> String {
+        match choice {
+            None => CEILING_LABEL.to_owned(),
+            Some(RestrictionsChoice::Named(name)) => name.name.clone(),
+            Some(RestrictionsChoice::Text(_)) => REQUEST_POLICY_NAME.to_owned(),
+        }
     }
 
     /// The policy a request runs under: its restrictions (text or name) clamped to the

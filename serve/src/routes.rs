@@ -203,6 +203,7 @@ async fn run_with_slot(
     update_gauges(state);
     let started = Instant::now();
     let mut kill = state.kill.clone();
+    let policy_label = job.policy_label.clone();
     let result = tokio::select! {
         result = state.executor.run(job) => Some(result),
         _ = kill.wait_for(|kill| *kill) => None,
@@ -222,12 +223,22 @@ async fn run_with_slot(
                 .inc();
             Err(ApiError::ShuttingDown)
         }
-        Some(Ok(outcome)) => {
+        Some(Ok(mut outcome)) => {
             state
                 .metrics
                 .runs
                 .with_label_values(&[outcome.verdict.as_str()])
                 .inc();
+            // The executor's report names the file its run read the policy from and a cold
+            // run's temporary vessel, both scratch files of the server's, gone with the run:
+            // the caller is told what it asked for instead, and no path of the server's.
+            if let Some(report) = outcome.report.as_object_mut() {
+                report.insert(
+                    "restrictions".into(),
+                    serde_json::Value::String(policy_label),
+                );
+                report.remove("vessel");
+            }
             Ok(outcome)
         }
         Some(Err(err)) => {
@@ -265,6 +276,7 @@ fn update_gauges(state: &AppState) {
 /// A request checked and made into a job: its program, its clamped policy, its mode.
 pub fn job_request(policies: &Policies, request: RunRequest) -> Result<JobRequest, ApiError> {
     let policy = policies.resolve(request.restrictions.as_ref(), request.profile.as_deref())?;
+    let policy_label = Policies::label(request.restrictions.as_ref());
     let mut files = request.files;
     let source = match (request.source, request.main) {
         (Some(source), None) => source,
@@ -321,6 +333,7 @@ pub fn job_request(policies: &Policies, request: RunRequest) -> Result<JobReques
     Ok(JobRequest {
         source,
         policy,
+        policy_label,
         mode: request.mode,
         function: request.function,
         args: request.args,

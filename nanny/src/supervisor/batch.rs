@@ -18,7 +18,7 @@ use crate::clock::monotonic_now;
 use crate::measure;
 use crate::page::SharedPage;
 use crate::process::ChildEnd;
-use crate::zygote::{Report, ZygoteLink, REPORT_TIMEOUT};
+use crate::zygote::{Report, Waiting, ZygoteLink, REPORT_TIMEOUT};
 
 use super::duty_cycle::CpuState;
 use super::watch::{ChildUsage, Segment, SegmentEnd, Streams, Watch};
@@ -284,26 +284,33 @@ fn call(
     // the zygote's report of the fork counts against the call.
     let asked = monotonic_now();
     // A process forked ahead was announced already; otherwise the zygote is asked for one.
-    let mut report = link.read_waiting();
-    if report.is_none() {
-        if !link.request() {
-            return give_up();
+    let mut report = match link.read_waiting() {
+        Waiting::Record(report) => Some(report),
+        Waiting::Broken => return give_up(),
+        Waiting::Nothing => {
+            if !link.request() {
+                return give_up();
+            }
+            link.read(REPORT_TIMEOUT)
         }
-        report = link.read(REPORT_TIMEOUT);
-    }
+    };
     let mut discarded = 0;
     let (pid, pidfd) = loop {
         let Some(Report::Forked(pid)) = report else {
             return give_up();
         };
-        // Never watch (nor kill) a process the zygote did not fork.
-        if pid.as_raw() <= 0 || measure::parent_pid(pid).ok() != Some(zygote) {
+        if pid.as_raw() <= 0 {
             return give_up();
         }
+        // The pidfd first, then the parent: the pidfd holds that very process, so the check
+        // cannot pass for a process that took the pid of one the zygote reaped meanwhile.
+        // Never watch (nor kill) a process the zygote did not fork.
         let Some(pidfd) = pidfd_open(pid) else {
-            let _ = kill(pid, Signal::SIGKILL);
             return give_up();
         };
+        if measure::parent_pid(pid).ok() != Some(zygote) {
+            return give_up();
+        }
         // The zygote reaps the call only once the supervisor holds its pidfd (until then the
         // call stays at least a zombie, so the checks above cannot miss it). One that ended
         // while it waited (killed from outside) is replaced, a few times at most.
