@@ -585,15 +585,22 @@ def service_section(results):
                     f"{'**met**' if per <= 2e6 else '**missed**'}: the pools are forked from one "
                     f"pool host whose interpreter is built once, so every zygote shares its pages |")
     if "rps" in c4:
+        conc4 = (sv.get("warm_conc4") or {}).get("c4") or {}
         rows += ["", f"At 4 connections wrk keeps 4 requests in flight on 2 cores, so the median "
                  f"latency follows from the throughput (4 ÷ {c4['rps']:.0f} runs/s = "
                  f"{4 / c4['rps'] * 1000:.2f} ms): a 2 ms p50 needs 2,000 runs a second, under "
                  "1 ms of CPU per run for everything (wrk, the server, the pool). A warm run "
-                 "costs about 1.1 ms of CPU in its pool alone (by hand: `repy pool` over 600 "
-                 "hello-world requests one at a time; about 1.3 ms under this load), most of it "
-                 "the kernel's: forking the zygote (its page tables), the run's copy-on-write and "
-                 "file faults (about 145 a run) and tearing its address space down at exit. The "
-                 "interpreter's own work (check, compile, run, report) is a small part."]
+                 "costs about 0.9 ms of CPU in its pool alone (by hand: `repy pool` over 800 "
+                 "hello-world requests one at a time), more than half of it the kernel's: "
+                 "forking the zygote (copying its page tables), the run's copy-on-write faults "
+                 "(about 100 a run, since the pool host put repy's code on shared huge pages; "
+                 "145 before) and tearing its address space down at exit. The interpreter's own "
+                 "work (check, compile, run, report) is a small part."]
+        if "p50" in conc4:
+            rows.append(f"With one run at once per connection (`--concurrency 4`) no request "
+                        f"waits for a pool: p50 {ms(conc4['p50'], 2)} at "
+                        f"{conc4['rps']:.0f} runs/s, p99 {ms(conc4['p99'], 2)}: the CPU, not "
+                        "the queue, sets the median.")
     return "\n".join(out + rows)
 
 
