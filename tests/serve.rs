@@ -1023,7 +1023,15 @@ fn serve_forks_its_pools_from_one_host_and_replaces_a_dead_host() {
     let left: Vec<u32> = old.iter().copied().filter(|&pid| alive(pid)).collect();
     assert!(left.is_empty(), "the host's pools died with it: {left:?}");
     for _ in 0..4 {
-        let outcome = outcome_of(&server.run(&hello));
+        let answer = server.run(&hello);
+        assert_eq!(
+            answer.status,
+            200,
+            "{}\nserver: {}",
+            answer.body,
+            server.log()
+        );
+        let outcome = answer.json();
         assert_eq!(outcome["verdict"], "finished", "{outcome}");
         assert_eq!(outcome["stdout"], "hello\n");
     }
@@ -1105,6 +1113,12 @@ fn serve_shares_its_code_on_huge_pages_and_charges_no_run_for_it() {
         std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled").unwrap_or_default();
     if thp.contains("[never]") || thp.is_empty() {
         eprintln!("transparent huge pages are off here: the code stays on the file's pages");
+        return;
+    }
+    // On, but none to be had (memory too fragmented): the host says so, and stays on the
+    // file's pages. Any other reason it gives is a fault of ours, and fails below.
+    if server.log().contains("KiB on huge pages") {
+        eprintln!("no huge page free here: {}", server.log());
         return;
     }
     assert!(

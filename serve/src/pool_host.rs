@@ -108,7 +108,10 @@ impl Host {
             .arg(ceiling_file)
             .stdin(Stdio::from(theirs))
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            // The host's and its pools' own messages (an interpreter that cannot be built, a
+            // pool that cannot start, code left off huge pages) belong in the server's log.
+            // No program writes there: a sandbox's output goes to its supervisor's pipes.
+            .stderr(Stdio::inherit());
         let process = command.spawn().map_err(|source| ExecError::Spawn {
             program: program.display().to_string(),
             source,
