@@ -856,6 +856,15 @@ def bench_service(env, results):
             out[name] = {f"c{c}": wrk_run(env, url, c, seconds) for c in connections}
         finally:
             stop_server(proc)
+    # The floor under a warm request's CPU: one fresh fork of bare CPython (fork, print,
+    # _exit, wait), the best of three runs.
+    floors = []
+    for _ in range(3):
+        ok, text = quiet([env.python, "-I", "-S", os.path.join(BENCH, "fork_floor.py"), "2000"])
+        if ok:
+            floors.append(json.loads(text.strip().splitlines()[-1]))
+    if floors:
+        out["fork_floor"] = min(floors, key=lambda f: f["cpu_us"])
     # 50 idle warm interpreters: the PSS of every process of the pools (the pool host that
     # forks them, each `repy pool` supervisor, its zygote and the process the zygote forked
     # ahead for the next request), and of the server itself.

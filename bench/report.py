@@ -596,6 +596,13 @@ def service_section(results):
                  "(about 100 a run, since the pool host put repy's code on shared huge pages; "
                  "145 before) and tearing its address space down at exit. The interpreter's own "
                  "work (check, compile, run, report) is a small part."]
+        floor = sv.get("fork_floor") or {}
+        if "cpu_us" in floor:
+            rows.append(f"For scale, one fresh fork of bare CPython (`bench/fork_floor.py`: "
+                        f"fork, print a line, `_exit`, wait) costs {floor['cpu_us'] / 1000:.2f} ms "
+                        f"of CPU here, parent and child together: {floor['cpu_us'] / 10:.0f} % "
+                        "of the 1 ms a request may cost in all for a 2 ms median at 4 "
+                        "connections, before HTTP, the checker, confinement or supervision.")
         if "p50" in conc4:
             rows.append(f"With one run at once per connection (`--concurrency 4`) no request "
                         f"waits for a pool: p50 {ms(conc4['p50'], 2)} at "
