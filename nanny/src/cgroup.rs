@@ -143,7 +143,7 @@ struct SysFs;
 
 impl CgroupFs for SysFs {
     fn read(&self, path: &Path) -> io::Result<String> {
-        fs::read_to_string(path)
+        crate::measure::read_kernel_file(path)
     }
     fn write(&self, path: &Path, value: &str) -> io::Result<()> {
         fs::write(path, value)

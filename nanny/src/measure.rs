@@ -96,19 +96,23 @@ pub fn process_rss(pid: Pid) -> io::Result<u64> {
 
 /// How many threads the process `pid` has (field 20 of `/proc/<pid>/stat`).
 pub fn process_threads(pid: Pid) -> io::Result<u64> {
-    let text = read_kernel_file(format!("/proc/{pid}/stat"))?;
-    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    let rest = text
-        .rsplit_once(')')
-        .map(|(_, rest)| rest)
-        .unwrap_or_default();
-    rest.split_ascii_whitespace()
-        .nth(17)
-        .and_then(|field| field.parse().ok())
+    stat_field(pid, 20)?
+        .parse()
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "no thread count in stat"))
+}
+
+/// Field `number` (counted from 1, as proc(5) does; 3 or more) of `/proc/<pid>/stat`. The
+/// command name (field 2) may hold spaces and parentheses: fields are counted from the last
+/// `)`.
+fn stat_field(pid: Pid, number: usize) -> io::Result<String> {
+    let stat = read_kernel_file(format!("/proc/{}/stat", pid.as_raw()))?;
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_ascii_whitespace().nth(number - 3))
+        .map(str::to_owned)
         .ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
-                "no thread count in /proc/<pid>/stat",
+                format!("no field {number} in /proc/<pid>/stat"),
             )
         })
 }
@@ -134,20 +138,12 @@ pub fn process_cpu(pid: Pid) -> Option<Duration> {
     clock_gettime(clock).ok().map(Duration::from)
 }
 
-/// The parent of `pid`, from `/proc/<pid>/stat` (its fourth field, after the command name in
-/// parentheses, which may itself hold spaces and parentheses).
+/// The parent of `pid` (field 4 of `/proc/<pid>/stat`).
 pub fn parent_pid(pid: Pid) -> io::Result<Pid> {
-    let stat = read_kernel_file(format!("/proc/{}/stat", pid.as_raw()))?;
-    let after_name = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest)
-        .ok_or_else(|| io::Error::other("no command name in stat"))?;
-    after_name
-        .split_whitespace()
-        .nth(1)
-        .and_then(|ppid| ppid.parse().ok())
+    stat_field(pid, 4)?
+        .parse()
         .map(Pid::from_raw)
-        .ok_or_else(|| io::Error::other("no parent in stat"))
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "no parent in stat"))
 }
 
 /// The children of `pid` (of every thread of it), from `/proc/<pid>/task/*/children`.
@@ -251,6 +247,21 @@ mod tests {
             assert_eq!(read_kernel_file(&path).unwrap().len(), size);
         }
         assert!(read_kernel_file(dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn thread_count_is_the_one_proc_status_gives() {
+        let me = nix::unistd::getpid();
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let threads: u64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("Threads:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap();
+        // The harness's threads come and go: equal within what may start meanwhile.
+        assert!(process_threads(me).unwrap().abs_diff(threads) <= 2);
+        // Field 3, the state, the first after the command name.
+        assert!(matches!(stat_field(me, 3).unwrap().as_str(), "R" | "S"));
     }
 
     #[test]

@@ -350,12 +350,18 @@ fn call(
 /// given up on.
 const MAX_DISCARDED: u32 = 3;
 
-/// Whether the process behind `pidfd` has ended (a pidfd polls readable then).
+/// Whether the process behind `pidfd` has ended, without waiting.
 fn has_ended(pidfd: &std::os::fd::OwnedFd) -> bool {
-    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    ends_within(pidfd, nix::poll::PollTimeout::ZERO)
+}
+
+/// Whether the process behind `pidfd` has ended or ends within `timeout` (a pidfd polls
+/// readable then).
+fn ends_within(pidfd: &std::os::fd::OwnedFd, timeout: nix::poll::PollTimeout) -> bool {
+    use nix::poll::{poll, PollFd, PollFlags};
     use std::os::fd::AsFd as _;
     let mut fds = [PollFd::new(pidfd.as_fd(), PollFlags::POLLIN)];
-    matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0)
+    matches!(poll(&mut fds, timeout), Ok(n) if n > 0)
 }
 
 /// Points the watch at a new call process, with fresh per-run counters: its own wall and CPU
@@ -482,13 +488,9 @@ fn sweep_children() {
 /// Lets the zygote exit (its requests are closed), kills it after a grace period, and reaps
 /// it.
 fn end_zygote(zygote: Pid, pidfd: Option<&std::os::fd::OwnedFd>) {
-    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-    use std::os::fd::AsFd as _;
-    let exited = pidfd.is_some_and(|fd| {
-        let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
-        let millis = u16::try_from(ZYGOTE_EXIT_GRACE.as_millis()).unwrap_or(u16::MAX);
-        matches!(poll(&mut fds, PollTimeout::from(millis)), Ok(n) if n > 0)
-    });
+    use nix::poll::PollTimeout;
+    let millis = u16::try_from(ZYGOTE_EXIT_GRACE.as_millis()).unwrap_or(u16::MAX);
+    let exited = pidfd.is_some_and(|fd| ends_within(fd, PollTimeout::from(millis)));
     if !exited {
         let _ = kill(zygote, Signal::SIGKILL);
     }
