@@ -16,9 +16,11 @@
 //!
 //! Down, after a `P`, the supervisor writes `W` once it has checked the pid and holds a
 //! pidfd for it; the zygote reaps the call process only after that, so the pid cannot be
-//! reaped (and reused) before the supervisor has checked it. If the process has already ended
-//! (killed from outside while it waited), the supervisor writes `D` (discard) instead: the
-//! zygote reaps it, forks a fresh one and reports that one with a `P` of its own.
+//! reaped (and reused) before the supervisor has checked it. A call process may run before it
+//! is watched (the engine's wait for `W`; simpler zygotes need not). If a process forked ahead
+//! and announced (below) has already ended, it was killed from outside while it waited: the
+//! supervisor writes `D` (discard) instead of `W`, and the zygote reaps it, forks a fresh one
+//! and reports that one with a `P` of its own, which is watched as it is.
 //!
 //! Down, between two calls, the supervisor may also write `F` (fork ahead): the previous call
 //! is over and its totals read, so the zygote may fork the next call's process now and

@@ -719,6 +719,25 @@ fn supervisor_batch_ends_a_runaway_call_alone_and_each_call_gets_its_own_result(
                         unsafe { libc::_exit(i32::try_from(call).unwrap_or(0)) }
                     }
                     nix::unistd::ForkResult::Parent { child } => {
+                        if call != 2 {
+                            // The protocol lets a call run before it is watched: this one has
+                            // ended (a zombie, not reaped) before it is reported, and is
+                            // watched as it is, not discarded as a process forked ahead
+                            // that died waiting would be.
+                            // SAFETY: an all-zero siginfo is valid; waitid fills it.
+                            let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+                            // SAFETY: waitid on this process's own child, WNOWAIT: nothing
+                            // is reaped.
+                            let waited = unsafe {
+                                libc::waitid(
+                                    libc::P_PID,
+                                    child.as_raw() as libc::id_t,
+                                    &mut info,
+                                    libc::WEXITED | libc::WNOWAIT,
+                                )
+                            };
+                            assert_eq!(waited, 0);
+                        }
                         assert!(control.forked(child));
                         assert_eq!(control.await_watch(), nanny::zygote::Verdict::Watched);
                         let mut status = 0;

@@ -284,17 +284,16 @@ fn call(
     // the zygote's report of the fork counts against the call.
     let asked = monotonic_now();
     // A process forked ahead was announced already; otherwise the zygote is asked for one.
-    let mut report = match link.read_waiting() {
-        Waiting::Record(report) => Some(report),
+    let (mut report, mut announced) = match link.read_waiting() {
+        Waiting::Record(report) => (Some(report), true),
         Waiting::Broken => return give_up(),
         Waiting::Nothing => {
             if !link.request() {
                 return give_up();
             }
-            link.read(REPORT_TIMEOUT)
+            (link.read(REPORT_TIMEOUT), false)
         }
     };
-    let mut discarded = 0;
     let (pid, pidfd) = loop {
         let Some(Report::Forked(pid)) = report else {
             return give_up();
@@ -312,13 +311,15 @@ fn call(
             return give_up();
         }
         // The zygote reaps the call only once the supervisor holds its pidfd (until then the
-        // call stays at least a zombie, so the checks above cannot miss it). One that ended
-        // while it waited (killed from outside) is replaced, a few times at most.
-        if !has_ended(&pidfd) {
+        // call stays at least a zombie, so the checks above cannot miss it). A process
+        // announced ahead waits for its call: one that has ended was killed while it waited,
+        // and is replaced, once. One forked when asked for may have run already (a zygote
+        // whose calls do not wait, as the protocol allows) and is watched as it is.
+        if !(announced && has_ended(&pidfd)) {
             break (pid, pidfd);
         }
-        discarded += 1;
-        if discarded > MAX_DISCARDED || !link.discard() {
+        announced = false;
+        if !link.discard() {
             return give_up();
         }
         report = link.read(REPORT_TIMEOUT);
@@ -345,10 +346,6 @@ fn call(
         ),
     }))
 }
-
-/// How many call processes in a row the zygote may report already ended before the batch is
-/// given up on.
-const MAX_DISCARDED: u32 = 3;
 
 /// Whether the process behind `pidfd` has ended, without waiting.
 fn has_ended(pidfd: &std::os::fd::OwnedFd) -> bool {
